@@ -1,0 +1,25 @@
+// The subcommands of the shmlab CLI. Each `add_*` registers a subcommand with its options and
+// returns it with the action to run when it was chosen; the action returns the exit code.
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace shmlab::cli {
+
+using Action = std::function<int()>;
+struct Command {
+  CLI::App* app;
+  Action action;
+};
+
+Command add_run(CLI::App& app);
+Command add_worker(CLI::App& app);
+
+// Shared helpers.
+std::string self_exe();
+std::string temp_dir();
+bool use_color(int fd, bool no_color_flag);
+
+}  // namespace shmlab::cli

@@ -1,0 +1,168 @@
+// `shmlab run`: options → RunParams, coordinate, analyse, report.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "shmlab/region/backend.hpp"
+#include "shmlab/report/json_result.hpp"
+#include "shmlab/report/summary.hpp"
+#include "shmlab/run/coordinator.hpp"
+#include "shmlab/run/delay.hpp"
+#include "shmlab/run/worker.hpp"
+#include "shmlab/sync/strategy.hpp"
+#include "shmlab/usage_error.hpp"
+
+namespace shmlab::cli {
+namespace {
+
+struct RunOptions {
+  std::uint32_t workers = 3;       // the seed's 3 worker processes
+  std::uint64_t increments = 5;    // the seed's 5 increments each
+  std::string backend = "file";    // the seed's file acting as shared memory
+  std::string strategy = "none";   // the seed's unprotected read-modify-write
+  std::string scenario = "counter";
+  std::string delay = "0-50:0-30:10";  // the seed's sleeps, in ms
+  std::optional<std::uint64_t> seed;   // random when absent, printed either way
+  double timeout_s = 30;
+  bool json = false;
+  bool keep = false;
+  bool quiet = false;
+  bool no_color = false;
+};
+
+std::vector<std::string> names_of_backends() {
+  std::vector<std::string> out;
+  for (Backend b : all_backends()) out.emplace_back(backend_name(b));
+  return out;
+}
+
+std::vector<std::string> names_of_strategies() {
+  std::vector<std::string> out;
+  for (const StrategyInfo& s : all_strategies()) out.emplace_back(s.name);
+  return out;
+}
+
+RunParams to_params(const RunOptions& o) {
+  RunParams p;
+  p.workers = o.workers;
+  p.increments = o.increments;
+  p.backend = *parse_backend(o.backend);      // CLI11's IsMember checked the names
+  p.strategy = *parse_strategy(o.strategy);
+  p.scenario = Scenario::kCounter;
+  p.delays = parse_delay_spec(o.delay);
+  if (!fits(p.strategy, p.backend)) {
+    throw UsageError(fmt::format("--strategy {} does not fit --backend {}: {}", o.strategy, o.backend,
+                                 fitting_backends_message(p.strategy)));
+  }
+  if (o.seed) {
+    p.seed = *o.seed;
+  } else {
+    std::random_device rd;
+    p.seed = (std::uint64_t{rd()} << 32 | rd()) % 1'000'000'000;
+  }
+  p.quiet = o.quiet;
+  p.log_stderr = o.json;
+  p.color = use_color(p.log_stderr ? 2 : 1, o.no_color);
+  return p;
+}
+
+int execute(const RunOptions& o) {
+  CoordinatorOptions c;
+  c.params = to_params(o);
+  c.self_exe = self_exe();
+  c.temp_dir = temp_dir();
+  c.timeout_s = o.timeout_s;
+  c.keep = o.keep;
+  const Log log(c.params.log_stderr ? 2 : 1, c.params.color, c.params.quiet);
+  log.info("shmlab run: {} workers x {} increments, strategy {}, backend {}, delay {}, seed {}",
+           c.params.workers, c.params.increments, o.strategy, o.backend,
+           format_delay_spec(c.params.delays), c.params.seed);
+  RunResult result = analyse(coordinate(c, log));
+  const int code = exit_code_for(result);
+  print_summary(result, log);
+  log.info("Cleaned up the run's shared objects{}", o.keep ? " (kept: --keep)" : "");
+  if (o.json) std::cout << result_json(result, code).dump(2) << std::endl;
+  return code;
+}
+
+}  // namespace
+
+Command add_run(CLI::App& app) {
+  auto opts = std::make_shared<RunOptions>();
+  CLI::App* sub = app.add_subcommand("run", "Run a scenario with N worker processes (default: the seed demo)");
+  sub->add_option("-w,--workers", opts->workers, "Worker processes (1..1024)")
+      ->check(CLI::Range(1u, kMaxWorkers))
+      ->capture_default_str();
+  sub->add_option("-n,--increments", opts->increments, "Operations per worker (1..10^9)")
+      ->check(CLI::Range(std::uint64_t{1}, kMaxIncrements))
+      ->capture_default_str();
+  sub->add_option("--backend", opts->backend, "Where the shared data lives")
+      ->check(CLI::IsMember(names_of_backends()))
+      ->capture_default_str();
+  sub->add_option("--strategy", opts->strategy, "What guards the read-modify-write")
+      ->check(CLI::IsMember(names_of_strategies()))
+      ->capture_default_str();
+  sub->add_option("--scenario", opts->scenario, "The work the workers do")
+      ->check(CLI::IsMember({"counter"}))
+      ->capture_default_str();
+  sub->add_option("--delay", opts->delay,
+                  "Milliseconds BEFORE:WINDOW:VERIFY, each N or LO-HI; 'none' for no sleeps")
+      ->capture_default_str();
+  sub->add_option("--seed", opts->seed, "Seed of the delays (random and printed when absent)");
+  sub->add_option("--timeout", opts->timeout_s, "Watchdog: seconds without progress before the run is stopped")
+      ->check(CLI::Range(0.1, 86400.0))
+      ->capture_default_str();
+  sub->add_flag("--json", opts->json, "Print the result as JSON on stdout; log lines go to stderr");
+  sub->add_flag("--keep", opts->keep, "Keep the run's objects for 'shmlab inspect'");
+  sub->add_flag("-q,--quiet", opts->quiet, "No log lines");
+  sub->add_flag("--no-color", opts->no_color, "No colour (also: NO_COLOR in the environment)");
+  sub->footer(
+      "Examples:\n"
+      "  shmlab run                                  the seed demo (exit 3 when updates were lost)\n"
+      "  shmlab run --seed 42                        repeat the delays of an earlier run\n"
+      "  shmlab run -w 4 -n 100000 --delay none -q   a fast run: how many updates are lost?\n"
+      "  shmlab run --strategy mutex --backend shm   a fix: exit 0, every increment counted\n"
+      "Exit codes: 0 correct, 3 updates lost, 4 worker crashed or run stuck, 2 bad usage,\n"
+      "1 environment failure, 130/143 interrupted.");
+  return {sub, [opts] { return execute(*opts); }};
+}
+
+Command add_worker(CLI::App& app) {
+  auto control = std::make_shared<std::string>();
+  auto index = std::make_shared<std::uint32_t>(0);
+  CLI::App* sub = app.add_subcommand("worker", "internal: one worker process of a run");
+  sub->group("");  // hidden from --help
+  sub->add_option("--control", *control, "Control block name")->required();
+  sub->add_option("--index", *index, "0-based worker index")->required();
+  return {sub, [control, index] { return worker_main(*control, *index); }};
+}
+
+std::string self_exe() {
+  std::string buf(4096, '\0');
+  const ssize_t n = ::readlink("/proc/self/exe", buf.data(), buf.size() - 1);
+  if (n <= 0) throw std::system_error(errno, std::generic_category(), "readlink(\"/proc/self/exe\")");
+  buf.resize(static_cast<std::size_t>(n));
+  return buf;
+}
+
+std::string temp_dir() {
+  const char* t = std::getenv("TMPDIR");
+  std::string dir = (t != nullptr && *t != '\0') ? t : "/tmp";
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return dir;
+}
+
+bool use_color(int fd, bool no_color_flag) {
+  const char* nc = std::getenv("NO_COLOR");
+  return !no_color_flag && (nc == nullptr || *nc == '\0') && ::isatty(fd) == 1;
+}
+
+}  // namespace shmlab::cli

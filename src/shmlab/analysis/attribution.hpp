@@ -1,0 +1,42 @@
+// Exact lost-update attribution from the data. Each write carries its own id into the record and
+// logs the id of the record it read (based_on), so the writes form a tree rooted at the initial
+// record. The final record's lineage (final → based_on → … → initial) is the chain of increments
+// that survived; every completed write off that chain is a lost update. A lost write is credited
+// as erased by the chain write that superseded its branch: among the chain writes after the
+// branch point, the first one written after it (the first one, if the clock cannot tell).
+// Method and limits: docs/attribution.md.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "shmlab/control/control_block.hpp"
+
+namespace shmlab {
+
+struct WriteRef {
+  std::uint32_t worker = 0;  // 1-based
+  std::uint64_t op = 0;      // 1-based
+  std::uint64_t id = 0;
+  std::int64_t value_read = 0;
+  std::int64_t value_written = 0;
+};
+
+struct LostUpdate {
+  WriteRef lost;       // the write whose increment vanished
+  WriteRef erased_by;  // the surviving write that replaced its branch
+};
+
+struct Attribution {
+  std::vector<LostUpdate> lost;
+  std::uint64_t chain_length = 0;  // writes on the final lineage
+  bool consistent = true;          // false: the lineage broke (a write id not in any log)
+};
+
+// `logs[w]` is worker w's write log (entry op = its op-th write, t_write_ns == 0: not written),
+// `increments` the N of write ids, `final_id` the id in the final record.
+Attribution attribute(std::span<const std::vector<WriteEntry>> logs, std::uint64_t increments,
+                      std::uint64_t final_id);
+
+}  // namespace shmlab

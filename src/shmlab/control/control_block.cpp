@@ -1,0 +1,102 @@
+#include "shmlab/control/control_block.hpp"
+
+#include <unistd.h>
+
+#include <cstring>
+#include <new>
+
+#include <fmt/format.h>
+
+#include "shmlab/sys/clock.hpp"
+#include "shmlab/sys/syscall.hpp"
+
+namespace shmlab {
+namespace {
+
+constexpr std::size_t align_up(std::size_t n, std::size_t a) { return (n + a - 1) / a * a; }
+
+std::size_t slots_offset() { return align_up(sizeof(ControlHeader), 64); }
+
+std::uint64_t logged_writes(const RunParams& p) {
+  const std::uint64_t total = std::uint64_t{p.workers} * p.increments;
+  return total <= kMaxLoggedWrites ? total : 0;
+}
+
+void init_robust_mutex(pthread_mutex_t* m) {
+  pthread_mutexattr_t attr;
+  ::pthread_mutexattr_init(&attr);
+  ::pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+  ::pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+  const int err = ::pthread_mutex_init(m, &attr);
+  ::pthread_mutexattr_destroy(&attr);
+  if (err != 0) sys::throw_errno("pthread_mutex_init(control block)", err);
+}
+
+}  // namespace
+
+std::uint64_t write_id(std::uint32_t worker_index, std::uint64_t op, std::uint64_t increments) {
+  return 1 + std::uint64_t{worker_index} * increments + op;
+}
+
+std::size_t ControlBlock::size_for(const RunParams& p) {
+  std::size_t size = slots_offset() + sizeof(WorkerSlot) * p.workers;
+  size += sizeof(WriteEntry) * logged_writes(p);
+  return align_up(size, 4096);
+}
+
+ControlBlock ControlBlock::create(const RunParams& params) {
+  const std::size_t size = size_for(params);
+  sys::ShmObject object = sys::ShmObject::create(fmt::format("/{}", params.run_id), size);
+  auto* h = new (object.data()) ControlHeader{};
+  h->version = kControlVersion;
+  h->header_size = sizeof(ControlHeader);
+  h->total_size = size;
+  h->owner_pid = ::getpid();
+  h->owner_uid = ::getuid();
+  h->created_ms = sys::realtime_ms();
+  h->params = params;
+  h->slots_offset = slots_offset();
+  h->write_log_offset =
+      logged_writes(params) != 0 ? slots_offset() + sizeof(WorkerSlot) * params.workers : 0;
+  init_robust_mutex(&h->mutex);
+  auto* slots = reinterpret_cast<WorkerSlot*>(static_cast<char*>(object.data()) + h->slots_offset);
+  for (std::uint32_t i = 0; i < params.workers; ++i) new (&slots[i]) WorkerSlot{};
+  // The magic goes last: a reader that sees it sees a complete header.
+  std::atomic_thread_fence(std::memory_order_release);
+  h->magic = kControlMagic;
+  return ControlBlock(std::move(object));
+}
+
+ControlBlock ControlBlock::attach(const std::string& name) {
+  sys::ShmObject object = sys::ShmObject::open(name, sizeof(ControlHeader));
+  const auto* h = static_cast<const ControlHeader*>(object.data());
+  const std::string call = sys::call_name("attach", name);
+  if (h->magic != kControlMagic) sys::throw_errno(call + ": not a shmlab control block (bad magic)", EINVAL);
+  if (h->version != kControlVersion) {
+    sys::throw_errno(fmt::format("{}: version {} (this shmlab reads {})", call, h->version, kControlVersion),
+                     EINVAL);
+  }
+  const RunParams& p = h->params;
+  if (h->header_size != sizeof(ControlHeader) || h->total_size != object.size() || p.workers == 0 ||
+      p.workers > kMaxWorkers || h->total_size != size_for(p)) {
+    sys::throw_errno(call + ": header does not match the object's size", EINVAL);
+  }
+  if (h->owner_uid != ::getuid()) sys::throw_errno(call + ": owned by another user", EPERM);
+  return ControlBlock(std::move(object));
+}
+
+WorkerSlot& ControlBlock::slot(std::uint32_t worker_index) const { return slots()[worker_index]; }
+
+std::span<WorkerSlot> ControlBlock::slots() const {
+  auto* base = static_cast<char*>(object_.data()) + header().slots_offset;
+  return {reinterpret_cast<WorkerSlot*>(base), header().params.workers};
+}
+
+std::span<WriteEntry> ControlBlock::write_log(std::uint32_t worker_index) const {
+  const ControlHeader& h = header();
+  if (h.write_log_offset == 0) return {};
+  auto* base = reinterpret_cast<WriteEntry*>(static_cast<char*>(object_.data()) + h.write_log_offset);
+  return {base + std::uint64_t{worker_index} * h.params.increments, h.params.increments};
+}
+
+}  // namespace shmlab

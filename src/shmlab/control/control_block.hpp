@@ -1,0 +1,128 @@
+// The control block: one POSIX shm object per run that holds everything but the data itself —
+// header (magic, version, size, owner), the run's parameters, the start barrier, the lock words
+// of the strategies, one slot per worker, and each worker's write log for exact attribution.
+// The coordinator creates and unlinks it; workers attach by name. Offsets, never pointers.
+#pragma once
+
+#include <pthread.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "shmlab/control/params.hpp"
+#include "shmlab/sys/shm_object.hpp"
+
+namespace shmlab {
+
+inline constexpr std::uint64_t kControlMagic = 0x31434c4d48534bULL;  // "KSHMLC1"
+inline constexpr std::uint32_t kControlVersion = 1;
+
+// Writes are logged for attribution only up to this many operations in all (W × N); above it the
+// result says attribution was skipped rather than guessing.
+inline constexpr std::uint64_t kMaxLoggedWrites = 1u << 20;
+
+enum class WorkerState : std::uint32_t {
+  kSpawned,   // slot reserved, process not yet attached
+  kReady,     // attached, waiting at the barrier
+  kRunning,
+  kDone,      // finished every operation
+  kFailed,    // reported an error and exited
+};
+
+// What a worker is doing now, packed in WorkerSlot::activity for the watchdog: the Step letter it
+// is in (0 between steps), plus kActivityWaiting while it is blocked acquiring something.
+inline constexpr std::uint32_t kActivityWaiting = 0x100;
+
+// One logged write: the worker's op-th write. A write id is 1 + worker_index * N + op; id 0 is the
+// initial record.
+struct WriteEntry {
+  std::uint64_t based_on = 0;   // id of the write whose record this one read (0 = initial)
+  std::int64_t value_read = 0;
+  std::int64_t value_written = 0;
+  std::int64_t t_write_ns = 0;  // CLOCK_MONOTONIC right after the write
+};
+static_assert(std::is_trivially_copyable_v<WriteEntry>);
+
+struct alignas(64) WorkerSlot {
+  std::atomic<std::int32_t> pid{0};
+  std::atomic<WorkerState> state{WorkerState::kSpawned};
+  std::atomic<std::uint64_t> ops{0};           // operations completed
+  std::atomic<std::uint64_t> writes_logged{0};  // entries of the write log filled
+  std::atomic<std::uint64_t> retries{0};
+  std::atomic<std::uint64_t> lock_wait_ns{0};
+  std::atomic<std::uint64_t> verify_changed{0};      // VERIFY: changed since my write
+  std::atomic<std::uint64_t> verify_overwritten{0};  // VERIFY: value below what I wrote
+  std::atomic<std::uint64_t> torn_reads{0};
+  std::atomic<std::uint64_t> recoveries{0};  // e.g. EOWNERDEAD taken over from a dead owner
+  std::atomic<std::int64_t> heartbeat_ns{0};  // last step boundary, for the watchdog
+  std::atomic<std::uint32_t> activity{0};     // step letter | kActivityWaiting
+  // Schedule gate (SPEC §3): the worker publishes the step it wants next and sleeps on `granted`.
+  std::atomic<std::uint32_t> gate_wanted{0};
+  std::atomic<std::uint32_t> gate_granted{0};
+  std::int64_t start_ns = 0;
+  std::int64_t end_ns = 0;
+  char error[128] = {};  // a worker's environment failure, for the coordinator's report
+};
+
+struct alignas(64) ControlHeader {
+  std::uint64_t magic = 0;
+  std::uint32_t version = 0;
+  std::uint32_t header_size = 0;
+  std::uint64_t total_size = 0;
+  std::int32_t owner_pid = 0;
+  std::uint32_t owner_uid = 0;
+  std::int64_t created_ms = 0;
+  RunParams params;
+  std::uint64_t slots_offset = 0;
+  std::uint64_t write_log_offset = 0;  // 0: writes are not logged (too many)
+
+  // Start barrier: workers count themselves in, then sleep until `go` turns 1.
+  alignas(64) std::atomic<std::uint32_t> ready{0};
+  std::atomic<std::uint32_t> go{0};
+  // Set by the coordinator to make every worker stop at its next step boundary.
+  std::atomic<std::uint32_t> abort{0};
+
+  // Lock words of the strategies that keep them in shared memory.
+  alignas(64) pthread_mutex_t mutex;
+  alignas(64) std::atomic<std::uint32_t> spin{0};
+  alignas(64) std::atomic<std::int32_t> holder{0};  // 1-based worker id holding the lock, 0: none
+};
+
+static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
+static_assert(std::atomic<std::int64_t>::is_always_lock_free);
+static_assert(sizeof(WorkerSlot) % 64 == 0);
+
+// A mapped control block. ControlBlock::create is the coordinator's (it unlinks on destruction
+// unless kept); ControlBlock::attach is the worker's and `inspect`'s, and validates the header.
+class ControlBlock {
+ public:
+  static ControlBlock create(const RunParams& params);
+  // Validates magic, version, size and owner uid; throws std::system_error otherwise.
+  static ControlBlock attach(const std::string& name);
+
+  ControlHeader& header() const { return *static_cast<ControlHeader*>(object_.data()); }
+  const RunParams& params() const { return header().params; }
+  WorkerSlot& slot(std::uint32_t worker_index) const;
+  std::span<WorkerSlot> slots() const;
+  // The write log of one worker (empty when writes are not logged).
+  std::span<WriteEntry> write_log(std::uint32_t worker_index) const;
+  bool logs_writes() const { return header().write_log_offset != 0; }
+
+  const std::string& name() const { return object_.name(); }
+  void keep() noexcept { object_.disown(); }
+  void unlink() noexcept { object_.unlink(); }
+
+  static std::size_t size_for(const RunParams& params);
+
+ private:
+  explicit ControlBlock(sys::ShmObject object) : object_(std::move(object)) {}
+  sys::ShmObject object_;
+};
+
+std::uint64_t write_id(std::uint32_t worker_index, std::uint64_t op, std::uint64_t increments);
+
+}  // namespace shmlab

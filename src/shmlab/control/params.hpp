@@ -1,0 +1,90 @@
+// RunParams: the whole configuration of one run, as it lives in the control block so that each
+// worker reads it from shared memory instead of from its command line. Trivially copyable, no
+// pointers; names and validation of the enums live in their layers (region/, sync/, scenario/).
+#pragma once
+
+#include <cstdint>
+#include <type_traits>
+
+namespace shmlab {
+
+enum class Backend : std::uint8_t { kFile, kMmap, kShm, kSqlite };
+enum class Strategy : std::uint8_t {
+  kNone,
+  kMutex,
+  kSpinlock,
+  kSemaphore,
+  kFlock,
+  kOfd,
+  kAtomic,
+  kCas,
+  kSharded,
+  kTransaction,
+};
+enum class Scenario : std::uint8_t { kCounter };
+
+// The letters of SPEC §3: one step of an operation.
+enum class Step : char {
+  kLock = 'L',
+  kRead = 'R',
+  kWrite = 'W',
+  kUnlock = 'U',
+  kAtomic = 'A',
+  kCas = 'C',
+  kVerify = 'V',
+};
+
+// A uniform range of microseconds; lo == hi is a fixed delay.
+struct DelayRange {
+  std::uint32_t lo_us = 0;
+  std::uint32_t hi_us = 0;
+  bool operator==(const DelayRange&) const = default;
+};
+
+// The seed's three sleeps: before READ, inside the window, before VERIFY.
+struct DelaySpec {
+  DelayRange before_read{0, 50'000};
+  DelayRange window{0, 30'000};
+  DelayRange before_verify{10'000, 10'000};
+  bool operator==(const DelaySpec&) const = default;
+};
+
+// Where a worker is SIGKILLed (--crash W@POINT[:K]). worker == 0: no crash.
+enum class CrashPoint : std::uint8_t {
+  kNone,
+  kBeforeLock,
+  kLocked,
+  kAfterRead,
+  kAfterWrite,
+  kBeforeUnlock,
+};
+struct CrashSpec {
+  std::uint32_t worker = 0;  // 1-based
+  CrashPoint point = CrashPoint::kNone;
+  std::uint64_t op = 1;  // 1-based operation index
+};
+
+inline constexpr std::uint32_t kMaxWorkers = 1024;
+inline constexpr std::uint64_t kMaxIncrements = 1'000'000'000;
+inline constexpr std::size_t kPathMax = 256;
+
+struct RunParams {
+  std::uint32_t workers = 3;
+  std::uint64_t increments = 5;
+  Backend backend = Backend::kFile;
+  Strategy strategy = Strategy::kNone;
+  Scenario scenario = Scenario::kCounter;
+  bool scheduled = false;  // steps wait for the coordinator's grant (SPEC §3)
+  bool quiet = false;      // workers log nothing
+  bool color = false;      // workers colour their log lines
+  bool log_stderr = false;  // log lines go to stderr (stdout carries --json)
+  DelaySpec delays;        // ignored when scheduled
+  std::uint64_t seed = 0;  // seeds every worker's delay generator
+  CrashSpec crash;
+  char run_id[32] = {};             // "shmlab-<hex>", prefix of every object of the run
+  char region_path[kPathMax] = {};  // file or shm name of the data region
+};
+
+static_assert(std::is_trivially_copyable_v<RunParams>);
+
+}  // namespace shmlab

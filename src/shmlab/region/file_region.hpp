@@ -1,0 +1,42 @@
+// The `file` backend, the seed's: the record is one fixed-size JSON slot at offset 0 of a file,
+// read with one pread and written with one pwrite, so a concurrent reader sees either a whole
+// record or one that fails its check, never a half-written file parsed as data.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "shmlab/region/region.hpp"
+#include "shmlab/sys/unique_fd.hpp"
+
+namespace shmlab {
+
+class FileRegion final : public Region {
+ public:
+  // Opens an existing region file (no symlinks, caller's uid, exact size).
+  explicit FileRegion(const std::string& path);
+  CounterRecord read() override;
+  void write(const CounterRecord& record) override;
+  int lock_fd() const override { return fd_.get(); }
+
+ private:
+  std::string path_;
+  sys::UniqueFd fd_;
+};
+
+// Creates `path` exclusively with the initial record; unlinks it when it goes unless kept.
+class FileRegionStore final : public RegionStore {
+ public:
+  explicit FileRegionStore(std::string path);
+  ~FileRegionStore() override { remove(); }
+  FileRegionStore(const FileRegionStore&) = delete;
+  FileRegionStore& operator=(const FileRegionStore&) = delete;
+  void keep() noexcept override { created_ = false; }
+  void remove() noexcept override;
+
+ private:
+  std::string path_;
+  bool created_ = false;
+};
+
+}  // namespace shmlab

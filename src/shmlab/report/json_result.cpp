@@ -1,0 +1,77 @@
+#include "shmlab/report/json_result.hpp"
+
+#include "shmlab/region/backend.hpp"
+#include "shmlab/run/delay.hpp"
+#include "shmlab/sync/strategy.hpp"
+
+namespace shmlab {
+namespace {
+
+nlohmann::json write_json(const WriteRef& w) {
+  return {{"worker", w.worker}, {"op", w.op}, {"write_id", w.id}, {"read", w.value_read},
+          {"wrote", w.value_written}};
+}
+
+}  // namespace
+
+nlohmann::json result_json(const RunResult& r, int exit_code) {
+  const RunParams& p = r.record.params;
+  nlohmann::json lost = nlohmann::json::array();
+  for (const LostUpdate& l : r.attribution.lost) {
+    lost.push_back({{"worker", l.lost.worker},
+                    {"op", l.lost.op},
+                    {"read", l.lost.value_read},
+                    {"wrote", l.lost.value_written},
+                    {"erased_by", write_json(l.erased_by)}});
+  }
+  nlohmann::json workers = nlohmann::json::array();
+  for (const WorkerRecord& w : r.record.workers) {
+    nlohmann::json jw = {{"id", w.number},
+                         {"pid", w.pid},
+                         {"status", worker_end_name(w.end)},
+                         {"ops", w.ops},
+                         {"retries", w.retries},
+                         {"lock_wait_ns", w.lock_wait_ns},
+                         {"verify_changed", w.verify_changed},
+                         {"verify_overwritten", w.verify_overwritten},
+                         {"torn_reads", w.torn_reads}};
+    if (w.status.exited) {
+      jw["exit_code"] = w.status.code;
+    } else {
+      jw["signal"] = w.status.signal;
+    }
+    if (!w.error.empty()) jw["error"] = w.error;
+    workers.push_back(std::move(jw));
+  }
+  nlohmann::json j = {
+      {"scenario", "counter"},
+      {"backend", backend_name(p.backend)},
+      {"strategy", strategy_name(p.strategy)},
+      {"workers", p.workers},
+      {"increments", p.increments},
+      {"seed", p.seed},
+      {"delay", format_delay_spec(p.delays)},
+      {"schedule", r.schedule ? nlohmann::json(*r.schedule) : nlohmann::json(nullptr)},
+      {"expected", r.expected},
+      {"final", r.final_value},
+      {"lost_updates", r.lost_updates},
+      {"correct", r.correct},
+      {"verify_detections",
+       {{"total", r.verify_changed + r.verify_overwritten},
+        {"changed_since_write", r.verify_changed},
+        {"overwritten", r.verify_overwritten}}},
+      {"torn_reads", r.torn_reads},
+      {"attribution", r.attributed ? (r.attribution.consistent ? "exact" : "inconsistent")
+                                   : "not recorded (too many writes to log)"},
+      {"lost", std::move(lost)},
+      {"per_worker", std::move(workers)},
+      {"recoveries", r.recoveries},
+      {"elapsed_ms", static_cast<double>(r.record.elapsed_ns) / 1e6},
+      {"exit_code", exit_code},
+  };
+  if (r.record.final_record) j["last_writer"] = r.record.final_record->last_writer;
+  if (!r.record.watchdog_report.empty()) j["watchdog"] = r.record.watchdog_report;
+  return j;
+}
+
+}  // namespace shmlab

@@ -1,0 +1,87 @@
+#include "shmlab/report/summary.hpp"
+
+#include <ctime>
+
+#include "shmlab/region/backend.hpp"
+#include "shmlab/sync/strategy.hpp"
+
+namespace shmlab {
+namespace {
+
+std::string clock_text(std::int64_t ms) {
+  const time_t secs = static_cast<time_t>(ms / 1000);
+  tm local{};
+  ::localtime_r(&secs, &local);
+  return fmt::format("{:02}:{:02}:{:02}.{:03}", local.tm_hour, local.tm_min, local.tm_sec, ms % 1000);
+}
+
+}  // namespace
+
+void print_summary(const RunResult& r, const Log& log, const SummaryOptions& options) {
+  const RunRecord& rec = r.record;
+  log.info("All workers finished. Final state:");
+  log.info("  Final counter value: {}", r.final_value);
+  if (rec.final_record) {
+    if (rec.final_record->last_writer == 0) {
+      log.info("  Last writer: none (initial record)");
+    } else {
+      log.info("  Last writer: worker {}", rec.final_record->last_writer);
+    }
+    log.info("  Last update: {}", clock_text(rec.final_record->timestamp_ms));
+  }
+  const std::uint64_t verify = r.verify_changed + r.verify_overwritten;
+  if (verify != 0) {
+    log.info("  VERIFY saw {} write(s) overwritten and {} changed since written", r.verify_overwritten,
+             r.verify_changed);
+  }
+  if (r.torn_reads != 0) log.warning("  Torn reads seen and re-read: {}", r.torn_reads);
+  if (r.recoveries != 0) log.warning("  Lock recoveries from dead owners: {}", r.recoveries);
+
+  switch (r.outcome) {
+    case Outcome::kInterrupted:
+      log.warning("Run interrupted; {} of {} increments completed", r.completed_ops,
+                  std::uint64_t{rec.params.workers} * rec.params.increments);
+      break;
+    case Outcome::kWorkerFault:
+      if (!rec.watchdog_report.empty()) log.error("Watchdog stopped the run: {}", rec.watchdog_report);
+      for (const WorkerRecord& w : rec.workers) {
+        if (w.end == WorkerEnd::kCrashed) {
+          log.error("Worker {} (PID {}) crashed after completing {} increment(s)", w.number, w.pid, w.ops);
+        }
+      }
+      break;
+    case Outcome::kEnvironment:
+      for (const WorkerRecord& w : rec.workers) {
+        if (w.end == WorkerEnd::kFailed) log.error("Worker {} failed: {}", w.number, w.error);
+      }
+      break;
+    case Outcome::kCorrect:
+    case Outcome::kLost:
+      break;
+  }
+  if (r.lost_updates > 0) {
+    log.race("RACE CONDITION DETECTED! Expected {} but got {}", r.expected, r.final_value);
+    log.race("{} lost update(s) due to concurrent access ({} strategy on {})", r.lost_updates,
+             strategy_name(rec.params.strategy), backend_name(rec.params.backend));
+    std::size_t shown = 0;
+    for (const LostUpdate& l : r.attribution.lost) {
+      if (shown++ == options.max_lost_lines) break;
+      log.race("  worker {} wrote {} from its read of {}, erasing worker {}'s {} → {} (its op {})",
+               l.erased_by.worker, l.erased_by.value_written, l.erased_by.value_read, l.lost.worker,
+               l.lost.value_read, l.lost.value_written, l.lost.op);
+    }
+    if (r.attribution.lost.size() > options.max_lost_lines) {
+      log.race("  ... and {} more (see --json)", r.attribution.lost.size() - options.max_lost_lines);
+    }
+    if (!r.attributed) log.info("  (writes were not logged for attribution: too many for this run)");
+  } else if (r.outcome == Outcome::kCorrect) {
+    log.success("All {} increments completed successfully: counter = {}", r.expected, r.final_value);
+    if (rec.params.strategy == Strategy::kNone) {
+      log.info("No race this time — the outcome is non-deterministic, run again or use --schedule");
+    }
+  } else if (r.lost_updates < 0) {
+    log.error("Counter is {} above the increments completed: an invariant broke", -r.lost_updates);
+  }
+}
+
+}  // namespace shmlab

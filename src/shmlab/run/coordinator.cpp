@@ -1,0 +1,286 @@
+#include "shmlab/run/coordinator.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "shmlab/control/control_block.hpp"
+#include "shmlab/region/backend.hpp"
+#include "shmlab/region/region.hpp"
+#include "shmlab/sync/strategy.hpp"
+#include "shmlab/sys/clock.hpp"
+#include "shmlab/sys/futex.hpp"
+#include "shmlab/sys/process.hpp"
+#include "shmlab/sys/signals.hpp"
+#include "shmlab/run/worker.hpp"
+
+namespace shmlab {
+namespace {
+
+// How long stopped workers get to leave on their own before SIGKILL.
+constexpr std::int64_t kStopGraceNs = 200'000'000;
+
+struct Worker {
+  sys::Child child;
+  bool stopped = false;  // we sent it a signal or asked it to stop
+  bool announced = false;
+};
+
+std::string describe(const sys::ExitStatus& s) {
+  if (s.exited) return fmt::format("exited with code {}", s.code);
+  return fmt::format("was killed by signal {} ({})", s.signal, ::strsignal(s.signal));
+}
+
+std::string activity_text(std::uint32_t activity, std::string_view lock_name) {
+  const char step = static_cast<char>(activity & 0xff);
+  switch (step) {
+    case 'L': return fmt::format("waiting for {}", lock_name);
+    case 'R': return "reading";
+    case 'W': return "writing";
+    case 'U': return fmt::format("releasing {}", lock_name);
+    case 'A': return "in an atomic read-modify-write";
+    case 'C': return "in a compare-and-swap";
+    case 'V': return "verifying";
+    default: return "between steps";
+  }
+}
+
+class Coordinator {
+ public:
+  Coordinator(CoordinatorOptions& o, const Log& log) : o_(o), p_(o.params), log_(log) {}
+
+  RunRecord run();
+
+ private:
+  void spawn_all(ControlBlock& control);
+  bool wait_ready(ControlBlock& control);
+  void watch(ControlBlock& control);
+  void reap(ControlBlock& control);
+  void stop_all(ControlBlock& control);
+  bool any_running() const;
+  void collect(ControlBlock& control, Region* region);
+  void handle_signal(int sig, ControlBlock& control);
+
+  CoordinatorOptions& o_;
+  RunParams& p_;
+  const Log& log_;
+  sys::SignalFd signals_;
+  std::vector<Worker> workers_;
+  RunRecord record_;
+};
+
+bool Coordinator::any_running() const {
+  return std::any_of(workers_.begin(), workers_.end(),
+                     [](const Worker& w) { return w.child.running(); });
+}
+
+void Coordinator::spawn_all(ControlBlock& control) {
+  log_.info("Spawning {} worker processes...", p_.workers);
+  workers_.reserve(p_.workers);
+  for (std::uint32_t i = 0; i < p_.workers; ++i) {
+    workers_.push_back(Worker{sys::Child::spawn({o_.self_exe, "worker", "--control", control.name(),
+                                                 "--index", std::to_string(i)})});
+  }
+  for (std::uint32_t i = 0; i < p_.workers; ++i) {
+    log_.info("Spawned worker {} (PID {})", i + 1, workers_[i].child.pid());
+  }
+}
+
+void Coordinator::handle_signal(int sig, ControlBlock& control) {
+  if (sig == SIGCHLD) return;  // reap() looks at every child
+  record_.end = RunEnd::kInterrupted;
+  record_.signal = sig;
+  log_.warning("Interrupted by {}: stopping workers and cleaning up", ::sigabbrev_np(sig));
+  stop_all(control);
+}
+
+bool Coordinator::wait_ready(ControlBlock& control) {
+  ControlHeader& h = control.header();
+  const std::int64_t deadline = sys::monotonic_ns() + static_cast<std::int64_t>(o_.timeout_s * 1e9);
+  while (h.ready.load(std::memory_order_acquire) < p_.workers) {
+    if (auto sig = signals_.wait(5)) {
+      handle_signal(*sig, control);
+      if (record_.end == RunEnd::kInterrupted) return false;
+    }
+    reap(control);
+    if (record_.end != RunEnd::kCompleted) return false;  // a worker died before the start
+    if (sys::monotonic_ns() > deadline) {
+      record_.end = RunEnd::kTimeout;
+      record_.watchdog_report = fmt::format("workers did not reach the start barrier within {} s",
+                                            o_.timeout_s);
+      stop_all(control);
+      return false;
+    }
+  }
+  h.go.store(1, std::memory_order_release);
+  sys::futex_wake_all(h.go);
+  return true;
+}
+
+void Coordinator::reap(ControlBlock& control) {
+  for (std::uint32_t i = 0; i < workers_.size(); ++i) {
+    Worker& w = workers_[i];
+    if (w.announced || !w.child.try_wait()) continue;
+    w.announced = true;
+    const sys::ExitStatus& s = *w.child.status();
+    const bool bad = !(s.exited && (s.code == kWorkerOk || s.code == kWorkerAborted));
+    if (bad && !w.stopped) {
+      log_.error("Worker {} (PID {}) {}", i + 1, w.child.pid(), describe(s));
+      if (record_.end == RunEnd::kCompleted) record_.end = RunEnd::kWorkerFault;
+      // A worker that could not even start its work leaves the others waiting at the barrier.
+      if (control.header().go.load(std::memory_order_acquire) == 0) stop_all(control);
+    } else if (!w.stopped) {
+      log_.info("Worker {} (PID {}) {}", i + 1, w.child.pid(), describe(s));
+    }
+  }
+}
+
+void Coordinator::stop_all(ControlBlock& control) {
+  ControlHeader& h = control.header();
+  h.abort.store(1, std::memory_order_release);
+  h.go.store(1, std::memory_order_release);  // release any worker still at the barrier
+  sys::futex_wake_all(h.go);
+  for (Worker& w : workers_) {
+    if (w.child.running()) w.stopped = true;
+  }
+  const std::int64_t deadline = sys::monotonic_ns() + kStopGraceNs;
+  while (any_running() && sys::monotonic_ns() < deadline) {
+    signals_.wait(5);
+    for (Worker& w : workers_) w.child.try_wait();
+  }
+  for (Worker& w : workers_) {
+    if (w.child.running()) {
+      w.child.kill(SIGKILL);
+      w.child.wait();
+    }
+    w.announced = true;
+  }
+}
+
+void Coordinator::watch(ControlBlock& control) {
+  const auto timeout_ns = static_cast<std::int64_t>(o_.timeout_s * 1e9);
+  std::int64_t last_progress = sys::monotonic_ns();
+  std::uint64_t last_mark = 0;
+  while (any_running()) {
+    if (auto sig = signals_.wait(static_cast<int>(std::min<std::int64_t>(100, timeout_ns / 1'000'000 + 1)))) {
+      handle_signal(*sig, control);
+      if (record_.end == RunEnd::kInterrupted) return;
+    }
+    reap(control);
+    // Progress: any step boundary crossed or operation finished by anyone.
+    std::uint64_t mark = 0;
+    for (const WorkerSlot& s : control.slots()) {
+      mark += s.ops.load(std::memory_order_relaxed) +
+              static_cast<std::uint64_t>(s.heartbeat_ns.load(std::memory_order_relaxed));
+    }
+    const std::int64_t now = sys::monotonic_ns();
+    if (mark != last_mark) {
+      last_mark = mark;
+      last_progress = now;
+    } else if (now - last_progress > timeout_ns) {
+      record_.end = RunEnd::kTimeout;
+      std::string report = fmt::format("no progress for {} s", o_.timeout_s);
+      const std::string lock_name(strategy_name(p_.strategy));
+      for (std::uint32_t i = 0; i < workers_.size(); ++i) {
+        if (!workers_[i].child.running()) continue;
+        const std::uint32_t activity = control.slot(i).activity.load(std::memory_order_relaxed);
+        const std::string doing = activity_text(activity, "the " + lock_name);
+        report += fmt::format("; worker {} (pid {}) {}", i + 1, workers_[i].child.pid(), doing);
+      }
+      record_.watchdog_report = report;
+      log_.error("Watchdog: {}", report);
+      stop_all(control);
+      return;
+    }
+  }
+}
+
+void Coordinator::collect(ControlBlock& control, Region* region) {
+  record_.writes_logged = control.logs_writes();
+  for (std::uint32_t i = 0; i < workers_.size(); ++i) {
+    const WorkerSlot& s = control.slot(i);
+    const Worker& w = workers_[i];
+    WorkerRecord r;
+    r.number = i + 1;
+    r.pid = w.child.pid();
+    r.status = w.child.status().value_or(sys::ExitStatus{});
+    r.ops = s.ops.load(std::memory_order_acquire);
+    r.retries = s.retries.load(std::memory_order_relaxed);
+    r.lock_wait_ns = s.lock_wait_ns.load(std::memory_order_relaxed);
+    r.verify_changed = s.verify_changed.load(std::memory_order_relaxed);
+    r.verify_overwritten = s.verify_overwritten.load(std::memory_order_relaxed);
+    r.torn_reads = s.torn_reads.load(std::memory_order_relaxed);
+    r.recoveries = s.recoveries.load(std::memory_order_relaxed);
+    r.start_ns = s.start_ns;
+    r.end_ns = s.end_ns;
+    r.error = std::string(s.error, strnlen(s.error, sizeof(s.error)));
+    if (r.status.exited && r.status.code == kWorkerOk) {
+      r.end = WorkerEnd::kOk;
+    } else if (r.status.exited && r.status.code != kWorkerAborted) {
+      r.end = WorkerEnd::kFailed;
+    } else if (w.stopped) {
+      r.end = record_.end == RunEnd::kTimeout ? WorkerEnd::kTimeout : WorkerEnd::kKilled;
+    } else {
+      r.end = WorkerEnd::kCrashed;
+    }
+    const auto log = control.write_log(i);
+    r.writes.assign(log.begin(), log.end());
+    record_.workers.push_back(std::move(r));
+  }
+  if (region != nullptr) {
+    record_.final_record = region->read();
+    record_.final_total = region->total();
+  }
+}
+
+RunRecord Coordinator::run() {
+  const std::int64_t t0 = sys::monotonic_ns();
+  std::unique_ptr<RegionStore> store = create_region(p_, o_.temp_dir);
+  ControlBlock control = ControlBlock::create(p_);
+  record_.params = p_;
+  record_.control_name = control.name();
+  log_.info("Created shared memory ({} backend): {}", backend_name(p_.backend), p_.region_path);
+  log_.info("Initialized counter to 0");
+  std::unique_ptr<Region> region = attach_region(p_);
+  try {
+    spawn_all(control);
+    if (wait_ready(control)) {
+      log_.info("Waiting for workers to complete...");
+      watch(control);
+    }
+  } catch (...) {
+    stop_all(control);
+    throw;
+  }
+  collect(control, region.get());
+  region.reset();
+  if (o_.keep) {
+    control.keep();
+    store->keep();
+    log_.info("Kept the run's objects: shmlab inspect {}", control.name());
+  }
+  store.reset();
+  record_.elapsed_ns = sys::monotonic_ns() - t0;
+  return std::move(record_);
+}
+
+}  // namespace
+
+std::string make_run_id() {
+  std::random_device rd;
+  return fmt::format("shmlab-{}-{:08x}", ::getpid(), rd());
+}
+
+RunRecord coordinate(CoordinatorOptions options, const Log& log) {
+  std::string id = make_run_id();
+  std::memcpy(options.params.run_id, id.c_str(), std::min(id.size(), sizeof(options.params.run_id) - 1));
+  Coordinator c(options, log);
+  return c.run();
+}
+
+}  // namespace shmlab

@@ -1,0 +1,29 @@
+// The coordinator: creates the control block and the region, spawns the workers (posix_spawn of
+// shmlab itself, `shmlab worker`), releases them together, watches them (exits, signals, the
+// watchdog), collects a RunRecord and removes everything it created, whatever happened.
+#pragma once
+
+#include <string>
+
+#include "shmlab/control/params.hpp"
+#include "shmlab/run/run_record.hpp"
+#include "shmlab/sys/log.hpp"
+
+namespace shmlab {
+
+struct CoordinatorOptions {
+  RunParams params;
+  std::string temp_dir = "/tmp";  // where file-based regions are created ($TMPDIR)
+  std::string self_exe;           // the shmlab binary workers are spawned from
+  double timeout_s = 30;          // watchdog: no progress for this long ends the run
+  bool keep = false;              // leave the objects for `shmlab inspect`
+};
+
+// Runs one scenario. Throws std::system_error when the environment fails before the run starts
+// (nothing is left behind); every outcome after that is in the record.
+RunRecord coordinate(CoordinatorOptions options, const Log& log);
+
+// A fresh "shmlab-<pid>-<random>" name for a run's objects.
+std::string make_run_id();
+
+}  // namespace shmlab

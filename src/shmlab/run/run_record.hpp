@@ -1,0 +1,63 @@
+// RunRecord: everything the coordinator collected from one run before it removed the shared
+// objects — raw facts, no verdicts. analysis/ turns it into a result.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "shmlab/control/control_block.hpp"
+#include "shmlab/region/record.hpp"
+#include "shmlab/sys/process.hpp"
+
+namespace shmlab {
+
+enum class WorkerEnd {
+  kOk,       // exited 0 after all its operations
+  kFailed,   // exited with an error of its own (environment), message in `error`
+  kCrashed,  // killed by a signal nobody in shmlab sent (or by --crash)
+  kKilled,   // stopped by the coordinator (watchdog, interrupt, another worker's failure)
+  kTimeout,  // stopped by the watchdog while it made no progress
+};
+
+struct WorkerRecord {
+  std::uint32_t number = 0;  // 1-based
+  std::int32_t pid = 0;
+  WorkerEnd end = WorkerEnd::kOk;
+  sys::ExitStatus status;
+  std::uint64_t ops = 0;
+  std::uint64_t retries = 0;
+  std::uint64_t lock_wait_ns = 0;
+  std::uint64_t verify_changed = 0;
+  std::uint64_t verify_overwritten = 0;
+  std::uint64_t torn_reads = 0;
+  std::uint64_t recoveries = 0;
+  std::int64_t start_ns = 0;
+  std::int64_t end_ns = 0;
+  std::string error;
+  std::string stuck_in;  // what the watchdog saw it doing ("waiting for the mutex")
+  std::vector<WriteEntry> writes;  // its write log (empty when not logged)
+};
+
+enum class RunEnd {
+  kCompleted,    // every worker ended on its own
+  kWorkerFault,  // a worker crashed or failed; the rest were stopped or finished
+  kTimeout,      // the watchdog stopped a run that made no progress
+  kInterrupted,  // SIGINT or SIGTERM reached the coordinator
+};
+
+struct RunRecord {
+  RunParams params;
+  std::string control_name;
+  RunEnd end = RunEnd::kCompleted;
+  int signal = 0;  // the signal that interrupted the run
+  std::optional<CounterRecord> final_record;
+  std::int64_t final_total = 0;
+  std::vector<WorkerRecord> workers;
+  std::int64_t elapsed_ns = 0;  // spawn to cleanup
+  bool writes_logged = false;
+  std::string watchdog_report;
+};
+
+}  // namespace shmlab

@@ -1,0 +1,155 @@
+#include "shmlab/run/worker.hpp"
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <exception>
+
+#include "shmlab/control/control_block.hpp"
+#include "shmlab/region/region.hpp"
+#include "shmlab/run/delay.hpp"
+#include "shmlab/scenario/counter.hpp"
+#include "shmlab/sync/lock.hpp"
+#include "shmlab/sys/clock.hpp"
+#include "shmlab/sys/futex.hpp"
+#include "shmlab/sys/log.hpp"
+
+namespace shmlab {
+namespace {
+
+// Thrown at a step boundary once the coordinator has set `abort`.
+struct Aborted {};
+
+class WorkerSteps final : public StepContext {
+ public:
+  WorkerSteps(ControlBlock& control, std::uint32_t index, const Log& log)
+      : control_(control),
+        params_(control.params()),
+        slot_(control.slot(index)),
+        number_(index + 1),
+        log_(log),
+        delays_(params_.seed, index) {}
+
+  void enter(Step step, std::uint64_t /*op*/) override {
+    if (control_.header().abort.load(std::memory_order_relaxed) != 0) throw Aborted{};
+    slot_.heartbeat_ns.store(sys::monotonic_ns(), std::memory_order_relaxed);
+    slot_.activity.store(static_cast<std::uint32_t>(step), std::memory_order_relaxed);
+  }
+
+  void leave(const StepEvent& e) override {
+    slot_.activity.store(0, std::memory_order_relaxed);
+    switch (e.step) {
+      case Step::kRead:
+        log_.info("Worker {} read counter: {}", number_, e.before);
+        break;
+      case Step::kWrite:
+        log_.success("Worker {} incremented counter: {} → {}", number_, e.before, e.after);
+        break;
+      default:
+        break;
+    }
+  }
+
+  void window() override { sleep(params_.delays.window); }
+  void sleep(const DelayRange& range) {
+    if (!params_.scheduled) sys::sleep_ns(delays_.sample_ns(range));
+  }
+
+ private:
+  ControlBlock& control_;
+  const RunParams& params_;
+  WorkerSlot& slot_;
+  std::uint32_t number_;
+  const Log& log_;
+  DelaySampler delays_;
+};
+
+void wait_for_go(ControlHeader& h) {
+  h.ready.fetch_add(1, std::memory_order_acq_rel);
+  while (h.go.load(std::memory_order_acquire) == 0) sys::futex_wait(h.go, 0, -1);
+}
+
+void record_error(WorkerSlot& slot, const char* what) {
+  std::strncpy(slot.error, what, sizeof(slot.error) - 1);
+  slot.state.store(WorkerState::kFailed, std::memory_order_release);
+}
+
+int run_worker(ControlBlock& control, std::uint32_t index) {
+  const RunParams& params = control.params();
+  WorkerSlot& slot = control.slot(index);
+  const Log log(params.log_stderr ? 2 : 1, params.color, params.quiet);
+  const std::uint32_t number = index + 1;
+
+  std::unique_ptr<Region> region = attach_region(params);
+  std::unique_ptr<Lock> lock = make_lock(params.strategy, control, *region);
+  CounterOp counter(params, index, *region, lock.get(), control.write_log(index));
+  WorkerSteps steps(control, index, log);
+
+  slot.state.store(WorkerState::kReady, std::memory_order_release);
+  log.info("Worker {} started (PID {})", number, ::getpid());
+  wait_for_go(control.header());
+  slot.state.store(WorkerState::kRunning, std::memory_order_release);
+  slot.start_ns = sys::monotonic_ns();
+  try {
+    for (std::uint64_t op = 0; op < params.increments; ++op) {
+      steps.sleep(params.delays.before_read);
+      const OpOutcome out = counter.run(op, steps);
+      slot.retries.fetch_add(out.retries, std::memory_order_relaxed);
+      slot.lock_wait_ns.fetch_add(static_cast<std::uint64_t>(out.lock_wait_ns), std::memory_order_relaxed);
+      if (out.recovered) {
+        slot.recoveries.fetch_add(1, std::memory_order_relaxed);
+        log.warning("Worker {} recovered the lock from a worker that died holding it", number);
+      }
+      steps.sleep(params.delays.before_verify);
+      switch (counter.verify(op, out.written, steps)) {
+        case VerifyOutcome::kUnchanged:
+          break;
+        case VerifyOutcome::kChanged:
+          slot.verify_changed.fetch_add(1, std::memory_order_relaxed);
+          log.warning("Worker {} sees the counter changed since its write: wrote {}, now {}", number,
+                      out.written.counter, counter.last_verified().counter);
+          break;
+        case VerifyOutcome::kOverwritten:
+          slot.verify_overwritten.fetch_add(1, std::memory_order_relaxed);
+          log.race("Worker {} detected race! Wrote {} but now it's {} (worker {}'s write): my write "
+                   "was overwritten",
+                   number, out.written.counter, counter.last_verified().counter,
+                   counter.last_verified().last_writer);
+          break;
+      }
+      slot.ops.fetch_add(1, std::memory_order_release);
+    }
+  } catch (const Aborted&) {
+    slot.end_ns = sys::monotonic_ns();
+    slot.torn_reads.store(region->torn_reads(), std::memory_order_relaxed);
+    return kWorkerAborted;
+  }
+  slot.end_ns = sys::monotonic_ns();
+  slot.torn_reads.store(region->torn_reads(), std::memory_order_relaxed);
+  slot.state.store(WorkerState::kDone, std::memory_order_release);
+  log.success("Worker {} completed {} increments", number, params.increments);
+  return kWorkerOk;
+}
+
+}  // namespace
+
+int worker_main(const std::string& control_name, std::uint32_t worker_index) {
+  // A worker never outlives its coordinator: killed with it, even by SIGKILL.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  ControlBlock control = ControlBlock::attach(control_name);
+  if (control.header().owner_pid != ::getppid()) return kWorkerFailed;  // coordinator already gone
+  if (worker_index >= control.params().workers) return kWorkerFailed;
+  WorkerSlot& slot = control.slot(worker_index);
+  slot.pid.store(::getpid(), std::memory_order_relaxed);
+  try {
+    return run_worker(control, worker_index);
+  } catch (const std::exception& e) {
+    record_error(slot, e.what());
+    Log(control.params().log_stderr ? 2 : 1, false, false).error("Worker {}: {}", worker_index + 1, e.what());
+    return kWorkerFailed;
+  }
+}
+
+}  // namespace shmlab

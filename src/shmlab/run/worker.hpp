@@ -1,0 +1,17 @@
+// The worker process: what `shmlab worker` runs. It attaches to the control block and the region by
+// name, waits at the start barrier, runs its operations as steps, and reports through its slot.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace shmlab {
+
+// Exit codes of a worker process (the coordinator reads them; users never see them directly).
+inline constexpr int kWorkerOk = 0;
+inline constexpr int kWorkerFailed = 1;   // environment failure, message in the slot
+inline constexpr int kWorkerAborted = 5;  // the coordinator asked every worker to stop
+
+int worker_main(const std::string& control_name, std::uint32_t worker_index);
+
+}  // namespace shmlab

@@ -1,0 +1,79 @@
+#include "shmlab/sync/strategy.hpp"
+
+#include <array>
+
+#include <fmt/format.h>
+
+#include "shmlab/region/backend.hpp"
+
+namespace shmlab {
+namespace {
+
+constexpr std::array<StrategyInfo, 10> kStrategies = {{
+    {Strategy::kNone, "none", Family::kPlain, "no protection: read, window, write (loses updates)"},
+    {Strategy::kMutex, "mutex", Family::kLocked, "process-shared robust pthread mutex"},
+    {Strategy::kSpinlock, "spinlock", Family::kLocked, "test-and-test-and-set spin lock"},
+    {Strategy::kSemaphore, "semaphore", Family::kLocked, "POSIX named semaphore as a binary lock"},
+    {Strategy::kFlock, "flock", Family::kLocked, "flock(2) exclusive lock on the region's file"},
+    {Strategy::kOfd, "ofd", Family::kLocked, "fcntl open-file-description byte-range lock"},
+    {Strategy::kAtomic, "atomic", Family::kAtomic, "one atomic read-modify-write"},
+    {Strategy::kCas, "cas", Family::kCas, "optimistic compare-and-swap with retry"},
+    {Strategy::kSharded, "sharded", Family::kSharded, "one cell per worker, summed at the end"},
+    {Strategy::kTransaction, "transaction", Family::kTransaction,
+     "SQLite BEGIN IMMEDIATE ... COMMIT with busy timeout and retry"},
+}};
+
+}  // namespace
+
+const StrategyInfo& strategy_info(Strategy strategy) {
+  return kStrategies[static_cast<std::size_t>(strategy)];
+}
+
+std::string_view strategy_name(Strategy strategy) { return strategy_info(strategy).name; }
+
+std::optional<Strategy> parse_strategy(std::string_view name) {
+  for (const auto& s : kStrategies) {
+    if (s.name == name) return s.id;
+  }
+  return std::nullopt;
+}
+
+std::span<const StrategyInfo> all_strategies() { return kStrategies; }
+
+bool fits(Strategy strategy, Backend backend) {
+  const bool memory = backend == Backend::kMmap || backend == Backend::kShm;
+  switch (strategy) {
+    case Strategy::kNone:
+    case Strategy::kMutex:
+    case Strategy::kSpinlock:
+    case Strategy::kSemaphore:
+      return true;  // the lock lives in the control block and guards any backend
+    case Strategy::kFlock:
+    case Strategy::kOfd:
+      return backend != Backend::kSqlite;  // SQLite's own fcntl locks own its database file
+    case Strategy::kAtomic:
+    case Strategy::kCas:
+      return memory || backend == Backend::kSqlite;  // no atomic read-modify-write of a file
+    case Strategy::kSharded:
+      return memory;
+    case Strategy::kTransaction:
+      return backend == Backend::kSqlite;
+  }
+  return false;
+}
+
+std::vector<Backend> backends_for(Strategy strategy) {
+  std::vector<Backend> out;
+  for (Backend b : all_backends()) {
+    if (fits(strategy, b)) out.push_back(b);
+  }
+  return out;
+}
+
+std::string fitting_backends_message(Strategy strategy) {
+  std::vector<std::string_view> names;
+  for (Backend b : backends_for(strategy)) names.push_back(backend_name(b));
+  return fmt::format("strategy '{}' runs on: {}", strategy_name(strategy), fmt::join(names, ", "));
+}
+
+}  // namespace shmlab
