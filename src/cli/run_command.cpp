@@ -38,6 +38,16 @@ struct RunOptions {
   bool no_color = false;
 };
 
+// CLI11 reads "-1" into an unsigned integer as 2^64-1; counts and seeds are digits only.
+const CLI::Validator kDigits(
+    [](std::string& s) -> std::string {
+      if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) {
+        return "'" + s + "' is not a non-negative integer";
+      }
+      return {};
+    },
+    "UINT");
+
 std::vector<std::string> names_of_backends() {
   std::vector<std::string> out;
   for (Backend b : all_backends()) out.emplace_back(backend_name(b));
@@ -99,9 +109,11 @@ Command add_run(CLI::App& app) {
   auto opts = std::make_shared<RunOptions>();
   CLI::App* sub = app.add_subcommand("run", "Run a scenario with N worker processes (default: the seed demo)");
   sub->add_option("-w,--workers", opts->workers, "Worker processes (1..1024)")
+      ->check(kDigits)
       ->check(CLI::Range(1u, kMaxWorkers))
       ->capture_default_str();
   sub->add_option("-n,--increments", opts->increments, "Operations per worker (1..10^9)")
+      ->check(kDigits)
       ->check(CLI::Range(std::uint64_t{1}, kMaxIncrements))
       ->capture_default_str();
   sub->add_option("--backend", opts->backend, "Where the shared data lives")
@@ -116,7 +128,8 @@ Command add_run(CLI::App& app) {
   sub->add_option("--delay", opts->delay,
                   "Milliseconds BEFORE:WINDOW:VERIFY, each N or LO-HI; 'none' for no sleeps")
       ->capture_default_str();
-  sub->add_option("--seed", opts->seed, "Seed of the delays (random and printed when absent)");
+  sub->add_option("--seed", opts->seed, "Seed of the delays (random and printed when absent)")
+      ->check(kDigits);
   sub->add_option("--timeout", opts->timeout_s, "Watchdog: seconds without progress before the run is stopped")
       ->check(CLI::Range(0.1, 86400.0))
       ->capture_default_str();

@@ -103,7 +103,8 @@ bool Coordinator::wait_ready(ControlBlock& control) {
   ControlHeader& h = control.header();
   const std::int64_t deadline = sys::monotonic_ns() + static_cast<std::int64_t>(o_.timeout_s * 1e9);
   while (h.ready.load(std::memory_order_acquire) < p_.workers) {
-    if (auto sig = signals_.wait(5)) {
+    // Workers attach within a millisecond or two; a short poll keeps the start prompt.
+    if (auto sig = signals_.wait(1)) {
       handle_signal(*sig, control);
       if (record_.end == RunEnd::kInterrupted) return false;
     }

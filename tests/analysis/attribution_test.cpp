@@ -1,0 +1,90 @@
+#include "shmlab/analysis/attribution.hpp"
+
+#include <gtest/gtest.h>
+
+namespace shmlab {
+namespace {
+
+// Builds write logs from a list of (worker, op, based_on, read, wrote, t) writes, N ops each.
+struct Logs {
+  Logs(std::uint32_t workers, std::uint64_t ops) : n(ops), logs(workers, std::vector<WriteEntry>(ops)) {}
+  std::uint64_t add(std::uint32_t worker, std::uint64_t op, std::uint64_t based_on, std::int64_t read,
+                    std::int64_t t) {
+    logs[worker - 1][op - 1] = WriteEntry{based_on, read, read + 1, t};
+    return write_id(worker - 1, op - 1, n);
+  }
+  std::uint64_t n;
+  std::vector<std::vector<WriteEntry>> logs;
+};
+
+TEST(Attribution, ClassicLostUpdateNamesTheEraser) {
+  // 1R 2R 1W 2W: both read 0, worker 2's write erases worker 1's.
+  Logs l(2, 1);
+  const auto w1 = l.add(1, 1, 0, 0, 100);
+  const auto w2 = l.add(2, 1, 0, 0, 200);
+  const Attribution sut = attribute(l.logs, 1, w2);
+  EXPECT_TRUE(sut.consistent);
+  EXPECT_EQ(sut.chain_length, 1u);
+  ASSERT_EQ(sut.lost.size(), 1u);
+  EXPECT_EQ(sut.lost[0].lost.id, w1);
+  EXPECT_EQ(sut.lost[0].erased_by.id, w2);
+  EXPECT_EQ(sut.lost[0].erased_by.worker, 2u);
+}
+
+TEST(Attribution, EraserIsTheChainWriteThatCameAfterTheLostOne) {
+  // w1 (0→1) survives; w2 read 0, wrote 1 after w1; w3 read w1's 1 and wrote 2 after w2.
+  Logs l(3, 1);
+  const auto w1 = l.add(1, 1, 0, 0, 100);
+  const auto w2 = l.add(2, 1, 0, 0, 200);
+  const auto w3 = l.add(3, 1, w1, 1, 300);
+  const Attribution sut = attribute(l.logs, 1, w3);
+  ASSERT_EQ(sut.lost.size(), 1u);
+  EXPECT_EQ(sut.lost[0].lost.id, w2);
+  EXPECT_EQ(sut.lost[0].erased_by.id, w3);
+  EXPECT_EQ(sut.chain_length, 2u);
+}
+
+TEST(Attribution, NoLossWhenEveryWriteIsOnTheChain) {
+  Logs l(2, 2);
+  const auto a = l.add(1, 1, 0, 0, 1);
+  const auto b = l.add(2, 1, a, 1, 2);
+  const auto c = l.add(1, 2, b, 2, 3);
+  const auto d = l.add(2, 2, c, 3, 4);
+  const Attribution sut = attribute(l.logs, 2, d);
+  EXPECT_TRUE(sut.lost.empty());
+  EXPECT_EQ(sut.chain_length, 4u);
+}
+
+TEST(Attribution, LostCountEqualsWritesOffTheChain) {
+  // 2 workers x 3: the classic minimum — final value 2 after 6 writes.
+  Logs l(2, 3);
+  // Chain: b3 -> a3 -> a2 -> a1 -> initial; b1 and b2 are off it.
+  const auto a1 = l.add(1, 1, 0, 0, 10);
+  const auto b1 = l.add(2, 1, 0, 0, 60);
+  const auto a2 = l.add(1, 2, a1, 1, 20);
+  const auto a3 = l.add(1, 3, a2, 2, 30);
+  const auto b2 = l.add(2, 2, b1, 1, 70);
+  const auto b3 = l.add(2, 3, a3, 3, 80);  // read worker 1's 3, wrote 4
+  (void)b2;
+  const Attribution sut = attribute(l.logs, 3, b3);
+  EXPECT_EQ(sut.chain_length, 4u);
+  EXPECT_EQ(sut.lost.size(), 6u - 4u);
+}
+
+TEST(Attribution, UnwrittenEntriesAreNotCounted) {
+  Logs l(2, 1);
+  const auto w1 = l.add(1, 1, 0, 0, 100);
+  // worker 2 died before writing: its entry has t_write_ns == 0 and is not on the chain
+  l.logs[1][0] = WriteEntry{0, 0, 1, 0};
+  const Attribution sut = attribute(l.logs, 1, w1);
+  EXPECT_TRUE(sut.lost.empty());
+}
+
+TEST(Attribution, BrokenLineageIsReportedInconsistent) {
+  Logs l(1, 1);
+  const Attribution sut = attribute(l.logs, 1, 99);
+  EXPECT_FALSE(sut.consistent);
+}
+
+}  // namespace
+}  // namespace shmlab

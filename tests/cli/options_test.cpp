@@ -1,0 +1,92 @@
+// Bad usage: exit 2, a message naming the option, and nothing created.
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <filesystem>
+
+#include "support/shmlab_process.hpp"
+
+namespace shmlab::test {
+namespace {
+
+struct BadArgs {
+  std::vector<std::string> args;
+  std::string mentions;
+};
+
+class BadOptions : public ::testing::TestWithParam<BadArgs> {};
+
+TEST_P(BadOptions, ExitTwoNamingTheOptionAndCreateNothing) {
+  TempDir tmp;
+  std::vector<std::string> args = {"run"};
+  args.insert(args.end(), GetParam().args.begin(), GetParam().args.end());
+  const Outcome o = run_shmlab(args, tmp, 20);
+  EXPECT_EQ(o.exit_code, 2) << o.err;
+  EXPECT_NE(o.err.find(GetParam().mentions), std::string::npos) << o.err;
+  EXPECT_TRUE(o.out.empty()) << o.out;
+  EXPECT_TRUE(tmp.entries().empty());
+  EXPECT_TRUE(shm_leftovers(o.pid).empty());
+}
+
+std::string case_name(const ::testing::TestParamInfo<BadArgs>& info) {
+  std::string name = std::to_string(info.index);
+  for (const std::string& a : info.param.args) {
+    for (char c : a) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  }
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    RunCli, BadOptions,
+    ::testing::Values(BadArgs{{"-w", "0"}, "--workers"}, BadArgs{{"-w", "1025"}, "--workers"},
+                      BadArgs{{"-w", "abc"}, "--workers"}, BadArgs{{"-w", ""}, "--workers"},
+                      BadArgs{{"-w", "-3"}, "--workers"}, BadArgs{{"-w", "2.5"}, "--workers"},
+                      BadArgs{{"-n", "0"}, "--increments"},
+                      BadArgs{{"-n", "1000000001"}, "--increments"},
+                      BadArgs{{"-n", "99999999999999999999999"}, "--increments"},
+                      BadArgs{{"--backend", "disk"}, "--backend"},
+                      BadArgs{{"--strategy", "lock"}, "--strategy"},
+                      BadArgs{{"--scenario", "bank"}, "--scenario"},
+                      BadArgs{{"--delay", "5-1:0:0"}, "--delay"},
+                      BadArgs{{"--delay", "x"}, "--delay"}, BadArgs{{"--delay", ""}, "--delay"},
+                      BadArgs{{"--timeout", "0"}, "--timeout"},
+                      BadArgs{{"--seed", "-1"}, "--seed"},
+                      BadArgs{{"--strategy", "atomic", "--backend", "file"}, "mmap, shm, sqlite"},
+                      BadArgs{{"--strategy", "transaction"}, "sqlite"},
+                      BadArgs{{"--bogus"}, "--bogus"}),
+    case_name);
+
+TEST(RunCli, UnwritableTempDirIsAnEnvironmentFailure) {
+  // run_shmlab points TMPDIR at the TempDir; remove it so the run meets a missing directory.
+  TempDir other;
+  std::filesystem::remove_all(other.path());
+  const Outcome o = run_shmlab({"run", "-w", "1", "-n", "1", "--delay", "none"}, other, 20);
+  EXPECT_EQ(o.exit_code, 1) << o.err;
+  EXPECT_NE(o.err.find(other.path()), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("No such file or directory"), std::string::npos) << o.err;
+  EXPECT_TRUE(shm_leftovers(o.pid).empty());
+  std::filesystem::create_directory(other.path());  // for TempDir's own cleanup
+}
+
+TEST(Cli, HelpListsRunOptionsWithExamples) {
+  TempDir tmp;
+  const Outcome o = run_shmlab({"run", "--help"}, tmp, 20);
+  EXPECT_EQ(o.exit_code, 0);
+  for (const char* opt : {"--workers", "--increments", "--backend", "--strategy", "--delay", "--seed",
+                          "--json", "--keep", "--timeout", "Examples"}) {
+    EXPECT_NE(o.out.find(opt), std::string::npos) << opt;
+  }
+  const Outcome top = run_shmlab({"--help"}, tmp, 20);
+  EXPECT_NE(top.out.find("\n  run "), std::string::npos) << top.out;
+  EXPECT_EQ(top.out.find("\n  worker"), std::string::npos) << "the internal worker command is hidden";
+}
+
+TEST(Cli, VersionPrints) {
+  TempDir tmp;
+  const Outcome o = run_shmlab({"--version"}, tmp, 20);
+  EXPECT_EQ(o.exit_code, 0);
+  EXPECT_NE(o.out.find("shmlab "), std::string::npos);
+}
+
+}  // namespace
+}  // namespace shmlab::test

@@ -1,0 +1,144 @@
+// `shmlab run` through the real binary: exact accounting, exit codes, nothing left behind.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "support/shmlab_process.hpp"
+
+namespace shmlab::test {
+namespace {
+
+using nlohmann::json;
+
+json parse_result(const Outcome& o) {
+  json j = json::parse(o.out, nullptr, false);
+  EXPECT_FALSE(j.is_discarded()) << "stdout is not JSON:\n" << o.out << "\nstderr:\n" << o.err;
+  return j;
+}
+
+void expect_nothing_left(const Outcome& o, const TempDir& tmp) {
+  EXPECT_TRUE(shm_leftovers(o.pid).empty()) << "left in /dev/shm: " << shm_leftovers(o.pid).front();
+  EXPECT_TRUE(tmp.entries().empty()) << "left in TMPDIR: " << tmp.entries().front();
+}
+
+TEST(RunCli, SeedDemoAccountsForEveryIncrement) {
+  TempDir tmp;
+  const Outcome o = run_shmlab({"run", "--json", "--delay", "0-2:0-2:0-1"}, tmp);
+  ASSERT_TRUE(o.exit_code == 0 || o.exit_code == 3) << o.err;
+  const json r = parse_result(o);
+  EXPECT_EQ(r["workers"], 3);
+  EXPECT_EQ(r["increments"], 5);
+  EXPECT_EQ(r["expected"], 15);
+  EXPECT_EQ(r["final"].get<int>() + r["lost_updates"].get<int>(), 15);
+  EXPECT_EQ(r["lost"].size(), r["lost_updates"].get<std::size_t>());
+  EXPECT_EQ(r["correct"], r["lost_updates"] == 0);
+  EXPECT_EQ(o.exit_code, r["correct"].get<bool>() ? 0 : 3);
+  EXPECT_EQ(r["exit_code"], o.exit_code);
+  ASSERT_EQ(r["per_worker"].size(), 3u);
+  for (const json& w : r["per_worker"]) {
+    EXPECT_EQ(w["status"], "ok");
+    EXPECT_EQ(w["ops"], 5);
+    EXPECT_GT(w["pid"].get<int>(), 0);
+    EXPECT_NE(w["pid"].get<int>(), o.pid);
+  }
+  expect_nothing_left(o, tmp);
+}
+
+TEST(RunCli, ZeroDelayRunReportsFinalPlusLostEqualsExpected) {
+  TempDir tmp;
+  const Outcome o = run_shmlab({"run", "-w", "4", "-n", "2000", "--delay", "none", "--json", "-q"}, tmp);
+  ASSERT_TRUE(o.exit_code == 0 || o.exit_code == 3) << o.err;
+  const json r = parse_result(o);
+  EXPECT_EQ(r["expected"], 8000);
+  EXPECT_EQ(r["final"].get<int>() + r["lost_updates"].get<int>(), 8000);
+  EXPECT_EQ(r["lost"].size(), r["lost_updates"].get<std::size_t>());
+  EXPECT_EQ(r["attribution"], "exact");
+  // Every attribution names a lost write and a different, surviving write.
+  for (const json& l : r["lost"]) {
+    EXPECT_EQ(l["wrote"].get<int>(), l["read"].get<int>() + 1);
+    EXPECT_FALSE(l["worker"] == l["erased_by"]["worker"] && l["op"] == l["erased_by"]["op"]);
+  }
+  expect_nothing_left(o, tmp);
+}
+
+TEST(RunCli, OneWorkerIsExactlyCorrect) {
+  TempDir tmp;
+  const Outcome o = run_shmlab({"run", "-w", "1", "-n", "200", "--delay", "none", "--json"}, tmp);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  const json r = parse_result(o);
+  EXPECT_EQ(r["final"], 200);
+  EXPECT_EQ(r["lost_updates"], 0);
+  EXPECT_EQ(r["correct"], true);
+  EXPECT_TRUE(r["lost"].empty());
+  EXPECT_NE(o.err.find("No race this time"), std::string::npos) << o.err;
+  expect_nothing_left(o, tmp);
+}
+
+TEST(RunCli, SeedIsPrintedAndRecorded) {
+  TempDir tmp;
+  const Outcome o = run_shmlab({"run", "-w", "1", "-n", "1", "--delay", "none", "--seed", "1234", "--json"}, tmp);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(parse_result(o)["seed"], 1234);
+  EXPECT_NE(o.err.find("seed 1234"), std::string::npos);
+}
+
+TEST(RunCli, LogLinesHaveTheSeedFormatAndNeverInterleave) {
+  TempDir tmp;
+  const Outcome o = run_shmlab({"run", "-w", "4", "-n", "50", "--delay", "none"}, tmp);
+  ASSERT_TRUE(o.exit_code == 0 || o.exit_code == 3) << o.err;
+  std::size_t lines = 0;
+  std::size_t start = 0;
+  while (start < o.out.size()) {
+    const std::size_t end = o.out.find('\n', start);
+    const std::string line = o.out.substr(start, end - start);
+    // [HH:MM:SS.mmm] [PID p] <icon> text
+    ASSERT_EQ(line.rfind("[", 0), 0u) << line;
+    ASSERT_EQ(line[13], ']') << line;
+    ASSERT_EQ(line.substr(15, 5), "[PID ") << line;
+    ++lines;
+    start = end + 1;
+  }
+  EXPECT_GT(lines, 4u * 50u * 2u);
+}
+
+TEST(RunCli, KilledWorkerEndsTheRunWithExit4AndNothingLeft) {
+  TempDir tmp;
+  // Long enough that the worker is still running when we kill it.
+  // Finds worker 2 of this test's run (its environment carries our TMPDIR) and SIGKILLs it.
+  std::thread killer([&] {
+    const std::string index_arg = std::string("--index") + '\0' + "1" + '\0';
+    const std::string tmpdir_var = "TMPDIR=" + tmp.path() + '\0';
+    for (int i = 0; i < 500; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+        const std::string name = e.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream cmd(e.path() / "cmdline");
+        const std::string c((std::istreambuf_iterator<char>(cmd)), {});
+        if (c.find(index_arg) == std::string::npos) continue;
+        std::ifstream env(e.path() / "environ");
+        const std::string ev((std::istreambuf_iterator<char>(env)), {});
+        if (ev.find(tmpdir_var) == std::string::npos) continue;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let it get going
+        ::kill(std::stoi(name), SIGKILL);
+        return;
+      }
+    }
+  });
+  const Outcome o = run_shmlab({"run", "-w", "3", "-n", "400", "--delay", "1:0:0", "--json"}, tmp);
+  killer.join();
+  EXPECT_EQ(o.exit_code, 4) << o.err;
+  const json r = parse_result(o);
+  EXPECT_EQ(r["per_worker"][1]["status"], "crashed");
+  EXPECT_EQ(r["per_worker"][1]["signal"], SIGKILL);
+  EXPECT_NE(o.err.find("Worker 2"), std::string::npos);
+  expect_nothing_left(o, tmp);
+}
+
+}  // namespace
+}  // namespace shmlab::test
