@@ -2,9 +2,8 @@
 // returns it with the action to run when it was chosen; the action returns the exit code.
 #pragma once
 
-#include <functional>
-
 #include <CLI/CLI.hpp>
+#include <functional>
 
 namespace shmlab::cli {
 

@@ -13,11 +13,16 @@ inline constexpr int kExitFault = 4;        // a worker crashed or the watchdog 
 
 inline int exit_code_for(const RunResult& r) {
   switch (r.outcome) {
-    case Outcome::kCorrect: return kExitOk;
-    case Outcome::kLost: return kExitLost;
-    case Outcome::kWorkerFault: return kExitFault;
-    case Outcome::kEnvironment: return kExitEnvironment;
-    case Outcome::kInterrupted: return 128 + r.record.signal;
+    case Outcome::kCorrect:
+      return kExitOk;
+    case Outcome::kLost:
+      return kExitLost;
+    case Outcome::kWorkerFault:
+      return kExitFault;
+    case Outcome::kEnvironment:
+      return kExitEnvironment;
+    case Outcome::kInterrupted:
+      return 128 + r.record.signal;
   }
   return kExitEnvironment;
 }

@@ -1,12 +1,12 @@
 // shmlab: a lab for shared memory between processes. Parses the command line with CLI11 and
 // dispatches; bad usage (CLI11's errors and shmlab::UsageError) exits 2, environment failures 1.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 #include <system_error>
 #include <vector>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(
       "Examples:\n"
-      "  shmlab run                          the seed demo: 3 workers x 5 increments, lost updates\n"
+      "  shmlab run                          the seed demo: 3 workers x 5 increments, lost "
+      "updates\n"
       "  shmlab run --strategy mutex         the same work under a robust process-shared mutex\n"
       "  shmlab run -w 8 -n 10000 --delay none --json\n"
       "Run 'shmlab COMMAND --help' for a command's options.");

@@ -1,4 +1,5 @@
 // `shmlab run`: options → RunParams, coordinate, analyse, report.
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -6,8 +7,6 @@
 #include <iostream>
 #include <memory>
 #include <random>
-
-#include <fmt/format.h>
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
@@ -24,10 +23,10 @@ namespace shmlab::cli {
 namespace {
 
 struct RunOptions {
-  std::uint32_t workers = 3;       // the seed's 3 worker processes
-  std::uint64_t increments = 5;    // the seed's 5 increments each
-  std::string backend = "file";    // the seed's file acting as shared memory
-  std::string strategy = "none";   // the seed's unprotected read-modify-write
+  std::uint32_t workers = 3;      // the seed's 3 worker processes
+  std::uint64_t increments = 5;   // the seed's 5 increments each
+  std::string backend = "file";   // the seed's file acting as shared memory
+  std::string strategy = "none";  // the seed's unprotected read-modify-write
   std::string scenario = "counter";
   std::string delay = "0-50:0-30:10";  // the seed's sleeps, in ms
   std::optional<std::uint64_t> seed;   // random when absent, printed either way
@@ -64,13 +63,13 @@ RunParams to_params(const RunOptions& o) {
   RunParams p;
   p.workers = o.workers;
   p.increments = o.increments;
-  p.backend = *parse_backend(o.backend);      // CLI11's IsMember checked the names
+  p.backend = *parse_backend(o.backend);  // CLI11's IsMember checked the names
   p.strategy = *parse_strategy(o.strategy);
   p.scenario = Scenario::kCounter;
   p.delays = parse_delay_spec(o.delay);
   if (!fits(p.strategy, p.backend)) {
-    throw UsageError(fmt::format("--strategy {} does not fit --backend {}: {}", o.strategy, o.backend,
-                                 fitting_backends_message(p.strategy)));
+    throw UsageError(fmt::format("--strategy {} does not fit --backend {}: {}", o.strategy,
+                                 o.backend, fitting_backends_message(p.strategy)));
   }
   if (o.seed) {
     p.seed = *o.seed;
@@ -107,7 +106,8 @@ int execute(const RunOptions& o) {
 
 Command add_run(CLI::App& app) {
   auto opts = std::make_shared<RunOptions>();
-  CLI::App* sub = app.add_subcommand("run", "Run a scenario with N worker processes (default: the seed demo)");
+  CLI::App* sub =
+      app.add_subcommand("run", "Run a scenario with N worker processes (default: the seed demo)");
   sub->add_option("-w,--workers", opts->workers, "Worker processes (1..1024)")
       ->check(kDigits)
       ->check(CLI::Range(1u, kMaxWorkers))
@@ -130,7 +130,8 @@ Command add_run(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--seed", opts->seed, "Seed of the delays (random and printed when absent)")
       ->check(kDigits);
-  sub->add_option("--timeout", opts->timeout_s, "Watchdog: seconds without progress before the run is stopped")
+  sub->add_option("--timeout", opts->timeout_s,
+                  "Watchdog: seconds without progress before the run is stopped")
       ->check(CLI::Range(0.1, 86400.0))
       ->capture_default_str();
   sub->add_flag("--json", opts->json, "Print the result as JSON on stdout; log lines go to stderr");
@@ -139,7 +140,8 @@ Command add_run(CLI::App& app) {
   sub->add_flag("--no-color", opts->no_color, "No colour (also: NO_COLOR in the environment)");
   sub->footer(
       "Examples:\n"
-      "  shmlab run                                  the seed demo (exit 3 when updates were lost)\n"
+      "  shmlab run                                  the seed demo (exit 3 when updates were "
+      "lost)\n"
       "  shmlab run --seed 42                        repeat the delays of an earlier run\n"
       "  shmlab run -w 4 -n 100000 --delay none -q   a fast run: how many updates are lost?\n"
       "  shmlab run --strategy mutex --backend shm   a fix: exit 0, every increment counted\n"
@@ -161,7 +163,8 @@ Command add_worker(CLI::App& app) {
 std::string self_exe() {
   std::string buf(4096, '\0');
   const ssize_t n = ::readlink("/proc/self/exe", buf.data(), buf.size() - 1);
-  if (n <= 0) throw std::system_error(errno, std::generic_category(), "readlink(\"/proc/self/exe\")");
+  if (n <= 0)
+    throw std::system_error(errno, std::generic_category(), "readlink(\"/proc/self/exe\")");
   buf.resize(static_cast<std::size_t>(n));
   return buf;
 }

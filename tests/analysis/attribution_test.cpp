@@ -7,9 +7,10 @@ namespace {
 
 // Builds write logs from a list of (worker, op, based_on, read, wrote, t) writes, N ops each.
 struct Logs {
-  Logs(std::uint32_t workers, std::uint64_t ops) : n(ops), logs(workers, std::vector<WriteEntry>(ops)) {}
-  std::uint64_t add(std::uint32_t worker, std::uint64_t op, std::uint64_t based_on, std::int64_t read,
-                    std::int64_t t) {
+  Logs(std::uint32_t workers, std::uint64_t ops)
+      : n(ops), logs(workers, std::vector<WriteEntry>(ops)) {}
+  std::uint64_t add(std::uint32_t worker, std::uint64_t op, std::uint64_t based_on,
+                    std::int64_t read, std::int64_t t) {
     logs[worker - 1][op - 1] = WriteEntry{based_on, read, read + 1, t};
     return write_id(worker - 1, op - 1, n);
   }

@@ -38,22 +38,18 @@ std::string case_name(const ::testing::TestParamInfo<BadArgs>& info) {
 
 INSTANTIATE_TEST_SUITE_P(
     RunCli, BadOptions,
-    ::testing::Values(BadArgs{{"-w", "0"}, "--workers"}, BadArgs{{"-w", "1025"}, "--workers"},
-                      BadArgs{{"-w", "abc"}, "--workers"}, BadArgs{{"-w", ""}, "--workers"},
-                      BadArgs{{"-w", "-3"}, "--workers"}, BadArgs{{"-w", "2.5"}, "--workers"},
-                      BadArgs{{"-n", "0"}, "--increments"},
-                      BadArgs{{"-n", "1000000001"}, "--increments"},
-                      BadArgs{{"-n", "99999999999999999999999"}, "--increments"},
-                      BadArgs{{"--backend", "disk"}, "--backend"},
-                      BadArgs{{"--strategy", "lock"}, "--strategy"},
-                      BadArgs{{"--scenario", "bank"}, "--scenario"},
-                      BadArgs{{"--delay", "5-1:0:0"}, "--delay"},
-                      BadArgs{{"--delay", "x"}, "--delay"}, BadArgs{{"--delay", ""}, "--delay"},
-                      BadArgs{{"--timeout", "0"}, "--timeout"},
-                      BadArgs{{"--seed", "-1"}, "--seed"},
-                      BadArgs{{"--strategy", "atomic", "--backend", "file"}, "mmap, shm, sqlite"},
-                      BadArgs{{"--strategy", "transaction"}, "sqlite"},
-                      BadArgs{{"--bogus"}, "--bogus"}),
+    ::testing::Values(
+        BadArgs{{"-w", "0"}, "--workers"}, BadArgs{{"-w", "1025"}, "--workers"},
+        BadArgs{{"-w", "abc"}, "--workers"}, BadArgs{{"-w", ""}, "--workers"},
+        BadArgs{{"-w", "-3"}, "--workers"}, BadArgs{{"-w", "2.5"}, "--workers"},
+        BadArgs{{"-n", "0"}, "--increments"}, BadArgs{{"-n", "1000000001"}, "--increments"},
+        BadArgs{{"-n", "99999999999999999999999"}, "--increments"},
+        BadArgs{{"--backend", "disk"}, "--backend"}, BadArgs{{"--strategy", "lock"}, "--strategy"},
+        BadArgs{{"--scenario", "bank"}, "--scenario"}, BadArgs{{"--delay", "5-1:0:0"}, "--delay"},
+        BadArgs{{"--delay", "x"}, "--delay"}, BadArgs{{"--delay", ""}, "--delay"},
+        BadArgs{{"--timeout", "0"}, "--timeout"}, BadArgs{{"--seed", "-1"}, "--seed"},
+        BadArgs{{"--strategy", "atomic", "--backend", "file"}, "mmap, shm, sqlite"},
+        BadArgs{{"--strategy", "transaction"}, "sqlite"}, BadArgs{{"--bogus"}, "--bogus"}),
     case_name);
 
 TEST(RunCli, UnwritableTempDirIsAnEnvironmentFailure) {
@@ -72,13 +68,14 @@ TEST(Cli, HelpListsRunOptionsWithExamples) {
   TempDir tmp;
   const Outcome o = run_shmlab({"run", "--help"}, tmp, 20);
   EXPECT_EQ(o.exit_code, 0);
-  for (const char* opt : {"--workers", "--increments", "--backend", "--strategy", "--delay", "--seed",
-                          "--json", "--keep", "--timeout", "Examples"}) {
+  for (const char* opt : {"--workers", "--increments", "--backend", "--strategy", "--delay",
+                          "--seed", "--json", "--keep", "--timeout", "Examples"}) {
     EXPECT_NE(o.out.find(opt), std::string::npos) << opt;
   }
   const Outcome top = run_shmlab({"--help"}, tmp, 20);
   EXPECT_NE(top.out.find("\n  run "), std::string::npos) << top.out;
-  EXPECT_EQ(top.out.find("\n  worker"), std::string::npos) << "the internal worker command is hidden";
+  EXPECT_EQ(top.out.find("\n  worker"), std::string::npos)
+      << "the internal worker command is hidden";
 }
 
 TEST(Cli, VersionPrints) {

@@ -1,11 +1,11 @@
 // `shmlab run` through the real binary: exact accounting, exit codes, nothing left behind.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <signal.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "support/shmlab_process.hpp"
@@ -51,7 +51,8 @@ TEST(RunCli, SeedDemoAccountsForEveryIncrement) {
 
 TEST(RunCli, ZeroDelayRunReportsFinalPlusLostEqualsExpected) {
   TempDir tmp;
-  const Outcome o = run_shmlab({"run", "-w", "4", "-n", "2000", "--delay", "none", "--json", "-q"}, tmp);
+  const Outcome o =
+      run_shmlab({"run", "-w", "4", "-n", "2000", "--delay", "none", "--json", "-q"}, tmp);
   ASSERT_TRUE(o.exit_code == 0 || o.exit_code == 3) << o.err;
   const json r = parse_result(o);
   EXPECT_EQ(r["expected"], 8000);
@@ -81,7 +82,8 @@ TEST(RunCli, OneWorkerIsExactlyCorrect) {
 
 TEST(RunCli, SeedIsPrintedAndRecorded) {
   TempDir tmp;
-  const Outcome o = run_shmlab({"run", "-w", "1", "-n", "1", "--delay", "none", "--seed", "1234", "--json"}, tmp);
+  const Outcome o =
+      run_shmlab({"run", "-w", "1", "-n", "1", "--delay", "none", "--seed", "1234", "--json"}, tmp);
   EXPECT_EQ(o.exit_code, 0) << o.err;
   EXPECT_EQ(parse_result(o)["seed"], 1234);
   EXPECT_NE(o.err.find("seed 1234"), std::string::npos);

@@ -26,8 +26,8 @@ TEST(DelaySpec, FixedValuesAndFractionsParse) {
 }
 
 TEST(DelaySpec, BadFormsAreUsageErrorsNamingTheOption) {
-  for (const char* bad : {"", "1", "1:2", "1:2:3:4", "a:0:0", "5-1:0:0", "-1:0:0", "1::2",
-                          "1-:0:0", "0:0:1e9", "nan:0:0", " 1:0:0", "0x10:0:0"}) {
+  for (const char* bad : {"", "1", "1:2", "1:2:3:4", "a:0:0", "5-1:0:0", "-1:0:0", "1::2", "1-:0:0",
+                          "0:0:1e9", "nan:0:0", " 1:0:0", "0x10:0:0"}) {
     try {
       parse_delay_spec(bad);
       ADD_FAILURE() << "accepted '" << bad << "'";

@@ -82,7 +82,8 @@ Outcome run_shmlab(const std::vector<std::string>& args, const TempDir& tmp, dou
       ::kill(o.pid, SIGKILL);
       killed = true;
     }
-    if (::poll(fds, 2, killed ? 1000 : static_cast<int>(std::min<long>(left.count(), 1000))) < 0) continue;
+    if (::poll(fds, 2, killed ? 1000 : static_cast<int>(std::min<long>(left.count(), 1000))) < 0)
+      continue;
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || fds[i].revents == 0) continue;
       char buf[4096];

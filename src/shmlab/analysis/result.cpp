@@ -6,11 +6,16 @@ namespace shmlab {
 
 std::string_view worker_end_name(WorkerEnd end) {
   switch (end) {
-    case WorkerEnd::kOk: return "ok";
-    case WorkerEnd::kFailed: return "failed";
-    case WorkerEnd::kCrashed: return "crashed";
-    case WorkerEnd::kKilled: return "killed";
-    case WorkerEnd::kTimeout: return "timeout";
+    case WorkerEnd::kOk:
+      return "ok";
+    case WorkerEnd::kFailed:
+      return "failed";
+    case WorkerEnd::kCrashed:
+      return "crashed";
+    case WorkerEnd::kKilled:
+      return "killed";
+    case WorkerEnd::kTimeout:
+      return "timeout";
   }
   return "?";
 }
@@ -27,14 +32,17 @@ RunResult analyse(RunRecord record) {
     r.recoveries += w.recoveries;
     r.completed_ops += w.ops;
   }
-  const bool faulted = std::any_of(record.workers.begin(), record.workers.end(), [](const WorkerRecord& w) {
-    return w.end == WorkerEnd::kCrashed || w.end == WorkerEnd::kTimeout;
-  });
-  const bool failed = std::any_of(record.workers.begin(), record.workers.end(),
-                                  [](const WorkerRecord& w) { return w.end == WorkerEnd::kFailed; });
+  const bool faulted =
+      std::any_of(record.workers.begin(), record.workers.end(), [](const WorkerRecord& w) {
+        return w.end == WorkerEnd::kCrashed || w.end == WorkerEnd::kTimeout;
+      });
+  const bool failed =
+      std::any_of(record.workers.begin(), record.workers.end(),
+                  [](const WorkerRecord& w) { return w.end == WorkerEnd::kFailed; });
   // With a crash the expectation is what the workers did complete; a write the dead worker made
   // but did not finish counting is found by attribution instead.
-  if (faulted || record.end != RunEnd::kCompleted) r.expected = static_cast<std::int64_t>(r.completed_ops);
+  if (faulted || record.end != RunEnd::kCompleted)
+    r.expected = static_cast<std::int64_t>(r.completed_ops);
   r.lost_updates = r.expected - r.final_value;
   r.correct = r.lost_updates == 0;
 

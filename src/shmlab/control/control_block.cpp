@@ -1,11 +1,10 @@
 #include "shmlab/control/control_block.hpp"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <new>
-
-#include <fmt/format.h>
 
 #include "shmlab/sys/clock.hpp"
 #include "shmlab/sys/syscall.hpp"
@@ -71,10 +70,12 @@ ControlBlock ControlBlock::attach(const std::string& name) {
   sys::ShmObject object = sys::ShmObject::open(name, sizeof(ControlHeader));
   const auto* h = static_cast<const ControlHeader*>(object.data());
   const std::string call = sys::call_name("attach", name);
-  if (h->magic != kControlMagic) sys::throw_errno(call + ": not a shmlab control block (bad magic)", EINVAL);
+  if (h->magic != kControlMagic)
+    sys::throw_errno(call + ": not a shmlab control block (bad magic)", EINVAL);
   if (h->version != kControlVersion) {
-    sys::throw_errno(fmt::format("{}: version {} (this shmlab reads {})", call, h->version, kControlVersion),
-                     EINVAL);
+    sys::throw_errno(
+        fmt::format("{}: version {} (this shmlab reads {})", call, h->version, kControlVersion),
+        EINVAL);
   }
   const RunParams& p = h->params;
   if (h->header_size != sizeof(ControlHeader) || h->total_size != object.size() || p.workers == 0 ||
@@ -95,7 +96,8 @@ std::span<WorkerSlot> ControlBlock::slots() const {
 std::span<WriteEntry> ControlBlock::write_log(std::uint32_t worker_index) const {
   const ControlHeader& h = header();
   if (h.write_log_offset == 0) return {};
-  auto* base = reinterpret_cast<WriteEntry*>(static_cast<char*>(object_.data()) + h.write_log_offset);
+  auto* base =
+      reinterpret_cast<WriteEntry*>(static_cast<char*>(object_.data()) + h.write_log_offset);
   return {base + std::uint64_t{worker_index} * h.params.increments, h.params.increments};
 }
 

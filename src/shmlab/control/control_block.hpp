@@ -25,11 +25,11 @@ inline constexpr std::uint32_t kControlVersion = 1;
 inline constexpr std::uint64_t kMaxLoggedWrites = 1u << 20;
 
 enum class WorkerState : std::uint32_t {
-  kSpawned,   // slot reserved, process not yet attached
-  kReady,     // attached, waiting at the barrier
+  kSpawned,  // slot reserved, process not yet attached
+  kReady,    // attached, waiting at the barrier
   kRunning,
-  kDone,      // finished every operation
-  kFailed,    // reported an error and exited
+  kDone,    // finished every operation
+  kFailed,  // reported an error and exited
 };
 
 // What a worker is doing now, packed in WorkerSlot::activity for the watchdog: the Step letter it
@@ -39,7 +39,7 @@ inline constexpr std::uint32_t kActivityWaiting = 0x100;
 // One logged write: the worker's op-th write. A write id is 1 + worker_index * N + op; id 0 is the
 // initial record.
 struct WriteEntry {
-  std::uint64_t based_on = 0;   // id of the write whose record this one read (0 = initial)
+  std::uint64_t based_on = 0;  // id of the write whose record this one read (0 = initial)
   std::int64_t value_read = 0;
   std::int64_t value_written = 0;
   std::int64_t t_write_ns = 0;  // CLOCK_MONOTONIC right after the write
@@ -49,14 +49,14 @@ static_assert(std::is_trivially_copyable_v<WriteEntry>);
 struct alignas(64) WorkerSlot {
   std::atomic<std::int32_t> pid{0};
   std::atomic<WorkerState> state{WorkerState::kSpawned};
-  std::atomic<std::uint64_t> ops{0};           // operations completed
+  std::atomic<std::uint64_t> ops{0};            // operations completed
   std::atomic<std::uint64_t> writes_logged{0};  // entries of the write log filled
   std::atomic<std::uint64_t> retries{0};
   std::atomic<std::uint64_t> lock_wait_ns{0};
   std::atomic<std::uint64_t> verify_changed{0};      // VERIFY: changed since my write
   std::atomic<std::uint64_t> verify_overwritten{0};  // VERIFY: value below what I wrote
   std::atomic<std::uint64_t> torn_reads{0};
-  std::atomic<std::uint64_t> recoveries{0};  // e.g. EOWNERDEAD taken over from a dead owner
+  std::atomic<std::uint64_t> recoveries{0};   // e.g. EOWNERDEAD taken over from a dead owner
   std::atomic<std::int64_t> heartbeat_ns{0};  // last step boundary, for the watchdog
   std::atomic<std::uint32_t> activity{0};     // step letter | kActivityWaiting
   // Schedule gate (SPEC §3): the worker publishes the step it wants next and sleeps on `granted`.

@@ -74,12 +74,12 @@ struct RunParams {
   Backend backend = Backend::kFile;
   Strategy strategy = Strategy::kNone;
   Scenario scenario = Scenario::kCounter;
-  bool scheduled = false;  // steps wait for the coordinator's grant (SPEC §3)
-  bool quiet = false;      // workers log nothing
-  bool color = false;      // workers colour their log lines
+  bool scheduled = false;   // steps wait for the coordinator's grant (SPEC §3)
+  bool quiet = false;       // workers log nothing
+  bool color = false;       // workers colour their log lines
   bool log_stderr = false;  // log lines go to stderr (stdout carries --json)
-  DelaySpec delays;        // ignored when scheduled
-  std::uint64_t seed = 0;  // seeds every worker's delay generator
+  DelaySpec delays;         // ignored when scheduled
+  std::uint64_t seed = 0;   // seeds every worker's delay generator
   CrashSpec crash;
   char run_id[32] = {};             // "shmlab-<hex>", prefix of every object of the run
   char region_path[kPathMax] = {};  // file or shm name of the data region

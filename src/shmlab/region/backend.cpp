@@ -11,10 +11,14 @@ constexpr std::array kBackends = {Backend::kFile, Backend::kMmap, Backend::kShm,
 
 std::string_view backend_name(Backend backend) {
   switch (backend) {
-    case Backend::kFile: return "file";
-    case Backend::kMmap: return "mmap";
-    case Backend::kShm: return "shm";
-    case Backend::kSqlite: return "sqlite";
+    case Backend::kFile:
+      return "file";
+    case Backend::kMmap:
+      return "mmap";
+    case Backend::kShm:
+      return "shm";
+    case Backend::kSqlite:
+      return "sqlite";
   }
   return "?";
 }

@@ -1,10 +1,9 @@
 #include "shmlab/region/file_region.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include "shmlab/sys/clock.hpp"
 #include "shmlab/sys/syscall.hpp"
@@ -21,15 +20,17 @@ void write_slot(int fd, const std::string& path, const CounterRecord& record) {
   const ssize_t n = sys::check(sys::call_name("pwrite", path),
                                [&] { return ::pwrite(fd, slot.data(), slot.size(), 0); });
   if (static_cast<std::size_t>(n) != slot.size()) {
-    sys::throw_errno(fmt::format("{}: short write ({} bytes)", sys::call_name("pwrite", path), n), EIO);
+    sys::throw_errno(fmt::format("{}: short write ({} bytes)", sys::call_name("pwrite", path), n),
+                     EIO);
   }
 }
 
 }  // namespace
 
 FileRegion::FileRegion(const std::string& path) : path_(path) {
-  fd_ = sys::UniqueFd(sys::check(sys::call_name("open", path),
-                                 [&] { return ::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC); }));
+  fd_ = sys::UniqueFd(sys::check(sys::call_name("open", path), [&] {
+    return ::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  }));
   struct stat st {};
   sys::check(sys::call_name("fstat", path), [&] { return ::fstat(fd_.get(), &st); });
   if (!S_ISREG(st.st_mode) || st.st_uid != ::getuid() ||

@@ -1,8 +1,8 @@
 #include "shmlab/region/record.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace shmlab {
@@ -29,10 +29,10 @@ std::uint32_t check_value(const CounterRecord& r) {
 RecordSlot encode_record(const CounterRecord& r) {
   RecordSlot slot;
   slot.fill(' ');
-  const auto res = fmt::format_to_n(
-      slot.begin(), slot.size() - 1,
-      R"({{"counter":{},"lastWriter":{},"timestamp":{},"writeId":{},"check":{}}})", r.counter,
-      r.last_writer, r.timestamp_ms, r.write_id, check_value(r));
+  const auto res =
+      fmt::format_to_n(slot.begin(), slot.size() - 1,
+                       R"({{"counter":{},"lastWriter":{},"timestamp":{},"writeId":{},"check":{}}})",
+                       r.counter, r.last_writer, r.timestamp_ms, r.write_id, check_value(r));
   // Every field is bounded (64-bit integers), so the JSON always fits the slot.
   static_assert(kRecordSlotSize >= 11 + 20 + 14 + 10 + 13 + 20 + 11 + 20 + 9 + 10 + 1 + 1);
   (void)res;

@@ -1,8 +1,8 @@
 #include "shmlab/region/region.hpp"
 
-#include <cstring>
-
 #include <fmt/format.h>
+
+#include <cstring>
 
 #include "shmlab/region/file_region.hpp"
 
@@ -11,7 +11,8 @@ namespace {
 
 void set_path(RunParams& params, const std::string& path) {
   if (path.size() >= sizeof(params.region_path)) {
-    throw std::system_error(ENAMETOOLONG, std::generic_category(), fmt::format("region path \"{}\"", path));
+    throw std::system_error(ENAMETOOLONG, std::generic_category(),
+                            fmt::format("region path \"{}\"", path));
   }
   std::memset(params.region_path, 0, sizeof(params.region_path));
   std::memcpy(params.region_path, path.data(), path.size());

@@ -8,7 +8,10 @@ namespace shmlab {
 namespace {
 
 nlohmann::json write_json(const WriteRef& w) {
-  return {{"worker", w.worker}, {"op", w.op}, {"write_id", w.id}, {"read", w.value_read},
+  return {{"worker", w.worker},
+          {"op", w.op},
+          {"write_id", w.id},
+          {"read", w.value_read},
           {"wrote", w.value_written}};
 }
 

@@ -12,7 +12,8 @@ std::string clock_text(std::int64_t ms) {
   const time_t secs = static_cast<time_t>(ms / 1000);
   tm local{};
   ::localtime_r(&secs, &local);
-  return fmt::format("{:02}:{:02}:{:02}.{:03}", local.tm_hour, local.tm_min, local.tm_sec, ms % 1000);
+  return fmt::format("{:02}:{:02}:{:02}.{:03}", local.tm_hour, local.tm_min, local.tm_sec,
+                     ms % 1000);
 }
 
 }  // namespace
@@ -31,8 +32,8 @@ void print_summary(const RunResult& r, const Log& log, const SummaryOptions& opt
   }
   const std::uint64_t verify = r.verify_changed + r.verify_overwritten;
   if (verify != 0) {
-    log.info("  VERIFY saw {} write(s) overwritten and {} changed since written", r.verify_overwritten,
-             r.verify_changed);
+    log.info("  VERIFY saw {} write(s) overwritten and {} changed since written",
+             r.verify_overwritten, r.verify_changed);
   }
   if (r.torn_reads != 0) log.warning("  Torn reads seen and re-read: {}", r.torn_reads);
   if (r.recoveries != 0) log.warning("  Lock recoveries from dead owners: {}", r.recoveries);
@@ -43,10 +44,12 @@ void print_summary(const RunResult& r, const Log& log, const SummaryOptions& opt
                   std::uint64_t{rec.params.workers} * rec.params.increments);
       break;
     case Outcome::kWorkerFault:
-      if (!rec.watchdog_report.empty()) log.error("Watchdog stopped the run: {}", rec.watchdog_report);
+      if (!rec.watchdog_report.empty())
+        log.error("Watchdog stopped the run: {}", rec.watchdog_report);
       for (const WorkerRecord& w : rec.workers) {
         if (w.end == WorkerEnd::kCrashed) {
-          log.error("Worker {} (PID {}) crashed after completing {} increment(s)", w.number, w.pid, w.ops);
+          log.error("Worker {} (PID {}) crashed after completing {} increment(s)", w.number, w.pid,
+                    w.ops);
         }
       }
       break;
@@ -71,11 +74,14 @@ void print_summary(const RunResult& r, const Log& log, const SummaryOptions& opt
                l.lost.value_read, l.lost.value_written, l.lost.op);
     }
     if (r.attribution.lost.size() > options.max_lost_lines) {
-      log.race("  ... and {} more (see --json)", r.attribution.lost.size() - options.max_lost_lines);
+      log.race("  ... and {} more (see --json)",
+               r.attribution.lost.size() - options.max_lost_lines);
     }
-    if (!r.attributed) log.info("  (writes were not logged for attribution: too many for this run)");
+    if (!r.attributed)
+      log.info("  (writes were not logged for attribution: too many for this run)");
   } else if (r.outcome == Outcome::kCorrect) {
-    log.success("All {} increments completed successfully: counter = {}", r.expected, r.final_value);
+    log.success("All {} increments completed successfully: counter = {}", r.expected,
+                r.final_value);
     if (rec.params.strategy == Strategy::kNone) {
       log.info("No race this time — the outcome is non-deterministic, run again or use --schedule");
     }

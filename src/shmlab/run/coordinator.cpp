@@ -1,5 +1,6 @@
 #include "shmlab/run/coordinator.hpp"
 
+#include <fmt/format.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -7,17 +8,15 @@
 #include <cstring>
 #include <random>
 
-#include <fmt/format.h>
-
 #include "shmlab/control/control_block.hpp"
 #include "shmlab/region/backend.hpp"
 #include "shmlab/region/region.hpp"
+#include "shmlab/run/worker.hpp"
 #include "shmlab/sync/strategy.hpp"
 #include "shmlab/sys/clock.hpp"
 #include "shmlab/sys/futex.hpp"
 #include "shmlab/sys/process.hpp"
 #include "shmlab/sys/signals.hpp"
-#include "shmlab/run/worker.hpp"
 
 namespace shmlab {
 namespace {
@@ -39,14 +38,22 @@ std::string describe(const sys::ExitStatus& s) {
 std::string activity_text(std::uint32_t activity, std::string_view lock_name) {
   const char step = static_cast<char>(activity & 0xff);
   switch (step) {
-    case 'L': return fmt::format("waiting for {}", lock_name);
-    case 'R': return "reading";
-    case 'W': return "writing";
-    case 'U': return fmt::format("releasing {}", lock_name);
-    case 'A': return "in an atomic read-modify-write";
-    case 'C': return "in a compare-and-swap";
-    case 'V': return "verifying";
-    default: return "between steps";
+    case 'L':
+      return fmt::format("waiting for {}", lock_name);
+    case 'R':
+      return "reading";
+    case 'W':
+      return "writing";
+    case 'U':
+      return fmt::format("releasing {}", lock_name);
+    case 'A':
+      return "in an atomic read-modify-write";
+    case 'C':
+      return "in a compare-and-swap";
+    case 'V':
+      return "verifying";
+    default:
+      return "between steps";
   }
 }
 
@@ -83,8 +90,8 @@ void Coordinator::spawn_all(ControlBlock& control) {
   log_.info("Spawning {} worker processes...", p_.workers);
   workers_.reserve(p_.workers);
   for (std::uint32_t i = 0; i < p_.workers; ++i) {
-    workers_.push_back(Worker{sys::Child::spawn({o_.self_exe, "worker", "--control", control.name(),
-                                                 "--index", std::to_string(i)})});
+    workers_.push_back(Worker{sys::Child::spawn(
+        {o_.self_exe, "worker", "--control", control.name(), "--index", std::to_string(i)})});
   }
   for (std::uint32_t i = 0; i < p_.workers; ++i) {
     log_.info("Spawned worker {} (PID {})", i + 1, workers_[i].child.pid());
@@ -112,8 +119,8 @@ bool Coordinator::wait_ready(ControlBlock& control) {
     if (record_.end != RunEnd::kCompleted) return false;  // a worker died before the start
     if (sys::monotonic_ns() > deadline) {
       record_.end = RunEnd::kTimeout;
-      record_.watchdog_report = fmt::format("workers did not reach the start barrier within {} s",
-                                            o_.timeout_s);
+      record_.watchdog_report =
+          fmt::format("workers did not reach the start barrier within {} s", o_.timeout_s);
       stop_all(control);
       return false;
     }
@@ -168,7 +175,8 @@ void Coordinator::watch(ControlBlock& control) {
   std::int64_t last_progress = sys::monotonic_ns();
   std::uint64_t last_mark = 0;
   while (any_running()) {
-    if (auto sig = signals_.wait(static_cast<int>(std::min<std::int64_t>(100, timeout_ns / 1'000'000 + 1)))) {
+    if (auto sig = signals_.wait(
+            static_cast<int>(std::min<std::int64_t>(100, timeout_ns / 1'000'000 + 1)))) {
       handle_signal(*sig, control);
       if (record_.end == RunEnd::kInterrupted) return;
     }
@@ -279,7 +287,8 @@ std::string make_run_id() {
 
 RunRecord coordinate(CoordinatorOptions options, const Log& log) {
   std::string id = make_run_id();
-  std::memcpy(options.params.run_id, id.c_str(), std::min(id.size(), sizeof(options.params.run_id) - 1));
+  std::memcpy(options.params.run_id, id.c_str(),
+              std::min(id.size(), sizeof(options.params.run_id) - 1));
   Coordinator c(options, log);
   return c.run();
 }

@@ -1,9 +1,9 @@
 #include "shmlab/run/delay.hpp"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "shmlab/usage_error.hpp"
 
@@ -38,7 +38,8 @@ DelayRange parse_range(std::string_view whole, std::string_view part) {
     return {v, v};
   }
   const DelayRange r{parse_ms(whole, part.substr(0, dash)), parse_ms(whole, part.substr(dash + 1))};
-  if (r.lo_us > r.hi_us) bad(whole, fmt::format("range '{}' has its low end above its high end", part));
+  if (r.lo_us > r.hi_us)
+    bad(whole, fmt::format("range '{}' has its low end above its high end", part));
   return r;
 }
 

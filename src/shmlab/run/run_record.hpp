@@ -36,7 +36,7 @@ struct WorkerRecord {
   std::int64_t start_ns = 0;
   std::int64_t end_ns = 0;
   std::string error;
-  std::string stuck_in;  // what the watchdog saw it doing ("waiting for the mutex")
+  std::string stuck_in;            // what the watchdog saw it doing ("waiting for the mutex")
   std::vector<WriteEntry> writes;  // its write log (empty when not logged)
 };
 

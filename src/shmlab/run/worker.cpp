@@ -97,7 +97,8 @@ int run_worker(ControlBlock& control, std::uint32_t index) {
       steps.sleep(params.delays.before_read);
       const OpOutcome out = counter.run(op, steps);
       slot.retries.fetch_add(out.retries, std::memory_order_relaxed);
-      slot.lock_wait_ns.fetch_add(static_cast<std::uint64_t>(out.lock_wait_ns), std::memory_order_relaxed);
+      slot.lock_wait_ns.fetch_add(static_cast<std::uint64_t>(out.lock_wait_ns),
+                                  std::memory_order_relaxed);
       if (out.recovered) {
         slot.recoveries.fetch_add(1, std::memory_order_relaxed);
         log.warning("Worker {} recovered the lock from a worker that died holding it", number);
@@ -108,15 +109,16 @@ int run_worker(ControlBlock& control, std::uint32_t index) {
           break;
         case VerifyOutcome::kChanged:
           slot.verify_changed.fetch_add(1, std::memory_order_relaxed);
-          log.warning("Worker {} sees the counter changed since its write: wrote {}, now {}", number,
-                      out.written.counter, counter.last_verified().counter);
+          log.warning("Worker {} sees the counter changed since its write: wrote {}, now {}",
+                      number, out.written.counter, counter.last_verified().counter);
           break;
         case VerifyOutcome::kOverwritten:
           slot.verify_overwritten.fetch_add(1, std::memory_order_relaxed);
-          log.race("Worker {} detected race! Wrote {} but now it's {} (worker {}'s write): my write "
-                   "was overwritten",
-                   number, out.written.counter, counter.last_verified().counter,
-                   counter.last_verified().last_writer);
+          log.race(
+              "Worker {} detected race! Wrote {} but now it's {} (worker {}'s write): my write "
+              "was overwritten",
+              number, out.written.counter, counter.last_verified().counter,
+              counter.last_verified().last_writer);
           break;
       }
       slot.ops.fetch_add(1, std::memory_order_release);
@@ -147,7 +149,8 @@ int worker_main(const std::string& control_name, std::uint32_t worker_index) {
     return run_worker(control, worker_index);
   } catch (const std::exception& e) {
     record_error(slot, e.what());
-    Log(control.params().log_stderr ? 2 : 1, false, false).error("Worker {}: {}", worker_index + 1, e.what());
+    Log(control.params().log_stderr ? 2 : 1, false, false)
+        .error("Worker {}: {}", worker_index + 1, e.what());
     return kWorkerFailed;
   }
 }

@@ -6,8 +6,8 @@
 
 namespace shmlab {
 
-CounterOp::CounterOp(const RunParams& params, std::uint32_t worker_index, Region& region, Lock* lock,
-                     std::span<WriteEntry> log)
+CounterOp::CounterOp(const RunParams& params, std::uint32_t worker_index, Region& region,
+                     Lock* lock, std::span<WriteEntry> log)
     : params_(params),
       index_(worker_index),
       region_(region),
@@ -16,10 +16,12 @@ CounterOp::CounterOp(const RunParams& params, std::uint32_t worker_index, Region
       family_(strategy_info(params.strategy).family) {}
 
 CounterRecord CounterOp::next(const CounterRecord& read, std::uint64_t op) const {
-  return {read.counter + 1, index_ + 1, sys::realtime_ms(), write_id(index_, op, params_.increments)};
+  return {read.counter + 1, index_ + 1, sys::realtime_ms(),
+          write_id(index_, op, params_.increments)};
 }
 
-void CounterOp::log_write(std::uint64_t op, const CounterRecord& read, const CounterRecord& written) {
+void CounterOp::log_write(std::uint64_t op, const CounterRecord& read,
+                          const CounterRecord& written) {
   if (log_.empty()) return;
   // Logged before the write: a worker killed right after its write still left its intent.
   log_[op] = WriteEntry{read.write_id, read.counter, written.counter, 0};

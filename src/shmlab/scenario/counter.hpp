@@ -17,9 +17,9 @@ namespace shmlab {
 struct OpOutcome {
   CounterRecord read;
   CounterRecord written;
-  std::uint64_t retries = 0;       // failed C, or busy transactions, redone
-  std::int64_t lock_wait_ns = 0;   // time spent acquiring the lock
-  bool recovered = false;          // the lock was taken over from a dead owner
+  std::uint64_t retries = 0;      // failed C, or busy transactions, redone
+  std::int64_t lock_wait_ns = 0;  // time spent acquiring the lock
+  bool recovered = false;         // the lock was taken over from a dead owner
 };
 
 enum class VerifyOutcome {

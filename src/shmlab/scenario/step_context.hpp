@@ -10,10 +10,10 @@ namespace shmlab {
 
 struct StepEvent {
   Step step;
-  std::uint64_t op = 0;      // 0-based operation index
-  std::int64_t before = 0;   // value the step saw (R: read; W: the value read; V: written)
-  std::int64_t after = 0;    // value the step left (W: written; V: now in the region)
-  bool ok = true;            // C: swapped; L: acquired (false: busy under a schedule)
+  std::uint64_t op = 0;     // 0-based operation index
+  std::int64_t before = 0;  // value the step saw (R: read; W: the value read; V: written)
+  std::int64_t after = 0;   // value the step left (W: written; V: now in the region)
+  bool ok = true;           // C: swapped; L: acquired (false: busy under a schedule)
 };
 
 class StepContext {

@@ -1,8 +1,8 @@
 #include "shmlab/sync/strategy.hpp"
 
-#include <array>
-
 #include <fmt/format.h>
+
+#include <array>
 
 #include "shmlab/region/backend.hpp"
 

@@ -17,11 +17,16 @@ struct Style {
 
 Style style(Level level) {
   switch (level) {
-    case Level::kInfo: return {"ℹ", "\x1b[36m"};
-    case Level::kSuccess: return {"✓", "\x1b[32m"};
-    case Level::kWarning: return {"⚠", "\x1b[33m"};
-    case Level::kError: return {"✗", "\x1b[31m"};
-    case Level::kRace: return {"⚡", "\x1b[35;1m"};
+    case Level::kInfo:
+      return {"ℹ", "\x1b[36m"};
+    case Level::kSuccess:
+      return {"✓", "\x1b[32m"};
+    case Level::kWarning:
+      return {"⚠", "\x1b[33m"};
+    case Level::kError:
+      return {"✗", "\x1b[31m"};
+    case Level::kRace:
+      return {"⚡", "\x1b[35;1m"};
   }
   return {"?", ""};
 }
@@ -45,9 +50,9 @@ void Log::line(Level level, std::string_view text) const {
   const Style s = style(level);
   std::string out;
   if (color_) {
-    out = fmt::format("\x1b[2m[{:02}:{:02}:{:02}.{:03}] [PID {}]\x1b[0m {}{} {}\x1b[0m\n", local.tm_hour,
-                      local.tm_min, local.tm_sec, ts.tv_nsec / 1'000'000, ::getpid(), s.color, s.icon,
-                      text);
+    out = fmt::format("\x1b[2m[{:02}:{:02}:{:02}.{:03}] [PID {}]\x1b[0m {}{} {}\x1b[0m\n",
+                      local.tm_hour, local.tm_min, local.tm_sec, ts.tv_nsec / 1'000'000, ::getpid(),
+                      s.color, s.icon, text);
   } else {
     out = fmt::format("[{:02}:{:02}:{:02}.{:03}] [PID {}] {} {}\n", local.tm_hour, local.tm_min,
                       local.tm_sec, ts.tv_nsec / 1'000'000, ::getpid(), s.icon, text);

@@ -3,9 +3,9 @@
 // up to PIPE_BUF bytes whole). Colour only when asked (the CLI decides: a terminal, no NO_COLOR).
 #pragma once
 
-#include <string_view>
-
 #include <fmt/format.h>
+
+#include <string_view>
 
 namespace shmlab {
 

@@ -1,11 +1,10 @@
 #include "shmlab/sys/shm_object.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include "shmlab/sys/syscall.hpp"
 
@@ -17,7 +16,8 @@ ShmObject ShmObject::create(const std::string& name, std::size_t size) {
     return ::shm_open(name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   }));
   try {
-    check(call_name("ftruncate", name), [&] { return ::ftruncate(fd.get(), static_cast<off_t>(size)); });
+    check(call_name("ftruncate", name),
+          [&] { return ::ftruncate(fd.get(), static_cast<off_t>(size)); });
     Mapping mapping = Mapping::map_shared(fd.get(), size, name.c_str());
     return ShmObject(name, std::move(fd), std::move(mapping), true);
   } catch (...) {
@@ -27,23 +27,24 @@ ShmObject ShmObject::create(const std::string& name, std::size_t size) {
 }
 
 ShmObject ShmObject::open(const std::string& name, std::size_t min_size) {
-  UniqueFd fd(check(call_name("shm_open", name), [&] {
-    return ::shm_open(name.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0);
-  }));
+  UniqueFd fd(check(call_name("shm_open", name),
+                    [&] { return ::shm_open(name.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0); }));
   struct stat st {};
   check(call_name("fstat", name), [&] { return ::fstat(fd.get(), &st); });
-  if (!S_ISREG(st.st_mode)) throw_errno(call_name("shm_open", name) + ": not a regular object", EINVAL);
+  if (!S_ISREG(st.st_mode))
+    throw_errno(call_name("shm_open", name) + ": not a regular object", EINVAL);
   if (st.st_uid != ::getuid()) {
     throw_errno(fmt::format("{}: owned by uid {}, not {}", call_name("shm_open", name), st.st_uid,
                             ::getuid()),
                 EPERM);
   }
   if (static_cast<std::size_t>(st.st_size) < min_size) {
-    throw_errno(fmt::format("{}: truncated ({} bytes, need at least {})", call_name("shm_open", name),
-                            st.st_size, min_size),
+    throw_errno(fmt::format("{}: truncated ({} bytes, need at least {})",
+                            call_name("shm_open", name), st.st_size, min_size),
                 EINVAL);
   }
-  Mapping mapping = Mapping::map_shared(fd.get(), static_cast<std::size_t>(st.st_size), name.c_str());
+  Mapping mapping =
+      Mapping::map_shared(fd.get(), static_cast<std::size_t>(st.st_size), name.c_str());
   return ShmObject(name, std::move(fd), std::move(mapping), false);
 }
 

@@ -43,7 +43,10 @@ class ShmObject {
 
  private:
   ShmObject(std::string name, UniqueFd fd, Mapping mapping, bool created)
-      : name_(std::move(name)), fd_(std::move(fd)), mapping_(std::move(mapping)), created_(created) {}
+      : name_(std::move(name)),
+        fd_(std::move(fd)),
+        mapping_(std::move(mapping)),
+        created_(created) {}
   std::string name_;
   UniqueFd fd_;
   Mapping mapping_;
