@@ -14,6 +14,7 @@
 #include "shmlab/report/json_result.hpp"
 #include "shmlab/report/summary.hpp"
 #include "shmlab/run/coordinator.hpp"
+#include "shmlab/run/crash_spec.hpp"
 #include "shmlab/run/delay.hpp"
 #include "shmlab/run/worker.hpp"
 #include "shmlab/sync/strategy.hpp"
@@ -30,6 +31,7 @@ struct RunOptions {
   std::string scenario = "counter";
   std::string delay = "0-50:0-30:10";  // the seed's sleeps, in ms
   std::optional<std::uint64_t> seed;   // random when absent, printed either way
+  std::optional<std::string> crash;    // --crash W@POINT[:K]; no crash when absent
   double timeout_s = 30;
   bool json = false;
   bool keep = false;
@@ -77,6 +79,10 @@ RunParams to_params(const RunOptions& o) {
     std::random_device rd;
     p.seed = (std::uint64_t{rd()} << 32 | rd()) % 1'000'000'000;
   }
+  if (o.crash) {
+    p.crash = parse_crash_spec(*o.crash);
+    check_crash_spec(p.crash, p);
+  }
   p.quiet = o.quiet;
   p.log_stderr = o.json;
   p.color = use_color(p.log_stderr ? 2 : 1, o.no_color);
@@ -94,6 +100,7 @@ int execute(const RunOptions& o) {
   log.info("shmlab run: {} workers x {} increments, strategy {}, backend {}, delay {}, seed {}",
            c.params.workers, c.params.increments, o.strategy, o.backend,
            format_delay_spec(c.params.delays), c.params.seed);
+  if (c.params.crash.worker != 0) log.warning("Crash injection: --crash {}", format_crash_spec(c.params.crash));
   RunResult result = analyse(coordinate(c, log));
   const int code = exit_code_for(result);
   print_summary(result, log);
@@ -130,6 +137,9 @@ Command add_run(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--seed", opts->seed, "Seed of the delays (random and printed when absent)")
       ->check(kDigits);
+  sub->add_option("--crash", opts->crash,
+                  "SIGKILL worker W at POINT of its K-th operation: W@POINT[:K], POINT one of "
+                  "before-lock, locked, after-read, after-write, before-unlock");
   sub->add_option("--timeout", opts->timeout_s,
                   "Watchdog: seconds without progress before the run is stopped")
       ->check(CLI::Range(0.1, 86400.0))

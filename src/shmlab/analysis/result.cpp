@@ -41,8 +41,11 @@ RunResult analyse(RunRecord record) {
                   [](const WorkerRecord& w) { return w.end == WorkerEnd::kFailed; });
   // With a crash the expectation is what the workers did complete; a write the dead worker made
   // but did not finish counting is found by attribution instead.
-  if (faulted || record.end != RunEnd::kCompleted)
+  r.unfinished = unfinished_ops(record);
+  if (faulted || record.end != RunEnd::kCompleted) {
     r.expected = static_cast<std::int64_t>(r.completed_ops);
+    for (const UnfinishedOp& u : r.unfinished) r.expected += u.fate == WriteFate::kLanded ? 1 : 0;
+  }
   r.lost_updates = r.expected - r.final_value;
   r.correct = r.lost_updates == 0;
 
@@ -50,6 +53,14 @@ RunResult analyse(RunRecord record) {
     std::vector<std::vector<WriteEntry>> logs;
     logs.reserve(record.workers.size());
     for (const WorkerRecord& w : record.workers) logs.push_back(w.writes);
+    // Attribution counts a write as made when it has a time: give one to a landed write whose
+    // worker died before stamping it, and take it from a write that never counted.
+    for (const UnfinishedOp& u : r.unfinished) {
+      if (u.value_written == 0) continue;
+      WriteEntry& e = logs[u.worker - 1][u.op - 1];
+      if (u.fate == WriteFate::kLanded && e.t_write_ns == 0) e.t_write_ns = 1;
+      if (u.fate == WriteFate::kRolledBack || u.fate == WriteFate::kUnknown) e.t_write_ns = 0;
+    }
     r.attribution = attribute(logs, p.increments, record.final_record->write_id);
     r.attributed = true;
   }

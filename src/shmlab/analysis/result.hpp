@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "shmlab/analysis/attribution.hpp"
+#include "shmlab/analysis/unfinished_op.hpp"
 #include "shmlab/run/run_record.hpp"
 
 namespace shmlab {
@@ -32,6 +33,9 @@ struct RunResult {
   std::uint64_t torn_reads = 0;
   std::uint64_t recoveries = 0;
   std::uint64_t completed_ops = 0;  // increments the workers finished (crashed ones included)
+  // The operation each early-ended worker was in, and whether its write landed (counted in
+  // `expected` when it did).
+  std::vector<UnfinishedOp> unfinished;
   // Exact attribution; `attributed` false when writes were not logged (too many to keep).
   bool attributed = false;
   Attribution attribution;

@@ -1,6 +1,7 @@
 #include "shmlab/report/json_result.hpp"
 
 #include "shmlab/region/backend.hpp"
+#include "shmlab/run/crash_spec.hpp"
 #include "shmlab/run/delay.hpp"
 #include "shmlab/sync/strategy.hpp"
 
@@ -44,6 +45,14 @@ nlohmann::json result_json(const RunResult& r, int exit_code) {
       jw["signal"] = w.status.signal;
     }
     if (!w.error.empty()) jw["error"] = w.error;
+    if (!w.stuck_in.empty()) jw["stuck_in"] = w.stuck_in;
+    for (const UnfinishedOp& u : r.unfinished) {
+      if (u.worker != w.number) continue;
+      jw["unfinished_op"] = {{"op", u.op},
+                             {"read", u.value_read},
+                             {"wrote", u.value_written},
+                             {"write", write_fate_name(u.fate)}};
+    }
     workers.push_back(std::move(jw));
   }
   nlohmann::json j = {
@@ -74,6 +83,12 @@ nlohmann::json result_json(const RunResult& r, int exit_code) {
   };
   if (r.record.final_record) j["last_writer"] = r.record.final_record->last_writer;
   if (!r.record.watchdog_report.empty()) j["watchdog"] = r.record.watchdog_report;
+  if (p.crash.worker != 0) {
+    j["crash"] = {{"worker", p.crash.worker},
+                  {"point", crash_point_name(p.crash.point)},
+                  {"op", p.crash.op},
+                  {"spec", format_crash_spec(p.crash)}};
+  }
   return j;
 }
 

@@ -16,6 +16,28 @@ std::string clock_text(std::int64_t ms) {
                      ms % 1000);
 }
 
+void print_unfinished(const UnfinishedOp& u, const Log& log) {
+  switch (u.fate) {
+    case WriteFate::kNotMade:
+      log.info("  worker {} died in its op {} before writing: that increment never happened",
+               u.worker, u.op);
+      break;
+    case WriteFate::kLanded:
+      log.info("  worker {} wrote {} → {} in its op {} before dying: that write landed (counted)",
+               u.worker, u.value_read, u.value_written, u.op);
+      break;
+    case WriteFate::kRolledBack:
+      log.info("  worker {}'s write {} → {} in its op {} was rolled back (never committed)",
+               u.worker, u.value_read, u.value_written, u.op);
+      break;
+    case WriteFate::kUnknown:
+      log.warning("  worker {} was killed during its write {} → {} (op {}); whether it landed is "
+                  "unknown (not counted)",
+                  u.worker, u.value_read, u.value_written, u.op);
+      break;
+  }
+}
+
 }  // namespace
 
 void print_summary(const RunResult& r, const Log& log, const SummaryOptions& options) {
@@ -50,6 +72,9 @@ void print_summary(const RunResult& r, const Log& log, const SummaryOptions& opt
         if (w.end == WorkerEnd::kCrashed) {
           log.error("Worker {} (PID {}) crashed after completing {} increment(s)", w.number, w.pid,
                     w.ops);
+        }
+        for (const UnfinishedOp& u : r.unfinished) {
+          if (u.worker == w.number) print_unfinished(u, log);
         }
       }
       break;

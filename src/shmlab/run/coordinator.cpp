@@ -78,6 +78,7 @@ class Coordinator {
   const Log& log_;
   sys::SignalFd signals_;
   std::vector<Worker> workers_;
+  std::vector<std::string> stuck_in_;  // what the watchdog saw each live worker doing
   RunRecord record_;
 };
 
@@ -195,11 +196,21 @@ void Coordinator::watch(ControlBlock& control) {
       record_.end = RunEnd::kTimeout;
       std::string report = fmt::format("no progress for {} s", o_.timeout_s);
       const std::string lock_name(strategy_name(p_.strategy));
+      // The lock's last holder, if it is dead: why everyone else waits (a spin lock or a
+      // semaphore is not released by the kernel when its holder dies).
+      const std::int32_t holder = control.header().holder.load(std::memory_order_relaxed);
+      if (holder > 0 && static_cast<std::uint32_t>(holder) <= workers_.size() &&
+          !workers_[holder - 1].child.running()) {
+        report += fmt::format("; worker {} (pid {}) died holding the {}", holder,
+                              workers_[holder - 1].child.pid(), lock_name);
+      }
+      stuck_in_.assign(workers_.size(), {});
       for (std::uint32_t i = 0; i < workers_.size(); ++i) {
         if (!workers_[i].child.running()) continue;
         const std::uint32_t activity = control.slot(i).activity.load(std::memory_order_relaxed);
-        const std::string doing = activity_text(activity, "the " + lock_name);
-        report += fmt::format("; worker {} (pid {}) {}", i + 1, workers_[i].child.pid(), doing);
+        stuck_in_[i] = activity_text(activity, "the " + lock_name);
+        report +=
+            fmt::format("; worker {} (pid {}) {}", i + 1, workers_[i].child.pid(), stuck_in_[i]);
       }
       record_.watchdog_report = report;
       log_.error("Watchdog: {}", report);
@@ -228,6 +239,7 @@ void Coordinator::collect(ControlBlock& control, Region* region) {
     r.start_ns = s.start_ns;
     r.end_ns = s.end_ns;
     r.error = std::string(s.error, strnlen(s.error, sizeof(s.error)));
+    if (i < stuck_in_.size()) r.stuck_in = stuck_in_[i];
     if (r.status.exited && r.status.code == kWorkerOk) {
       r.end = WorkerEnd::kOk;
     } else if (r.status.exited && r.status.code != kWorkerAborted) {

@@ -10,6 +10,7 @@
 #include "shmlab/control/control_block.hpp"
 #include "shmlab/region/region.hpp"
 #include "shmlab/run/delay.hpp"
+#include "shmlab/run/fault_hooks.hpp"
 #include "shmlab/scenario/counter.hpp"
 #include "shmlab/sync/lock.hpp"
 #include "shmlab/sys/clock.hpp"
@@ -30,12 +31,14 @@ class WorkerSteps final : public StepContext {
         slot_(control.slot(index)),
         number_(index + 1),
         log_(log),
-        delays_(params_.seed, index) {}
+        delays_(params_.seed, index),
+        faults_(control, index) {}
 
-  void enter(Step step, std::uint64_t /*op*/) override {
+  void enter(Step step, std::uint64_t op) override {
     if (control_.header().abort.load(std::memory_order_relaxed) != 0) throw Aborted{};
     slot_.heartbeat_ns.store(sys::monotonic_ns(), std::memory_order_relaxed);
     slot_.activity.store(static_cast<std::uint32_t>(step), std::memory_order_relaxed);
+    faults_.on_enter(step, op);
   }
 
   void leave(const StepEvent& e) override {
@@ -50,6 +53,7 @@ class WorkerSteps final : public StepContext {
       default:
         break;
     }
+    faults_.on_leave(e);
   }
 
   void window() override { sleep(params_.delays.window); }
@@ -64,6 +68,7 @@ class WorkerSteps final : public StepContext {
   std::uint32_t number_;
   const Log& log_;
   DelaySampler delays_;
+  FaultHooks faults_;
 };
 
 void wait_for_go(ControlHeader& h) {
@@ -141,8 +146,17 @@ int worker_main(const std::string& control_name, std::uint32_t worker_index) {
   // A worker never outlives its coordinator: killed with it, even by SIGKILL.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   ControlBlock control = ControlBlock::attach(control_name);
-  if (control.header().owner_pid != ::getppid()) return kWorkerFailed;  // coordinator already gone
-  if (worker_index >= control.params().workers) return kWorkerFailed;
+  const Log err_log(2, false, false);
+  if (control.header().owner_pid != ::getppid()) {
+    err_log.error("worker: {} belongs to PID {}, not to this worker's parent (coordinator gone?)",
+                  control_name, control.header().owner_pid);
+    return kWorkerFailed;
+  }
+  if (worker_index >= control.params().workers) {
+    err_log.error("worker: --index {} is outside the run's {} workers", worker_index,
+                  control.params().workers);
+    return kWorkerFailed;
+  }
   WorkerSlot& slot = control.slot(worker_index);
   slot.pid.store(::getpid(), std::memory_order_relaxed);
   try {

@@ -1,0 +1,62 @@
+#include "shmlab/analysis/unfinished_op.hpp"
+
+#include <unordered_set>
+
+#include "shmlab/sync/strategy.hpp"
+
+namespace shmlab {
+
+std::string_view write_fate_name(WriteFate fate) {
+  switch (fate) {
+    case WriteFate::kNotMade:
+      return "not made";
+    case WriteFate::kLanded:
+      return "landed";
+    case WriteFate::kRolledBack:
+      return "rolled back";
+    case WriteFate::kUnknown:
+      return "unknown";
+  }
+  return "?";
+}
+
+std::vector<UnfinishedOp> unfinished_ops(const RunRecord& record) {
+  std::vector<UnfinishedOp> out;
+  const RunParams& p = record.params;
+  if (!record.writes_logged) return out;
+  // Every write some other write was built on, and the final one: these certainly landed.
+  std::unordered_set<std::uint64_t> read_by_someone;
+  if (record.final_record) read_by_someone.insert(record.final_record->write_id);
+  for (const WorkerRecord& w : record.workers) {
+    for (const WriteEntry& e : w.writes) {
+      if (e.value_written != 0) read_by_someone.insert(e.based_on);
+    }
+  }
+  const bool transactional = strategy_info(p.strategy).family == Family::kTransaction;
+  for (std::uint32_t i = 0; i < record.workers.size(); ++i) {
+    const WorkerRecord& w = record.workers[i];
+    if (w.ops >= p.increments || w.ops >= w.writes.size()) continue;
+    UnfinishedOp u;
+    u.worker = i + 1;
+    u.op = w.ops + 1;
+    const WriteEntry& e = w.writes[w.ops];
+    // An increment always writes read + 1 >= 1 over a non-negative counter; a zero entry was never
+    // logged.
+    if (e.value_written != 0) {
+      u.value_read = e.value_read;
+      u.value_written = e.value_written;
+      if (read_by_someone.count(write_id(i, w.ops, p.increments)) != 0) {
+        u.fate = WriteFate::kLanded;
+      } else if (transactional) {
+        // A committed write is read by the next transaction or is the final one; this one was not.
+        u.fate = WriteFate::kRolledBack;
+      } else {
+        u.fate = e.t_write_ns != 0 ? WriteFate::kLanded : WriteFate::kUnknown;
+      }
+    }
+    out.push_back(u);
+  }
+  return out;
+}
+
+}  // namespace shmlab

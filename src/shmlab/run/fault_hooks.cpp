@@ -1,0 +1,65 @@
+#include "shmlab/run/fault_hooks.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+namespace shmlab {
+
+FaultHooks::FaultHooks(ControlBlock& control, std::uint32_t worker_index)
+    : header_(control.header()), number_(static_cast<std::int32_t>(worker_index + 1)) {
+  const CrashSpec& spec = control.params().crash;
+  if (spec.worker == worker_index + 1) crash_ = spec;
+}
+
+void FaultHooks::crash_if(CrashPoint point, std::uint64_t op) const {
+  if (crash_.point != point || crash_.op != op + 1) return;
+  // SIGKILL, not exit: nothing of ours runs after it (no unlock, no destructor), as in a real crash.
+  ::kill(::getpid(), SIGKILL);
+  std::abort();  // unreachable: SIGKILL cannot be caught
+}
+
+void FaultHooks::on_enter(Step step, std::uint64_t op) {
+  switch (step) {
+    case Step::kLock:
+      crash_if(CrashPoint::kBeforeLock, op);
+      break;
+    case Step::kUnlock:
+      crash_if(CrashPoint::kBeforeUnlock, op);
+      break;
+    default:
+      break;
+  }
+}
+
+void FaultHooks::on_leave(const StepEvent& e) {
+  switch (e.step) {
+    case Step::kLock:
+      if (!e.ok) break;  // busy under a schedule: not taken
+      // Informational for the watchdog only, hence relaxed; the lock itself orders the data.
+      header_.holder.store(number_, std::memory_order_relaxed);
+      crash_if(CrashPoint::kLocked, e.op);
+      break;
+    case Step::kUnlock: {
+      // Only if nobody took it since: the next holder may already have written its number.
+      std::int32_t me = number_;
+      header_.holder.compare_exchange_strong(me, 0, std::memory_order_relaxed);
+      break;
+    }
+    case Step::kRead:
+      crash_if(CrashPoint::kAfterRead, e.op);
+      break;
+    case Step::kWrite:
+    case Step::kAtomic:
+      crash_if(CrashPoint::kAfterWrite, e.op);
+      break;
+    case Step::kCas:
+      if (e.ok) crash_if(CrashPoint::kAfterWrite, e.op);
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace shmlab

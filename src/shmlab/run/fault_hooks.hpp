@@ -1,0 +1,30 @@
+// FaultHooks: what a worker does at its step boundaries for the study of faults — it records
+// which worker holds the lock (ControlHeader::holder, for the watchdog's "died holding" report)
+// and, at the point named by --crash, SIGKILLs itself. One per worker process.
+#pragma once
+
+#include <cstdint>
+
+#include "shmlab/control/control_block.hpp"
+#include "shmlab/scenario/step_context.hpp"
+
+namespace shmlab {
+
+class FaultHooks {
+ public:
+  FaultHooks(ControlBlock& control, std::uint32_t worker_index);
+
+  // Call at the end of StepContext::enter (once the step is really being taken).
+  void on_enter(Step step, std::uint64_t op);
+  // Call at the end of StepContext::leave.
+  void on_leave(const StepEvent& event);
+
+ private:
+  void crash_if(CrashPoint point, std::uint64_t op) const;
+
+  ControlHeader& header_;
+  CrashSpec crash_;  // worker == 0: not this worker
+  std::int32_t number_;
+};
+
+}  // namespace shmlab
