@@ -15,6 +15,8 @@ struct Command {
 
 Command add_run(CLI::App& app);
 Command add_worker(CLI::App& app);
+Command add_inspect(CLI::App& app);
+Command add_clean(CLI::App& app);
 
 // Shared helpers.
 std::string self_exe();

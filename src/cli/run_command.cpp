@@ -16,6 +16,7 @@
 #include "shmlab/run/coordinator.hpp"
 #include "shmlab/run/crash_spec.hpp"
 #include "shmlab/run/delay.hpp"
+#include "shmlab/run/stale_objects.hpp"
 #include "shmlab/run/worker.hpp"
 #include "shmlab/sync/strategy.hpp"
 #include "shmlab/usage_error.hpp"
@@ -89,6 +90,16 @@ RunParams to_params(const RunOptions& o) {
   return p;
 }
 
+void warn_stale_objects(const std::string& tmp, const Log& log) {
+  std::size_t n = 0;
+  for (const StaleObject& s : find_stale_objects({"/dev/shm", tmp})) n += s.kept ? 0 : 1;
+  if (n != 0) {
+    log.warning("{} object(s) of earlier runs whose coordinator died are left in /dev/shm or {}: "
+                "'shmlab clean' removes them",
+                n, tmp);
+  }
+}
+
 int execute(const RunOptions& o) {
   CoordinatorOptions c;
   c.params = to_params(o);
@@ -100,6 +111,7 @@ int execute(const RunOptions& o) {
   log.info("shmlab run: {} workers x {} increments, strategy {}, backend {}, delay {}, seed {}",
            c.params.workers, c.params.increments, o.strategy, o.backend,
            format_delay_spec(c.params.delays), c.params.seed);
+  warn_stale_objects(c.temp_dir, log);
   if (c.params.crash.worker != 0) log.warning("Crash injection: --crash {}", format_crash_spec(c.params.crash));
   RunResult result = analyse(coordinate(c, log));
   const int code = exit_code_for(result);

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <new>
 
+#include "shmlab/control/header_check.hpp"
 #include "shmlab/sys/clock.hpp"
 #include "shmlab/sys/syscall.hpp"
 
@@ -68,21 +69,8 @@ ControlBlock ControlBlock::create(const RunParams& params) {
 
 ControlBlock ControlBlock::attach(const std::string& name) {
   sys::ShmObject object = sys::ShmObject::open(name, sizeof(ControlHeader));
-  const auto* h = static_cast<const ControlHeader*>(object.data());
-  const std::string call = sys::call_name("attach", name);
-  if (h->magic != kControlMagic)
-    sys::throw_errno(call + ": not a shmlab control block (bad magic)", EINVAL);
-  if (h->version != kControlVersion) {
-    sys::throw_errno(
-        fmt::format("{}: version {} (this shmlab reads {})", call, h->version, kControlVersion),
-        EINVAL);
-  }
-  const RunParams& p = h->params;
-  if (h->header_size != sizeof(ControlHeader) || h->total_size != object.size() || p.workers == 0 ||
-      p.workers > kMaxWorkers || h->total_size != size_for(p)) {
-    sys::throw_errno(call + ": header does not match the object's size", EINVAL);
-  }
-  if (h->owner_uid != ::getuid()) sys::throw_errno(call + ": owned by another user", EPERM);
+  const std::string why = control_header_problem(object.data(), object.size(), ::getuid());
+  if (!why.empty()) sys::throw_errno(sys::call_name("attach", name) + ": " + why, EINVAL);
   return ControlBlock(std::move(object));
 }
 

@@ -84,6 +84,8 @@ struct alignas(64) ControlHeader {
   std::atomic<std::uint32_t> go{0};
   // Set by the coordinator to make every worker stop at its next step boundary.
   std::atomic<std::uint32_t> abort{0};
+  // 1 once the coordinator kept the run's objects (--keep): `shmlab clean` leaves them unless --all.
+  std::atomic<std::uint32_t> kept{0};
 
   // Lock words of the strategies that keep them in shared memory.
   alignas(64) pthread_mutex_t mutex;
@@ -113,7 +115,10 @@ class ControlBlock {
   bool logs_writes() const { return header().write_log_offset != 0; }
 
   const std::string& name() const { return object_.name(); }
-  void keep() noexcept { object_.disown(); }
+  void keep() noexcept {
+    header().kept.store(1, std::memory_order_relaxed);
+    object_.disown();
+  }
   void unlink() noexcept { object_.unlink(); }
 
   static std::size_t size_for(const RunParams& params);

@@ -1,0 +1,63 @@
+// `shmlab clean [--all]`: removes the objects of runs whose coordinator is dead — control blocks,
+// shm regions and named semaphores in /dev/shm, region files in $TMPDIR — of the caller's uid
+// only. Kept runs (--keep) stay unless --all. Prints each object it removed.
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "shmlab/run/stale_objects.hpp"
+
+namespace shmlab::cli {
+namespace {
+
+struct CleanOptions {
+  bool all = false;
+  bool dry_run = false;
+};
+
+int execute(const CleanOptions& o) {
+  std::size_t removed = 0;
+  std::size_t kept = 0;
+  std::size_t failed = 0;
+  for (const StaleObject& s : find_stale_objects({"/dev/shm", temp_dir()})) {
+    if (s.kept && !o.all) {
+      ++kept;
+      continue;
+    }
+    const std::string path = s.dir + "/" + s.name;
+    const std::string why = o.dry_run ? std::string() : remove_stale_object(s);
+    if (why.empty()) {
+      ++removed;
+      fmt::print("{} {} (run {}, coordinator PID {} is gone{})\n",
+                 o.dry_run ? "would remove" : "removed", path, s.run_id, s.owner,
+                 s.kept ? ", kept" : "");
+    } else {
+      ++failed;
+      fmt::print(stderr, "shmlab clean: cannot remove {}: {}\n", path, why);
+    }
+  }
+  fmt::print("{} object(s) {}{}\n", removed, o.dry_run ? "to remove" : "removed",
+             kept != 0 ? fmt::format("; {} of kept runs left (use --all)", kept) : "");
+  return failed == 0 ? kExitOk : kExitEnvironment;
+}
+
+}  // namespace
+
+Command add_clean(CLI::App& app) {
+  auto opts = std::make_shared<CleanOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "clean", "Remove shmlab objects left behind by runs whose coordinator is dead");
+  sub->add_flag("--all", opts->all, "Also remove runs kept on purpose with 'run --keep'");
+  sub->add_flag("-n,--dry-run", opts->dry_run, "Only list what would be removed");
+  sub->footer(
+      "Looks in /dev/shm and $TMPDIR (default /tmp) for objects named shmlab-<pid>-<id>* whose\n"
+      "coordinator <pid> is gone, owned by you. Nothing else is touched.\n"
+      "Examples:\n"
+      "  shmlab clean            after a coordinator was killed with SIGKILL\n"
+      "  shmlab clean --all      also the runs kept with --keep");
+  return {sub, [opts] { return execute(*opts); }};
+}
+
+}  // namespace shmlab::cli

@@ -1,0 +1,57 @@
+#include "shmlab/control/header_check.hpp"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+#include "shmlab/control/control_block.hpp"
+
+namespace shmlab {
+namespace {
+
+bool terminated(const char* s, std::size_t n) { return std::memchr(s, '\0', n) != nullptr; }
+
+std::string params_problem(const RunParams& p) {
+  if (p.workers == 0 || p.workers > kMaxWorkers) return fmt::format("{} workers", p.workers);
+  if (p.increments == 0 || p.increments > kMaxIncrements)
+    return fmt::format("{} increments", p.increments);
+  if (p.backend > Backend::kSqlite) return "unknown backend";
+  if (p.strategy > Strategy::kTransaction) return "unknown strategy";
+  if (p.scenario != Scenario::kCounter) return "unknown scenario";
+  if (p.crash.point > CrashPoint::kBeforeUnlock || p.crash.worker > p.workers)
+    return "bad crash spec";
+  if (!terminated(p.run_id, sizeof(p.run_id)) || !terminated(p.region_path, sizeof(p.region_path)))
+    return "unterminated name";
+  return {};
+}
+
+}  // namespace
+
+std::string control_header_problem(const void* data, std::size_t size, std::uint32_t uid) {
+  if (size < sizeof(ControlHeader)) {
+    return fmt::format("truncated ({} bytes; a control block has at least {})", size,
+                       sizeof(ControlHeader));
+  }
+  const auto* h = static_cast<const ControlHeader*>(data);
+  if (h->magic != kControlMagic) return "not a shmlab control block (bad magic)";
+  if (h->version != kControlVersion)
+    return fmt::format("version {} (this shmlab reads {})", h->version, kControlVersion);
+  if (h->header_size != sizeof(ControlHeader))
+    return fmt::format("header size {} (expected {})", h->header_size, sizeof(ControlHeader));
+  if (std::string why = params_problem(h->params); !why.empty())
+    return "corrupt parameters: " + why;
+  const RunParams& p = h->params;
+  const std::size_t expected = ControlBlock::size_for(p);
+  if (h->total_size != size || size != expected) {
+    return fmt::format("wrong size: the object has {} bytes, its header says {}, its parameters need {}",
+                       size, h->total_size, expected);
+  }
+  const std::uint64_t slots = (sizeof(ControlHeader) + 63) / 64 * 64;
+  const bool logged = std::uint64_t{p.workers} * p.increments <= kMaxLoggedWrites;
+  const std::uint64_t log = logged ? slots + sizeof(WorkerSlot) * p.workers : 0;
+  if (h->slots_offset != slots || h->write_log_offset != log) return "corrupt layout offsets";
+  if (h->owner_uid != uid) return fmt::format("owned by uid {}, not {}", h->owner_uid, uid);
+  return {};
+}
+
+}  // namespace shmlab
