@@ -3,6 +3,7 @@
 // only. Kept runs (--keep) stay unless --all. Prints each object it removed.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "cli/commands.hpp"
@@ -13,15 +14,22 @@ namespace shmlab::cli {
 namespace {
 
 struct CleanOptions {
+  std::vector<std::string> runs;  // only these run ids; all stale runs when empty
   bool all = false;
   bool dry_run = false;
 };
 
-int execute(const CleanOptions& o) {
+int execute(CleanOptions o) {
+  for (std::string& r : o.runs) {
+    if (r.rfind("/dev/shm/", 0) == 0) r.erase(0, 9);
+    if (r.rfind('/', 0) == 0) r.erase(0, 1);
+  }
   std::size_t removed = 0;
   std::size_t kept = 0;
   std::size_t failed = 0;
   for (const StaleObject& s : find_stale_objects({"/dev/shm", temp_dir()})) {
+    if (!o.runs.empty() && std::find(o.runs.begin(), o.runs.end(), s.run_id) == o.runs.end())
+      continue;
     if (s.kept && !o.all) {
       ++kept;
       continue;
@@ -49,6 +57,7 @@ Command add_clean(CLI::App& app) {
   auto opts = std::make_shared<CleanOptions>();
   CLI::App* sub = app.add_subcommand(
       "clean", "Remove shmlab objects left behind by runs whose coordinator is dead");
+  sub->add_option("RUN", opts->runs, "Only these runs (e.g. shmlab-1234-0a1b2c3d)");
   sub->add_flag("--all", opts->all, "Also remove runs kept on purpose with 'run --keep'");
   sub->add_flag("-n,--dry-run", opts->dry_run, "Only list what would be removed");
   sub->footer(
@@ -56,7 +65,8 @@ Command add_clean(CLI::App& app) {
       "coordinator <pid> is gone, owned by you. Nothing else is touched.\n"
       "Examples:\n"
       "  shmlab clean            after a coordinator was killed with SIGKILL\n"
-      "  shmlab clean --all      also the runs kept with --keep");
+      "  shmlab clean --all      also the runs kept with --keep\n"
+      "  shmlab clean --all shmlab-1234-0a1b2c3d   one kept run");
   return {sub, [opts] { return execute(*opts); }};
 }
 

@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -46,9 +48,24 @@ const CLI::Validator kDigits(
       if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) {
         return "'" + s + "' is not a non-negative integer";
       }
+      std::uint64_t v = 0;  // CLI11 would saturate a value past 2^64-1 silently
+      const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+      if (ec != std::errc() || end != s.data() + s.size()) return "'" + s + "' is too large";
       return {};
     },
     "UINT");
+
+// CLI::Range lets NaN through (every comparison with it is false).
+const CLI::Validator kFinite(
+    [](std::string& s) -> std::string {
+      double v = 0;
+      const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+      if (s.empty() || ec != std::errc() || end != s.data() + s.size() || !std::isfinite(v)) {
+        return "'" + s + "' is not a number of seconds";
+      }
+      return {};
+    },
+    "SECONDS");
 
 std::vector<std::string> names_of_backends() {
   std::vector<std::string> out;
@@ -154,6 +171,7 @@ Command add_run(CLI::App& app) {
                   "before-lock, locked, after-read, after-write, before-unlock");
   sub->add_option("--timeout", opts->timeout_s,
                   "Watchdog: seconds without progress before the run is stopped")
+      ->check(kFinite)
       ->check(CLI::Range(0.1, 86400.0))
       ->capture_default_str();
   sub->add_flag("--json", opts->json, "Print the result as JSON on stdout; log lines go to stderr");

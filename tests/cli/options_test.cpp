@@ -49,7 +49,21 @@ INSTANTIATE_TEST_SUITE_P(
         BadArgs{{"--delay", "x"}, "--delay"}, BadArgs{{"--delay", ""}, "--delay"},
         BadArgs{{"--timeout", "0"}, "--timeout"}, BadArgs{{"--seed", "-1"}, "--seed"},
         BadArgs{{"--strategy", "atomic", "--backend", "file"}, "mmap, shm, sqlite"},
-        BadArgs{{"--strategy", "transaction"}, "sqlite"}, BadArgs{{"--bogus"}, "--bogus"}),
+        BadArgs{{"--strategy", "transaction"}, "sqlite"}, BadArgs{{"--bogus"}, "--bogus"},
+        // Garbage, empty, huge, negative, not-a-number values of every option.
+        BadArgs{{"--timeout", "-1"}, "--timeout"}, BadArgs{{"--timeout", "abc"}, "--timeout"},
+        BadArgs{{"--timeout", ""}, "--timeout"}, BadArgs{{"--timeout", "1e99"}, "--timeout"},
+        BadArgs{{"--timeout", "nan"}, "--timeout"}, BadArgs{{"--timeout", "inf"}, "--timeout"},
+        BadArgs{{"--seed", ""}, "--seed"}, BadArgs{{"--seed", "99999999999999999999999"}, "--seed"},
+        BadArgs{{"--seed", "0x10"}, "--seed"}, BadArgs{{"-n", "-1"}, "--increments"},
+        BadArgs{{"-n", ""}, "--increments"}, BadArgs{{"-w", "99999999999999999999"}, "--workers"},
+        BadArgs{{"--delay", "-5:0:0"}, "--delay"}, BadArgs{{"--delay", "1e308:0:0"}, "--delay"},
+        BadArgs{{"--delay", "nan:0:0"}, "--delay"}, BadArgs{{"--delay", "1:2"}, "--delay"},
+        BadArgs{{"--delay", "::"}, "--delay"}, BadArgs{{"--backend", ""}, "--backend"},
+        BadArgs{{"--strategy", ""}, "--strategy"}, BadArgs{{"--scenario", ""}, "--scenario"},
+        BadArgs{{"--crash", ""}, "--crash"}, BadArgs{{"--crash", "1@x"}, "--crash"},
+        BadArgs{{"--crash", "-1@locked:-1"}, "--crash"},
+        BadArgs{{"--crash", "1@after-read:99999999999999999999"}, "--crash"}),
     case_name);
 
 TEST(RunCli, UnwritableTempDirIsAnEnvironmentFailure) {
