@@ -13,10 +13,14 @@ namespace shmlab {
 namespace {
 
 // A real control block's bytes, copied into 64-aligned storage the test may corrupt.
+struct alignas(64) Line {
+  std::byte bytes[64];
+};
 struct Bytes {
-  std::unique_ptr<std::byte[]> data;
+  std::vector<Line> lines;
   std::size_t size = 0;
-  ControlHeader& header() { return *reinterpret_cast<ControlHeader*>(data.get()); }
+  void* data() { return lines.data(); }
+  ControlHeader& header() { return *reinterpret_cast<ControlHeader*>(lines.data()); }
 };
 
 Bytes real_block() {
@@ -27,14 +31,14 @@ Bytes real_block() {
   ControlBlock block = ControlBlock::create(p);
   Bytes b;
   b.size = ControlBlock::size_for(p);
-  b.data.reset(new (std::align_val_t{64}) std::byte[b.size]);
-  std::memcpy(b.data.get(), &block.header(), b.size);
+  b.lines.resize((b.size + 63) / 64);
+  std::memcpy(b.data(), &block.header(), b.size);
   return b;
 }
 
 TEST(HeaderCheck, RealBlockPasses) {
   Bytes b = real_block();
-  EXPECT_EQ(control_header_problem(b.data.get(), b.size, ::getuid()), "");
+  EXPECT_EQ(control_header_problem(b.data(), b.size, ::getuid()), "");
 }
 
 TEST(HeaderCheck, EachCorruptionIsNamed) {
@@ -57,16 +61,16 @@ TEST(HeaderCheck, EachCorruptionIsNamed) {
   for (const Case& c : cases) {
     Bytes b = real_block();
     c.corrupt(b);
-    const std::string why = control_header_problem(b.data.get(), b.size, ::getuid());
+    const std::string why = control_header_problem(b.data(), b.size, ::getuid());
     EXPECT_NE(why.find(c.says), std::string::npos) << c.says << " -> " << why;
   }
 }
 
 TEST(HeaderCheck, ShortInputIsTruncatedNotRead) {
   Bytes b = real_block();
-  EXPECT_NE(control_header_problem(b.data.get(), 10, ::getuid()).find("truncated"),
+  EXPECT_NE(control_header_problem(b.data(), 10, ::getuid()).find("truncated"),
             std::string::npos);
-  EXPECT_NE(control_header_problem(b.data.get(), 0, ::getuid()).find("truncated"),
+  EXPECT_NE(control_header_problem(b.data(), 0, ::getuid()).find("truncated"),
             std::string::npos);
 }
 
