@@ -111,9 +111,10 @@ void warn_stale_objects(const std::string& tmp, const Log& log) {
   std::size_t n = 0;
   for (const StaleObject& s : find_stale_objects({"/dev/shm", tmp})) n += s.kept ? 0 : 1;
   if (n != 0) {
-    log.warning("{} object(s) of earlier runs whose coordinator died are left in /dev/shm or {}: "
-                "'shmlab clean' removes them",
-                n, tmp);
+    log.warning(
+        "{} object(s) of earlier runs whose coordinator died are left in /dev/shm or {}: "
+        "'shmlab clean' removes them",
+        n, tmp);
   }
 }
 
@@ -129,7 +130,8 @@ int execute(const RunOptions& o) {
            c.params.workers, c.params.increments, o.strategy, o.backend,
            format_delay_spec(c.params.delays), c.params.seed);
   warn_stale_objects(c.temp_dir, log);
-  if (c.params.crash.worker != 0) log.warning("Crash injection: --crash {}", format_crash_spec(c.params.crash));
+  if (c.params.crash.worker != 0)
+    log.warning("Crash injection: --crash {}", format_crash_spec(c.params.crash));
   RunResult result = analyse(coordinate(c, log));
   const int code = exit_code_for(result);
   print_summary(result, log);

@@ -42,11 +42,12 @@ std::string unavailable(const std::string& strategy, const std::string& backend)
   const std::string key = strategy + "/" + backend;
   if (auto it = cache.find(key); it != cache.end()) return it->second;
   TempDir tmp;
-  const Outcome o = run_shmlab({"run", "-w", "1", "-n", "1", "--delay", "none", "-q",
-                                "--strategy", strategy, "--backend", backend},
+  const Outcome o = run_shmlab({"run", "-w", "1", "-n", "1", "--delay", "none", "-q", "--strategy",
+                                strategy, "--backend", backend},
                                tmp, 30);
-  return cache[key] = o.exit_code == 0 ? "" : o.err.empty() ? "exit " + std::to_string(o.exit_code)
-                                                            : o.err;
+  return cache[key] = o.exit_code == 0 ? ""
+                      : o.err.empty()  ? "exit " + std::to_string(o.exit_code)
+                                       : o.err;
 }
 
 class CrashPoints : public ::testing::TestWithParam<CrashCase> {};
@@ -61,11 +62,10 @@ TEST_P(CrashPoints, EndAsDocumentedWithTheDeadWorkersIncrementsAccountedFor) {
   const double timeout_s = 1.5;
   const auto t0 = std::chrono::steady_clock::now();
   // The 1 ms before each READ keeps the others busy long after worker 2 dies in its 2nd op.
-  const Outcome o =
-      run_shmlab({"run", "-w", std::to_string(kWorkers), "-n", std::to_string(kOps), "--delay",
-                  "1:0:0", "--strategy", c.strategy, "--backend", c.backend, "--crash", spec,
-                  "--timeout", "1.5", "--json"},
-                 tmp, 60);
+  const Outcome o = run_shmlab({"run", "-w", std::to_string(kWorkers), "-n", std::to_string(kOps),
+                                "--delay", "1:0:0", "--strategy", c.strategy, "--backend",
+                                c.backend, "--crash", spec, "--timeout", "1.5", "--json"},
+                               tmp, 60);
   const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   EXPECT_EQ(o.exit_code, 4) << o.err;
   const json r = json::parse(o.out, nullptr, false);

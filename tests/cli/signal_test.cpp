@@ -23,8 +23,8 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 // Long enough that it is still running when the signal comes; the test never waits for its end.
-const std::vector<std::string> kLongRun = {"run",     "-w",      "3", "-n", "1000000",
-                                           "--delay", "1:0:0",   "--json"};
+const std::vector<std::string> kLongRun = {"run",     "-w",      "3",     "-n",
+                                           "1000000", "--delay", "1:0:0", "--json"};
 
 // Waits until all `workers` worker processes of the run in `tmp` exist, then sends `sig` to their
 // parent, the coordinator. Returns the coordinator's pid (0 if the workers never showed up).
@@ -79,7 +79,8 @@ INSTANTIATE_TEST_SUITE_P(RunCli, InterruptSignal, ::testing::Values(SIGINT, SIGT
                          });
 
 // A file in tmp named like a run's object, owned by `uid`, of a coordinator `pid`.
-std::string plant(const TempDir& tmp, pid_t pid, const std::string& suffix, uid_t uid = ::getuid()) {
+std::string plant(const TempDir& tmp, pid_t pid, const std::string& suffix,
+                  uid_t uid = ::getuid()) {
   const std::string name = "shmlab-" + std::to_string(pid) + "-0123abcd" + suffix;
   std::ofstream(tmp.path() + "/" + name) << "not yours\n";
   if (uid != ::getuid()) {

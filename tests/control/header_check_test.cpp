@@ -68,10 +68,8 @@ TEST(HeaderCheck, EachCorruptionIsNamed) {
 
 TEST(HeaderCheck, ShortInputIsTruncatedNotRead) {
   Bytes b = real_block();
-  EXPECT_NE(control_header_problem(b.data(), 10, ::getuid()).find("truncated"),
-            std::string::npos);
-  EXPECT_NE(control_header_problem(b.data(), 0, ::getuid()).find("truncated"),
-            std::string::npos);
+  EXPECT_NE(control_header_problem(b.data(), 10, ::getuid()).find("truncated"), std::string::npos);
+  EXPECT_NE(control_header_problem(b.data(), 0, ::getuid()).find("truncated"), std::string::npos);
 }
 
 }  // namespace

@@ -15,9 +15,7 @@ TEST(CrashSpec, ParsesWorkerPointAndOperation) {
   EXPECT_EQ(format_crash_spec(sut), "2@locked:3");
 }
 
-TEST(CrashSpec, OperationDefaultsToTheFirst) {
-  EXPECT_EQ(parse_crash_spec("1@after-read").op, 1u);
-}
+TEST(CrashSpec, OperationDefaultsToTheFirst) { EXPECT_EQ(parse_crash_spec("1@after-read").op, 1u); }
 
 TEST(CrashSpec, EveryPointNameRoundTrips) {
   for (CrashPoint p : all_crash_points()) {
@@ -28,10 +26,10 @@ TEST(CrashSpec, EveryPointNameRoundTrips) {
 }
 
 TEST(CrashSpec, GarbageIsUsageErrorNamingTheOption) {
-  for (const char* text : {"", "@", "1@", "x@locked", "1@locked:", "1@locked:x", "0@locked",
-                           "1@locked:0", "-1@locked", "1@locked:-1", "+1@locked", "1 @locked",
-                           "1@Locked", "1@locked:1:2", "2000@locked", "1@locked:1000000001",
-                           "99999999999999999999@locked"}) {
+  for (const char* text :
+       {"", "@", "1@", "x@locked", "1@locked:", "1@locked:x", "0@locked", "1@locked:0", "-1@locked",
+        "1@locked:-1", "+1@locked", "1 @locked", "1@Locked", "1@locked:1:2", "2000@locked",
+        "1@locked:1000000001", "99999999999999999999@locked"}) {
     try {
       parse_crash_spec(text);
       ADD_FAILURE() << "accepted '" << text << "'";

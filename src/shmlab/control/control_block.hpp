@@ -84,7 +84,8 @@ struct alignas(64) ControlHeader {
   std::atomic<std::uint32_t> go{0};
   // Set by the coordinator to make every worker stop at its next step boundary.
   std::atomic<std::uint32_t> abort{0};
-  // 1 once the coordinator kept the run's objects (--keep): `shmlab clean` leaves them unless --all.
+  // 1 once the coordinator kept the run's objects (--keep): `shmlab clean` leaves them unless
+  // --all.
   std::atomic<std::uint32_t> kept{0};
 
   // Lock words of the strategies that keep them in shared memory.

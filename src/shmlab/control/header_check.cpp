@@ -43,8 +43,9 @@ std::string control_header_problem(const void* data, std::size_t size, std::uint
   const RunParams& p = h->params;
   const std::size_t expected = ControlBlock::size_for(p);
   if (h->total_size != size || size != expected) {
-    return fmt::format("wrong size: the object has {} bytes, its header says {}, its parameters need {}",
-                       size, h->total_size, expected);
+    return fmt::format(
+        "wrong size: the object has {} bytes, its header says {}, its parameters need {}", size,
+        h->total_size, expected);
   }
   const std::uint64_t slots = (sizeof(ControlHeader) + 63) / 64 * 64;
   const bool logged = std::uint64_t{p.workers} * p.increments <= kMaxLoggedWrites;

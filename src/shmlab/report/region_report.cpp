@@ -101,11 +101,12 @@ std::string region_report_text(const nlohmann::json& r) {
                      h["version"].get<int>(), h["size"].get<std::uint64_t>(),
                      h["owner_pid"].get<int>(), h["owner_alive"].get<bool>() ? "alive" : "gone",
                      h["owner_uid"].get<unsigned>(), h["kept"].get<bool>() ? ", kept" : "");
-  out += fmt::format("  run      {} workers x {} increments, strategy {}, backend {}, delay {}, seed {}{}\n",
-                     p["workers"].get<unsigned>(), p["increments"].get<std::uint64_t>(),
-                     p["strategy"].get<std::string>(), p["backend"].get<std::string>(),
-                     p["delay"].get<std::string>(), p["seed"].get<std::uint64_t>(),
-                     p["crash"].is_null() ? "" : ", crash " + p["crash"].get<std::string>());
+  out += fmt::format(
+      "  run      {} workers x {} increments, strategy {}, backend {}, delay {}, seed {}{}\n",
+      p["workers"].get<unsigned>(), p["increments"].get<std::uint64_t>(),
+      p["strategy"].get<std::string>(), p["backend"].get<std::string>(),
+      p["delay"].get<std::string>(), p["seed"].get<std::uint64_t>(),
+      p["crash"].is_null() ? "" : ", crash " + p["crash"].get<std::string>());
   out += fmt::format("  region   {}\n", p["region"].get<std::string>());
   out += fmt::format("  values   counter {} (total {}), last writer {}, write id {}\n",
                      v["counter"].get<std::int64_t>(), v["total"].get<std::int64_t>(),
@@ -114,10 +115,11 @@ std::string region_report_text(const nlohmann::json& r) {
   out += holder == 0 ? "  lock     free\n" : fmt::format("  lock     held by worker {}\n", holder);
   out += "  workers\n";
   for (const auto& w : r["workers"]) {
-    out += fmt::format("    {:>4}  PID {:<8} {:<8} ops {:<8} retries {:<6} recoveries {:<3} writes logged {}\n",
-                       w["id"].get<unsigned>(), w["pid"].get<int>(), w["state"].get<std::string>(),
-                       w["ops"].get<std::uint64_t>(), w["retries"].get<std::uint64_t>(),
-                       w["recoveries"].get<std::uint64_t>(), w["writes_logged"].get<std::uint64_t>());
+    out += fmt::format(
+        "    {:>4}  PID {:<8} {:<8} ops {:<8} retries {:<6} recoveries {:<3} writes logged {}\n",
+        w["id"].get<unsigned>(), w["pid"].get<int>(), w["state"].get<std::string>(),
+        w["ops"].get<std::uint64_t>(), w["retries"].get<std::uint64_t>(),
+        w["recoveries"].get<std::uint64_t>(), w["writes_logged"].get<std::uint64_t>());
   }
   out += r["trace_events"].is_null()
              ? "  trace    none recorded\n"

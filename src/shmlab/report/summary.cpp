@@ -31,9 +31,10 @@ void print_unfinished(const UnfinishedOp& u, const Log& log) {
                u.worker, u.value_read, u.value_written, u.op);
       break;
     case WriteFate::kUnknown:
-      log.warning("  worker {} was killed during its write {} → {} (op {}); whether it landed is "
-                  "unknown (not counted)",
-                  u.worker, u.value_read, u.value_written, u.op);
+      log.warning(
+          "  worker {} was killed during its write {} → {} (op {}); whether it landed is "
+          "unknown (not counted)",
+          u.worker, u.value_read, u.value_written, u.op);
       break;
   }
 }

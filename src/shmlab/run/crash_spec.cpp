@@ -13,8 +13,9 @@
 namespace shmlab {
 namespace {
 
-constexpr std::array kPoints = {CrashPoint::kBeforeLock, CrashPoint::kLocked, CrashPoint::kAfterRead,
-                                CrashPoint::kAfterWrite, CrashPoint::kBeforeUnlock};
+constexpr std::array kPoints = {CrashPoint::kBeforeLock, CrashPoint::kLocked,
+                                CrashPoint::kAfterRead, CrashPoint::kAfterWrite,
+                                CrashPoint::kBeforeUnlock};
 // What each family's steps pass through (see sync/strategy.hpp): a lock gives all five points;
 // an atomic read-modify-write has no separate read, only the moment right after it.
 constexpr std::array kPlainPoints = {CrashPoint::kAfterRead, CrashPoint::kAfterWrite};
@@ -75,8 +76,10 @@ CrashSpec parse_crash_spec(std::string_view text) {
     if (crash_point_name(p) == rest) spec.point = p;
   }
   if (spec.point == CrashPoint::kNone) bad(text, fmt::format("unknown point '{}'", rest));
-  if (spec.worker > kMaxWorkers) bad(text, fmt::format("worker {} is above {}", spec.worker, kMaxWorkers));
-  if (spec.op > kMaxIncrements) bad(text, fmt::format("operation {} is above {}", spec.op, kMaxIncrements));
+  if (spec.worker > kMaxWorkers)
+    bad(text, fmt::format("worker {} is above {}", spec.worker, kMaxWorkers));
+  if (spec.op > kMaxIncrements)
+    bad(text, fmt::format("operation {} is above {}", spec.op, kMaxIncrements));
   return spec;
 }
 
@@ -107,8 +110,8 @@ void check_crash_spec(const CrashSpec& spec, const RunParams& params) {
     bad(text, fmt::format("worker {} does not exist (--workers {})", spec.worker, params.workers));
   }
   if (spec.op > params.increments) {
-    bad(text, fmt::format("operation {} does not exist (--increments {})", spec.op,
-                          params.increments));
+    bad(text,
+        fmt::format("operation {} does not exist (--increments {})", spec.op, params.increments));
   }
   const auto points = crash_points_for(params.strategy);
   if (std::find(points.begin(), points.end(), spec.point) == points.end()) {

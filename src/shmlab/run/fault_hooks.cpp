@@ -15,7 +15,8 @@ FaultHooks::FaultHooks(ControlBlock& control, std::uint32_t worker_index)
 
 void FaultHooks::crash_if(CrashPoint point, std::uint64_t op) const {
   if (crash_.point != point || crash_.op != op + 1) return;
-  // SIGKILL, not exit: nothing of ours runs after it (no unlock, no destructor), as in a real crash.
+  // SIGKILL, not exit: nothing of ours runs after it (no unlock, no destructor), as in a real
+  // crash.
   ::kill(::getpid(), SIGKILL);
   std::abort();  // unreachable: SIGKILL cannot be caught
 }

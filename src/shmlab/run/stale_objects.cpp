@@ -40,7 +40,8 @@ bool kept_run(const std::string& dir, const std::string& run_id) {
     return false;
   }
   // The size check of the whole block needs the object's size, not the bytes read.
-  if (header->magic != kControlMagic || header->total_size != static_cast<std::uint64_t>(st.st_size))
+  if (header->magic != kControlMagic ||
+      header->total_size != static_cast<std::uint64_t>(st.st_size))
     return false;
   return header->kept.load(std::memory_order_relaxed) != 0;
 }

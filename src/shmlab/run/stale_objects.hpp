@@ -1,8 +1,8 @@
 // Objects left behind by runs whose coordinator died (SIGKILL, power loss): control blocks, shm
 // regions and named semaphores in /dev/shm, region files in the temp dir. A run's objects carry its
-// id "shmlab-<coordinator pid>-<8 hex>"; they are stale when that pid is gone. Only regular files of
-// the caller's uid are considered, never followed through a symlink. Used by `shmlab clean` and by
-// `shmlab run`'s warning.
+// id "shmlab-<coordinator pid>-<8 hex>"; they are stale when that pid is gone. Only regular files
+// of the caller's uid are considered, never followed through a symlink. Used by `shmlab clean` and
+// by `shmlab run`'s warning.
 #pragma once
 
 #include <sys/types.h>
