@@ -31,6 +31,11 @@ struct CrashCase {
   bool exact = true;       // final == expected (false for `none`: it loses updates anyway)
 };
 
+// gtest prints a case by this, not as bytes.
+void PrintTo(const CrashCase& c, std::ostream* os) {
+  *os << c.strategy << "/" << c.backend << " @" << c.point;
+}
+
 constexpr int kWorkers = 3;
 constexpr int kOps = 150;
 constexpr int kDeadWorker = 2;
@@ -171,6 +176,10 @@ struct Refused {
   std::vector<std::string> args;
   std::string mentions;
 };
+
+void PrintTo(const Refused& r, std::ostream* os) {
+  for (const std::string& a : r.args) *os << a << ' ';
+}
 
 class RefusedCrash : public ::testing::TestWithParam<Refused> {};
 
