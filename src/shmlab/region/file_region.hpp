@@ -18,6 +18,7 @@ class FileRegion final : public Region {
   CounterRecord read() override;
   void write(const CounterRecord& record) override;
   int lock_fd() const override { return fd_.get(); }
+  ByteRange record_bytes() const override { return {0, kRecordSlotSize}; }
 
  private:
   std::string path_;

@@ -40,6 +40,11 @@ std::optional<Strategy> parse_strategy(std::string_view name) {
 
 std::span<const StrategyInfo> all_strategies() { return kStrategies; }
 
+bool attributable(Strategy strategy) {
+  const Family f = strategy_info(strategy).family;
+  return f != Family::kAtomic && f != Family::kSharded;
+}
+
 bool fits(Strategy strategy, Backend backend) {
   const bool memory = backend == Backend::kMmap || backend == Backend::kShm;
   switch (strategy) {
