@@ -50,12 +50,12 @@ void validate_memory_region(const void* base, std::size_t size, std::uint32_t ce
     sys::throw_errno(fmt::format("{}: truncated ({} bytes)", what, size), EINVAL);
   }
   const auto* h = static_cast<const RegionHeader*>(base);
-  if (h->magic != kRegionMagic) sys::throw_errno(what + ": not a shmlab region (bad magic)", EINVAL);
+  if (h->magic != kRegionMagic)
+    sys::throw_errno(what + ": not a shmlab region (bad magic)", EINVAL);
   if (h->version != kRegionVersion) {
-    sys::throw_errno(
-        fmt::format("{}: region version {} (this shmlab reads {})", what, h->version,
-                    kRegionVersion),
-        EINVAL);
+    sys::throw_errno(fmt::format("{}: region version {} (this shmlab reads {})", what, h->version,
+                                 kRegionVersion),
+                     EINVAL);
   }
   if (h->header_size != sizeof(RegionHeader) || h->cell_size != sizeof(RegionCell) ||
       h->total_size != size || h->cells != cells || size != memory_region_size(cells)) {

@@ -144,8 +144,7 @@ SqliteRegionStore::SqliteRegionStore(std::string path) : path_(std::move(path)) 
       sys::throw_errno(sys::call_name("PRAGMA journal_mode = WAL", path_) + ": refused", EINVAL);
     }
     exec(db, kSchema, path_);
-    exec(db,
-         fmt::format("INSERT INTO counter VALUES (0, 0, 0, {}, 0)", sys::realtime_ms()).c_str(),
+    exec(db, fmt::format("INSERT INTO counter VALUES (0, 0, 0, {}, 0)", sys::realtime_ms()).c_str(),
          path_);
     ::sqlite3_close_v2(db);
   } catch (...) {
@@ -188,15 +187,18 @@ SqliteRegion::SqliteRegion(const std::string& path, const SqliteOptions& options
     };
     prepare("SELECT value, last_writer, timestamp_ms, write_id FROM counter WHERE id = 0",
             &st_->select);
-    prepare("UPDATE counter SET value = ?1, last_writer = ?2, timestamp_ms = ?3, write_id = ?4"
-            " WHERE id = 0",
-            &st_->update);
-    prepare("UPDATE counter SET value = value + 1, last_writer = ?1, timestamp_ms = ?2,"
-            " write_id = 0 WHERE id = 0 RETURNING value - 1, write_id",
-            &st_->add);
-    prepare("UPDATE counter SET value = ?1, last_writer = ?2, timestamp_ms = ?3, write_id = ?4"
-            " WHERE id = 0 AND value = ?5 AND write_id = ?6",
-            &st_->cas);
+    prepare(
+        "UPDATE counter SET value = ?1, last_writer = ?2, timestamp_ms = ?3, write_id = ?4"
+        " WHERE id = 0",
+        &st_->update);
+    prepare(
+        "UPDATE counter SET value = value + 1, last_writer = ?1, timestamp_ms = ?2,"
+        " write_id = 0 WHERE id = 0 RETURNING value - 1, write_id",
+        &st_->add);
+    prepare(
+        "UPDATE counter SET value = ?1, last_writer = ?2, timestamp_ms = ?3, write_id = ?4"
+        " WHERE id = 0 AND value = ?5 AND write_id = ?6",
+        &st_->cas);
     prepare("BEGIN IMMEDIATE", &st_->begin);
     prepare("COMMIT", &st_->commit);
     prepare("ROLLBACK", &st_->rollback);

@@ -18,6 +18,8 @@ LockResult FlockLock::try_lock() {
   sys::throw_errno("flock(LOCK_EX | LOCK_NB)", errno);
 }
 
-void FlockLock::unlock() { sys::check("flock(LOCK_UN)", [&] { return ::flock(fd_, LOCK_UN); }); }
+void FlockLock::unlock() {
+  sys::check("flock(LOCK_UN)", [&] { return ::flock(fd_, LOCK_UN); });
+}
 
 }  // namespace shmlab
