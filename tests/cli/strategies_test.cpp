@@ -26,11 +26,11 @@ const std::map<std::string, std::set<std::string>> kTable = {
     {"mutex", {"file", "mmap", "shm", "sqlite"}},
     {"spinlock", {"file", "mmap", "shm", "sqlite"}},
     {"semaphore", {"file", "mmap", "shm", "sqlite"}},
-    {"flock", {"file", "mmap", "shm"}},
-    {"ofd", {"file", "mmap", "shm"}},
+    {"flock", {"file", "mmap", "shm", "sqlite"}},
+    {"ofd", {"file", "mmap", "shm", "sqlite"}},
     {"atomic", {"mmap", "shm", "sqlite"}},
     {"cas", {"mmap", "shm", "sqlite"}},
-    {"sharded", {"mmap", "shm"}},
+    {"sharded", {"file", "mmap", "shm", "sqlite"}},
     {"transaction", {"sqlite"}},
 };
 const std::vector<std::string> kBackends = {"file", "mmap", "shm", "sqlite"};

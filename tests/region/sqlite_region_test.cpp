@@ -56,7 +56,7 @@ TEST_F(SqliteRegionTest, CompareExchangeFailsOnAStaleRead) {
 
 TEST_F(SqliteRegionTest, SecondBeginImmediateIsBusyUntilTheFirstCommits) {
   auto a = attach_region(p_);
-  SqliteRegion b(p_.region_path, SqliteOptions{50, 0});  // wait 50 ms, no retries
+  SqliteRegion b(p_.region_path, 1, SqliteOptions{50, 0});  // wait 50 ms, no retries
   ASSERT_TRUE(a->begin_immediate());
   a->write({1, 1, 0, 1});
   EXPECT_FALSE(b.begin_immediate());
@@ -86,7 +86,7 @@ TEST_F(SqliteRegionTest, AttachRefusesADatabaseThatIsNotShmlabs) {
             SQLITE_OK);
   ::sqlite3_close(db);
   try {
-    SqliteRegion sut(path);
+    SqliteRegion sut(path, 1);
     FAIL() << "opened a foreign database";
   } catch (const std::system_error& e) {
     EXPECT_NE(std::string(e.what()).find("not a shmlab database"), std::string::npos) << e.what();
@@ -97,6 +97,24 @@ TEST_F(SqliteRegionTest, CreatingTheSameDatabaseAgainFails) {
   RunParams again = p_;
   EXPECT_THROW(create_region(again, tmp_.path()), std::system_error);
   EXPECT_NO_THROW(attach_region(p_));
+}
+
+TEST(SqliteShardedRegion, EachWorkerHasItsRowAndTotalSumsThem) {
+  test::TempDir tmp;
+  RunParams p;
+  p.workers = 3;
+  p.backend = Backend::kSqlite;
+  p.strategy = Strategy::kSharded;
+  std::strncpy(p.run_id, "shmlab-test-sharded", sizeof(p.run_id) - 1);
+  auto store = create_region(p, tmp.path());
+  auto sut = attach_region(p);
+  for (std::uint32_t i = 0; i < 3; ++i) sut->write_cell(i, {10 * (i + 1), i + 1, 0, 0});
+  EXPECT_EQ(sut->read_cell(1).counter, 20);
+  EXPECT_EQ(sut->total(), 60);
+  EXPECT_THROW(sut->read_cell(3), std::out_of_range);
+  RunParams unsharded = p;
+  unsharded.strategy = Strategy::kNone;
+  EXPECT_THROW(attach_region(unsharded), std::system_error);  // 3 rows, the run expects 1
 }
 
 }  // namespace

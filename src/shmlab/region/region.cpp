@@ -46,12 +46,16 @@ bool Region::compare_exchange(const CounterRecord&, const CounterRecord&) {
 bool Region::begin_immediate() { unsupported("begin_immediate"); }
 bool Region::commit() { unsupported("commit"); }
 
+std::uint32_t region_cells(const RunParams& params) {
+  return params.strategy == Strategy::kSharded ? params.workers : 1;
+}
+
 std::unique_ptr<RegionStore> create_region(RunParams& params, const std::string& dir) {
   switch (params.backend) {
     case Backend::kFile: {
       const std::string path = fmt::format("{}/{}.json", dir, params.run_id);
       set_path(params, path);
-      return std::make_unique<FileRegionStore>(path);
+      return std::make_unique<FileRegionStore>(path, region_cells(params));
     }
     case Backend::kMmap: {
       const std::string path = fmt::format("{}/{}.region", dir, params.run_id);
@@ -66,7 +70,7 @@ std::unique_ptr<RegionStore> create_region(RunParams& params, const std::string&
     case Backend::kSqlite: {
       const std::string path = fmt::format("{}/{}.sqlite", dir, params.run_id);
       set_path(params, path);
-      return std::make_unique<SqliteRegionStore>(path);
+      return std::make_unique<SqliteRegionStore>(path, region_cells(params));
     }
   }
   throw std::system_error(ENOTSUP, std::generic_category(), "create_region: unknown backend");
@@ -75,7 +79,7 @@ std::unique_ptr<RegionStore> create_region(RunParams& params, const std::string&
 std::unique_ptr<Region> attach_region(const RunParams& params) {
   switch (params.backend) {
     case Backend::kFile:
-      return std::make_unique<FileRegion>(params.region_path);
+      return std::make_unique<FileRegion>(params.region_path, region_cells(params));
     case Backend::kMmap:
       return attach_mmap_region(params);
     case Backend::kShm:

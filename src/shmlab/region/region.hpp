@@ -66,6 +66,10 @@ class RegionStore {
   virtual void remove() noexcept = 0;
 };
 
+// Cells of a run's region: one per worker under `sharded`, else one. (mmap and shm always lay out
+// one cache line per worker, so a sharded run and any other share the same layout.)
+std::uint32_t region_cells(const RunParams& params);
+
 // Creates the storage of params.backend named after params.run_id in `dir` (for file-based
 // backends), writes the initial record, and fills params.region_path.
 std::unique_ptr<RegionStore> create_region(RunParams& params, const std::string& dir);

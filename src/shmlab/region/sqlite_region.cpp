@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <stdexcept>
 #include <system_error>
 
 #include "shmlab/sys/clock.hpp"
@@ -16,7 +17,7 @@ namespace {
 
 constexpr const char* kSchema =
     "CREATE TABLE counter("
-    " id INTEGER PRIMARY KEY CHECK (id = 0),"
+    " id INTEGER PRIMARY KEY CHECK (id >= 0),"
     " value INTEGER NOT NULL,"
     " last_writer INTEGER NOT NULL,"
     " timestamp_ms INTEGER NOT NULL,"
@@ -120,13 +121,15 @@ struct SqliteRegion::Statements {
   sqlite3_stmt* begin = nullptr;
   sqlite3_stmt* commit = nullptr;
   sqlite3_stmt* rollback = nullptr;
+  sqlite3_stmt* sum = nullptr;
   ~Statements() {
-    for (sqlite3_stmt* s : {select, update, add, cas, begin, commit, rollback})
+    for (sqlite3_stmt* s : {select, update, add, cas, begin, commit, rollback, sum})
       ::sqlite3_finalize(s);
   }
 };
 
-SqliteRegionStore::SqliteRegionStore(std::string path) : path_(std::move(path)) {
+SqliteRegionStore::SqliteRegionStore(std::string path, std::uint32_t cells)
+    : path_(std::move(path)) {
   // An empty file is an empty database: create it ourselves so that it is exclusive and 0600
   // (SQLite gives its -wal and -shm files the database file's mode).
   sys::UniqueFd fd(sys::check(sys::call_name("open", path_), [&] {
@@ -144,8 +147,12 @@ SqliteRegionStore::SqliteRegionStore(std::string path) : path_(std::move(path)) 
       sys::throw_errno(sys::call_name("PRAGMA journal_mode = WAL", path_) + ": refused", EINVAL);
     }
     exec(db, kSchema, path_);
-    exec(db, fmt::format("INSERT INTO counter VALUES (0, 0, 0, {}, 0)", sys::realtime_ms()).c_str(),
-         path_);
+    const std::int64_t now = sys::realtime_ms();
+    exec(db, "BEGIN", path_);
+    for (std::uint32_t i = 0; i < cells; ++i) {
+      exec(db, fmt::format("INSERT INTO counter VALUES ({}, 0, 0, {}, 0)", i, now).c_str(), path_);
+    }
+    exec(db, "COMMIT", path_);
     ::sqlite3_close_v2(db);
   } catch (...) {
     ::sqlite3_close_v2(db);
@@ -162,9 +169,15 @@ void SqliteRegionStore::remove() noexcept {
   created_ = false;
 }
 
-SqliteRegion::SqliteRegion(const std::string& path, const SqliteOptions& options)
-    : path_(path), options_(options) {
+SqliteRegion::SqliteRegion(const std::string& path, std::uint32_t cells,
+                           const SqliteOptions& options)
+    : path_(path), options_(options), cells_(cells) {
   check_file(path_);
+  // A descriptor of our own for flock/ofd: SQLite's POSIX locks live on its own descriptors, and
+  // ours is closed only after SQLite's connection (closing it earlier would drop SQLite's locks).
+  lock_fd_ = sys::UniqueFd(sys::check(sys::call_name("open", path_), [&] {
+    return ::open(path_.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  }));
   db_ = open_db(path_);
   try {
     if (pragma_int(db_, "PRAGMA application_id", path_) != kSqliteApplicationId) {
@@ -185,12 +198,13 @@ SqliteRegion::SqliteRegion(const std::string& path, const SqliteOptions& options
       const int rc = ::sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, out, nullptr);
       if (rc != SQLITE_OK) fail(db_, rc, fmt::format("sqlite3_prepare(\"{}\")", sql), path_);
     };
-    prepare("SELECT value, last_writer, timestamp_ms, write_id FROM counter WHERE id = 0",
+    prepare("SELECT value, last_writer, timestamp_ms, write_id FROM counter WHERE id = ?1",
             &st_->select);
     prepare(
         "UPDATE counter SET value = ?1, last_writer = ?2, timestamp_ms = ?3, write_id = ?4"
-        " WHERE id = 0",
+        " WHERE id = ?5",
         &st_->update);
+    prepare("SELECT COUNT(*), TOTAL(value) FROM counter", &st_->sum);
     prepare(
         "UPDATE counter SET value = value + 1, last_writer = ?1, timestamp_ms = ?2,"
         " write_id = 0 WHERE id = 0 RETURNING value - 1, write_id",
@@ -202,6 +216,10 @@ SqliteRegion::SqliteRegion(const std::string& path, const SqliteOptions& options
     prepare("BEGIN IMMEDIATE", &st_->begin);
     prepare("COMMIT", &st_->commit);
     prepare("ROLLBACK", &st_->rollback);
+    if (count_and_sum().first != cells_) {
+      sys::throw_errno(sys::call_name("open", path_) + ": the database does not match the run",
+                       EINVAL);
+    }
   } catch (...) {
     st_.reset();
     ::sqlite3_close_v2(db_);
@@ -213,7 +231,28 @@ SqliteRegion::~SqliteRegion() {
   st_.reset();
   // An open transaction (a worker stopped mid-increment) is rolled back by the close.
   ::sqlite3_close_v2(db_);
+  lock_fd_.reset();  // only now: see the constructor
 }
+
+std::pair<std::uint32_t, std::int64_t> SqliteRegion::count_and_sum() {
+  sqlite3_stmt* s = st_->sum;
+  for (int attempt = 0;; ++attempt) {
+    const int rc = ::sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+      const auto count = static_cast<std::uint32_t>(::sqlite3_column_int64(s, 0));
+      const auto sum = static_cast<std::int64_t>(::sqlite3_column_double(s, 1));
+      ::sqlite3_reset(s);
+      return {count, sum};
+    }
+    ::sqlite3_reset(s);
+    if ((rc & 0xff) != SQLITE_BUSY || attempt == options_.max_busy_retries) {
+      fail(db_, rc, "SELECT COUNT(*), TOTAL(value)", path_);
+    }
+    ++busy_retries_;
+  }
+}
+
+std::int64_t SqliteRegion::total() { return count_and_sum().second; }
 
 bool SqliteRegion::try_run(sqlite3_stmt* stmt, const char* what) {
   int rc = ::sqlite3_step(stmt);
@@ -237,8 +276,10 @@ void SqliteRegion::run(sqlite3_stmt* stmt, const char* what) {
   }
 }
 
-CounterRecord SqliteRegion::read() {
+CounterRecord SqliteRegion::read_cell(std::uint32_t cell) {
+  if (cell >= cells_) throw std::out_of_range(fmt::format("region row {} of {}", cell, cells_));
   sqlite3_stmt* s = st_->select;
+  ::sqlite3_bind_int64(s, 1, cell);
   for (int attempt = 0;; ++attempt) {
     const int rc = ::sqlite3_step(s);
     if (rc == SQLITE_ROW) {
@@ -261,8 +302,10 @@ CounterRecord SqliteRegion::read() {
   }
 }
 
-void SqliteRegion::write(const CounterRecord& r) {
+void SqliteRegion::write_cell(std::uint32_t cell, const CounterRecord& r) {
+  if (cell >= cells_) throw std::out_of_range(fmt::format("region row {} of {}", cell, cells_));
   sqlite3_stmt* s = st_->update;
+  ::sqlite3_bind_int64(s, 5, cell);
   ::sqlite3_bind_int64(s, 1, r.counter);
   ::sqlite3_bind_int64(s, 2, r.last_writer);
   ::sqlite3_bind_int64(s, 3, r.timestamp_ms);
@@ -322,7 +365,7 @@ void SqliteRegion::rollback() noexcept {
 }
 
 std::unique_ptr<Region> attach_sqlite_region(const RunParams& params) {
-  return std::make_unique<SqliteRegion>(params.region_path);
+  return std::make_unique<SqliteRegion>(params.region_path, region_cells(params));
 }
 
 }  // namespace shmlab
