@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "shmlab/sync/strategy.hpp"
+
 namespace shmlab {
 
 std::string_view worker_end_name(WorkerEnd end) {
@@ -39,8 +41,8 @@ RunResult analyse(RunRecord record) {
   const bool failed =
       std::any_of(record.workers.begin(), record.workers.end(),
                   [](const WorkerRecord& w) { return w.end == WorkerEnd::kFailed; });
-  // With a crash the expectation is what the workers did complete; a write the dead worker made
-  // but did not finish counting is found by attribution instead.
+  // With a crash the expectation is what the workers did complete, plus the write of an unfinished
+  // operation that landed (its worker died before counting the operation).
   r.unfinished = unfinished_ops(record);
   if (faulted || record.end != RunEnd::kCompleted) {
     r.expected = static_cast<std::int64_t>(r.completed_ops);
@@ -49,7 +51,8 @@ RunResult analyse(RunRecord record) {
   r.lost_updates = r.expected - r.final_value;
   r.correct = r.lost_updates == 0;
 
-  if (record.writes_logged && record.final_record) {
+  r.attribution_applicable = attributable(p.strategy);
+  if (r.attribution_applicable && record.writes_logged && record.final_record) {
     std::vector<std::vector<WriteEntry>> logs;
     logs.reserve(record.workers.size());
     for (const WorkerRecord& w : record.workers) logs.push_back(w.writes);

@@ -36,8 +36,11 @@ struct RunResult {
   // The operation each early-ended worker was in, and whether its write landed (counted in
   // `expected` when it did).
   std::vector<UnfinishedOp> unfinished;
-  // Exact attribution; `attributed` false when writes were not logged (too many to keep).
+  // Exact attribution; `attributed` false when writes were not logged (too many to keep) or when
+  // the strategy's writes carry no id (`attribution_applicable` false: atomic, sharded). Either
+  // way lost_updates (expected − final) stays exact.
   bool attributed = false;
+  bool attribution_applicable = true;
   Attribution attribution;
   Outcome outcome = Outcome::kCorrect;
 };

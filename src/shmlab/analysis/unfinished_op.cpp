@@ -20,9 +20,36 @@ std::string_view write_fate_name(WriteFate fate) {
   return "?";
 }
 
+namespace {
+
+// Strategies whose writes carry no id (atomic, sharded) log nothing, but they never lose an
+// update: every increment that landed is in the total, so total − completed operations is how
+// many unfinished operations landed. Which ones is certain only when all or none did.
+std::vector<UnfinishedOp> inferred_from_total(const RunRecord& record) {
+  std::vector<UnfinishedOp> out;
+  const RunParams& p = record.params;
+  std::uint64_t completed = 0;
+  for (std::uint32_t i = 0; i < record.workers.size(); ++i) {
+    const WorkerRecord& w = record.workers[i];
+    completed += w.ops;
+    if (w.ops < p.increments) out.push_back({i + 1, w.ops + 1, 0, 0, WriteFate::kNotMade});
+  }
+  const std::int64_t landed = record.final_total - static_cast<std::int64_t>(completed);
+  const auto early = static_cast<std::int64_t>(out.size());
+  for (UnfinishedOp& u : out) {
+    u.fate = landed == 0       ? WriteFate::kNotMade
+             : landed == early ? WriteFate::kLanded
+                               : WriteFate::kUnknown;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<UnfinishedOp> unfinished_ops(const RunRecord& record) {
   std::vector<UnfinishedOp> out;
   const RunParams& p = record.params;
+  if (!attributable(p.strategy)) return inferred_from_total(record);
   if (!record.writes_logged) return out;
   // Every write some other write was built on, and the final one: these certainly landed.
   std::unordered_set<std::uint64_t> read_by_someone;
