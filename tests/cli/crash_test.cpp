@@ -64,12 +64,12 @@ TEST_P(CrashPoints, EndAsDocumentedWithTheDeadWorkersIncrementsAccountedFor) {
   TempDir tmp;
   const std::string spec =
       std::to_string(kDeadWorker) + "@" + c.point + ":" + std::to_string(kDeadOp);
-  const double timeout_s = 1.5;
+  const double timeout_s = 3;  // also bounds the start barrier: roomy for sanitized builds
   const auto t0 = std::chrono::steady_clock::now();
   // The 1 ms before each READ keeps the others busy long after worker 2 dies in its 2nd op.
   const Outcome o = run_shmlab({"run", "-w", std::to_string(kWorkers), "-n", std::to_string(kOps),
                                 "--delay", "1:0:0", "--strategy", c.strategy, "--backend",
-                                c.backend, "--crash", spec, "--timeout", "1.5", "--json"},
+                                c.backend, "--crash", spec, "--timeout", "3", "--json"},
                                tmp, 60);
   const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   EXPECT_EQ(o.exit_code, 4) << o.err;
