@@ -22,13 +22,13 @@ constexpr std::uint32_t kMaxExploreWorkers = 16;
 constexpr std::uint64_t kMaxExploreIncrements = 1000;
 
 struct ExploreCliOptions {
-  std::uint32_t workers = 2;       // the classic puzzle: 2 workers ...
-  std::uint64_t increments = 3;    // ... x 3 increments: 924 interleavings under none
+  std::uint32_t workers = 2;     // the classic puzzle: 2 workers ...
+  std::uint64_t increments = 3;  // ... x 3 increments: 924 interleavings under none
   std::string backend = "file";
   std::string strategy = "none";
-  std::uint64_t limit = 10'000;    // run every interleaving when there are at most this many
+  std::uint64_t limit = 10'000;  // run every interleaving when there are at most this many
   std::string goal = "both";
-  std::uint64_t samples = 100;     // search: random interleavings run for the histogram
+  std::uint64_t samples = 100;  // search: random interleavings run for the histogram
   std::uint64_t seed = 1;
   double timeout_s = 30;
   bool json = false;
@@ -74,7 +74,7 @@ int execute(const ExploreCliOptions& o) {
   e.run.temp_dir = temp_dir();
   e.run.timeout_s = o.timeout_s;
   e.limit = o.limit;
-  e.goal = o.goal == "min" ? ExploreGoal::kMin
+  e.goal = o.goal == "min"   ? ExploreGoal::kMin
            : o.goal == "max" ? ExploreGoal::kMax
                              : ExploreGoal::kBoth;
   e.samples = o.samples;

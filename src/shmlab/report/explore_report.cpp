@@ -78,14 +78,16 @@ void print_explore(std::FILE* out, const ExploreResult& r, const RunParams& p) {
                r.extremes_exact ? "" : " (best found)", r.max->schedule, confirmation(*r.max));
   }
   if (r.shortest_losing) {
-    fmt::print(out, "Shortest schedule that loses an update: {}\n  (the rest runs worker by "
+    fmt::print(out,
+               "Shortest schedule that loses an update: {}\n  (the rest runs worker by "
                "worker; final {}, {})\n",
                r.shortest_losing->schedule, r.shortest_losing->final_value,
                confirmation(*r.shortest_losing));
   } else if (r.extremes_exact) {
     fmt::print(out, "No interleaving loses an update: every one ends at {}\n", r.expected);
   } else {
-    fmt::print(out, "No interleaving that loses an update was found (the search is not "
+    fmt::print(out,
+               "No interleaving that loses an update was found (the search is not "
                "exhaustive)\n");
   }
   if (r.model_mismatches != 0) {

@@ -180,9 +180,10 @@ std::int64_t Explorer::run_real(const Tokens& tokens) {
   if (rec.end == RunEnd::kInterrupted) throw ExploreInterrupted{rec.signal};
   const std::string text = format_schedule(tokens);
   if (!rec.schedule_error.empty()) {
-    throw ExploreFault(fmt::format("the workers did not follow a schedule of the step model: {} "
-                                   "(schedule: {})",
-                                   rec.schedule_error, text));
+    throw ExploreFault(
+        fmt::format("the workers did not follow a schedule of the step model: {} "
+                    "(schedule: {})",
+                    rec.schedule_error, text));
   }
   const bool ok = rec.end == RunEnd::kCompleted &&
                   std::all_of(rec.workers.begin(), rec.workers.end(),
@@ -190,7 +191,8 @@ std::int64_t Explorer::run_real(const Tokens& tokens) {
   if (!ok) {
     std::string why = rec.watchdog_report;
     for (const WorkerRecord& w : rec.workers) {
-      if (w.end != WorkerEnd::kOk && !w.error.empty()) why += fmt::format(" worker {}: {}", w.number, w.error);
+      if (w.end != WorkerEnd::kOk && !w.error.empty())
+        why += fmt::format(" worker {}: {}", w.number, w.error);
     }
     throw ExploreFault(fmt::format("a run did not complete (schedule: {}){}", text, why));
   }
@@ -251,7 +253,8 @@ void Explorer::search() {
     StepModel::State serial = model_.initial();
     Tokens serial_tokens;
     model_.run_tail(serial, &serial_tokens);
-    if (model_.final_value(serial) > hi) hi = model_.final_value(serial), max_tokens_ = serial_tokens;
+    if (model_.final_value(serial) > hi)
+      hi = model_.final_value(serial), max_tokens_ = serial_tokens;
   }
   r_.min = Witness{lo, {}, 0, false};
   r_.max = Witness{hi, {}, 0, false};

@@ -21,9 +21,9 @@ enum class ExploreGoal { kBoth, kMin, kMax };
 struct ExploreOptions {
   CoordinatorOptions run;        // workers, increments, strategy, backend, binary, temp dir
   std::uint64_t limit = 10'000;  // run every interleaving when there are at most this many
-  ExploreGoal goal = ExploreGoal::kBoth;  // which extreme a sampling search works for
-  std::uint64_t samples = 100;   // search: random interleavings run for the histogram
-  std::uint64_t seed = 1;        // of those samples and of a sampling search
+  ExploreGoal goal = ExploreGoal::kBoth;     // which extreme a sampling search works for
+  std::uint64_t samples = 100;               // search: random interleavings run for the histogram
+  std::uint64_t seed = 1;                    // of those samples and of a sampling search
   std::size_t max_model_states = 2'000'000;  // above it the model is sampled, not solved
   std::uint64_t model_draws = 200'000;       // a sampling search's draws on the model
   // Called now and then: what is running, how far, out of how many.
@@ -42,7 +42,7 @@ struct ExploreResult {
   std::optional<std::uint64_t> total;  // interleavings in all, when the model could count them
   std::uint64_t interleavings = 0;     // run on real processes for the histogram
   bool exhaustive = false;
-  std::string method;  // how min and max were found
+  std::string method;           // how min and max were found
   bool extremes_exact = false;  // min and max are proven (exhaustive, or solved on the model)
   std::map<std::int64_t, std::uint64_t> histogram;
   std::optional<Witness> min;

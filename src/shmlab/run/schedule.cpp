@@ -133,10 +133,10 @@ void validate_schedule(const std::vector<ScheduleToken>& tokens, std::uint32_t w
                                    i + 1, format_token(t), t.worker, workers));
     }
     if (t.step && steps.find(static_cast<char>(*t.step)) == std::string_view::npos) {
-      throw UsageError(fmt::format(
-          "--schedule: token {} '{}': strategy {} has no {} step (its steps: {})", i + 1,
-          format_token(t), strategy_name(strategy), static_cast<char>(*t.step),
-          fmt::join(steps, " ")));
+      throw UsageError(
+          fmt::format("--schedule: token {} '{}': strategy {} has no {} step (its steps: {})",
+                      i + 1, format_token(t), strategy_name(strategy), static_cast<char>(*t.step),
+                      fmt::join(steps, " ")));
     }
   }
 }

@@ -14,8 +14,8 @@
 namespace shmlab {
 
 struct ScheduleToken {
-  std::uint32_t worker = 1;   // 1-based
-  std::optional<Step> step;   // the letter given as a check; none: whatever the worker does next
+  std::uint32_t worker = 1;  // 1-based
+  std::optional<Step> step;  // the letter given as a check; none: whatever the worker does next
   bool operator==(const ScheduleToken&) const = default;
 };
 

@@ -55,7 +55,8 @@ bool Scheduler::blocked(std::uint32_t index) const {
 
 bool Scheduler::choose_token(std::uint32_t& index) {
   const ScheduleToken& t = spec_.tokens[position_];
-  const std::string where = fmt::format("--schedule: token {} '{}'", position_ + 1, format_token(t));
+  const std::string where =
+      fmt::format("--schedule: token {} '{}'", position_ + 1, format_token(t));
   index = t.worker - 1;
   const WorkerGate& g = gates_[index];
   if (g.finished) {
@@ -89,9 +90,10 @@ bool Scheduler::choose(std::uint32_t& index) {
   }
   if (!unfinished) return false;
   if (ready.empty()) {
-    return fail(fmt::format("--schedule: every unfinished worker waits for the lock worker {} "
-                            "holds, and it has finished",
-                            holder_));
+    return fail(
+        fmt::format("--schedule: every unfinished worker waits for the lock worker {} "
+                    "holds, and it has finished",
+                    holder_));
   }
   if (spec_.random_seed) {
     // Our own reduction, not uniform_int_distribution: the draw must be the same everywhere.
@@ -123,7 +125,8 @@ Scheduler::Progress Scheduler::advance(std::int64_t budget_ns,
       WorkerGate& g = gates_[i];
       if (g.finished || g.next != 0) continue;
       WorkerSlot& slot = control_.slot(i);
-      std::uint32_t wanted = await_boundary(slot, std::max<std::int64_t>(0, deadline - sys::monotonic_ns()));
+      std::uint32_t wanted =
+          await_boundary(slot, std::max<std::int64_t>(0, deadline - sys::monotonic_ns()));
       if (wanted == kGateNone && !alive(i)) {
         wanted = slot.gate_wanted.load(std::memory_order_acquire);  // it may have just finished
         if (wanted == kGateNone) {

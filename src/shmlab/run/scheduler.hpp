@@ -53,8 +53,8 @@ class Scheduler {
   ControlBlock& control_;
   ScheduleSpec spec_;
   std::vector<WorkerGate> gates_;
-  std::size_t position_ = 0;   // next token of an explicit schedule
-  std::uint32_t holder_ = 0;   // 1-based worker holding the lock, 0: none
+  std::size_t position_ = 0;  // next token of an explicit schedule
+  std::uint32_t holder_ = 0;  // 1-based worker holding the lock, 0: none
   std::mt19937_64 rng_;
   std::vector<ScheduleToken> drawn_;  // random:SEED
   std::vector<ScheduleToken> taken_;

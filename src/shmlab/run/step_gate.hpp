@@ -1,9 +1,10 @@
 // Step gates (SPEC §3): under a schedule each worker stops at every step boundary, publishes the
 // step it wants next in its slot's `gate_wanted`, and sleeps on a process-shared futex on
-// `gate_granted` until the coordinator's Scheduler grants it. Both sides of the handshake live here.
+// `gate_granted` until the coordinator's Scheduler grants it. Both sides of the handshake live
+// here.
 //
-// Handshake, per step: worker stores wanted = letter, wakes; coordinator sees it, stores wanted = 0,
-// increments granted, wakes; the worker takes the step and publishes its next letter (or
+// Handshake, per step: worker stores wanted = letter, wakes; coordinator sees it, stores wanted =
+// 0, increments granted, wakes; the worker takes the step and publishes its next letter (or
 // kGateFinished). Only one worker is ever between a grant and its next boundary, so the order of
 // steps is exactly the order of grants.
 #pragma once
@@ -15,7 +16,7 @@
 namespace shmlab {
 
 // gate_wanted values besides a step letter.
-inline constexpr std::uint32_t kGateNone = 0;       // running a step (or not yet at a boundary)
+inline constexpr std::uint32_t kGateNone = 0;      // running a step (or not yet at a boundary)
 inline constexpr std::uint32_t kGateFinished = 1;  // took its last step
 
 // The worker's side; a no-op unless the run is scheduled.
