@@ -113,8 +113,8 @@ json histogram_json(const Brute& b) {
 std::int64_t replay_final(const std::vector<std::string>& size, const std::string& schedule,
                           const std::string& strategy = "none") {
   TempDir tmp;
-  std::vector<std::string> args = {"run", "--json", "-q", "--strategy", strategy, "--schedule",
-                                   schedule};
+  std::vector<std::string> args = {"run",    "--json",     "-q",    "--strategy",
+                                   strategy, "--schedule", schedule};
   args.insert(args.end(), size.begin(), size.end());
   const Outcome o = run_shmlab(args, tmp);
   EXPECT_TRUE(o.exit_code == 0 || o.exit_code == 3) << o.err;
@@ -167,9 +167,8 @@ INSTANTIATE_TEST_SUITE_P(Sizes, ExploreNone,
 
 TEST(ExploreCli, ClassicPuzzleMinimumIsTwoWithAReplayedWitness) {
   TempDir tmp;
-  const Outcome o = run_shmlab({"explore", "-w", "2", "-n", "10", "--goal", "min", "--samples",
-                                "5", "--json"},
-                               tmp, 120);
+  const Outcome o = run_shmlab(
+      {"explore", "-w", "2", "-n", "10", "--goal", "min", "--samples", "5", "--json"}, tmp, 120);
   EXPECT_EQ(o.exit_code, 3) << o.err;
   const json r = parse_result(o);
   EXPECT_EQ(r["exhaustive"], false);
@@ -181,9 +180,8 @@ TEST(ExploreCli, ClassicPuzzleMinimumIsTwoWithAReplayedWitness) {
 
 TEST(ExploreCli, SearchHistogramCountsTheSample) {
   TempDir tmp;
-  const Outcome o =
-      run_shmlab({"explore", "-w", "2", "-n", "3", "--limit", "10", "--samples", "7", "--json"},
-                 tmp, 120);
+  const Outcome o = run_shmlab(
+      {"explore", "-w", "2", "-n", "3", "--limit", "10", "--samples", "7", "--json"}, tmp, 120);
   EXPECT_EQ(o.exit_code, 3) << o.err;
   const json r = parse_result(o);
   EXPECT_EQ(r["exhaustive"], false);
@@ -211,9 +209,9 @@ TEST_P(ExploreCorrect, EveryInterleavingEndsAtFour) {
                                     "--strategy", strategy, "--backend", backend},
                                    tmp);
   if (probe.exit_code != 0) GTEST_SKIP() << strategy << " on " << backend << " is not built here";
-  const Outcome o = run_shmlab({"explore", "-w", "2", "-n", "2", "--strategy", strategy,
-                                "--backend", backend, "--json"},
-                               tmp, 120);
+  const Outcome o = run_shmlab(
+      {"explore", "-w", "2", "-n", "2", "--strategy", strategy, "--backend", backend, "--json"},
+      tmp, 120);
   EXPECT_EQ(o.exit_code, 0) << o.err;
   const json r = parse_result(o);
   EXPECT_EQ(r["exhaustive"], true);
@@ -230,9 +228,8 @@ INSTANTIATE_TEST_SUITE_P(
     Strategies, ExploreCorrect,
     ::testing::Values(std::pair{"mutex", "file"}, std::pair{"spinlock", "file"},
                       std::pair{"semaphore", "file"}, std::pair{"flock", "file"},
-                      std::pair{"ofd", "file"}, std::pair{"atomic", "shm"},
-                      std::pair{"cas", "shm"}, std::pair{"sharded", "shm"},
-                      std::pair{"transaction", "sqlite"}),
+                      std::pair{"ofd", "file"}, std::pair{"atomic", "shm"}, std::pair{"cas", "shm"},
+                      std::pair{"sharded", "shm"}, std::pair{"transaction", "sqlite"}),
     [](const auto& info) { return info.param.first; });
 
 TEST(ExploreCli, BadUsageExitsTwo) {

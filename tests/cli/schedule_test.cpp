@@ -86,8 +86,8 @@ INSTANTIATE_TEST_SUITE_P(Backends, ScheduleOnBackend,
                          ::testing::Values("file", "mmap", "shm", "sqlite"));
 
 TEST(ScheduleCli, SameScheduleTwiceGivesTheSameResultAndTraceOrder) {
-  const std::vector<std::string> args = {"run",        "-w",     "3", "-n", "3", "--seed", "7",
-                                         "--schedule", "1R 2R 3R 1W 2 3W 3 3 1 1 1 2"};
+  const std::vector<std::string> args = {
+      "run", "-w", "3", "-n", "3", "--seed", "7", "--schedule", "1R 2R 3R 1W 2 3W 3 3 1 1 1 2"};
   TempDir tmp1, tmp2;
   const Outcome a = run_shmlab(args, tmp1);
   std::vector<std::string> json_args = args;
@@ -106,21 +106,18 @@ TEST(ScheduleCli, SameScheduleTwiceGivesTheSameResultAndTraceOrder) {
 
 TEST(ScheduleCli, RandomScheduleIsPrintedInFullAndReplaysExactly) {
   TempDir tmp;
-  const Outcome drawn =
-      run_shmlab({"run", "-w", "2", "-n", "2", "--seed", "1", "--schedule", "random:99", "--json"},
-                 tmp);
+  const Outcome drawn = run_shmlab(
+      {"run", "-w", "2", "-n", "2", "--seed", "1", "--schedule", "random:99", "--json"}, tmp);
   ASSERT_TRUE(drawn.exit_code == 0 || drawn.exit_code == 3) << drawn.err;
   const json r = parse_result(drawn);
   const std::string schedule = r["schedule"];
   EXPECT_EQ(std::count(schedule.begin(), schedule.end(), ' ') + 1, 12) << schedule;  // R W V x 4
   EXPECT_NE(drawn.err.find(schedule), std::string::npos) << drawn.err;
-  const Outcome again =
-      run_shmlab({"run", "-w", "2", "-n", "2", "--seed", "1", "--schedule", "random:99", "--json"},
-                 tmp);
+  const Outcome again = run_shmlab(
+      {"run", "-w", "2", "-n", "2", "--seed", "1", "--schedule", "random:99", "--json"}, tmp);
   EXPECT_EQ(without_timings(parse_result(again)), without_timings(r));
-  const Outcome pasted =
-      run_shmlab({"run", "-w", "2", "-n", "2", "--seed", "1", "--schedule", schedule, "--json"},
-                 tmp);
+  const Outcome pasted = run_shmlab(
+      {"run", "-w", "2", "-n", "2", "--seed", "1", "--schedule", schedule, "--json"}, tmp);
   json p = without_timings(parse_result(pasted));
   EXPECT_EQ(p, without_timings(r));
   expect_nothing_left(pasted, tmp);
@@ -128,8 +125,7 @@ TEST(ScheduleCli, RandomScheduleIsPrintedInFullAndReplaysExactly) {
 
 TEST(ScheduleCli, RemainingStepsRunWorkerByWorker) {
   TempDir tmp;
-  const Outcome o =
-      run_shmlab({"run", "-w", "2", "-n", "1", "--schedule", "2R", "--json"}, tmp);
+  const Outcome o = run_shmlab({"run", "-w", "2", "-n", "1", "--schedule", "2R", "--json"}, tmp);
   EXPECT_EQ(o.exit_code, 3) << o.err;
   const json r = parse_result(o);
   EXPECT_EQ(r["schedule_taken"], "2R 1R 1W 1V 2W 2V");
@@ -171,17 +167,17 @@ TEST_P(ScheduleErrors, ExitTwoNamingTheTokenAndNothingLeft) {
 
 INSTANTIATE_TEST_SUITE_P(
     Tokens, ScheduleErrors,
-    ::testing::Values(
-        ScheduleError{"mutex", "1L 2L", "token 2 '2L': worker 2 is blocked"},
-        ScheduleError{"mutex", "1L 1R 2", "token 3 '2': worker 2 is blocked"},
-        ScheduleError{"none", "1R 1W 1R", "token 3 '1R': worker 1 has finished"},
-        ScheduleError{"none", "1 1 1V 2 1", "token 5 '1': worker 1 has finished"},
-        ScheduleError{"none", "1W", "token 1 '1W': worker 1's next step is R (read)"},
-        ScheduleError{"mutex", "1R", "token 1 '1R': worker 1's next step is L (lock)"},
-        ScheduleError{"none", "1R 3R", "token 2 '3R' names worker 3"},
-        ScheduleError{"none", "1L", "token 1 '1L': strategy none has no L step"},
-        ScheduleError{"none", "1R x", "token 2 'x'"},
-        ScheduleError{"none", "random:x", "random:SEED"}));
+    ::testing::Values(ScheduleError{"mutex", "1L 2L", "token 2 '2L': worker 2 is blocked"},
+                      ScheduleError{"mutex", "1L 1R 2", "token 3 '2': worker 2 is blocked"},
+                      ScheduleError{"none", "1R 1W 1R", "token 3 '1R': worker 1 has finished"},
+                      ScheduleError{"none", "1 1 1V 2 1", "token 5 '1': worker 1 has finished"},
+                      ScheduleError{"none", "1W", "token 1 '1W': worker 1's next step is R (read)"},
+                      ScheduleError{"mutex", "1R",
+                                    "token 1 '1R': worker 1's next step is L (lock)"},
+                      ScheduleError{"none", "1R 3R", "token 2 '3R' names worker 3"},
+                      ScheduleError{"none", "1L", "token 1 '1L': strategy none has no L step"},
+                      ScheduleError{"none", "1R x", "token 2 'x'"},
+                      ScheduleError{"none", "random:x", "random:SEED"}));
 
 }  // namespace
 }  // namespace shmlab::test
