@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <deque>
 #include <limits>
 #include <memory>
@@ -99,16 +100,25 @@ void enumerate(const StepModel& model, StepModel::State& s, Tokens& prefix,
   }
 }
 
-Tokens draw(const StepModel& model, std::mt19937_64& rng, std::int64_t* final_value) {
+// A random interleaving. With `stick_per_mille` > 0 the last worker keeps going with that chance:
+// the long solo runs that lose the most updates are then drawn far more often.
+Tokens draw(const StepModel& model, std::mt19937_64& rng, std::int64_t* final_value,
+            std::uint64_t stick_per_mille = 0) {
   StepModel::State s = model.initial();
   Tokens out;
   std::vector<std::uint32_t> ready;
+  std::uint32_t last = 0;
   while (!model.done(s)) {
+    if (!(out.empty() || !model.can_move(s, last) || rng() % 1000 >= stick_per_mille)) {
+      out.push_back(model.move(s, last));
+      continue;
+    }
     ready.clear();
     for (std::uint32_t w = 0; w < model.workers(); ++w) {
       if (model.can_move(s, w)) ready.push_back(w);
     }
-    out.push_back(model.move(s, ready[rng() % ready.size()]));
+    last = ready[rng() % ready.size()];
+    out.push_back(model.move(s, last));
   }
   if (final_value != nullptr) *final_value = model.final_value(s);
   return out;
@@ -243,8 +253,9 @@ void Explorer::search() {
     std::mt19937_64 rng(o_.seed);
     const std::int64_t deadline = sys::monotonic_ns() + kModelDrawBudgetNs;
     for (std::uint64_t i = 0; i < o_.model_draws && sys::monotonic_ns() < deadline; ++i) {
+      constexpr std::array<std::uint64_t, 4> kStick = {0, 500, 900, 990};
       std::int64_t f = 0;
-      Tokens t = draw(model_, rng, &f);
+      Tokens t = draw(model_, rng, &f, kStick[i % kStick.size()]);
       if (i == 0 || f < lo) lo = f, min_tokens_ = t;
       if (i == 0 || f > hi) hi = f, max_tokens_ = std::move(t);
       if (i % 1000 == 0) progress("model draws", i, o_.model_draws);

@@ -21,11 +21,11 @@ enum class ExploreGoal { kBoth, kMin, kMax };
 struct ExploreOptions {
   CoordinatorOptions run;        // workers, increments, strategy, backend, binary, temp dir
   std::uint64_t limit = 10'000;  // run every interleaving when there are at most this many
-  ExploreGoal goal = ExploreGoal::kBoth;     // which extreme a sampling search works for
-  std::uint64_t samples = 100;               // search: random interleavings run for the histogram
-  std::uint64_t seed = 1;                    // of those samples and of a sampling search
-  std::size_t max_model_states = 2'000'000;  // above it the model is sampled, not solved
-  std::uint64_t model_draws = 200'000;       // a sampling search's draws on the model
+  ExploreGoal goal = ExploreGoal::kBoth;   // which extreme a sampling search works for
+  std::uint64_t samples = 100;             // search: random interleavings run for the histogram
+  std::uint64_t seed = 1;                  // of those samples and of a sampling search
+  std::size_t max_model_states = 500'000;  // above it the model is sampled, not solved
+  std::uint64_t model_draws = 200'000;     // a sampling search's draws on the model
   // Called now and then: what is running, how far, out of how many.
   std::function<void(std::string_view what, std::uint64_t done, std::uint64_t total)> progress;
 };
