@@ -230,7 +230,7 @@ INSTANTIATE_TEST_SUITE_P(
                       std::pair{"semaphore", "file"}, std::pair{"flock", "file"},
                       std::pair{"ofd", "file"}, std::pair{"atomic", "shm"}, std::pair{"cas", "shm"},
                       std::pair{"sharded", "shm"}, std::pair{"transaction", "sqlite"}),
-    [](const auto& info) { return info.param.first; });
+    [](const auto& p) { return p.param.first; });
 
 TEST(ExploreCli, BadUsageExitsTwo) {
   TempDir tmp;

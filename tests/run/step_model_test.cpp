@@ -54,7 +54,7 @@ TEST(StepModel, MutexOperationsDoNotInterleave) {
 TEST(StepModel, CorrectStrategiesEndAtExpectedInEveryInterleaving) {
   for (Strategy s : {Strategy::kMutex, Strategy::kSpinlock, Strategy::kAtomic, Strategy::kCas,
                      Strategy::kSharded, Strategy::kTransaction}) {
-    for (const auto [workers, increments] : {std::pair{2u, 2u}, std::pair{3u, 1u}}) {
+    for (const auto& [workers, increments] : {std::pair{2u, 2u}, std::pair{3u, 1u}}) {
       const StepModel sut(s, workers, increments);
       const auto h = outcomes(sut);
       ASSERT_EQ(h.size(), 1u) << static_cast<int>(s);
