@@ -163,7 +163,11 @@ TEST_P(ExploreNone, ExhaustiveHistogramMatchesBruteForce) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sizes, ExploreNone,
-                         ::testing::Values(Size{1, 2}, Size{2, 1}, Size{2, 2}, Size{3, 1}));
+                         ::testing::Values(Size{1, 2}, Size{2, 1}, Size{2, 2}, Size{3, 1}),
+                         [](const auto& p) {
+                           return "w" + std::to_string(p.param.workers) + "n" +
+                                  std::to_string(p.param.increments);
+                         });
 
 TEST(ExploreCli, ClassicPuzzleMinimumIsTwoWithAReplayedWitness) {
   TempDir tmp;
