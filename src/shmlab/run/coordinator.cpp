@@ -14,6 +14,7 @@
 #include "shmlab/run/scheduler.hpp"
 #include "shmlab/run/step_gate.hpp"
 #include "shmlab/run/worker.hpp"
+#include "shmlab/sync/lock_objects.hpp"
 #include "shmlab/sync/strategy.hpp"
 #include "shmlab/sys/clock.hpp"
 #include "shmlab/sys/futex.hpp"
@@ -283,6 +284,7 @@ RunRecord Coordinator::run() {
   const std::int64_t t0 = sys::monotonic_ns();
   std::unique_ptr<RegionStore> store = create_region(p_, o_.temp_dir);
   ControlBlock control = ControlBlock::create(p_);
+  LockObjects lock_objects = LockObjects::create(p_);  // e.g. the named semaphore
   if (o_.schedule) scheduler_ = std::make_unique<Scheduler>(control, *o_.schedule);
   record_.params = p_;
   record_.control_name = control.name();
@@ -304,6 +306,7 @@ RunRecord Coordinator::run() {
   if (o_.keep) {
     control.keep();
     store->keep();
+    lock_objects.keep();
     log_.info("Kept the run's objects: shmlab inspect {}", control.name());
   }
   store.reset();
