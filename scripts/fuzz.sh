@@ -6,8 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-20}"
-targets=(delay_spec crash_spec record_codec control_header)
-[ -f fuzz/schedule_fuzz.cpp ] && targets+=(schedule)
+targets=(delay_spec crash_spec record_codec control_header schedule)
 cmake --preset fuzz >/dev/null
 cmake --build build-fuzz -j "$(nproc)" --target "${targets[@]/%/_fuzz}" >/dev/null
 for t in "${targets[@]}"; do

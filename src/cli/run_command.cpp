@@ -18,6 +18,7 @@
 #include "shmlab/run/coordinator.hpp"
 #include "shmlab/run/crash_spec.hpp"
 #include "shmlab/run/delay.hpp"
+#include "shmlab/run/schedule.hpp"
 #include "shmlab/run/stale_objects.hpp"
 #include "shmlab/run/worker.hpp"
 #include "shmlab/sync/strategy.hpp"
@@ -32,9 +33,10 @@ struct RunOptions {
   std::string backend = "file";   // the seed's file acting as shared memory
   std::string strategy = "none";  // the seed's unprotected read-modify-write
   std::string scenario = "counter";
-  std::string delay = "0-50:0-30:10";  // the seed's sleeps, in ms
-  std::optional<std::uint64_t> seed;   // random when absent, printed either way
-  std::optional<std::string> crash;    // --crash W@POINT[:K]; no crash when absent
+  std::string delay = "0-50:0-30:10";   // the seed's sleeps, in ms
+  std::optional<std::uint64_t> seed;    // random when absent, printed either way
+  std::optional<std::string> schedule;  // SPEC §3: tokens, random:SEED or random
+  std::optional<std::string> crash;     // --crash W@POINT[:K]; no crash when absent
   double timeout_s = 30;
   bool json = false;
   bool keep = false;
@@ -118,21 +120,49 @@ void warn_stale_objects(const std::string& tmp, const Log& log) {
   }
 }
 
+// --schedule: "random" alone draws a seed, printed with the schedule so the run can be repeated.
+std::optional<ScheduleSpec> to_schedule(const RunOptions& o, const RunParams& p) {
+  if (!o.schedule) return std::nullopt;
+  ScheduleSpec spec;
+  if (*o.schedule == "random") {
+    std::random_device rd;
+    spec.random_seed = (std::uint64_t{rd()} << 32 | rd()) % 1'000'000'000;
+  } else {
+    spec = parse_schedule_spec(*o.schedule);
+  }
+  validate_schedule(spec.tokens, p.workers, p.strategy);
+  return spec;
+}
+
 int execute(const RunOptions& o) {
   CoordinatorOptions c;
   c.params = to_params(o);
+  c.schedule = to_schedule(o, c.params);
   c.self_exe = self_exe();
   c.temp_dir = temp_dir();
   c.timeout_s = o.timeout_s;
   c.keep = o.keep;
   const Log log(c.params.log_stderr ? 2 : 1, c.params.color, c.params.quiet);
-  log.info("shmlab run: {} workers x {} increments, strategy {}, backend {}, delay {}, seed {}",
-           c.params.workers, c.params.increments, o.strategy, o.backend,
-           format_delay_spec(c.params.delays), c.params.seed);
+  const std::string pacing =
+      !c.schedule ? fmt::format("delay {}", format_delay_spec(c.params.delays))
+      : c.schedule->random_seed
+          ? fmt::format("schedule random:{}", *c.schedule->random_seed)
+          : fmt::format("schedule \"{}\"", format_schedule(c.schedule->tokens));
+  log.info("shmlab run: {} workers x {} increments, strategy {}, backend {}, {}, seed {}",
+           c.params.workers, c.params.increments, o.strategy, o.backend, pacing, c.params.seed);
   warn_stale_objects(c.temp_dir, log);
   if (c.params.crash.worker != 0)
     log.warning("Crash injection: --crash {}", format_crash_spec(c.params.crash));
-  RunResult result = analyse(coordinate(c, log));
+  RunRecord record = coordinate(c, log);
+  if (!record.schedule_error.empty()) throw UsageError(record.schedule_error);
+  if (c.schedule) {
+    log.info("Steps taken: {}", record.schedule_taken);
+    if (c.schedule->random_seed) {
+      log.info("Schedule drawn by random:{} (replay it with --schedule): {}",
+               *c.schedule->random_seed, record.schedule);
+    }
+  }
+  RunResult result = analyse(std::move(record));
   const int code = exit_code_for(result);
   print_summary(result, log);
   log.info("Cleaned up the run's shared objects{}", o.keep ? " (kept: --keep)" : "");
@@ -171,6 +201,9 @@ Command add_run(CLI::App& app) {
   sub->add_option("--crash", opts->crash,
                   "SIGKILL worker W at POINT of its K-th operation: W@POINT[:K], POINT one of "
                   "before-lock, locked, after-read, after-write, before-unlock");
+  sub->add_option("--schedule", opts->schedule,
+                  "Deterministic interleaving: tokens like \"1R 2R 1W 2W\", or random:SEED "
+                  "(docs/schedules.md); delays are ignored");
   sub->add_option("--timeout", opts->timeout_s,
                   "Watchdog: seconds without progress before the run is stopped")
       ->check(kFinite)
@@ -187,6 +220,7 @@ Command add_run(CLI::App& app) {
       "  shmlab run --seed 42                        repeat the delays of an earlier run\n"
       "  shmlab run -w 4 -n 100000 --delay none -q   a fast run: how many updates are lost?\n"
       "  shmlab run --strategy mutex --backend shm   a fix: exit 0, every increment counted\n"
+      "  shmlab run -w 2 -n 1 --schedule \"1R 2R 1W 2W\"   the lost update, every time\n"
       "Exit codes: 0 correct, 3 updates lost, 4 worker crashed or run stuck, 2 bad usage,\n"
       "1 environment failure, 130/143 interrupted.");
   return {sub, [opts] { return execute(*opts); }};

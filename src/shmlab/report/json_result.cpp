@@ -101,6 +101,7 @@ nlohmann::json result_json(const RunResult& r, int exit_code) {
                   {"op", p.crash.op},
                   {"spec", format_crash_spec(p.crash)}};
   }
+  if (r.schedule) j["schedule_taken"] = r.record.schedule_taken;
   return j;
 }
 
