@@ -19,8 +19,14 @@ class Writes {
   }
   WriteRef ref(std::uint64_t id) const {
     const WriteEntry* e = find(id);
-    return {static_cast<std::uint32_t>((id - 1) / n_ + 1), (id - 1) % n_ + 1, id,
-            e ? e->value_read : 0, e ? e->value_written : 0};
+    const std::uint64_t from = e ? e->based_on : 0;
+    return {static_cast<std::uint32_t>((id - 1) / n_ + 1),
+            (id - 1) % n_ + 1,
+            id,
+            from,
+            from != 0 ? static_cast<std::uint32_t>((from - 1) / n_ + 1) : 0,
+            e ? e->value_read : 0,
+            e ? e->value_written : 0};
   }
   std::uint64_t total() const { return logs_.size() * n_; }
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 
@@ -21,6 +22,15 @@ std::uint64_t logged_writes(const RunParams& p) {
   return total <= kMaxLoggedWrites ? total : 0;
 }
 
+std::size_t trace_stride(const RunParams& p) {
+  return align_up(sizeof(TraceRingHeader) + sizeof(TraceEvent) * trace_capacity_for(p), 64);
+}
+
+std::size_t trace_offset(const RunParams& p) {
+  return align_up(
+      slots_offset() + sizeof(WorkerSlot) * p.workers + sizeof(WriteEntry) * logged_writes(p), 64);
+}
+
 void init_robust_mutex(pthread_mutex_t* m) {
   pthread_mutexattr_t attr;
   ::pthread_mutexattr_init(&attr);
@@ -37,10 +47,14 @@ std::uint64_t write_id(std::uint32_t worker_index, std::uint64_t op, std::uint64
   return 1 + std::uint64_t{worker_index} * increments + op;
 }
 
+std::uint64_t trace_capacity_for(const RunParams& p) {
+  const std::uint64_t wanted = kTraceEventsPerOp * p.increments + 8;
+  const std::uint64_t share = std::max(kTraceMinPerWorker, kTraceMaxTotal / std::max(p.workers, 1u));
+  return std::min({wanted, kTraceMaxPerWorker, share});
+}
+
 std::size_t ControlBlock::size_for(const RunParams& p) {
-  std::size_t size = slots_offset() + sizeof(WorkerSlot) * p.workers;
-  size += sizeof(WriteEntry) * logged_writes(p);
-  return align_up(size, 4096);
+  return align_up(trace_offset(p) + trace_stride(p) * p.workers, 4096);
 }
 
 ControlBlock ControlBlock::create(const RunParams& params) {
@@ -57,9 +71,16 @@ ControlBlock ControlBlock::create(const RunParams& params) {
   h->slots_offset = slots_offset();
   h->write_log_offset =
       logged_writes(params) != 0 ? slots_offset() + sizeof(WorkerSlot) * params.workers : 0;
+  h->trace_offset = trace_offset(params);
+  h->trace_stride = trace_stride(params);
   init_robust_mutex(&h->mutex);
   auto* slots = reinterpret_cast<WorkerSlot*>(static_cast<char*>(object.data()) + h->slots_offset);
-  for (std::uint32_t i = 0; i < params.workers; ++i) new (&slots[i]) WorkerSlot{};
+  for (std::uint32_t i = 0; i < params.workers; ++i) {
+    new (&slots[i]) WorkerSlot{};
+    auto* ring = new (static_cast<char*>(object.data()) + h->trace_offset + i * h->trace_stride)
+        TraceRingHeader{};
+    ring->capacity = trace_capacity_for(params);  // informational: readers use the params'
+  }
   // The magic goes last: a reader that sees it sees a complete header.
   std::atomic_thread_fence(std::memory_order_release);
   h->magic = kControlMagic;
@@ -79,7 +100,8 @@ ControlBlock ControlBlock::attach(const std::string& name) {
   }
   const RunParams& p = h->params;
   if (h->header_size != sizeof(ControlHeader) || h->total_size != object.size() || p.workers == 0 ||
-      p.workers > kMaxWorkers || h->total_size != size_for(p)) {
+      p.workers > kMaxWorkers || h->total_size != size_for(p) || h->trace_offset != trace_offset(p) ||
+      h->trace_stride != trace_stride(p)) {
     sys::throw_errno(call + ": header does not match the object's size", EINVAL);
   }
   if (h->owner_uid != ::getuid()) sys::throw_errno(call + ": owned by another user", EPERM);
@@ -99,6 +121,15 @@ std::span<WriteEntry> ControlBlock::write_log(std::uint32_t worker_index) const 
   auto* base =
       reinterpret_cast<WriteEntry*>(static_cast<char*>(object_.data()) + h.write_log_offset);
   return {base + std::uint64_t{worker_index} * h.params.increments, h.params.increments};
+}
+
+TraceRing ControlBlock::trace(std::uint32_t worker_index) const {
+  // The capacity comes from the validated params, never from the ring's own (writable) header.
+  char* ring = static_cast<char*>(object_.data()) + header().trace_offset +
+               std::uint64_t{worker_index} * header().trace_stride;
+  return {reinterpret_cast<TraceRingHeader*>(ring),
+          reinterpret_cast<TraceEvent*>(ring + sizeof(TraceRingHeader)),
+          trace_capacity_for(params())};
 }
 
 }  // namespace shmlab

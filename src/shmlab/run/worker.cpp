@@ -10,6 +10,7 @@
 #include "shmlab/control/control_block.hpp"
 #include "shmlab/region/region.hpp"
 #include "shmlab/run/delay.hpp"
+#include "shmlab/run/trace_recorder.hpp"
 #include "shmlab/scenario/counter.hpp"
 #include "shmlab/sync/lock.hpp"
 #include "shmlab/sys/clock.hpp"
@@ -30,15 +31,18 @@ class WorkerSteps final : public StepContext {
         slot_(control.slot(index)),
         number_(index + 1),
         log_(log),
-        delays_(params_.seed, index) {}
+        delays_(params_.seed, index),
+        trace_(control.trace(index)) {}
 
   void enter(Step step, std::uint64_t /*op*/) override {
     if (control_.header().abort.load(std::memory_order_relaxed) != 0) throw Aborted{};
     slot_.heartbeat_ns.store(sys::monotonic_ns(), std::memory_order_relaxed);
     slot_.activity.store(static_cast<std::uint32_t>(step), std::memory_order_relaxed);
+    trace_.begin();  // last: the step's span starts here
   }
 
   void leave(const StepEvent& e) override {
+    trace_.end(e);  // first: the step's span ends here
     slot_.activity.store(0, std::memory_order_relaxed);
     switch (e.step) {
       case Step::kRead:
@@ -64,6 +68,7 @@ class WorkerSteps final : public StepContext {
   std::uint32_t number_;
   const Log& log_;
   DelaySampler delays_;
+  TraceRecorder trace_;
 };
 
 void wait_for_go(ControlHeader& h) {

@@ -34,14 +34,17 @@ void CounterOp::finish_log(std::uint64_t op) {
 CounterRecord CounterOp::read_write(std::uint64_t op, StepContext& ctx, OpOutcome& out) {
   ctx.enter(Step::kRead, op);
   out.read = region_.read();
-  ctx.leave({Step::kRead, op, out.read.counter, out.read.counter});
+  ctx.leave({.step = Step::kRead, .op = op, .before = out.read.counter,
+             .after = out.read.counter, .id = out.read.write_id});
   ctx.window();
   out.written = next(out.read, op);
   log_write(op, out.read, out.written);
   ctx.enter(Step::kWrite, op);
   region_.write(out.written);
   finish_log(op);
-  ctx.leave({Step::kWrite, op, out.read.counter, out.written.counter});
+  ctx.leave({.step = Step::kWrite, .op = op, .before = out.read.counter,
+             .after = out.written.counter, .id = out.written.write_id,
+             .based_on = out.read.write_id});
   return out.written;
 }
 
@@ -57,7 +60,7 @@ OpOutcome CounterOp::run(std::uint64_t op, StepContext& ctx) {
       const LockResult r = lock_->lock();
       out.lock_wait_ns = sys::monotonic_ns() - t0;
       out.recovered = r == LockResult::kRecovered;
-      ctx.leave({Step::kLock, op, 0, 0});
+      ctx.leave({.step = Step::kLock, .op = op, .recovered = out.recovered});
       read_write(op, ctx, out);
       ctx.enter(Step::kUnlock, op);
       lock_->unlock();
@@ -74,10 +77,13 @@ VerifyOutcome CounterOp::verify(std::uint64_t op, const CounterRecord& written, 
   ctx.enter(Step::kVerify, op);
   last_verified_ = region_.read();
   const CounterRecord& now = last_verified_;
-  ctx.leave({Step::kVerify, op, written.counter, now.counter});
-  if (now.write_id == written.write_id) return VerifyOutcome::kUnchanged;
   // Another write at or below my value could only have been built on a read older than my write.
-  return now.counter <= written.counter ? VerifyOutcome::kOverwritten : VerifyOutcome::kChanged;
+  const VerifyOutcome verdict = now.write_id == written.write_id ? VerifyOutcome::kUnchanged
+                                : now.counter <= written.counter ? VerifyOutcome::kOverwritten
+                                                                 : VerifyOutcome::kChanged;
+  ctx.leave({.step = Step::kVerify, .op = op, .before = written.counter, .after = now.counter,
+             .id = now.write_id, .based_on = written.write_id, .verdict = verdict});
+  return verdict;
 }
 
 }  // namespace shmlab
