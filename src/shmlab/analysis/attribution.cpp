@@ -1,5 +1,6 @@
 #include "shmlab/analysis/attribution.hpp"
 
+#include <algorithm>
 #include <limits>
 
 namespace shmlab {
@@ -84,6 +85,10 @@ Attribution attribute(std::span<const std::vector<WriteEntry>> logs, std::uint64
     }
     out.lost.push_back({writes.ref(id), writes.ref(eraser)});
   }
+  // In the order the lost writes happened, as a reader follows the timeline.
+  std::stable_sort(out.lost.begin(), out.lost.end(), [&](const LostUpdate& a, const LostUpdate& b) {
+    return writes.find(a.lost.id)->t_write_ns < writes.find(b.lost.id)->t_write_ns;
+  });
   return out;
 }
 

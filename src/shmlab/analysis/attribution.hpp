@@ -32,7 +32,7 @@ struct LostUpdate {
 };
 
 struct Attribution {
-  std::vector<LostUpdate> lost;
+  std::vector<LostUpdate> lost;    // in the order the lost writes were made
   std::uint64_t chain_length = 0;  // writes on the final lineage
   bool consistent = true;          // false: the lineage broke (a write id not in any log)
 };

@@ -48,8 +48,10 @@ std::uint64_t write_id(std::uint32_t worker_index, std::uint64_t op, std::uint64
 }
 
 std::uint64_t trace_capacity_for(const RunParams& p) {
+  if (!p.trace) return 0;
   const std::uint64_t wanted = kTraceEventsPerOp * p.increments + 8;
-  const std::uint64_t share = std::max(kTraceMinPerWorker, kTraceMaxTotal / std::max(p.workers, 1u));
+  const std::uint64_t share =
+      std::max(kTraceMinPerWorker, kTraceMaxTotal / std::max(p.workers, 1u));
   return std::min({wanted, kTraceMaxPerWorker, share});
 }
 
@@ -100,8 +102,8 @@ ControlBlock ControlBlock::attach(const std::string& name) {
   }
   const RunParams& p = h->params;
   if (h->header_size != sizeof(ControlHeader) || h->total_size != object.size() || p.workers == 0 ||
-      p.workers > kMaxWorkers || h->total_size != size_for(p) || h->trace_offset != trace_offset(p) ||
-      h->trace_stride != trace_stride(p)) {
+      p.workers > kMaxWorkers || h->total_size != size_for(p) ||
+      h->trace_offset != trace_offset(p) || h->trace_stride != trace_stride(p)) {
     sys::throw_errno(call + ": header does not match the object's size", EINVAL);
   }
   if (h->owner_uid != ::getuid()) sys::throw_errno(call + ": owned by another user", EPERM);

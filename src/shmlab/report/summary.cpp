@@ -23,7 +23,9 @@ std::string lost_update_sentence(const LostUpdate& l) {
   std::string source = std::to_string(e.value_read);
   if (e.based_on != l.lost.based_on) {
     source = e.based_on == 0 ? fmt::format("the initial {}", e.value_read)
-                             : fmt::format("worker {}'s {}", e.based_on_worker, e.value_read);
+             : e.based_on_worker == e.worker
+                 ? fmt::format("its own {}", e.value_read)
+                 : fmt::format("worker {}'s {}", e.based_on_worker, e.value_read);
   }
   return fmt::format("worker {} wrote {} from its read of {}, erasing worker {}'s {} → {} (op {})",
                      e.worker, e.value_written, source, l.lost.worker, l.lost.value_read,

@@ -15,7 +15,8 @@ struct SummaryOptions {
 };
 
 // "worker 2 wrote 6 from its read of 5, erasing worker 1's 5 → 6 (op 3)"; when the eraser read
-// another record than the lost write did, whose: "… from its read of worker 1's 5, …".
+// another record than the lost write did, whose: "… from its read of worker 1's 5, …" (or "its
+// own 5", "the initial 0").
 std::string lost_update_sentence(const LostUpdate& lost);
 
 void print_summary(const RunResult& result, const Log& log, const SummaryOptions& options = {});

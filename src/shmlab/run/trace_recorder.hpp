@@ -1,7 +1,8 @@
 // TraceRecorder: turns a worker's step boundaries into trace events in its own ring
 // (control/trace_ring.hpp). The worker calls begin() as the last thing before a step (after any
 // schedule gate, so a step's span is its own work, a lock step's span its wait) and end() first
-// thing after it. Two clock reads and one 56-byte store per step; nothing shared.
+// thing after it. Two clock reads and one 56-byte store per step, nothing shared; with
+// RunParams::trace off (for benchmarks of the bare strategies) it does nothing at all.
 #pragma once
 
 #include <cstdint>
@@ -16,9 +17,12 @@ class TraceRecorder {
  public:
   explicit TraceRecorder(TraceRing ring) : ring_(ring) {}
 
-  void begin() noexcept { t_begin_ = sys::monotonic_ns(); }
+  void begin() noexcept {
+    if (ring_.enabled()) t_begin_ = sys::monotonic_ns();
+  }
 
   void end(const StepEvent& e) noexcept {
+    if (!ring_.enabled()) return;  // RunParams::trace off: not even a clock read
     TraceEvent t;
     t.t_begin_ns = t_begin_;
     t.t_end_ns = sys::monotonic_ns();
