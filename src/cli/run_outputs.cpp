@@ -26,9 +26,8 @@ sys::UniqueFd open_output(std::string_view option, const std::string& path) {
 
 void write_all(std::string_view option, const std::string& path, int fd, std::string_view text) {
   while (!text.empty()) {
-    const ssize_t n =
-        sys::check(fmt::format("{} {}", option, sys::call_name("write", path)),
-                   [&] { return ::write(fd, text.data(), text.size()); });
+    const ssize_t n = sys::check(fmt::format("{} {}", option, sys::call_name("write", path)),
+                                 [&] { return ::write(fd, text.data(), text.size()); });
     text.remove_prefix(static_cast<std::size_t>(n));
   }
 }

@@ -14,10 +14,10 @@ namespace shmlab {
 // One step of one operation, as a complete span: [t_begin_ns, t_end_ns] on CLOCK_MONOTONIC.
 struct TraceEvent {
   enum Flag : std::uint8_t {
-    kFailed = 1,        // C that did not swap, L busy under a schedule: the step is redone
-    kRecovered = 2,     // L taken over from a dead owner (EOWNERDEAD)
-    kChanged = 4,       // V: another write followed mine
-    kOverwritten = 8,   // V: a write at or below my value replaced mine
+    kFailed = 1,       // C that did not swap, L busy under a schedule: the step is redone
+    kRecovered = 2,    // L taken over from a dead owner (EOWNERDEAD)
+    kChanged = 4,      // V: another write followed mine
+    kOverwritten = 8,  // V: a write at or below my value replaced mine
   };
   std::int64_t t_begin_ns = 0;
   std::int64_t t_end_ns = 0;
@@ -35,7 +35,7 @@ static_assert(sizeof(TraceEvent) == 56);
 
 struct alignas(64) TraceRingHeader {
   std::atomic<std::uint64_t> appended{0};  // events ever pushed; only the owner writes it
-  std::uint64_t capacity = 0;  // as created; readers trust the capacity the params give
+  std::uint64_t capacity = 0;              // as created; readers trust the capacity the params give
 };
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
 

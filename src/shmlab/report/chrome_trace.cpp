@@ -35,8 +35,8 @@ json step_args(const TraceEvent& e, const TraceIndex& index) {
       a["now"] = e.after;
       a["now_write_id"] = e.id;
       a["verdict"] = (e.flags & TraceEvent::kOverwritten) != 0 ? "overwritten"
-                     : (e.flags & TraceEvent::kChanged) != 0  ? "changed since my write"
-                                                              : "unchanged";
+                     : (e.flags & TraceEvent::kChanged) != 0   ? "changed since my write"
+                                                               : "unchanged";
       break;
     default:
       break;
@@ -121,9 +121,8 @@ json chrome_trace_json(const RunResult& r) {
          {"args",
           {{"erased_by_worker", l->erased_by.worker},
            {"erased_by_op", l->erased_by.op},
-           {"erased_by", fmt::format("worker {} wrote {} from its read of {}",
-                                     l->erased_by.worker, l->erased_by.value_written,
-                                     l->erased_by.value_read)}}}});
+           {"erased_by", fmt::format("worker {} wrote {} from its read of {}", l->erased_by.worker,
+                                     l->erased_by.value_written, l->erased_by.value_read)}}}});
     const auto it = writes.find(l->erased_by.id);
     if (it == writes.end()) continue;
     const TraceStep& to = *it->second;

@@ -139,10 +139,9 @@ std::string timeline_svg(const RunResult& r, const TraceIndex& index, std::size_
   auto y_of = [&](std::uint32_t worker) { return top + lane_h * (worker - 1) + lane_h / 2; };
 
   Svg svg;
-  svg.add(
-      R"(<svg class="tl{}" xmlns="http://www.w3.org/2000/svg" width="{:.0f}" height="{:.0f}" )"
-      R"(viewBox="0 0 {:.0f} {:.0f}" role="img" aria-label="timeline of the run">)",
-      r.attribution.lost.size() > 60 ? " many" : "", width, height, width, height);
+  svg.add(R"(<svg class="tl{}" xmlns="http://www.w3.org/2000/svg" width="{:.0f}" height="{:.0f}" )"
+          R"(viewBox="0 0 {:.0f} {:.0f}" role="img" aria-label="timeline of the run">)",
+          r.attribution.lost.size() > 60 ? " many" : "", width, height, width, height);
   svg.add(
       R"(<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" )"
       R"(markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="#dc2626"/>)"
@@ -231,9 +230,9 @@ std::string timeline_svg(const RunResult& r, const TraceIndex& index, std::size_
     svg.add(R"(<path class="link" data-link-lost="{}" data-link-eraser="{}" )"
             R"(d="M{:.1f} {:.1f}C{:.1f} {:.1f} {:.1f} {:.1f} {:.1f} {:.1f}" )"
             R"~(marker-end="url(#arrow)"><title>{} was erased by {}</title></path>)~",
-            l.lost.id, l.erased_by.id, x1, y1 == y2 ? y1 - 7 : sy, x1,
-            y1 == y2 ? y1 + lift : y2, std::min(ex - 6, x1 + (ex - x1) * 0.5), y2 + lift, ex, y2,
-            esc(write_words(l.lost)), esc(write_words(l.erased_by)));
+            l.lost.id, l.erased_by.id, x1, y1 == y2 ? y1 - 7 : sy, x1, y1 == y2 ? y1 + lift : y2,
+            std::min(ex - 6, x1 + (ex - x1) * 0.5), y2 + lift, ex, y2, esc(write_words(l.lost)),
+            esc(write_words(l.erased_by)));
   }
 
   // Marks, with value labels where they fit (reads above the lane line, writes below).
@@ -245,8 +244,8 @@ std::string timeline_svg(const RunResult& r, const TraceIndex& index, std::size_
     const double y = y_of(s.worker);
     std::string title = fmt::format("worker {}, op {} at {:.3f} ms: {}", s.worker, e.op + 1,
                                     s.begin_ms, step_text(e));
-    const std::string data = fmt::format(R"(data-step="{}" data-worker="{}" data-op="{}")", e.step,
-                                         s.worker, e.op + 1);
+    const std::string data =
+        fmt::format(R"(data-step="{}" data-worker="{}" data-op="{}")", e.step, s.worker, e.op + 1);
     auto label = [&](std::vector<double>& last, double ly, std::int64_t value, const char* color) {
       const std::string text = std::to_string(value);
       const double half = 3.3 * static_cast<double>(text.size()) + 1;
@@ -294,7 +293,10 @@ std::string timeline_svg(const RunResult& r, const TraceIndex& index, std::size_
         const bool changed = (e.flags & TraceEvent::kChanged) != 0;
         svg.add(R"(<path class="mark" {} data-value="{}" d="M{:.1f} {:.1f}l4 4l-4 4l-4 -4z" )"
                 R"(fill="{}"><title>{}</title></path>)",
-                data, e.after, x, y - 4, over ? "#c026d3" : changed ? "#a3a9b6" : "#c9ced8",
+                data, e.after, x, y - 4,
+                over      ? "#c026d3"
+                : changed ? "#a3a9b6"
+                          : "#c9ced8",
                 esc(title));
         break;
       }
@@ -456,8 +458,7 @@ std::string html_report(const RunResult& r, const HtmlReportOptions& o) {
         "</tr>",
         w.number, w.pid, status == "ok" ? "ok" : "other", esc(status), w.ops, kept, lost,
         erased_of[w.number], w.verify_overwritten, w.verify_changed,
-        static_cast<double>(w.lock_wait_ns) / 1e6, w.retries, kept, lost, kw, kw,
-        160.0 - kw);
+        static_cast<double>(w.lock_wait_ns) / 1e6, w.retries, kept, lost, kw, kw, 160.0 - kw);
     if (!w.error.empty()) add("<tr><td></td><td colspan=\"10\">{}</td></tr>", esc(w.error));
   }
   add("</table>\n");

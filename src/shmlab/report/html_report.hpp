@@ -11,9 +11,9 @@
 namespace shmlab {
 
 struct HtmlReportOptions {
-  std::size_t max_marks = 30'000;        // steps drawn; a longer run's timeline shows its start
-  std::size_t max_lost_rows = 500;       // rows of the lost-updates table
-  std::string version = "";              // shmlab's version, for the footer
+  std::size_t max_marks = 30'000;   // steps drawn; a longer run's timeline shows its start
+  std::size_t max_lost_rows = 500;  // rows of the lost-updates table
+  std::string version = "";         // shmlab's version, for the footer
 };
 
 std::string html_report(const RunResult& result, const HtmlReportOptions& options = {});

@@ -8,9 +8,8 @@ namespace shmlab {
 namespace {
 
 nlohmann::json write_json(const WriteRef& w) {
-  return {{"worker", w.worker},          {"op", w.op},
-          {"write_id", w.id},            {"based_on", w.based_on},
-          {"read", w.value_read},        {"wrote", w.value_written}};
+  return {{"worker", w.worker},     {"op", w.op},           {"write_id", w.id},
+          {"based_on", w.based_on}, {"read", w.value_read}, {"wrote", w.value_written}};
 }
 
 }  // namespace

@@ -61,7 +61,8 @@ Cell cell_for(const TraceEvent& e, const TraceIndex& index) {
     case 'V':
       if ((e.flags & TraceEvent::kOverwritten) != 0)
         return {fmt::format("V {} overwritten", e.after), kMagenta};
-      if ((e.flags & TraceEvent::kChanged) != 0) return {fmt::format("V {} changed", e.after), kDim};
+      if ((e.flags & TraceEvent::kChanged) != 0)
+        return {fmt::format("V {} changed", e.after), kDim};
       return {fmt::format("V {} ok", e.after), kDim};
     case 'L': {
       const double wait_ms = static_cast<double>(e.t_end_ns - e.t_begin_ns) / 1e6;
@@ -69,7 +70,8 @@ Cell cell_for(const TraceEvent& e, const TraceIndex& index) {
       return {wait_ms >= 0.05 ? fmt::format("L waited {:.1f}ms", wait_ms) : "L", kDim};
     }
     case 'C':
-      if ((e.flags & TraceEvent::kFailed) != 0) return {fmt::format("C {} ✗ retry", e.before), kDim};
+      if ((e.flags & TraceEvent::kFailed) != 0)
+        return {fmt::format("C {} ✗ retry", e.before), kDim};
       return {fmt::format("C {}→{}", e.before, e.after), {}};
     case 'A':
       return {fmt::format("A {}→{}", e.before, e.after), {}};
@@ -126,13 +128,15 @@ std::string render_timeline(const RunResult& r, const TimelineOptions& o) {
   if (index.steps().empty()) out += "(no steps were traced)\n";
   out += "R read, W write (read→written), V verify, L lock, U unlock, C compare-and-swap\n";
   if (!r.attribution.lost.empty()) {
-    out += paint("✗ lost (wN)", kRed) + ": this increment vanished; worker N's write replaced it\n" +
+    out += paint("✗ lost (wN)", kRed) +
+           ": this increment vanished; worker N's write replaced it\n" +
            paint("» erased wN", kYellow) + ": this write replaced worker N's lost one\n";
   }
   if (index.dropped() != 0) {
-    out += fmt::format("trace: {} early steps were dropped (full ring buffers); the rows above are "
-                       "the newest\n",
-                       index.dropped());
+    out += fmt::format(
+        "trace: {} early steps were dropped (full ring buffers); the rows above are "
+        "the newest\n",
+        index.dropped());
   }
   return out;
 }

@@ -10,8 +10,8 @@
 namespace shmlab {
 
 struct TimelineOptions {
-  std::size_t width = 80;      // columns to fit; lanes never get narrower than min_lane
-  std::size_t min_lane = 14;   // wider runs scroll sideways rather than lose the values
+  std::size_t width = 80;       // columns to fit; lanes never get narrower than min_lane
+  std::size_t min_lane = 14;    // wider runs scroll sideways rather than lose the values
   std::size_t max_rows = 2000;  // longer runs end with a count of the rest
   bool color = false;
 };

@@ -89,7 +89,7 @@ std::string step_text(const TraceEvent& e) {
     case 'L':
       return (e.flags & TraceEvent::kRecovered) != 0 ? "lock (recovered from a dead owner)"
              : (e.flags & TraceEvent::kFailed) != 0  ? "lock busy"
-                                                      : "lock";
+                                                     : "lock";
     default:
       return std::string(step_name(e.step));
   }

@@ -36,9 +36,9 @@ struct WorkerRecord {
   std::int64_t start_ns = 0;
   std::int64_t end_ns = 0;
   std::string error;
-  std::string stuck_in;            // what the watchdog saw it doing ("waiting for the mutex")
-  std::vector<WriteEntry> writes;  // its write log (empty when not logged)
-  std::vector<TraceEvent> trace;   // its trace ring, oldest first
+  std::string stuck_in;             // what the watchdog saw it doing ("waiting for the mutex")
+  std::vector<WriteEntry> writes;   // its write log (empty when not logged)
+  std::vector<TraceEvent> trace;    // its trace ring, oldest first
   std::uint64_t trace_dropped = 0;  // events its full ring overwrote
 };
 

@@ -34,16 +34,22 @@ void CounterOp::finish_log(std::uint64_t op) {
 CounterRecord CounterOp::read_write(std::uint64_t op, StepContext& ctx, OpOutcome& out) {
   ctx.enter(Step::kRead, op);
   out.read = region_.read();
-  ctx.leave({.step = Step::kRead, .op = op, .before = out.read.counter,
-             .after = out.read.counter, .id = out.read.write_id});
+  ctx.leave({.step = Step::kRead,
+             .op = op,
+             .before = out.read.counter,
+             .after = out.read.counter,
+             .id = out.read.write_id});
   ctx.window();
   out.written = next(out.read, op);
   log_write(op, out.read, out.written);
   ctx.enter(Step::kWrite, op);
   region_.write(out.written);
   finish_log(op);
-  ctx.leave({.step = Step::kWrite, .op = op, .before = out.read.counter,
-             .after = out.written.counter, .id = out.written.write_id,
+  ctx.leave({.step = Step::kWrite,
+             .op = op,
+             .before = out.read.counter,
+             .after = out.written.counter,
+             .id = out.written.write_id,
              .based_on = out.read.write_id});
   return out.written;
 }
@@ -81,8 +87,13 @@ VerifyOutcome CounterOp::verify(std::uint64_t op, const CounterRecord& written, 
   const VerifyOutcome verdict = now.write_id == written.write_id ? VerifyOutcome::kUnchanged
                                 : now.counter <= written.counter ? VerifyOutcome::kOverwritten
                                                                  : VerifyOutcome::kChanged;
-  ctx.leave({.step = Step::kVerify, .op = op, .before = written.counter, .after = now.counter,
-             .id = now.write_id, .based_on = written.write_id, .verdict = verdict});
+  ctx.leave({.step = Step::kVerify,
+             .op = op,
+             .before = written.counter,
+             .after = now.counter,
+             .id = now.write_id,
+             .based_on = written.write_id,
+             .verdict = verdict});
   return verdict;
 }
 

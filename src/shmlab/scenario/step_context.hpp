@@ -23,8 +23,8 @@ struct StepEvent {
   bool ok = true;           // C: swapped; L: acquired (false: busy under a schedule)
   // Write identities for the trace (see write_id()): R, V: the record seen; W: the one written.
   std::uint64_t id = 0;
-  std::uint64_t based_on = 0;  // W: the record it read; V: my write
-  bool recovered = false;      // L: taken over from a dead owner
+  std::uint64_t based_on = 0;                         // W: the record it read; V: my write
+  bool recovered = false;                             // L: taken over from a dead owner
   VerifyOutcome verdict = VerifyOutcome::kUnchanged;  // V
 };
 
