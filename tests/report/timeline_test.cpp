@@ -79,6 +79,23 @@ TEST(Timeline, FitsEightyColumnsForThreeWorkers) {
   }
 }
 
+TEST(Timeline, NarrowLanesCutCellsOnACharacterBoundary) {
+  const RunResult result = classic_lost_update();
+  // 14-column lanes are too narrow for "W 0→1 ✗ lost (w2)": the cell is cut with an ellipsis.
+  const std::string text = render_timeline(result, {.width = 20, .min_lane = 14});
+  EXPECT_NE(text.find("W 0→1 ✗ lost…"), std::string::npos) << text;
+  // Every byte sequence is still valid UTF-8: no lead byte without its continuation bytes.
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t extra = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : c >= 0xc0 ? 1 : 0;
+    for (std::size_t k = 1; k <= extra; ++k) {
+      ASSERT_LT(i + k, text.size());
+      EXPECT_EQ(static_cast<unsigned char>(text[i + k]) & 0xc0, 0x80) << "at byte " << i;
+    }
+    i += extra;
+  }
+}
+
 TEST(LostUpdateSentence, NamesWhoseRecordTheEraserReadWhenItDiffers) {
   LostUpdate l;
   l.lost = {3, 4, 14, 8, 2, 4, 5};

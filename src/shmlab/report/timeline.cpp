@@ -21,14 +21,20 @@ std::size_t columns(std::string_view s) {
       std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xc0) != 0x80; }));
 }
 
+// Drops the last UTF-8 character (its continuation bytes, then its lead byte).
+void pop_char(std::string& s) {
+  while (!s.empty() && (s.back() & 0xc0) == 0x80) s.pop_back();
+  if (!s.empty()) s.pop_back();
+}
+
+// Pads to exactly `width` columns, cutting with "…" when too long.
 std::string fit(std::string s, std::size_t width) {
-  while (columns(s) > width) {
-    do s.pop_back();
-    while (!s.empty() && (s.back() & 0xc0) == 0x80);
-    if (!s.empty()) s.pop_back();
+  if (columns(s) > width) {
+    while (!s.empty() && columns(s) + 1 > width) pop_char(s);
+    while (!s.empty() && s.back() == ' ') s.pop_back();
     s += "…";
   }
-  return s + std::string(width - columns(s), ' ');
+  return s + std::string(width - std::min(width, columns(s)), ' ');
 }
 
 std::string workers_list(const std::vector<const LostUpdate*>& erased) {
@@ -133,10 +139,9 @@ std::string render_timeline(const RunResult& r, const TimelineOptions& o) {
            paint("» erased wN", kYellow) + ": this write replaced worker N's lost one\n";
   }
   if (index.dropped() != 0) {
-    out += fmt::format(
-        "trace: {} early steps were dropped (full ring buffers); the rows above are "
-        "the newest\n",
-        index.dropped());
+    out +=
+        fmt::format("trace: the {} oldest steps were dropped (rings full); these are the newest\n",
+                    index.dropped());
   }
   return out;
 }
