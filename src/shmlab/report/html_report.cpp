@@ -179,7 +179,11 @@ std::string timeline_svg(const RunResult& r, const TraceIndex& index, std::size_
         o.read_ms = mid;
         break;
       case 'W':
+      case 'A':
         o.write_ms = mid;
+        break;
+      case 'C':
+        if (TraceIndex::write_of(*s.event) != 0) o.write_ms = mid;
         break;
       case 'L':
         o.lock_ms = s.end_ms;
@@ -261,10 +265,18 @@ std::string timeline_svg(const RunResult& r, const TraceIndex& index, std::size_
                 data, e.before, x, y, esc(title));
         label(last_above, y - 10, e.before, "#1e40af");
         break;
+      case 'C':
+        if ((e.flags & TraceEvent::kFailed) != 0) {
+          svg.add(R"(<rect class="mark" {} x="{:.1f}" y="{:.1f}" width="3" height="14" )"
+                  R"(fill="#c026d3"><title>{}</title></rect>)",
+                  data, x - 1.5, y - 7, esc(title));
+          break;
+        }
+        [[fallthrough]];
       case 'W':
       case 'A': {
-        const LostUpdate* l = index.lost(e.id);
-        const auto& erased = index.erased_by(e.id);
+        const LostUpdate* l = index.lost(TraceIndex::write_of(e));
+        const auto& erased = index.erased_by(TraceIndex::write_of(e));
         std::string fill = "#16a34a";
         std::string extra;
         if (l != nullptr) {
@@ -277,9 +289,11 @@ std::string timeline_svg(const RunResult& r, const TraceIndex& index, std::size_
           for (const LostUpdate* x2 : erased)
             title += fmt::format(" — erased {}", write_words(x2->lost));
         }
-        svg.add(R"(<rect class="mark" id="w{}" {}{} data-value="{}" x="{:.1f}" y="{:.1f}" )"
+        const std::uint64_t id = TraceIndex::write_of(e);
+        svg.add(R"(<rect class="mark"{} {}{} data-value="{}" x="{:.1f}" y="{:.1f}" )"
                 R"(width="11" height="11" rx="2" fill="{}"><title>{}</title></rect>)",
-                e.id, data, extra, e.after, x - 5.5, y - 5.5, fill, esc(title));
+                id != 0 ? fmt::format(R"( id="w{}")", id) : "", data, extra, e.after, x - 5.5,
+                y - 5.5, fill, esc(title));
         if (l != nullptr) {
           svg.add(R"(<path d="M{:.1f} {:.1f}l5 5m0 -5l-5 5" stroke="#fff" stroke-width="1.6" )"
                   R"(pointer-events="none"/>)",

@@ -53,10 +53,12 @@ struct Cell {
 Cell cell_for(const TraceEvent& e, const TraceIndex& index) {
   const std::uint64_t w = TraceIndex::write_of(e);
   if (const LostUpdate* l = index.lost(w)) {
-    return {fmt::format("W {}→{} ✗ lost (w{})", e.before, e.after, l->erased_by.worker), kRed};
+    return {fmt::format("{} {}→{} ✗ lost (w{})", e.step, e.before, e.after, l->erased_by.worker),
+            kRed};
   }
   if (!index.erased_by(w).empty()) {
-    return {fmt::format("W {}→{} » erased {}", e.before, e.after, workers_list(index.erased_by(w))),
+    return {fmt::format("{} {}→{} » erased {}", e.step, e.before, e.after,
+                        workers_list(index.erased_by(w))),
             kYellow};
   }
   switch (e.step) {

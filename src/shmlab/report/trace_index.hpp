@@ -29,8 +29,11 @@ class TraceIndex {
   const LostUpdate* lost(std::uint64_t write_id) const;
   // The lost updates this surviving write erased (empty for most writes).
   const std::vector<const LostUpdate*>& erased_by(std::uint64_t write_id) const;
-  // A step's write id when it is a write (W), else 0.
-  static std::uint64_t write_of(const TraceEvent& e) { return e.step == 'W' ? e.id : 0; }
+  // A step's write id when it wrote the record (W, or a C that swapped), else 0.
+  static std::uint64_t write_of(const TraceEvent& e) {
+    const bool wrote = e.step == 'W' || (e.step == 'C' && (e.flags & TraceEvent::kFailed) == 0);
+    return wrote ? e.id : 0;
+  }
 
   std::int64_t origin_ns() const { return origin_ns_; }
   double span_ms() const { return span_ms_; }
