@@ -155,6 +155,15 @@ TEST(TraceCli, EveryAttributionIsConsistentWithTheTraceOverManyRuns) {
   }
 }
 
+TEST(TraceCli, EveryAttributionIsConsistentWithTheTraceOnEveryBackend) {
+  for (const char* backend : {"mmap", "shm", "sqlite"}) {
+    for (int i = 0; i < 4; ++i) {
+      SCOPED_TRACE(std::string(backend) + " run " + std::to_string(i));
+      check_run({"-w", "3", "-n", "5", "--delay", "0-2:0-2:0", "--backend", backend});
+    }
+  }
+}
+
 TEST(TraceCli, TraceHasWhatPerfettoNeeds) {
   TempDir tmp;
   TempDir out;
