@@ -140,9 +140,11 @@ Command add_run(CLI::App& app) {
       ->check(CLI::Range(0.1, 86400.0))
       ->capture_default_str();
   sub->add_option("--trace", opts->outputs.trace_path,
-                  "Write a Chrome trace-event JSON of every step (Perfetto, chrome://tracing)");
+                  "Write a Chrome trace-event JSON of every step (Perfetto, chrome://tracing)")
+      ->type_name("FILE");
   sub->add_option("--report", opts->outputs.report_path,
-                  "Write a self-contained HTML report with an SVG timeline");
+                  "Write a self-contained HTML report with an SVG timeline")
+      ->type_name("FILE");
   sub->add_flag("--timeline", opts->outputs.timeline, "Print per-worker swimlanes of the steps");
   sub->add_flag("--json", opts->json, "Print the result as JSON on stdout; log lines go to stderr");
   sub->add_flag("--keep", opts->keep, "Keep the run's objects for 'shmlab inspect'");
