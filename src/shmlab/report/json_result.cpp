@@ -89,6 +89,7 @@ nlohmann::json result_json(const RunResult& r, int exit_code) {
     j["final_write_id"] = r.record.final_record->write_id;
   }
   if (!r.record.watchdog_report.empty()) j["watchdog"] = r.record.watchdog_report;
+  if (r.schedule) j["schedule_taken"] = r.record.schedule_taken;
   return j;
 }
 
