@@ -1,0 +1,292 @@
+#include "shmlab/run/bench_worker.hpp"
+
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <optional>
+
+#include "shmlab/control/bench_block.hpp"
+#include "shmlab/control/control_block.hpp"
+#include "shmlab/region/region.hpp"
+#include "shmlab/run/worker.hpp"
+#include "shmlab/scenario/counter.hpp"
+#include "shmlab/sync/bare_primitive.hpp"
+#include "shmlab/sync/lock.hpp"
+#include "shmlab/sync/strategy.hpp"
+#include "shmlab/sys/clock.hpp"
+#include "shmlab/sys/futex.hpp"
+#include "shmlab/sys/mapping.hpp"
+#include "shmlab/sys/posix_semaphore.hpp"
+#include "shmlab/sys/shm_object.hpp"
+#include "shmlab/sys/syscall.hpp"
+#include "shmlab/sys/unique_fd.hpp"
+
+namespace shmlab {
+namespace {
+
+struct Tally {
+  std::uint64_t retries = 0;
+  std::uint64_t lock_wait_ns = 0;
+};
+
+// Times `lock()` when sampled, scaled to stand for the operations that were not.
+template <class LockFn>
+void timed_lock(bool sample, Tally& t, LockFn&& lock) {
+  if (!sample) {
+    lock();
+    return;
+  }
+  const std::int64_t t0 = sys::monotonic_ns();
+  lock();
+  t.lock_wait_ns += static_cast<std::uint64_t>(sys::monotonic_ns() - t0) * kBenchLockSampleEvery;
+}
+
+// The measured loop: `op(sample, tally)` is one operation.
+template <class Op>
+void bench_loop(BenchHeader& h, BenchWorkerSlot& slot, Op&& op) {
+  std::uint64_t batch = 1;
+  std::uint64_t total = 0;
+  std::uint64_t measured = 0;
+  std::uint64_t k = 0;
+  bool measuring = false;
+  Tally tally;
+  std::int64_t start = 0;
+  std::int64_t end = 0;
+  for (;;) {
+    const BenchPhase phase = h.phase.load(std::memory_order_acquire);
+    if (phase == BenchPhase::kStop) break;
+    if (phase == BenchPhase::kMeasure && !measuring) {
+      measuring = true;
+      tally = {};
+    }
+    const std::int64_t t0 = sys::monotonic_ns();
+    for (std::uint64_t i = 0; i < batch; ++i) op(((k + i) % kBenchLockSampleEvery) == 0, tally);
+    const std::int64_t t1 = sys::monotonic_ns();
+    k += batch;
+    total += batch;
+    if (measuring) {
+      if (measured == 0) start = t0;
+      measured += batch;
+      end = t1;
+      slot.latency.add(static_cast<double>(t1 - t0) / static_cast<double>(batch), batch);
+    } else if (t1 - t0 < kBenchTargetBatchNs && batch < kBenchMaxBatch) {
+      batch *= 2;
+    }
+  }
+  slot.ops_total = total;
+  slot.ops_measured = measured;
+  slot.retries = measured != 0 ? tally.retries : 0;
+  slot.lock_wait_ns = measured != 0 ? tally.lock_wait_ns : 0;
+  slot.measure_start_ns = start;
+  slot.measure_end_ns = end;
+  slot.batch = batch;
+}
+
+// A step context that does nothing: the bench runs operations, not a lesson.
+class NoSteps final : public StepContext {
+ public:
+  void enter(Step, std::uint64_t) override {}
+  void leave(const StepEvent&) override {}
+  void window() override {}
+};
+
+void pin_to_cpu(std::uint32_t index) {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (::sched_getaffinity(0, sizeof(allowed), &allowed) != 0) return;
+  const int n = CPU_COUNT(&allowed);
+  if (n <= 0) return;
+  int want = static_cast<int>(index % static_cast<std::uint32_t>(n));
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (!CPU_ISSET(cpu, &allowed)) continue;
+    if (want-- == 0) {
+      cpu_set_t one;
+      CPU_ZERO(&one);
+      CPU_SET(cpu, &one);
+      sys::check("sched_setaffinity", [&] { return ::sched_setaffinity(0, sizeof(one), &one); });
+      return;
+    }
+  }
+}
+
+void wait_for_go(BenchHeader& h, BenchWorkerSlot& slot) {
+  slot.state.store(BenchWorkerState::kReady, std::memory_order_release);
+  h.ready.fetch_add(1, std::memory_order_acq_rel);
+  while (h.go.load(std::memory_order_acquire) == 0) sys::futex_wait(h.go, 0, -1);
+}
+
+void run_strategy(BenchBlock& bench, std::uint32_t index) {
+  BenchHeader& h = bench.header();
+  BenchWorkerSlot& slot = bench.slot(index);
+  ControlBlock control = ControlBlock::attach(h.spec.control_name);
+  const RunParams& params = control.params();
+  std::unique_ptr<Region> region = attach_region(params);
+  std::unique_ptr<Lock> lock = make_lock(params.strategy, control, *region);
+  const auto number = index + 1;
+  wait_for_go(h, slot);
+  switch (strategy_info(params.strategy).family) {
+    case Family::kPlain:
+      bench_loop(h, slot, [&](bool, Tally&) {
+        CounterRecord r = region->read();
+        ++r.counter;
+        r.last_writer = number;
+        region->write(r);
+      });
+      return;
+    case Family::kLocked:
+      bench_loop(h, slot, [&](bool sample, Tally& t) {
+        timed_lock(sample, t, [&] { lock->lock(); });
+        CounterRecord r = region->read();
+        ++r.counter;
+        r.last_writer = number;
+        region->write(r);
+        lock->unlock();
+      });
+      return;
+    default: {
+      // The other families run the scenario's own operation with a silent step context.
+      CounterOp counter(params, index, *region, lock.get(), {});
+      NoSteps steps;
+      std::uint64_t op = 0;
+      bench_loop(h, slot, [&](bool, Tally& t) {
+        const OpOutcome out = counter.run(op++, steps);
+        t.retries += out.retries;
+        t.lock_wait_ns += static_cast<std::uint64_t>(out.lock_wait_ns);
+      });
+      return;
+    }
+  }
+}
+
+// Where a bare loop's counter lives: a shm object, a mapped file, or the file itself.
+struct BareData {
+  std::optional<sys::ShmObject> shm;
+  sys::UniqueFd fd;
+  sys::Mapping mapping;
+  bare::Memory memory{nullptr, nullptr};
+  int lock_fd = -1;
+};
+
+BareData attach_bare_data(const BenchSpec& spec, std::uint32_t index) {
+  BareData d;
+  const std::string path = spec.data_path;
+  const std::size_t size = (std::size_t{spec.workers} + 1) * 64;
+  void* base = nullptr;
+  switch (spec.backend) {
+    case Backend::kShm:
+      d.shm.emplace(sys::ShmObject::open(path, size));
+      base = d.shm->data();
+      d.lock_fd = d.shm->fd();
+      break;
+    case Backend::kMmap:
+    case Backend::kFile:
+    case Backend::kSqlite: {
+      d.fd = sys::UniqueFd(sys::check(sys::call_name("open", path), [&] {
+        return ::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+      }));
+      d.lock_fd = d.fd.get();
+      if (spec.backend == Backend::kMmap) {
+        d.mapping = sys::Mapping::map_shared(d.fd.get(), (size + 4095) / 4096 * 4096, path.c_str());
+        base = d.mapping.data();
+      }
+      break;
+    }
+  }
+  if (base != nullptr) {
+    auto* cells = static_cast<char*>(base);
+    d.memory.cell = reinterpret_cast<std::atomic<std::int64_t>*>(cells);
+    d.memory.shard = reinterpret_cast<std::atomic<std::int64_t>*>(cells + 64 * (index + 1));
+  }
+  return d;
+}
+
+template <class Guard>
+void run_guarded(BenchHeader& h, BenchWorkerSlot& slot, const BareData& d, Guard g) {
+  auto loop = [&](const auto& data) {
+    bench_loop(h, slot, [&](bool sample, Tally& t) {
+      timed_lock(sample, t, [&] { g.lock(); });
+      data.increment();
+      g.unlock();
+    });
+  };
+  if (d.memory.cell != nullptr) {
+    loop(d.memory);
+  } else {
+    loop(bare::File{d.lock_fd});
+  }
+}
+
+void run_bare(BenchBlock& bench, std::uint32_t index) {
+  BenchHeader& h = bench.header();
+  BenchWorkerSlot& slot = bench.slot(index);
+  const BenchSpec& spec = h.spec;
+  BareData d = attach_bare_data(spec, index);
+  std::optional<sys::PosixSemaphore> sem;
+  if (spec.primitive == BarePrimitive::kSemaphore)
+    sem.emplace(sys::PosixSemaphore::open(spec.sem_name));
+  const bare::Memory m = d.memory;
+  if (bare::needs_memory(spec.primitive) && m.cell == nullptr)
+    sys::throw_errno("bench: a lock-free bare loop needs a memory backend", EINVAL);
+  wait_for_go(h, slot);
+  switch (spec.primitive) {
+    case BarePrimitive::kPlainStore:
+      return run_guarded(h, slot, d, bare::NoGuard{});
+    case BarePrimitive::kAtomicAdd:
+      return bench_loop(h, slot, [&](bool, Tally&) { bare::atomic_add(m); });
+    case BarePrimitive::kCasLoop:
+      return bench_loop(h, slot, [&](bool, Tally& t) { t.retries += bare::cas_increment(m); });
+    case BarePrimitive::kShardedCell:
+      return bench_loop(h, slot, [&](bool, Tally&) { bare::sharded_increment(m); });
+    case BarePrimitive::kRobustMutex:
+      return run_guarded(h, slot, d, bare::RobustMutexGuard{&h.mutex});
+    case BarePrimitive::kSpinlock:
+      return run_guarded(h, slot, d, bare::SpinGuard{&h.spin});
+    case BarePrimitive::kSemaphore:
+      return run_guarded(h, slot, d, bare::SemaphoreGuard{sem->get()});
+    case BarePrimitive::kFlock:
+      return run_guarded(h, slot, d, bare::FlockGuard{d.lock_fd});
+    case BarePrimitive::kOfd:
+      return run_guarded(h, slot, d, bare::OfdGuard{d.lock_fd});
+    case BarePrimitive::kBoostMutex:
+      return run_guarded(
+          h, slot, d,
+          bare::BoostMutexGuard{
+              reinterpret_cast<boost::interprocess::interprocess_mutex*>(h.boost_mutex)});
+  }
+}
+
+}  // namespace
+
+int bench_worker_main(const std::string& bench_name, std::uint32_t worker_index) {
+  // A worker never outlives its runner: killed with it, even by SIGKILL.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  BenchBlock bench = BenchBlock::attach(bench_name);
+  BenchHeader& h = bench.header();
+  if (h.owner_pid != ::getppid()) return kWorkerFailed;  // the runner is already gone
+  if (worker_index >= h.spec.workers) return kWorkerFailed;
+  BenchWorkerSlot& slot = bench.slot(worker_index);
+  slot.pid.store(::getpid(), std::memory_order_relaxed);
+  try {
+    if (h.spec.pin) pin_to_cpu(worker_index);
+    if (h.spec.mode == BenchMode::kStrategy) {
+      run_strategy(bench, worker_index);
+    } else {
+      run_bare(bench, worker_index);
+    }
+  } catch (const std::exception& e) {
+    std::strncpy(slot.error, e.what(), sizeof(slot.error) - 1);
+    slot.state.store(BenchWorkerState::kFailed, std::memory_order_release);
+    // A worker that fails before the barrier must not leave the runner waiting for it.
+    h.ready.fetch_add(1, std::memory_order_acq_rel);
+    return kWorkerFailed;
+  }
+  slot.state.store(BenchWorkerState::kDone, std::memory_order_release);
+  return kWorkerOk;
+}
+
+}  // namespace shmlab

@@ -1,0 +1,36 @@
+#include "shmlab/sync/bare_primitive.hpp"
+
+namespace shmlab::bare {
+
+std::string_view primitive_name(BarePrimitive p) {
+  switch (p) {
+    case BarePrimitive::kPlainStore:
+      return "plain-store";
+    case BarePrimitive::kAtomicAdd:
+      return "atomic-fetch-add";
+    case BarePrimitive::kCasLoop:
+      return "cas-loop";
+    case BarePrimitive::kShardedCell:
+      return "sharded-cell";
+    case BarePrimitive::kRobustMutex:
+      return "robust-mutex";
+    case BarePrimitive::kSpinlock:
+      return "spinlock";
+    case BarePrimitive::kSemaphore:
+      return "named-semaphore";
+    case BarePrimitive::kFlock:
+      return "flock";
+    case BarePrimitive::kOfd:
+      return "ofd-lock";
+    case BarePrimitive::kBoostMutex:
+      return "boost-interprocess-mutex";
+  }
+  return "?";
+}
+
+bool needs_memory(BarePrimitive p) {
+  return p == BarePrimitive::kAtomicAdd || p == BarePrimitive::kCasLoop ||
+         p == BarePrimitive::kShardedCell;
+}
+
+}  // namespace shmlab::bare
