@@ -15,10 +15,11 @@
 namespace shmlab {
 namespace {
 
-constexpr double kWidth = 960;
-constexpr double kHeight = 580;
+constexpr double kWidth = 1000;
+constexpr double kMinHeight = 580;
+constexpr double kLegendLine = 19;
 constexpr double kLeft = 90;
-constexpr double kRight = 300;  // room for the legend
+constexpr double kRight = 340;  // room for the legend
 constexpr double kTop = 56;
 constexpr double kBottom = 64;
 
@@ -52,6 +53,15 @@ std::string escape(std::string_view s) {
     }
   }
   return out;
+}
+
+// Decades read best as "1k", "10M": no decimals.
+std::string decade_label(double d) {
+  static constexpr std::array<const char*, 4> kSuffix = {"", "k", "M", "G"};
+  const int e = static_cast<int>(d);
+  if (e < 0) return fmt::format("{:g}", std::pow(10.0, d));
+  const int group = std::min(e / 3, 3);
+  return fmt::format("{:g}{}", std::pow(10.0, e - 3 * group), kSuffix[group]);
 }
 
 std::vector<Series> build_series(const BenchResult& r) {
@@ -117,11 +127,15 @@ std::string bench_svg(const BenchResult& r) {
   const double hi_dec = std::max(lo_dec + 1, std::ceil(std::log10(ymax)));
   const double lx0 = std::log2(xmin);
   const double lx1 = std::log2(xmax);
+  // The legend may need more height than the plot.
+  const double height =
+      std::max(kMinHeight, kTop + kLegendLine * static_cast<double>(series.size()) + 20);
   const double plot_w = kWidth - kLeft - kRight;
-  const double plot_h = kHeight - kTop - kBottom;
+  const double plot_h = kMinHeight - kTop - kBottom;
+  const double pad = plot_w * 0.04;  // keeps the end points off the frame
   auto px = [&](double x) {
     if (lx1 <= lx0) return kLeft + plot_w / 2;
-    return kLeft + (std::log2(x) - lx0) / (lx1 - lx0) * plot_w;
+    return kLeft + pad + (std::log2(x) - lx0) / (lx1 - lx0) * (plot_w - 2 * pad);
   };
   auto py = [&](double y) {
     return kTop + plot_h - (std::log10(y) - lo_dec) / (hi_dec - lo_dec) * plot_h;
@@ -131,7 +145,7 @@ std::string bench_svg(const BenchResult& r) {
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} "
       "{1}\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"13\">\n"
       "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
-      kWidth, kHeight);
+      kWidth, height);
   svg += fmt::format(
       "<text x=\"{}\" y=\"26\" font-size=\"17\" font-weight=\"bold\">shmlab bench: operations per "
       "second by worker processes</text>\n",
@@ -146,7 +160,7 @@ std::string bench_svg(const BenchResult& r) {
     svg += fmt::format(
         "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"#ccc\"/>\n"
         "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n",
-        kLeft, y, kLeft + plot_w, y, kLeft - 8, y + 4, human_rate(std::pow(10.0, d)));
+        kLeft, y, kLeft + plot_w, y, kLeft - 8, y + 4, decade_label(d));
     if (d < hi_dec) {
       for (double m : {2.0, 5.0}) {
         const double ym = py(m * std::pow(10.0, d));
@@ -169,7 +183,7 @@ std::string bench_svg(const BenchResult& r) {
       kTop, plot_w, plot_h);
   svg += fmt::format(
       "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">worker processes</text>\n",
-      kLeft + plot_w / 2, kHeight - 18);
+      kLeft + plot_w / 2, kMinHeight - 18);
   svg += fmt::format(
       "<text transform=\"translate(22 {:.1f}) rotate(-90)\" text-anchor=\"middle\">operations per "
       "second (all workers)</text>\n",
@@ -200,7 +214,7 @@ std::string bench_svg(const BenchResult& r) {
         "stroke-width=\"2\"{}/>\n<text x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n",
         lx, ly, lx + 28, ly, s.colour, s.dashed ? " stroke-dasharray=\"6 4\"" : "", lx + 36, ly + 4,
         escape(s.label));
-    ly += 19;
+    ly += kLegendLine;
   }
   svg += "</svg>\n";
   return svg;
