@@ -1,11 +1,14 @@
 // `shmlab bench` through the real binary, on tiny durations: the output formats and the
 // correctness column, never speed. Bad options exit 2 naming the option.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "support/shmlab_process.hpp"
 
@@ -149,6 +152,61 @@ TEST(BenchCli, HelpListsTheOptions) {
   const Outcome top = run_shmlab({"--help"}, tmp, 20);
   EXPECT_NE(top.out.find("\n  bench "), std::string::npos) << top.out;
   EXPECT_EQ(top.out.find("bench-worker"), std::string::npos) << "internal command is hidden";
+}
+
+// The PID of a bench worker of this test's run (its environment carries our TMPDIR), or -1.
+pid_t find_bench_worker(const TempDir& tmp) {
+  const std::string tmpdir_var = "TMPDIR=" + tmp.path() + '\0';
+  for (int i = 0; i < 1000; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+      const std::string name = e.path().filename().string();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::ifstream cmd(e.path() / "cmdline");
+      const std::string c((std::istreambuf_iterator<char>(cmd)), {});
+      if (c.find(std::string("bench-worker") + '\0') == std::string::npos) continue;
+      std::ifstream env(e.path() / "environ");
+      const std::string ev((std::istreambuf_iterator<char>(env)), {});
+      if (ev.find(tmpdir_var) != std::string::npos) return std::stoi(name);
+    }
+  }
+  return -1;
+}
+
+pid_t parent_of(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("PPid:", 0) == 0) return std::stoi(line.substr(5));
+  }
+  return -1;
+}
+
+TEST(BenchCli, KilledWorkerIsAnEnvironmentFailureNamingItAndNothingLeft) {
+  TempDir tmp;
+  std::thread killer([&] {
+    if (const pid_t w = find_bench_worker(tmp); w > 0) ::kill(w, SIGKILL);
+  });
+  const Outcome o = run_shmlab({"bench", "--strategies", "mutex", "--backends", "file", "--workers",
+                                "2", "--duration", "20", "--repeat", "1"},
+                               tmp, 60);
+  killer.join();
+  EXPECT_EQ(o.exit_code, 1) << o.err;
+  EXPECT_NE(o.err.find("bench worker"), std::string::npos) << o.err;
+  expect_nothing_left(o, tmp);
+}
+
+TEST(BenchCli, InterruptStopsCleansUpAndExits130) {
+  TempDir tmp;
+  std::thread interrupter([&] {
+    if (const pid_t w = find_bench_worker(tmp); w > 0) ::kill(parent_of(w), SIGINT);
+  });
+  const Outcome o = run_shmlab({"bench", "--strategies", "none", "--backends", "file", "--workers",
+                                "2", "--duration", "20", "--repeat", "1"},
+                               tmp, 60);
+  interrupter.join();
+  EXPECT_EQ(o.exit_code, 130) << o.err;
+  EXPECT_TRUE(o.out.empty()) << o.out;
+  expect_nothing_left(o, tmp);
 }
 
 struct BadArgs {

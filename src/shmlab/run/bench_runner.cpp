@@ -180,12 +180,15 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
     for (std::uint32_t i = 0; i < children.size(); ++i) {
       if (!children[i].try_wait()) continue;
       const BenchWorkerSlot& s = block.slot(i);
-      const std::string why =
-          s.error[0] != '\0'
-              ? std::string(s.error, strnlen(s.error, sizeof(s.error)))
-              : fmt::format("exited early (status {})", children[i].status()->exited
-                                                            ? children[i].status()->code
-                                                            : 128 + children[i].status()->signal);
+      const sys::ExitStatus& st = *children[i].status();
+      std::string why;
+      if (s.error[0] != '\0') {
+        why = std::string(s.error, strnlen(s.error, sizeof(s.error)));
+      } else if (st.exited) {
+        why = fmt::format("exited with code {} before the end", st.code);
+      } else {
+        why = fmt::format("was killed by signal {} ({})", st.signal, ::strsignal(st.signal));
+      }
       throw std::system_error(
           EIO, std::generic_category(),
           fmt::format("bench worker {} (PID {}): {}", i + 1, children[i].pid(), why));
