@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "shmlab/sync/strategy.hpp"
+
 namespace shmlab {
 
 std::string_view worker_end_name(WorkerEnd end) {
@@ -46,7 +48,8 @@ RunResult analyse(RunRecord record) {
   r.lost_updates = r.expected - r.final_value;
   r.correct = r.lost_updates == 0;
 
-  if (record.writes_logged && record.final_record) {
+  r.attribution_applicable = attributable(p.strategy);
+  if (r.attribution_applicable && record.writes_logged && record.final_record) {
     std::vector<std::vector<WriteEntry>> logs;
     logs.reserve(record.workers.size());
     for (const WorkerRecord& w : record.workers) logs.push_back(w.writes);

@@ -32,8 +32,11 @@ struct RunResult {
   std::uint64_t torn_reads = 0;
   std::uint64_t recoveries = 0;
   std::uint64_t completed_ops = 0;  // increments the workers finished (crashed ones included)
-  // Exact attribution; `attributed` false when writes were not logged (too many to keep).
+  // Exact attribution; `attributed` false when writes were not logged (too many to keep) or when
+  // the strategy's writes carry no id (`attribution_applicable` false: atomic, sharded). Either
+  // way lost_updates (expected − final) stays exact.
   bool attributed = false;
+  bool attribution_applicable = true;
   Attribution attribution;
   Outcome outcome = Outcome::kCorrect;
 };

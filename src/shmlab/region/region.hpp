@@ -1,7 +1,9 @@
 // Region: where the shared data lives, as seen by one process. The coordinator holds a
 // RegionStore, which creates the storage exclusively (O_EXCL, 0600), writes the initial record
 // and removes the storage when it goes (unless kept); each worker attaches a Region by the
-// name in RunParams::region_path. Backends: file (the seed), later mmap, shm, sqlite.
+// name in RunParams::region_path. Backends: file (the seed), mmap, shm (memory_cells.hpp) and
+// sqlite. The operations beyond read/write exist where the backend can do them (sync/strategy.cpp
+// `fits` refuses the other pairs before anything is created); elsewhere they throw logic_error.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +15,12 @@
 
 namespace shmlab {
 
+// A byte range of the region's file, for the `ofd` lock.
+struct ByteRange {
+  std::int64_t start = 0;
+  std::int64_t length = 0;
+};
+
 class Region {
  public:
   virtual ~Region() = default;
@@ -22,12 +30,31 @@ class Region {
   virtual void write(const CounterRecord& record) = 0;
   // The descriptor flock/ofd strategies lock, for file-backed regions; -1 if none.
   virtual int lock_fd() const { return -1; }
+  // The bytes of the shared record in that file, which `ofd` locks.
+  virtual ByteRange record_bytes() const { return {0, 1}; }
   // The counter's value for the final report (a sharded region sums its cells).
   virtual std::int64_t total() { return read().counter; }
+
+  // `sharded`: worker i's own cell (cell 0 is also the shared record).
+  virtual CounterRecord read_cell(std::uint32_t cell);
+  virtual void write_cell(std::uint32_t cell, const CounterRecord& record);
+  // `atomic`: one indivisible increment; returns the record it replaced. The new record carries
+  // write id 0: an atomic increment cannot also name itself, so it is not attributed.
+  virtual CounterRecord fetch_add(std::uint32_t writer, std::int64_t timestamp_ms);
+  // `cas`: replaces the record with `desired` only if it still is `expected` (value and write id).
+  virtual bool compare_exchange(const CounterRecord& expected, const CounterRecord& desired);
+  // `transaction`: BEGIN IMMEDIATE / COMMIT; false when the database stayed busy past its busy
+  // timeout (the caller retries, bounded). rollback() never throws.
+  virtual bool begin_immediate();
+  virtual bool commit();
+  virtual void rollback() noexcept {}
   std::uint64_t torn_reads() const { return torn_reads_; }
+  // Statements redone because the backend was busy (sqlite), since this view was opened.
+  std::uint64_t busy_retries() const { return busy_retries_; }
 
  protected:
   std::uint64_t torn_reads_ = 0;
+  std::uint64_t busy_retries_ = 0;
 };
 
 class RegionStore {
@@ -38,6 +65,10 @@ class RegionStore {
   // Removes the storage now (idempotent, never throws).
   virtual void remove() noexcept = 0;
 };
+
+// Cells of a run's region: one per worker under `sharded`, else one. (mmap and shm always lay out
+// one cache line per worker, so a sharded run and any other share the same layout.)
+std::uint32_t region_cells(const RunParams& params);
 
 // Creates the storage of params.backend named after params.run_id in `dir` (for file-based
 // backends), writes the initial record, and fills params.region_path.

@@ -1,5 +1,7 @@
 #include "shmlab/report/json_result.hpp"
 
+#include <fmt/format.h>
+
 #include "shmlab/region/backend.hpp"
 #include "shmlab/run/delay.hpp"
 #include "shmlab/sync/strategy.hpp"
@@ -13,6 +15,17 @@ nlohmann::json write_json(const WriteRef& w) {
           {"write_id", w.id},
           {"read", w.value_read},
           {"wrote", w.value_written}};
+}
+
+// Why `lost` has (or lacks) one entry per lost update.
+std::string attribution_text(const RunResult& r) {
+  if (!r.attribution_applicable) {
+    return fmt::format(
+        "not applicable ({} writes carry no write id; lost_updates = expected - final is exact)",
+        strategy_name(r.record.params.strategy));
+  }
+  if (!r.attributed) return "not recorded (too many writes to log)";
+  return r.attribution.consistent ? "exact" : "inconsistent";
 }
 
 }  // namespace
@@ -64,8 +77,7 @@ nlohmann::json result_json(const RunResult& r, int exit_code) {
         {"changed_since_write", r.verify_changed},
         {"overwritten", r.verify_overwritten}}},
       {"torn_reads", r.torn_reads},
-      {"attribution", r.attributed ? (r.attribution.consistent ? "exact" : "inconsistent")
-                                   : "not recorded (too many writes to log)"},
+      {"attribution", attribution_text(r)},
       {"lost", std::move(lost)},
       {"per_worker", std::move(workers)},
       {"recoveries", r.recoveries},

@@ -35,6 +35,17 @@ void print_summary(const RunResult& r, const Log& log, const SummaryOptions& opt
     log.info("  VERIFY saw {} write(s) overwritten and {} changed since written",
              r.verify_overwritten, r.verify_changed);
   }
+  std::uint64_t retries = 0;
+  std::uint64_t lock_wait_ns = 0;
+  for (const WorkerRecord& w : rec.workers) {
+    retries += w.retries;
+    lock_wait_ns += w.lock_wait_ns;
+  }
+  if (retries != 0) log.info("  Retries (failed compare-and-swap, busy database): {}", retries);
+  if (lock_wait_ns != 0) {
+    log.info("  Time spent acquiring the lock, all workers: {:.3f} ms",
+             static_cast<double>(lock_wait_ns) / 1e6);
+  }
   if (r.torn_reads != 0) log.warning("  Torn reads seen and re-read: {}", r.torn_reads);
   if (r.recoveries != 0) log.warning("  Lock recoveries from dead owners: {}", r.recoveries);
 
@@ -77,8 +88,12 @@ void print_summary(const RunResult& r, const Log& log, const SummaryOptions& opt
       log.race("  ... and {} more (see --json)",
                r.attribution.lost.size() - options.max_lost_lines);
     }
-    if (!r.attributed)
+    if (!r.attribution_applicable) {
+      log.info("  ({} writes carry no write id: the count is exact, the erasing writes unknown)",
+               strategy_name(rec.params.strategy));
+    } else if (!r.attributed) {
       log.info("  (writes were not logged for attribution: too many for this run)");
+    }
   } else if (r.outcome == Outcome::kCorrect) {
     log.success("All {} increments completed successfully: counter = {}", r.expected,
                 r.final_value);

@@ -12,6 +12,7 @@
 #include "shmlab/region/backend.hpp"
 #include "shmlab/region/region.hpp"
 #include "shmlab/run/worker.hpp"
+#include "shmlab/sync/lock_objects.hpp"
 #include "shmlab/sync/strategy.hpp"
 #include "shmlab/sys/clock.hpp"
 #include "shmlab/sys/futex.hpp"
@@ -251,6 +252,7 @@ RunRecord Coordinator::run() {
   const std::int64_t t0 = sys::monotonic_ns();
   std::unique_ptr<RegionStore> store = create_region(p_, o_.temp_dir);
   ControlBlock control = ControlBlock::create(p_);
+  LockObjects lock_objects = LockObjects::create(p_);  // e.g. the named semaphore
   record_.params = p_;
   record_.control_name = control.name();
   log_.info("Created shared memory ({} backend): {}", backend_name(p_.backend), p_.region_path);
@@ -271,6 +273,7 @@ RunRecord Coordinator::run() {
   if (o_.keep) {
     control.keep();
     store->keep();
+    lock_objects.keep();
     log_.info("Kept the run's objects: shmlab inspect {}", control.name());
   }
   store.reset();

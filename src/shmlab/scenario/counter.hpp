@@ -31,6 +31,8 @@ enum class VerifyOutcome {
 class CounterOp {
  public:
   // `worker_index` is 0-based; `log` is this worker's write log (may be empty: not logged).
+  // Throws std::system_error when the backend fails, or when a transaction stays busy past its
+  // bounded retries: an increment is never silently skipped.
   CounterOp(const RunParams& params, std::uint32_t worker_index, Region& region, Lock* lock,
             std::span<WriteEntry> log);
 
@@ -43,14 +45,21 @@ class CounterOp {
   CounterRecord next(const CounterRecord& read, std::uint64_t op) const;
   void log_write(std::uint64_t op, const CounterRecord& read, const CounterRecord& written);
   void finish_log(std::uint64_t op);
-  CounterRecord read_write(std::uint64_t op, StepContext& ctx, OpOutcome& out);
+  // R (and the window, and the next record); W (`done`: the write is final, not a transaction's).
+  void read_step(std::uint64_t op, StepContext& ctx, OpOutcome& out);
+  void write_step(std::uint64_t op, StepContext& ctx, OpOutcome& out, bool done);
+  void run_locked(std::uint64_t op, StepContext& ctx, OpOutcome& out);
+  void run_atomic(std::uint64_t op, StepContext& ctx, OpOutcome& out);
+  void run_cas(std::uint64_t op, StepContext& ctx, OpOutcome& out);
+  void run_transaction(std::uint64_t op, StepContext& ctx, OpOutcome& out);
 
   const RunParams& params_;
   std::uint32_t index_;
   Region& region_;
   Lock* lock_;
-  std::span<WriteEntry> log_;
   Family family_;
+  std::uint32_t cell_;         // the cell this worker reads and writes (its own under `sharded`)
+  std::span<WriteEntry> log_;  // empty: writes are not logged (too many, or not attributable)
   CounterRecord last_verified_;
 };
 

@@ -1,18 +1,49 @@
 #include "shmlab/sync/lock.hpp"
 
+#include <stdexcept>
+
 #include "shmlab/control/control_block.hpp"
 #include "shmlab/region/region.hpp"
+#include "shmlab/sync/flock_lock.hpp"
+#include "shmlab/sync/ofd_lock.hpp"
 #include "shmlab/sync/robust_mutex.hpp"
+#include "shmlab/sync/semaphore_lock.hpp"
+#include "shmlab/sync/spin_lock.hpp"
 
 namespace shmlab {
+namespace {
 
-std::unique_ptr<Lock> make_lock(Strategy strategy, ControlBlock& control, Region& /*region*/) {
+int region_fd(const Region& region, const char* strategy) {
+  // `fits` keeps flock/ofd to backends with a file; reaching here without one is a bug.
+  if (region.lock_fd() < 0) {
+    throw std::logic_error(std::string(strategy) + ": the region has no file to lock");
+  }
+  return region.lock_fd();
+}
+
+}  // namespace
+
+std::unique_ptr<Lock> make_lock(Strategy strategy, ControlBlock& control, Region& region) {
   switch (strategy) {
     case Strategy::kMutex:
       return std::make_unique<RobustMutex>(&control.header().mutex);
-    default:
+    case Strategy::kSpinlock:
+      return std::make_unique<SpinLock>(&control.header().spin);
+    case Strategy::kSemaphore:
+      return std::make_unique<SemaphoreLock>(
+          sys::NamedSemaphore::open(semaphore_name(control.params())));
+    case Strategy::kFlock:
+      return std::make_unique<FlockLock>(region_fd(region, "flock"));
+    case Strategy::kOfd:
+      return std::make_unique<OfdLock>(region_fd(region, "ofd"), region.record_bytes());
+    case Strategy::kNone:
+    case Strategy::kAtomic:
+    case Strategy::kCas:
+    case Strategy::kSharded:
+    case Strategy::kTransaction:
       return nullptr;
   }
+  return nullptr;
 }
 
 }  // namespace shmlab

@@ -40,6 +40,11 @@ std::optional<Strategy> parse_strategy(std::string_view name) {
 
 std::span<const StrategyInfo> all_strategies() { return kStrategies; }
 
+bool attributable(Strategy strategy) {
+  const Family f = strategy_info(strategy).family;
+  return f != Family::kAtomic && f != Family::kSharded;
+}
+
 bool fits(Strategy strategy, Backend backend) {
   const bool memory = backend == Backend::kMmap || backend == Backend::kShm;
   switch (strategy) {
@@ -47,15 +52,15 @@ bool fits(Strategy strategy, Backend backend) {
     case Strategy::kMutex:
     case Strategy::kSpinlock:
     case Strategy::kSemaphore:
-      return true;  // the lock lives in the control block and guards any backend
+      return true;  // the lock lives in the control block or the kernel and guards any backend
     case Strategy::kFlock:
     case Strategy::kOfd:
-      return backend != Backend::kSqlite;  // SQLite's own fcntl locks own its database file
+      return true;  // every backend has a file; on sqlite a descriptor of its own (see docs)
+    case Strategy::kSharded:
+      return true;  // one cell per worker: a cache line, a file slot, a table row
     case Strategy::kAtomic:
     case Strategy::kCas:
       return memory || backend == Backend::kSqlite;  // no atomic read-modify-write of a file
-    case Strategy::kSharded:
-      return memory;
     case Strategy::kTransaction:
       return backend == Backend::kSqlite;
   }

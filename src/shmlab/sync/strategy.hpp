@@ -34,6 +34,11 @@ std::string_view strategy_name(Strategy strategy);
 std::optional<Strategy> parse_strategy(std::string_view name);
 std::span<const StrategyInfo> all_strategies();
 
+// Whether a write under this strategy names itself in the record (its write id), so that every lost
+// update can be attributed to the write that erased it. Not so for `atomic` (one fetch_add cannot
+// also store its own id) and `sharded` (each worker's cell has its own lineage).
+bool attributable(Strategy strategy);
+
 // Whether the pair can run; e.g. `atomic` on `file` cannot (no atomic read-modify-write of a file).
 bool fits(Strategy strategy, Backend backend);
 std::vector<Backend> backends_for(Strategy strategy);

@@ -1,0 +1,159 @@
+#include "shmlab/region/memory_cells.hpp"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <new>
+#include <stdexcept>
+
+#include "shmlab/sys/clock.hpp"
+#include "shmlab/sys/syscall.hpp"
+
+namespace shmlab {
+namespace {
+
+constexpr std::size_t kPage = 4096;
+
+RegionCell* cells_of(void* base) {
+  return reinterpret_cast<RegionCell*>(static_cast<char*>(base) + sizeof(RegionHeader));
+}
+
+}  // namespace
+
+std::size_t memory_region_size(std::uint32_t cells) {
+  const std::size_t bytes = sizeof(RegionHeader) + sizeof(RegionCell) * cells;
+  return (bytes + kPage - 1) / kPage * kPage;
+}
+
+void init_memory_region(void* base, std::size_t size, std::uint32_t cells) {
+  auto* h = new (base) RegionHeader{};
+  h->version = kRegionVersion;
+  h->header_size = sizeof(RegionHeader);
+  h->total_size = size;
+  h->cells = cells;
+  h->cell_size = sizeof(RegionCell);
+  h->owner_pid = ::getpid();
+  h->owner_uid = ::getuid();
+  h->created_ms = sys::realtime_ms();
+  RegionCell* c = cells_of(base);
+  for (std::uint32_t i = 0; i < cells; ++i) new (&c[i]) RegionCell{};
+  c[0].timestamp_ms.store(h->created_ms, std::memory_order_relaxed);
+  // The magic goes last: a reader that sees it sees a complete header.
+  std::atomic_thread_fence(std::memory_order_release);
+  h->magic = kRegionMagic;
+}
+
+void validate_memory_region(const void* base, std::size_t size, std::uint32_t cells,
+                            const std::string& what) {
+  if (size < sizeof(RegionHeader)) {
+    sys::throw_errno(fmt::format("{}: truncated ({} bytes)", what, size), EINVAL);
+  }
+  const auto* h = static_cast<const RegionHeader*>(base);
+  if (h->magic != kRegionMagic)
+    sys::throw_errno(what + ": not a shmlab region (bad magic)", EINVAL);
+  if (h->version != kRegionVersion) {
+    sys::throw_errno(fmt::format("{}: region version {} (this shmlab reads {})", what, h->version,
+                                 kRegionVersion),
+                     EINVAL);
+  }
+  if (h->header_size != sizeof(RegionHeader) || h->cell_size != sizeof(RegionCell) ||
+      h->total_size != size || h->cells != cells || size != memory_region_size(cells)) {
+    sys::throw_errno(what + ": region header does not match its size or the run", EINVAL);
+  }
+  if (h->owner_uid != ::getuid()) sys::throw_errno(what + ": owned by another user", EPERM);
+}
+
+std::unique_ptr<Region> open_memory_region(sys::UniqueFd fd, const RunParams& params,
+                                           const std::string& what) {
+  struct stat st {};
+  sys::check(sys::call_name("fstat", what), [&] { return ::fstat(fd.get(), &st); });
+  if (!S_ISREG(st.st_mode)) sys::throw_errno(what + ": not a regular file", EINVAL);
+  if (st.st_uid != ::getuid()) {
+    sys::throw_errno(fmt::format("{}: owned by uid {}, not {}", what, st.st_uid, ::getuid()),
+                     EPERM);
+  }
+  const std::size_t expected = memory_region_size(params.workers);
+  if (static_cast<std::size_t>(st.st_size) != expected) {
+    sys::throw_errno(
+        fmt::format("{}: {} bytes, a region of this run has {}", what, st.st_size, expected),
+        EINVAL);
+  }
+  sys::Mapping mapping = sys::Mapping::map_shared(fd.get(), expected, what.c_str());
+  validate_memory_region(mapping.data(), mapping.size(), params.workers, what);
+  return std::make_unique<MemoryRegion>(std::move(fd), std::move(mapping), params.increments);
+}
+
+MemoryRegion::MemoryRegion(sys::UniqueFd fd, sys::Mapping mapping, std::uint64_t increments)
+    : fd_(std::move(fd)),
+      mapping_(std::move(mapping)),
+      increments_(increments),
+      cells_(mapping_.as<RegionHeader>()->cells) {}
+
+RegionCell& MemoryRegion::cell(std::uint32_t i) const {
+  if (i >= cells_) throw std::out_of_range(fmt::format("region cell {} of {}", i, cells_));
+  return cells_of(mapping_.data())[i];
+}
+
+CounterRecord MemoryRegion::unpack(const RegionCell& c, std::uint64_t word) const {
+  CounterRecord r;
+  r.counter = word_counter(word);
+  r.write_id = word_id(word);
+  // The writer named by the word's id is exact; the side field may belong to a racing write.
+  r.last_writer = r.write_id != 0 && increments_ != 0
+                      ? static_cast<std::uint32_t>((r.write_id - 1) / increments_ + 1)
+                      : c.last_writer.load(std::memory_order_relaxed);
+  r.timestamp_ms = c.timestamp_ms.load(std::memory_order_relaxed);
+  return r;
+}
+
+void MemoryRegion::stamp(RegionCell& c, const CounterRecord& record) {
+  // Relaxed: informational fields; the word alone carries the data and its ordering.
+  c.last_writer.store(record.last_writer, std::memory_order_relaxed);
+  c.timestamp_ms.store(record.timestamp_ms, std::memory_order_relaxed);
+}
+
+CounterRecord MemoryRegion::read_cell(std::uint32_t i) {
+  const RegionCell& c = cell(i);
+  return unpack(c, c.word.load(std::memory_order_acquire));
+}
+
+void MemoryRegion::write_cell(std::uint32_t i, const CounterRecord& record) {
+  RegionCell& c = cell(i);
+  // A plain store of the whole word: under `none` it loses updates, but never tears one.
+  c.word.store(pack_word(record.counter, record.write_id), std::memory_order_release);
+  stamp(c, record);
+}
+
+CounterRecord MemoryRegion::fetch_add(std::uint32_t writer, std::int64_t timestamp_ms) {
+  RegionCell& c = cell(0);
+  // Adds 1 to the counter bits; the id bits stay as they were (0: atomic writes carry no id, and
+  // an `atomic` run never makes another kind of write). The counter never reaches bit 40.
+  const std::uint64_t before = c.word.fetch_add(1, std::memory_order_acq_rel);
+  CounterRecord old = unpack(c, before);
+  stamp(c, {old.counter + 1, writer, timestamp_ms, 0});
+  return old;
+}
+
+bool MemoryRegion::compare_exchange(const CounterRecord& expected, const CounterRecord& desired) {
+  RegionCell& c = cell(0);
+  std::uint64_t want = pack_word(expected.counter, expected.write_id);
+  if (!c.word.compare_exchange_strong(want, pack_word(desired.counter, desired.write_id),
+                                      std::memory_order_acq_rel, std::memory_order_acquire)) {
+    return false;
+  }
+  stamp(c, desired);
+  return true;
+}
+
+std::int64_t MemoryRegion::total() {
+  std::int64_t sum = 0;
+  for (std::uint32_t i = 0; i < cells_; ++i) sum += read_cell(i).counter;
+  return sum;
+}
+
+ByteRange MemoryRegion::record_bytes() const {
+  return {static_cast<std::int64_t>(sizeof(RegionHeader)), sizeof(RegionCell)};
+}
+
+}  // namespace shmlab

@@ -1,0 +1,107 @@
+// The layout of the `mmap` and `shm` regions, and the Region that works on it: a header (magic,
+// version, sizes, cell count) followed by one cache-line-aligned cell per worker. Cell 0 is the
+// shared counter; under `sharded` worker i owns cell i and the total is the sum of the cells.
+// A cell keeps the counter and the id of the write that produced it in ONE 64-bit atomic word, so
+// no read ever sees a value from one write and an id from another, even under `none`.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "shmlab/control/control_block.hpp"
+#include "shmlab/region/region.hpp"
+#include "shmlab/sys/mapping.hpp"
+#include "shmlab/sys/unique_fd.hpp"
+
+namespace shmlab {
+
+inline constexpr std::uint64_t kRegionMagic = 0x31474552484d534bULL;  // "KSHMREG1"
+inline constexpr std::uint32_t kRegionVersion = 1;
+
+// The word: counter in the low 40 bits, write id in the high 24 bits.
+inline constexpr int kCounterBits = 40;
+inline constexpr std::uint64_t kCounterMask = (std::uint64_t{1} << kCounterBits) - 1;
+inline constexpr std::uint64_t kMaxPackedId = (std::uint64_t{1} << (64 - kCounterBits)) - 1;
+// Every counter a run can reach fits, and every logged write id fits (ids above are never made).
+static_assert(std::uint64_t{kMaxWorkers} * kMaxIncrements <= kCounterMask);
+static_assert(kMaxLoggedWrites <= kMaxPackedId);
+
+constexpr std::uint64_t pack_word(std::int64_t counter, std::uint64_t write_id) {
+  const std::uint64_t id = write_id <= kMaxPackedId ? write_id : 0;
+  return (id << kCounterBits) | (static_cast<std::uint64_t>(counter) & kCounterMask);
+}
+constexpr std::int64_t word_counter(std::uint64_t word) {
+  return static_cast<std::int64_t>(word & kCounterMask);
+}
+constexpr std::uint64_t word_id(std::uint64_t word) { return word >> kCounterBits; }
+
+struct alignas(64) RegionHeader {
+  std::uint64_t magic = 0;
+  std::uint32_t version = 0;
+  std::uint32_t header_size = 0;
+  std::uint64_t total_size = 0;
+  std::uint32_t cells = 0;
+  std::uint32_t cell_size = 0;
+  std::int32_t owner_pid = 0;
+  std::uint32_t owner_uid = 0;
+  std::int64_t created_ms = 0;
+};
+
+// Align to the cache line so that cells of different workers never share one (false sharing).
+struct alignas(64) RegionCell {
+  std::atomic<std::uint64_t> word{0};  // pack_word(counter, write id)
+  // Informational, written after the word: a racing write may pair them with another word.
+  std::atomic<std::uint32_t> last_writer{0};
+  std::atomic<std::int64_t> timestamp_ms{0};
+};
+
+static_assert(sizeof(RegionHeader) == 64);
+static_assert(sizeof(RegionCell) == 64);
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
+static_assert(std::atomic<std::int64_t>::is_always_lock_free);
+
+// Bytes of a region with `cells` cells, rounded to whole pages.
+std::size_t memory_region_size(std::uint32_t cells);
+// Lays out a fresh, zeroed mapping: header (magic last), cells at 0, timestamp `now_ms`.
+void init_memory_region(void* base, std::size_t size, std::uint32_t cells);
+// Checks a mapping against what a run expects; throws std::system_error naming `what` otherwise.
+void validate_memory_region(const void* base, std::size_t size, std::uint32_t cells,
+                            const std::string& what);
+
+class MemoryRegion;
+// Maps an opened region descriptor after checking it (a regular object of the caller's uid, of
+// exactly the run's size) and its header; throws std::system_error naming `what` otherwise.
+std::unique_ptr<Region> open_memory_region(sys::UniqueFd fd, const RunParams& params,
+                                           const std::string& what);
+
+// A worker's (or the coordinator's) view of an mmap/shm region: its own descriptor (an open file
+// description of its own, for flock/ofd) and its own mapping.
+class MemoryRegion final : public Region {
+ public:
+  MemoryRegion(sys::UniqueFd fd, sys::Mapping mapping, std::uint64_t increments);
+
+  CounterRecord read() override { return read_cell(0); }
+  void write(const CounterRecord& record) override { write_cell(0, record); }
+  CounterRecord read_cell(std::uint32_t cell) override;
+  void write_cell(std::uint32_t cell, const CounterRecord& record) override;
+  CounterRecord fetch_add(std::uint32_t writer, std::int64_t timestamp_ms) override;
+  bool compare_exchange(const CounterRecord& expected, const CounterRecord& desired) override;
+  std::int64_t total() override;
+  int lock_fd() const override { return fd_.get(); }
+  ByteRange record_bytes() const override;
+
+ private:
+  RegionCell& cell(std::uint32_t i) const;
+  CounterRecord unpack(const RegionCell& c, std::uint64_t word) const;
+  void stamp(RegionCell& c, const CounterRecord& record);
+
+  sys::UniqueFd fd_;
+  sys::Mapping mapping_;
+  std::uint64_t increments_;
+  std::uint32_t cells_;
+};
+
+}  // namespace shmlab
