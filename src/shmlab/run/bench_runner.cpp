@@ -12,11 +12,12 @@
 #include <vector>
 
 #include "shmlab/control/control_block.hpp"
-#include "shmlab/region/file_region.hpp"
+#include "shmlab/region/record.hpp"
 #include "shmlab/region/region.hpp"
 #include "shmlab/run/coordinator.hpp"
 #include "shmlab/run/worker.hpp"
 #include "shmlab/sync/bare_primitive.hpp"
+#include "shmlab/sync/lock_objects.hpp"
 #include "shmlab/sync/strategy.hpp"
 #include "shmlab/sys/clock.hpp"
 #include "shmlab/sys/futex.hpp"
@@ -74,7 +75,7 @@ struct BoostMutexHolder {
 struct BareObjects {
   std::optional<sys::ShmObject> shm;
   std::unique_ptr<TempFile> mapped_file;
-  std::unique_ptr<FileRegionStore> record_file;
+  std::unique_ptr<TempFile> record_file;  // N + 1 record slots
   std::optional<sys::PosixSemaphore> sem;
 };
 
@@ -97,14 +98,27 @@ std::int64_t bare_final(const BenchSpec& spec, const BareObjects& objects) {
     sys::Mapping m = sys::Mapping::map_shared(fd.get(), align_up(cells * 64, 4096), spec.data_path);
     return sum_cells(m.data());
   }
-  return FileRegion(spec.data_path).read().counter;
+  sys::UniqueFd fd(sys::check(sys::call_name("open", spec.data_path), [&] {
+    return ::open(spec.data_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  }));
+  std::int64_t total = 0;
+  for (std::size_t i = 0; i < cells; ++i) {
+    RecordSlot slot;
+    const auto off = static_cast<off_t>(i * kRecordSlotSize);
+    if (::pread(fd.get(), slot.data(), slot.size(), off) != static_cast<ssize_t>(slot.size()))
+      sys::throw_errno(sys::call_name("pread", spec.data_path), errno ? errno : EIO);
+    const auto r = decode_record(slot);
+    if (!r) sys::throw_errno(sys::call_name("pread", spec.data_path) + ": garbled record", EINVAL);
+    total += r->counter;
+  }
+  return total;
 }
 
 }  // namespace
 
 bool BenchTarget::has_lock() const {
   if (mode == BenchMode::kBare) {
-    return !bare::needs_memory(primitive) && primitive != BarePrimitive::kPlainStore;
+    return bare::is_lock(primitive);
   }
   const Family f = strategy_info(strategy).family;
   return f == Family::kLocked || f == Family::kTransaction;
@@ -122,6 +136,7 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
   // Strategy: the run's own objects, exactly as `shmlab run` makes them.
   std::unique_ptr<RegionStore> store;
   std::optional<ControlBlock> control;
+  std::optional<LockObjects> lock_objects;
   std::unique_ptr<Region> region;
   BareObjects bare_objects;
   if (target.mode == BenchMode::kStrategy) {
@@ -135,6 +150,7 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
     copy_name(p.run_id, id);
     store = create_region(p, config.temp_dir);
     control.emplace(ControlBlock::create(p));
+    lock_objects.emplace(LockObjects::create(p));  // e.g. the named semaphore
     region = attach_region(p);
     copy_name(spec.control_name, control->name());
   } else {
@@ -151,8 +167,21 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
         break;
       case Backend::kFile:
       case Backend::kSqlite: {
-        const std::string path = fmt::format("{}/{}-bare.json", config.temp_dir, id);
-        bare_objects.record_file = std::make_unique<FileRegionStore>(path);
+        const std::size_t slots = std::size_t{config.workers} + 1;
+        bare_objects.record_file = std::make_unique<TempFile>(
+            fmt::format("{}/{}-bare.json", config.temp_dir, id), slots * kRecordSlotSize);
+        const RecordSlot initial = encode_record(CounterRecord{});
+        const std::string& path = bare_objects.record_file->path();
+        sys::UniqueFd fd(sys::check(sys::call_name("open", path), [&] {
+          return ::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+        }));
+        for (std::size_t i = 0; i < slots; ++i) {
+          const auto off = static_cast<off_t>(i * kRecordSlotSize);
+          if (::pwrite(fd.get(), initial.data(), initial.size(), off) !=
+              static_cast<ssize_t>(initial.size())) {
+            sys::throw_errno(sys::call_name("pwrite", path), errno ? errno : EIO);
+          }
+        }
         copy_name(spec.data_path, path);
         break;
       }

@@ -129,34 +129,48 @@ void run_strategy(BenchBlock& bench, std::uint32_t index) {
   std::unique_ptr<Lock> lock = make_lock(params.strategy, control, *region);
   const auto number = index + 1;
   wait_for_go(h, slot);
+  // Each family's operation through the Region and Lock interfaces, as CounterOp does it but
+  // without its step context, write log or wall-clock stamp (write id 0: nothing is attributed).
+  auto increment = [number](CounterRecord r) {
+    return CounterRecord{r.counter + 1, number, r.timestamp_ms, 0};
+  };
   switch (strategy_info(params.strategy).family) {
     case Family::kPlain:
+      bench_loop(h, slot, [&](bool, Tally&) { region->write(increment(region->read())); });
+      return;
+    case Family::kSharded:
       bench_loop(h, slot, [&](bool, Tally&) {
-        CounterRecord r = region->read();
-        ++r.counter;
-        r.last_writer = number;
-        region->write(r);
+        region->write_cell(index, increment(region->read_cell(index)));
       });
       return;
     case Family::kLocked:
       bench_loop(h, slot, [&](bool sample, Tally& t) {
         timed_lock(sample, t, [&] { lock->lock(); });
-        CounterRecord r = region->read();
-        ++r.counter;
-        r.last_writer = number;
-        region->write(r);
+        region->write(increment(region->read()));
         lock->unlock();
       });
       return;
-    default: {
-      // The other families run the scenario's own operation with a silent step context.
+    case Family::kAtomic:
+      bench_loop(h, slot, [&](bool, Tally&) { region->fetch_add(number, 0); });
+      return;
+    case Family::kCas:
+      bench_loop(h, slot, [&](bool, Tally& t) {
+        for (CounterRecord r = region->read(); !region->compare_exchange(r, increment(r));
+             r = region->read()) {
+          ++t.retries;
+        }
+      });
+      return;
+    case Family::kTransaction: {
+      // SQLite's BEGIN IMMEDIATE ... COMMIT with its busy handling and bounded retries: the
+      // scenario's own operation, with a silent step context (its cost is SQLite's).
       CounterOp counter(params, index, *region, lock.get(), {});
       NoSteps steps;
       std::uint64_t op = 0;
       bench_loop(h, slot, [&](bool, Tally& t) {
         const OpOutcome out = counter.run(op++, steps);
         t.retries += out.retries;
-        t.lock_wait_ns += static_cast<std::uint64_t>(out.lock_wait_ns);
+        t.lock_wait_ns += static_cast<std::uint64_t>(out.lock_wait_ns);  // it times every one
       });
       return;
     }
@@ -217,7 +231,7 @@ void run_guarded(BenchHeader& h, BenchWorkerSlot& slot, const BareData& d, Guard
   if (d.memory.cell != nullptr) {
     loop(d.memory);
   } else {
-    loop(bare::File{d.lock_fd});
+    loop(bare::File{d.lock_fd, 0});
   }
 }
 
@@ -241,6 +255,10 @@ void run_bare(BenchBlock& bench, std::uint32_t index) {
     case BarePrimitive::kCasLoop:
       return bench_loop(h, slot, [&](bool, Tally& t) { t.retries += bare::cas_increment(m); });
     case BarePrimitive::kShardedCell:
+      if (m.cell == nullptr) {
+        const bare::File own{d.lock_fd, static_cast<off_t>((index + 1) * kRecordSlotSize)};
+        return bench_loop(h, slot, [&](bool, Tally&) { own.increment(); });
+      }
       return bench_loop(h, slot, [&](bool, Tally&) { bare::sharded_increment(m); });
     case BarePrimitive::kRobustMutex:
       return run_guarded(h, slot, d, bare::RobustMutexGuard{&h.mutex});

@@ -29,8 +29,11 @@ std::string_view primitive_name(BarePrimitive p) {
 }
 
 bool needs_memory(BarePrimitive p) {
-  return p == BarePrimitive::kAtomicAdd || p == BarePrimitive::kCasLoop ||
-         p == BarePrimitive::kShardedCell;
+  return p == BarePrimitive::kAtomicAdd || p == BarePrimitive::kCasLoop;
+}
+
+bool is_lock(BarePrimitive p) {
+  return !needs_memory(p) && p != BarePrimitive::kPlainStore && p != BarePrimitive::kShardedCell;
 }
 
 }  // namespace shmlab::bare

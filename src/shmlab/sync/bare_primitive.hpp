@@ -29,6 +29,8 @@ static_assert(alignof(boost::interprocess::interprocess_mutex) <= 64);
 std::string_view primitive_name(BarePrimitive p);
 // Whether the primitive needs the counter in memory (no atomic read-modify-write of a file).
 bool needs_memory(BarePrimitive p);
+// Whether it is a lock around the increment (its wait is measured).
+bool is_lock(BarePrimitive p);
 
 // --- where the counter lives -------------------------------------------------------------------
 
@@ -44,19 +46,21 @@ struct Memory {
 };
 
 // The seed's record slot in a file: pread, decode, +1, encode, pwrite (what FileRegion does).
+// Slot 0 is the shared counter; a sharded loop's worker i owns slot i + 1.
 struct File {
   int fd;
+  off_t offset = 0;
 
   void increment() const {
     RecordSlot slot;
     for (;;) {
-      const ssize_t n = sys::retry_eintr([&] { return ::pread(fd, slot.data(), slot.size(), 0); });
+      const ssize_t n = sys::retry_eintr([&] { return ::pread(fd, slot.data(), slot.size(), offset); });
       if (n == -1) sys::throw_errno("pread(bare file)", errno);
       if (static_cast<std::size_t>(n) != slot.size()) continue;
       if (auto r = decode_record(slot)) {
         ++r->counter;
         const RecordSlot out = encode_record(*r);
-        if (sys::retry_eintr([&] { return ::pwrite(fd, out.data(), out.size(), 0); }) == -1)
+        if (sys::retry_eintr([&] { return ::pwrite(fd, out.data(), out.size(), offset); }) == -1)
           sys::throw_errno("pwrite(bare file)", errno);
         return;
       }
