@@ -32,29 +32,43 @@ namespace {
 struct Tally {
   std::uint64_t retries = 0;
   std::uint64_t lock_wait_ns = 0;
+  std::int64_t clock_cost_ns = 0;  // of one timing (two clock reads), taken off each sample
 };
 
-// Times `lock()` when sampled, scaled to stand for the operations that were not.
+// The cheapest of a few back-to-back clock reads: what timing a lock adds to what it measures.
+std::int64_t clock_cost_ns() {
+  std::int64_t best = INT64_MAX;
+  for (int i = 0; i < 64; ++i) {
+    const std::int64_t t0 = sys::monotonic_ns();
+    best = std::min(best, sys::monotonic_ns() - t0);
+  }
+  return best;
+}
+
+// Times `lock()` when `weight` is not 0 (the first operation of a batch), counting the wait for
+// `weight` operations: one timing per batch keeps the clock off the hot path.
 template <class LockFn>
-void timed_lock(bool sample, Tally& t, LockFn&& lock) {
-  if (!sample) {
+void timed_lock(std::uint64_t weight, Tally& t, LockFn&& lock) {
+  if (weight == 0) {
     lock();
     return;
   }
   const std::int64_t t0 = sys::monotonic_ns();
   lock();
-  t.lock_wait_ns += static_cast<std::uint64_t>(sys::monotonic_ns() - t0) * kBenchLockSampleEvery;
+  const std::int64_t waited = sys::monotonic_ns() - t0 - t.clock_cost_ns;
+  t.lock_wait_ns += static_cast<std::uint64_t>(std::max<std::int64_t>(0, waited)) * weight;
 }
 
-// The measured loop: `op(sample, tally)` is one operation.
+// The measured loop: `op(weight, tally)` is one operation; weight is the batch size for the
+// first operation of each batch, 0 for the others.
 template <class Op>
 void bench_loop(BenchHeader& h, BenchWorkerSlot& slot, Op&& op) {
   std::uint64_t batch = 1;
   std::uint64_t total = 0;
   std::uint64_t measured = 0;
-  std::uint64_t k = 0;
   bool measuring = false;
   Tally tally;
+  tally.clock_cost_ns = clock_cost_ns();
   std::int64_t start = 0;
   std::int64_t end = 0;
   for (;;) {
@@ -62,12 +76,13 @@ void bench_loop(BenchHeader& h, BenchWorkerSlot& slot, Op&& op) {
     if (phase == BenchPhase::kStop) break;
     if (phase == BenchPhase::kMeasure && !measuring) {
       measuring = true;
-      tally = {};
+      tally.retries = 0;
+      tally.lock_wait_ns = 0;
     }
     const std::int64_t t0 = sys::monotonic_ns();
-    for (std::uint64_t i = 0; i < batch; ++i) op(((k + i) % kBenchLockSampleEvery) == 0, tally);
+    op(batch, tally);
+    for (std::uint64_t i = 1; i < batch; ++i) op(0, tally);
     const std::int64_t t1 = sys::monotonic_ns();
-    k += batch;
     total += batch;
     if (measuring) {
       if (measured == 0) start = t0;
@@ -136,25 +151,25 @@ void run_strategy(BenchBlock& bench, std::uint32_t index) {
   };
   switch (strategy_info(params.strategy).family) {
     case Family::kPlain:
-      bench_loop(h, slot, [&](bool, Tally&) { region->write(increment(region->read())); });
+      bench_loop(h, slot, [&](std::uint64_t, Tally&) { region->write(increment(region->read())); });
       return;
     case Family::kSharded:
-      bench_loop(h, slot, [&](bool, Tally&) {
+      bench_loop(h, slot, [&](std::uint64_t, Tally&) {
         region->write_cell(index, increment(region->read_cell(index)));
       });
       return;
     case Family::kLocked:
-      bench_loop(h, slot, [&](bool sample, Tally& t) {
-        timed_lock(sample, t, [&] { lock->lock(); });
+      bench_loop(h, slot, [&](std::uint64_t weight, Tally& t) {
+        timed_lock(weight, t, [&] { lock->lock(); });
         region->write(increment(region->read()));
         lock->unlock();
       });
       return;
     case Family::kAtomic:
-      bench_loop(h, slot, [&](bool, Tally&) { region->fetch_add(number, 0); });
+      bench_loop(h, slot, [&](std::uint64_t, Tally&) { region->fetch_add(number, 0); });
       return;
     case Family::kCas:
-      bench_loop(h, slot, [&](bool, Tally& t) {
+      bench_loop(h, slot, [&](std::uint64_t, Tally& t) {
         for (CounterRecord r = region->read(); !region->compare_exchange(r, increment(r));
              r = region->read()) {
           ++t.retries;
@@ -167,7 +182,7 @@ void run_strategy(BenchBlock& bench, std::uint32_t index) {
       CounterOp counter(params, index, *region, lock.get(), {});
       NoSteps steps;
       std::uint64_t op = 0;
-      bench_loop(h, slot, [&](bool, Tally& t) {
+      bench_loop(h, slot, [&](std::uint64_t, Tally& t) {
         const OpOutcome out = counter.run(op++, steps);
         t.retries += out.retries;
         t.lock_wait_ns += static_cast<std::uint64_t>(out.lock_wait_ns);  // it times every one
@@ -222,8 +237,9 @@ BareData attach_bare_data(const BenchSpec& spec, std::uint32_t index) {
 template <class Guard>
 void run_guarded(BenchHeader& h, BenchWorkerSlot& slot, const BareData& d, Guard g) {
   auto loop = [&](const auto& data) {
-    bench_loop(h, slot, [&](bool sample, Tally& t) {
-      timed_lock(sample, t, [&] { g.lock(); });
+    // Bare: nothing timed inside the loop, not even the lock.
+    bench_loop(h, slot, [&](std::uint64_t, Tally&) {
+      g.lock();
       data.increment();
       g.unlock();
     });
@@ -251,15 +267,15 @@ void run_bare(BenchBlock& bench, std::uint32_t index) {
     case BarePrimitive::kPlainStore:
       return run_guarded(h, slot, d, bare::NoGuard{});
     case BarePrimitive::kAtomicAdd:
-      return bench_loop(h, slot, [&](bool, Tally&) { bare::atomic_add(m); });
+      return bench_loop(h, slot, [&](std::uint64_t, Tally&) { bare::atomic_add(m); });
     case BarePrimitive::kCasLoop:
-      return bench_loop(h, slot, [&](bool, Tally& t) { t.retries += bare::cas_increment(m); });
+      return bench_loop(h, slot, [&](std::uint64_t, Tally& t) { t.retries += bare::cas_increment(m); });
     case BarePrimitive::kShardedCell:
       if (m.cell == nullptr) {
         const bare::File own{d.lock_fd, static_cast<off_t>((index + 1) * kRecordSlotSize)};
-        return bench_loop(h, slot, [&](bool, Tally&) { own.increment(); });
+        return bench_loop(h, slot, [&](std::uint64_t, Tally&) { own.increment(); });
       }
-      return bench_loop(h, slot, [&](bool, Tally&) { bare::sharded_increment(m); });
+      return bench_loop(h, slot, [&](std::uint64_t, Tally&) { bare::sharded_increment(m); });
     case BarePrimitive::kRobustMutex:
       return run_guarded(h, slot, d, bare::RobustMutexGuard{&h.mutex});
     case BarePrimitive::kSpinlock:

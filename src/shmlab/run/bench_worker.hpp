@@ -13,9 +13,8 @@ namespace shmlab {
 // cost well under 1 % of it; it is then fixed for the measured window.
 inline constexpr std::int64_t kBenchTargetBatchNs = 50'000;
 inline constexpr std::uint64_t kBenchMaxBatch = 1u << 16;
-// Lock wait is timed on one operation in this many and scaled up (timing each would double the
-// cost of a fast lock).
-inline constexpr std::uint64_t kBenchLockSampleEvery = 64;
+// Lock wait is timed on the first operation of each batch and counted for the whole batch:
+// timing every acquisition would double the cost of a fast lock.
 
 int bench_worker_main(const std::string& bench_name, std::uint32_t worker_index);
 
