@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -94,6 +95,34 @@ TEST(BenchCli, JsonHasAResultPerPairAndWorkerCountAndThePeers) {
   EXPECT_EQ(names.count("boost-interprocess-mutex"), 2u);
   EXPECT_EQ(j["settings"]["repeat"], 1);
   EXPECT_EQ(j["settings"]["workers"], json::array({1, 2}));
+  expect_nothing_left(o, tmp);
+}
+
+TEST(BenchCli, EveryCorrectStrategyOnEveryBackendLosesNothing) {
+  TempDir tmp;
+  const Outcome o = run_shmlab(
+      bench_args({"--strategies", "all", "--backends", "all", "--workers", "2", "--json"}), tmp,
+      240);
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const json j = parse(o);
+  std::set<std::string> pairs;
+  for (const json& r : j["results"]) {
+    expect_measurement(r);
+    const std::string pair =
+        r["strategy"].get<std::string>() + "/" + r["backend"].get<std::string>();
+    EXPECT_TRUE(pairs.insert(pair).second) << "twice: " << pair;
+    if (r["strategy"] != "none") EXPECT_EQ(r["lost_updates"], 0) << r;
+    // Every pair off sqlite has a bare loop to compare with; on sqlite the cost is SQLite's.
+    EXPECT_EQ(r["ratio_to_bare"].is_number(), r["backend"] != "sqlite") << r;
+  }
+  for (const char* pair :
+       {"none/file", "mutex/shm", "atomic/shm", "cas/mmap", "sharded/shm", "transaction/sqlite",
+        "flock/file", "ofd/file", "semaphore/shm", "spinlock/mmap"}) {
+    EXPECT_EQ(pairs.count(pair), 1u) << pair;
+  }
+  EXPECT_EQ(pairs.count("atomic/file"), 0u) << "an impossible pair is never measured";
+  for (const json& p : j["peers"])
+    EXPECT_EQ(p["lost_updates"], p["name"] == "plain-store" ? p["lost_updates"] : json(0)) << p;
   expect_nothing_left(o, tmp);
 }
 
