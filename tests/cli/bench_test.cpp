@@ -111,7 +111,9 @@ TEST(BenchCli, EveryCorrectStrategyOnEveryBackendLosesNothing) {
     const std::string pair =
         r["strategy"].get<std::string>() + "/" + r["backend"].get<std::string>();
     EXPECT_TRUE(pairs.insert(pair).second) << "twice: " << pair;
-    if (r["strategy"] != "none") EXPECT_EQ(r["lost_updates"], 0) << r;
+    if (r["strategy"] != "none") {
+      EXPECT_EQ(r["lost_updates"], 0) << r;
+    }
     // Every pair off sqlite has a bare loop to compare with; on sqlite the cost is SQLite's.
     EXPECT_EQ(r["ratio_to_bare"].is_number(), r["backend"] != "sqlite") << r;
   }
@@ -121,8 +123,11 @@ TEST(BenchCli, EveryCorrectStrategyOnEveryBackendLosesNothing) {
     EXPECT_EQ(pairs.count(pair), 1u) << pair;
   }
   EXPECT_EQ(pairs.count("atomic/file"), 0u) << "an impossible pair is never measured";
-  for (const json& p : j["peers"])
-    EXPECT_EQ(p["lost_updates"], p["name"] == "plain-store" ? p["lost_updates"] : json(0)) << p;
+  for (const json& p : j["peers"]) {
+    if (p["name"] != "plain-store") {
+      EXPECT_EQ(p["lost_updates"], 0) << p;
+    }
+  }
   expect_nothing_left(o, tmp);
 }
 
