@@ -32,8 +32,44 @@ struct Series {
   std::string label;
   std::string colour;
   bool dashed = false;
+  Backend backend = Backend::kFile;               // its marker's shape
   std::vector<std::pair<double, double>> points;  // workers, ops/s
 };
+
+// The marker of one point: circle (shm), square (file), triangle (mmap), diamond (sqlite).
+std::string marker(Backend b, double x, double y, double r, const std::string& fill,
+                   const std::string& stroke) {
+  const std::string paint =
+      fmt::format("fill=\"{}\" stroke=\"{}\" stroke-width=\"1.5\"", fill, stroke);
+  switch (b) {
+    case Backend::kFile:
+      return fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" {}>",
+                         x - r, y - r, 2 * r, 2 * r, paint);
+    case Backend::kMmap:
+      return fmt::format("<polygon points=\"{:.1f},{:.1f} {:.1f},{:.1f} {:.1f},{:.1f}\" {}>", x,
+                         y - r * 1.2, x - r * 1.1, y + r * 0.8, x + r * 1.1, y + r * 0.8, paint);
+    case Backend::kSqlite:
+      return fmt::format(
+          "<polygon points=\"{:.1f},{:.1f} {:.1f},{:.1f} {:.1f},{:.1f} {:.1f},{:.1f}\" {}>", x,
+          y - r * 1.3, x + r * 1.3, y, x, y + r * 1.3, x - r * 1.3, y, paint);
+    case Backend::kShm:
+      break;
+  }
+  return fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"{:.1f}\" {}>", x, y, r, paint);
+}
+
+std::string close_tag(Backend b) {
+  switch (b) {
+    case Backend::kFile:
+      return "</rect>";
+    case Backend::kMmap:
+    case Backend::kSqlite:
+      return "</polygon>";
+    case Backend::kShm:
+      break;
+  }
+  return "</circle>";
+}
 
 std::string escape(std::string_view s) {
   std::string out;
@@ -74,7 +110,9 @@ std::vector<Series> build_series(const BenchResult& r) {
     if (fresh) {
       Series s;
       s.label = fmt::format("{} on {}", strategy_name(row.strategy), backend_name(row.backend));
-      s.colour = kColours[out.size() % kColours.size()];
+      // One colour per strategy (its bare loop shares it), one marker shape per backend.
+      s.colour = kColours[static_cast<std::size_t>(row.strategy) % kColours.size()];
+      s.backend = row.backend;
       out.push_back(s);
       if (row.bare) bare_colour.emplace(std::make_pair(int(*row.bare), int(row.backend)), s.colour);
     }
@@ -91,6 +129,7 @@ std::vector<Series> build_series(const BenchResult& r) {
       const auto c = bare_colour.find(key);
       s.colour = p.library_peer ? "#222222" : (c != bare_colour.end() ? c->second : "#888888");
       s.dashed = true;
+      s.backend = p.backend;
       out.push_back(s);
     }
     out[it->second].points.emplace_back(p.workers, p.summary.ops_per_s);
@@ -152,7 +191,7 @@ std::string bench_svg(const BenchResult& r) {
       kLeft);
   svg += fmt::format(
       "<text x=\"{}\" y=\"44\" fill=\"#555\">median of {} repetition(s) of {} s, {} CPU(s); log "
-      "scales; dashed: bare loops and peers</text>\n",
+      "scales; dashed: bare loops and peers; ■ file ▲ mmap ● shm ◆ sqlite</text>\n",
       kLeft, r.settings.repeat, r.settings.duration_s, r.settings.cpus);
   // Decade grid and labels on the y axis; minor lines at 2x and 5x.
   for (double d = lo_dec; d <= hi_dec + 1e-9; d += 1) {
@@ -199,11 +238,11 @@ std::string bench_svg(const BenchResult& r) {
                     pts, s.colour, s.dashed ? " stroke-dasharray=\"6 4\"" : "");
     for (const auto& [x, y] : s.points) {
       if (!(y > 0)) continue;
-      svg += fmt::format(
-          "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"{}\" fill=\"{}\"><title>{}: {} workers, {} "
-          "ops/s</title></circle>\n",
-          px(x), py(y), s.dashed ? 2.5 : 3.5, s.dashed ? "white" : s.colour, escape(s.label), x,
-          human_rate(y));
+      svg += marker(s.backend, px(x), py(y), s.dashed ? 2.5 : 3.5, s.dashed ? "white" : s.colour,
+                    s.colour) +
+             fmt::format("<title>{}: {} workers, {} ops/s</title>", escape(s.label), x,
+                         human_rate(y)) +
+             close_tag(s.backend) + "\n";
     }
   }
   double ly = kTop + 6;
@@ -214,6 +253,9 @@ std::string bench_svg(const BenchResult& r) {
         "stroke-width=\"2\"{}/>\n<text x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n",
         lx, ly, lx + 28, ly, s.colour, s.dashed ? " stroke-dasharray=\"6 4\"" : "", lx + 36, ly + 4,
         escape(s.label));
+    svg += marker(s.backend, lx + 14, ly, s.dashed ? 2.5 : 3.5, s.dashed ? "white" : s.colour,
+                  s.colour) +
+           close_tag(s.backend) + "\n";
     ly += kLegendLine;
   }
   svg += "</svg>\n";
