@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <random>
+
 namespace shmlab {
 namespace {
 
@@ -85,6 +88,83 @@ TEST(Attribution, BrokenLineageIsReportedInconsistent) {
   Logs l(1, 1);
   const Attribution sut = attribute(l.logs, 1, 99);
   EXPECT_FALSE(sut.consistent);
+}
+
+// The method of attribution.hpp, written the obvious quadratic way: walk up to the chain for every
+// lost write, scan the chain for the first write after it.
+std::map<std::uint64_t, std::uint64_t> reference_attribution(const Logs& l,
+                                                             std::uint64_t final_id) {
+  auto entry = [&](std::uint64_t id) -> const WriteEntry& {
+    return l.logs[(id - 1) / l.n][(id - 1) % l.n];
+  };
+  std::vector<std::uint64_t> chain;  // initial first
+  for (std::uint64_t id = final_id; id != 0; id = entry(id).based_on)
+    chain.insert(chain.begin(), id);
+  auto pos_of = [&](std::uint64_t id) -> std::int64_t {  // 1-based, 0 = initial, -1 = off chain
+    if (id == 0) return 0;
+    for (std::size_t i = 0; i < chain.size(); ++i) {
+      if (chain[i] == id) return static_cast<std::int64_t>(i + 1);
+    }
+    return -1;
+  };
+  std::map<std::uint64_t, std::uint64_t> lost;
+  for (std::uint64_t id = 1; id <= l.logs.size() * l.n; ++id) {
+    if (entry(id).t_write_ns == 0 || pos_of(id) >= 0) continue;
+    std::uint64_t a = entry(id).based_on;
+    while (pos_of(a) < 0) a = entry(a).based_on;
+    const auto from = static_cast<std::size_t>(pos_of(a));
+    std::uint64_t eraser = chain[from];
+    for (std::size_t p = from; p < chain.size(); ++p) {
+      if (entry(chain[p]).t_write_ns > entry(id).t_write_ns) {
+        eraser = chain[p];
+        break;
+      }
+    }
+    lost[id] = eraser;
+  }
+  return lost;
+}
+
+TEST(Attribution, MatchesTheQuadraticReferenceOnRandomInterleavings) {
+  for (std::uint32_t seed = 1; seed <= 40; ++seed) {
+    std::mt19937 rng(seed);
+    const std::uint32_t workers = 2 + seed % 4;
+    const std::uint64_t ops = 3 + seed % 30;
+    Logs l(workers, ops);
+    // Simulate R/W steps of every worker in a random order on one record {value, id}.
+    std::int64_t value = 0;
+    std::uint64_t record_id = 0;
+    std::vector<std::uint64_t> done(workers, 0);
+    std::vector<bool> has_read(workers, false);
+    std::vector<std::pair<std::int64_t, std::uint64_t>> seen(workers);
+    std::int64_t clock = 0;
+    std::uint64_t remaining = workers * ops;
+    while (remaining > 0) {
+      const auto w = static_cast<std::uint32_t>(rng() % workers);
+      if (done[w] == ops) continue;
+      clock += 10;
+      if (!has_read[w]) {
+        seen[w] = {value, record_id};
+        has_read[w] = true;
+        continue;
+      }
+      // The time is taken just after the write, so neighbours may invert by a little.
+      const std::int64_t t = clock + static_cast<std::int64_t>(rng() % 25);
+      record_id = l.add(w + 1, done[w] + 1, seen[w].second, seen[w].first, t);
+      value = seen[w].first + 1;
+      has_read[w] = false;
+      ++done[w];
+      --remaining;
+    }
+    const Attribution sut = attribute(l.logs, ops, record_id);
+    std::map<std::uint64_t, std::uint64_t> got;
+    for (const LostUpdate& u : sut.lost) got[u.lost.id] = u.erased_by.id;
+    EXPECT_TRUE(sut.consistent) << "seed " << seed;
+    EXPECT_EQ(got, reference_attribution(l, record_id)) << "seed " << seed;
+    EXPECT_EQ(static_cast<std::int64_t>(sut.lost.size()),
+              static_cast<std::int64_t>(workers * ops) - value)
+        << "seed " << seed;
+  }
 }
 
 }  // namespace

@@ -23,6 +23,15 @@ TEST(StrategyTable, ImpossiblePairsAreRefused) {
   EXPECT_TRUE(fits(Strategy::kNone, Backend::kFile));
 }
 
+TEST(StrategyTable, OnlyWritesThatCarryTheirIdAreAttributable) {
+  EXPECT_TRUE(attributable(Strategy::kNone));
+  EXPECT_TRUE(attributable(Strategy::kMutex));
+  EXPECT_TRUE(attributable(Strategy::kCas));
+  EXPECT_TRUE(attributable(Strategy::kTransaction));
+  EXPECT_FALSE(attributable(Strategy::kAtomic));
+  EXPECT_FALSE(attributable(Strategy::kSharded));
+}
+
 TEST(StrategyTable, EveryStrategyFitsSomeBackendAndSaysWhich) {
   for (const StrategyInfo& s : all_strategies()) {
     const auto backends = backends_for(s.id);

@@ -1,5 +1,6 @@
 #include "shmlab/analysis/attribution.hpp"
 
+#include <algorithm>
 #include <limits>
 
 namespace shmlab {
@@ -29,6 +30,37 @@ class Writes {
   std::uint64_t n_;
 };
 
+// The first chain position at or after `from` whose write time is above `t` (0: none), in
+// O(log n) with a max segment tree: scanning the chain for each lost write is quadratic.
+class FirstAbove {
+ public:
+  explicit FirstAbove(const std::vector<std::int64_t>& times) : n_(times.size()) {
+    while (size_ < n_) size_ *= 2;
+    max_.assign(2 * size_, std::numeric_limits<std::int64_t>::min());
+    for (std::size_t i = 0; i < n_; ++i) max_[size_ + i] = times[i];
+    for (std::size_t i = size_ - 1; i >= 1; --i) max_[i] = std::max(max_[2 * i], max_[2 * i + 1]);
+  }
+  std::uint64_t first_above(std::uint64_t from, std::int64_t t) const {
+    if (from == 0 || from > n_) return 0;
+    const std::size_t i = find(1, 0, size_ - 1, from - 1, t);
+    return i == kNone ? 0 : i + 1;
+  }
+
+ private:
+  static constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
+  std::size_t find(std::size_t node, std::size_t lo, std::size_t hi, std::size_t from,
+                   std::int64_t t) const {
+    if (hi < from || max_[node] <= t) return kNone;
+    if (lo == hi) return lo;
+    const std::size_t mid = lo + (hi - lo) / 2;
+    const std::size_t left = find(2 * node, lo, mid, from, t);
+    return left != kNone ? left : find(2 * node + 1, mid + 1, hi, from, t);
+  }
+  std::size_t n_;
+  std::size_t size_ = 1;
+  std::vector<std::int64_t> max_;
+};
+
 }  // namespace
 
 Attribution attribute(std::span<const std::vector<WriteEntry>> logs, std::uint64_t increments,
@@ -53,29 +85,45 @@ Attribution attribute(std::span<const std::vector<WriteEntry>> logs, std::uint64
   position[0] = 0;  // the initial record is the root of the chain
 
   auto chain_at = [&](std::uint64_t pos) { return chain[chain.size() - pos]; };
+  std::vector<std::int64_t> chain_times(chain.size());
+  for (std::uint64_t pos = 1; pos <= chain.size(); ++pos)
+    chain_times[pos - 1] = writes.find(chain_at(pos))->t_write_ns;
+  const FirstAbove written_after(chain_times);
+  // branch[a]: chain position of the nearest on-chain ancestor of off-chain write a (memoised:
+  // lost writes often build on each other, and walking each one's ancestry anew is quadratic).
+  std::vector<std::uint64_t> branch(writes.total() + 1, kOffChain);
+  std::vector<std::uint64_t> path;
+  auto branch_of = [&](std::uint64_t a) {
+    path.clear();
+    std::uint64_t from = 0;
+    while (a != 0) {
+      if (position[a] != kOffChain) {
+        from = position[a];
+        break;
+      }
+      if (branch[a] != kOffChain) {
+        from = branch[a];
+        break;
+      }
+      if (path.size() > writes.total()) break;  // a cycle: only garbage logs have one
+      path.push_back(a);
+      const WriteEntry* up = writes.find(a);
+      a = up ? up->based_on : 0;
+    }
+    for (std::uint64_t p : path) branch[p] = from;
+    return from;
+  };
   for (std::uint64_t id = 1; id <= writes.total(); ++id) {
     const WriteEntry* e = writes.find(id);
     if (e == nullptr || e->t_write_ns == 0 || position[id] != kOffChain) continue;
     // The branch point: the nearest ancestor on the chain.
-    std::uint64_t a = e->based_on;
-    std::uint64_t hops = 0;
-    while (a != 0 && position[a] == kOffChain && hops++ <= writes.total()) {
-      const WriteEntry* up = writes.find(a);
-      a = up ? up->based_on : 0;
-    }
-    const std::uint64_t from = position[a] == kOffChain ? 0 : position[a];
+    const std::uint64_t from = branch_of(e->based_on);
     if (from >= chain.size()) {
       out.consistent = false;  // nothing on the chain came after the branch point
       continue;
     }
-    std::uint64_t eraser = chain_at(from + 1);
-    for (std::uint64_t pos = from + 1; pos <= chain.size(); ++pos) {
-      const WriteEntry* c = writes.find(chain_at(pos));
-      if (c->t_write_ns > e->t_write_ns) {
-        eraser = chain_at(pos);
-        break;
-      }
-    }
+    const std::uint64_t pos = written_after.first_above(from + 1, e->t_write_ns);
+    const std::uint64_t eraser = chain_at(pos != 0 ? pos : from + 1);
     out.lost.push_back({writes.ref(id), writes.ref(eraser)});
   }
   return out;

@@ -113,6 +113,8 @@ void MemoryRegion::stamp(RegionCell& c, const CounterRecord& record) {
   c.timestamp_ms.store(record.timestamp_ms, std::memory_order_relaxed);
 }
 
+// Acquire/release on the word, not seq_cst: the word is the only datum, so a load only has to see
+// a whole word and what the writer stored before it; locks order the critical sections themselves.
 CounterRecord MemoryRegion::read_cell(std::uint32_t i) {
   const RegionCell& c = cell(i);
   return unpack(c, c.word.load(std::memory_order_acquire));
