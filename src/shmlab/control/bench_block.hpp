@@ -59,6 +59,9 @@ struct BenchSpec {
 struct alignas(64) BenchWorkerSlot {
   std::atomic<std::int32_t> pid{0};
   std::atomic<BenchWorkerState> state{BenchWorkerState::kSpawned};
+  // Set once the worker has finished a batch inside the measured window: the runner does not
+  // stop before every worker has one (on a loaded machine a short window may pass unnoticed).
+  std::atomic<std::uint32_t> measured_one{0};
   // Written by the worker only, read by the runner after the worker has exited.
   std::uint64_t ops_total = 0;     // every operation, warm-up included (for lost updates)
   std::uint64_t ops_measured = 0;  // operations inside the measured window

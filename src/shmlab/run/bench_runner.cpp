@@ -243,6 +243,23 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
   sleep_for(config.warmup_s);
   h.phase.store(BenchPhase::kMeasure, std::memory_order_release);
   sleep_for(config.duration_s);
+  // A worker the scheduler kept off the CPUs for the whole window has measured nothing yet:
+  // the window stays open until each has one measured batch (bounded, then it is an error).
+  const std::int64_t measure_deadline =
+      sys::monotonic_ns() + static_cast<std::int64_t>(config.stop_timeout_s * 1e9);
+  auto all_measured = [&] {
+    return std::all_of(block.slots().begin(), block.slots().end(), [](const BenchWorkerSlot& s) {
+      return s.measured_one.load(std::memory_order_relaxed) != 0;
+    });
+  };
+  while (!all_measured()) {
+    if (sys::monotonic_ns() > measure_deadline) {
+      throw std::system_error(ETIMEDOUT, std::generic_category(),
+                              fmt::format("bench: a worker completed no batch within {} s",
+                                          config.duration_s + config.stop_timeout_s));
+    }
+    wait_signal(1);
+  }
   h.phase.store(BenchPhase::kStop, std::memory_order_release);
 
   const std::int64_t stop_deadline =

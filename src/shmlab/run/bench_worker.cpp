@@ -85,7 +85,10 @@ void bench_loop(BenchHeader& h, BenchWorkerSlot& slot, Op&& op) {
     const std::int64_t t1 = sys::monotonic_ns();
     total += batch;
     if (measuring) {
-      if (measured == 0) start = t0;
+      if (measured == 0) {
+        start = t0;
+        slot.measured_one.store(1, std::memory_order_relaxed);
+      }
       measured += batch;
       end = t1;
       slot.latency.add(static_cast<double>(t1 - t0) / static_cast<double>(batch), batch);
@@ -269,7 +272,8 @@ void run_bare(BenchBlock& bench, std::uint32_t index) {
     case BarePrimitive::kAtomicAdd:
       return bench_loop(h, slot, [&](std::uint64_t, Tally&) { bare::atomic_add(m); });
     case BarePrimitive::kCasLoop:
-      return bench_loop(h, slot, [&](std::uint64_t, Tally& t) { t.retries += bare::cas_increment(m); });
+      return bench_loop(h, slot,
+                        [&](std::uint64_t, Tally& t) { t.retries += bare::cas_increment(m); });
     case BarePrimitive::kShardedCell:
       if (m.cell == nullptr) {
         const bare::File own{d.lock_fd, static_cast<off_t>((index + 1) * kRecordSlotSize)};
