@@ -54,7 +54,8 @@ struct File {
   void increment() const {
     RecordSlot slot;
     for (;;) {
-      const ssize_t n = sys::retry_eintr([&] { return ::pread(fd, slot.data(), slot.size(), offset); });
+      const ssize_t n =
+          sys::retry_eintr([&] { return ::pread(fd, slot.data(), slot.size(), offset); });
       if (n == -1) sys::throw_errno("pread(bare file)", errno);
       if (static_cast<std::size_t>(n) != slot.size()) continue;
       if (auto r = decode_record(slot)) {
