@@ -7,14 +7,19 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <new>
 #include <optional>
 
 #include "shmlab/control/bench_block.hpp"
+#include "shmlab/control/control_block.hpp"
 #include "shmlab/region/file_region.hpp"
+#include "shmlab/region/region.hpp"
 #include "shmlab/sync/bare_primitive.hpp"
+#include "shmlab/sync/lock.hpp"
+#include "shmlab/sync/lock_objects.hpp"
 #include "shmlab/sys/clock.hpp"
-#include "shmlab/sys/posix_semaphore.hpp"
+#include "shmlab/sys/named_semaphore.hpp"
 #include "shmlab/sys/shm_object.hpp"
 #include "shmlab/sys/syscall.hpp"
 #include "shmlab/sys/unique_fd.hpp"
@@ -117,7 +122,7 @@ BENCHMARK(BM_Spinlock_LockUnlock)->UseRealTime();
 
 void BM_Semaphore_WaitPost(benchmark::State& state) {
   Fixture f;
-  sys::PosixSemaphore sem = sys::PosixSemaphore::create("/" + f.id() + "-sem", 1);
+  sys::NamedSemaphore sem = sys::NamedSemaphore::create("/" + f.id() + "-sem", 1);
   guarded_loop(state, bare::SemaphoreGuard{sem.get()}, f.memory());
 }
 BENCHMARK(BM_Semaphore_WaitPost)->UseRealTime();
@@ -153,6 +158,83 @@ void BM_Clock_MonotonicNs(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_Clock_MonotonicNs)->UseRealTime();
+
+// The same increments through shmlab's own layers (Region, Lock) on a real `shm` run's objects,
+// as a bench worker runs them: the difference to the bare loops above is what those layers cost.
+class StrategyFixture {
+ public:
+  explicit StrategyFixture(Strategy strategy) {
+    params_.workers = 1;
+    params_.increments = kMaxIncrements;  // no write log
+    params_.backend = Backend::kShm;
+    params_.strategy = strategy;
+    const std::string id = fmt::format("shmlab-{}-bms", ::getpid());
+    std::memcpy(params_.run_id, id.c_str(), id.size());
+    store_ = create_region(params_, "/tmp");
+    control_.emplace(ControlBlock::create(params_));
+    lock_objects_.emplace(LockObjects::create(params_));
+    region_ = attach_region(params_);
+    lock_ = make_lock(strategy, *control_, *region_);
+  }
+  Region& region() { return *region_; }
+  Lock& lock() { return *lock_; }
+
+ private:
+  RunParams params_;
+  std::unique_ptr<RegionStore> store_;
+  std::optional<ControlBlock> control_;
+  std::optional<LockObjects> lock_objects_;
+  std::unique_ptr<Region> region_;
+  std::unique_ptr<Lock> lock_;
+};
+
+CounterRecord next(const CounterRecord& r) { return {r.counter + 1, 1, r.timestamp_ms, 0}; }
+
+void BM_None_RegionIncrement(benchmark::State& state) {
+  StrategyFixture f(Strategy::kNone);
+  for (auto _ : state) f.region().write(next(f.region().read()));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_None_RegionIncrement)->UseRealTime();
+
+void locked_increments(benchmark::State& state, Strategy strategy) {
+  StrategyFixture f(strategy);
+  for (auto _ : state) {
+    f.lock().lock();
+    f.region().write(next(f.region().read()));
+    f.lock().unlock();
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+void BM_Mutex_RegionIncrement(benchmark::State& state) {
+  locked_increments(state, Strategy::kMutex);
+}
+BENCHMARK(BM_Mutex_RegionIncrement)->UseRealTime();
+void BM_Spinlock_RegionIncrement(benchmark::State& state) {
+  locked_increments(state, Strategy::kSpinlock);
+}
+BENCHMARK(BM_Spinlock_RegionIncrement)->UseRealTime();
+void BM_Semaphore_RegionIncrement(benchmark::State& state) {
+  locked_increments(state, Strategy::kSemaphore);
+}
+BENCHMARK(BM_Semaphore_RegionIncrement)->UseRealTime();
+
+void BM_Atomic_RegionFetchAdd(benchmark::State& state) {
+  StrategyFixture f(Strategy::kAtomic);
+  for (auto _ : state) benchmark::DoNotOptimize(f.region().fetch_add(1, 0));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Atomic_RegionFetchAdd)->UseRealTime();
+
+void BM_Cas_RegionIncrement(benchmark::State& state) {
+  StrategyFixture f(Strategy::kCas);
+  for (auto _ : state) {
+    CounterRecord r = f.region().read();
+    while (!f.region().compare_exchange(r, next(r))) r = f.region().read();
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_Cas_RegionIncrement)->UseRealTime();
 
 }  // namespace
 }  // namespace shmlab

@@ -22,7 +22,7 @@
 #include "shmlab/sys/clock.hpp"
 #include "shmlab/sys/futex.hpp"
 #include "shmlab/sys/mapping.hpp"
-#include "shmlab/sys/posix_semaphore.hpp"
+#include "shmlab/sys/named_semaphore.hpp"
 #include "shmlab/sys/process.hpp"
 #include "shmlab/sys/shm_object.hpp"
 #include "shmlab/sys/syscall.hpp"
@@ -76,7 +76,7 @@ struct BareObjects {
   std::optional<sys::ShmObject> shm;
   std::unique_ptr<TempFile> mapped_file;
   std::unique_ptr<TempFile> record_file;  // N + 1 record slots
-  std::optional<sys::PosixSemaphore> sem;
+  std::optional<sys::NamedSemaphore> sem;
 };
 
 std::int64_t bare_final(const BenchSpec& spec, const BareObjects& objects) {
@@ -185,7 +185,7 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
       }
     }
     if (target.primitive == BarePrimitive::kSemaphore) {
-      bare_objects.sem.emplace(sys::PosixSemaphore::create(fmt::format("/{}-sem", id), 1));
+      bare_objects.sem.emplace(sys::NamedSemaphore::create(fmt::format("/{}-sem", id), 1));
       copy_name(spec.sem_name, bare_objects.sem->name());
     }
   }

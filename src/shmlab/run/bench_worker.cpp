@@ -21,7 +21,7 @@
 #include "shmlab/sys/clock.hpp"
 #include "shmlab/sys/futex.hpp"
 #include "shmlab/sys/mapping.hpp"
-#include "shmlab/sys/posix_semaphore.hpp"
+#include "shmlab/sys/named_semaphore.hpp"
 #include "shmlab/sys/shm_object.hpp"
 #include "shmlab/sys/syscall.hpp"
 #include "shmlab/sys/unique_fd.hpp"
@@ -259,9 +259,9 @@ void run_bare(BenchBlock& bench, std::uint32_t index) {
   BenchWorkerSlot& slot = bench.slot(index);
   const BenchSpec& spec = h.spec;
   BareData d = attach_bare_data(spec, index);
-  std::optional<sys::PosixSemaphore> sem;
+  std::optional<sys::NamedSemaphore> sem;
   if (spec.primitive == BarePrimitive::kSemaphore)
-    sem.emplace(sys::PosixSemaphore::open(spec.sem_name));
+    sem.emplace(sys::NamedSemaphore::open(spec.sem_name));
   const bare::Memory m = d.memory;
   if (bare::needs_memory(spec.primitive) && m.cell == nullptr)
     sys::throw_errno("bench: a lock-free bare loop needs a memory backend", EINVAL);
