@@ -14,6 +14,7 @@ struct Command {
 };
 
 Command add_run(CLI::App& app);
+Command add_explore(CLI::App& app);
 Command add_worker(CLI::App& app);
 Command add_bench(CLI::App& app);
 Command add_bench_worker(CLI::App& app);

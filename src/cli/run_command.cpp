@@ -15,6 +15,7 @@
 #include "shmlab/report/summary.hpp"
 #include "shmlab/run/coordinator.hpp"
 #include "shmlab/run/delay.hpp"
+#include "shmlab/run/schedule.hpp"
 #include "shmlab/run/worker.hpp"
 #include "shmlab/sync/strategy.hpp"
 #include "shmlab/usage_error.hpp"
@@ -28,8 +29,9 @@ struct RunOptions {
   std::string backend = "file";   // the seed's file acting as shared memory
   std::string strategy = "none";  // the seed's unprotected read-modify-write
   std::string scenario = "counter";
-  std::string delay = "0-50:0-30:10";  // the seed's sleeps, in ms
-  std::optional<std::uint64_t> seed;   // random when absent, printed either way
+  std::string delay = "0-50:0-30:10";   // the seed's sleeps, in ms
+  std::optional<std::uint64_t> seed;    // random when absent, printed either way
+  std::optional<std::string> schedule;  // SPEC §3: tokens, random:SEED or random
   double timeout_s = 30;
   bool json = false;
   bool keep = false;
@@ -83,18 +85,46 @@ RunParams to_params(const RunOptions& o) {
   return p;
 }
 
+// --schedule: "random" alone draws a seed, printed with the schedule so the run can be repeated.
+std::optional<ScheduleSpec> to_schedule(const RunOptions& o, const RunParams& p) {
+  if (!o.schedule) return std::nullopt;
+  ScheduleSpec spec;
+  if (*o.schedule == "random") {
+    std::random_device rd;
+    spec.random_seed = (std::uint64_t{rd()} << 32 | rd()) % 1'000'000'000;
+  } else {
+    spec = parse_schedule_spec(*o.schedule);
+  }
+  validate_schedule(spec.tokens, p.workers, p.strategy);
+  return spec;
+}
+
 int execute(const RunOptions& o) {
   CoordinatorOptions c;
   c.params = to_params(o);
+  c.schedule = to_schedule(o, c.params);
   c.self_exe = self_exe();
   c.temp_dir = temp_dir();
   c.timeout_s = o.timeout_s;
   c.keep = o.keep;
   const Log log(c.params.log_stderr ? 2 : 1, c.params.color, c.params.quiet);
-  log.info("shmlab run: {} workers x {} increments, strategy {}, backend {}, delay {}, seed {}",
-           c.params.workers, c.params.increments, o.strategy, o.backend,
-           format_delay_spec(c.params.delays), c.params.seed);
-  RunResult result = analyse(coordinate(c, log));
+  const std::string pacing =
+      !c.schedule ? fmt::format("delay {}", format_delay_spec(c.params.delays))
+      : c.schedule->random_seed
+          ? fmt::format("schedule random:{}", *c.schedule->random_seed)
+          : fmt::format("schedule \"{}\"", format_schedule(c.schedule->tokens));
+  log.info("shmlab run: {} workers x {} increments, strategy {}, backend {}, {}, seed {}",
+           c.params.workers, c.params.increments, o.strategy, o.backend, pacing, c.params.seed);
+  RunRecord record = coordinate(c, log);
+  if (!record.schedule_error.empty()) throw UsageError(record.schedule_error);
+  if (c.schedule) {
+    log.info("Steps taken: {}", record.schedule_taken);
+    if (c.schedule->random_seed) {
+      log.info("Schedule drawn by random:{} (replay it with --schedule): {}",
+               *c.schedule->random_seed, record.schedule);
+    }
+  }
+  RunResult result = analyse(std::move(record));
   const int code = exit_code_for(result);
   print_summary(result, log);
   log.info("Cleaned up the run's shared objects{}", o.keep ? " (kept: --keep)" : "");
@@ -130,6 +160,9 @@ Command add_run(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--seed", opts->seed, "Seed of the delays (random and printed when absent)")
       ->check(kDigits);
+  sub->add_option("--schedule", opts->schedule,
+                  "Deterministic interleaving: tokens like \"1R 2R 1W 2W\", or random:SEED "
+                  "(docs/schedules.md); delays are ignored");
   sub->add_option("--timeout", opts->timeout_s,
                   "Watchdog: seconds without progress before the run is stopped")
       ->check(CLI::Range(0.1, 86400.0))
@@ -145,6 +178,7 @@ Command add_run(CLI::App& app) {
       "  shmlab run --seed 42                        repeat the delays of an earlier run\n"
       "  shmlab run -w 4 -n 100000 --delay none -q   a fast run: how many updates are lost?\n"
       "  shmlab run --strategy mutex --backend shm   a fix: exit 0, every increment counted\n"
+      "  shmlab run -w 2 -n 1 --schedule \"1R 2R 1W 2W\"   the lost update, every time\n"
       "Exit codes: 0 correct, 3 updates lost, 4 worker crashed or run stuck, 2 bad usage,\n"
       "1 environment failure, 130/143 interrupted.");
   return {sub, [opts] { return execute(*opts); }};

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 
+#include "shmlab/region/sqlite_region.hpp"
 #include "support/shmlab_process.hpp"
 
 namespace shmlab {
@@ -99,6 +100,47 @@ TEST_F(CounterOpTest, ShardedWorksOnTheWorkersOwnCell) {
   EXPECT_EQ(region_->read_cell(0).counter, 0);
   EXPECT_EQ(region_->read_cell(1).counter, 2);
   EXPECT_EQ(region_->total(), 2);
+}
+
+TEST(CounterOpTransaction, CommitsThroughLockReadWriteUnlock) {
+  test::TempDir tmp;
+  RunParams p;
+  p.workers = 1;
+  p.increments = 2;
+  p.backend = Backend::kSqlite;
+  p.strategy = Strategy::kTransaction;
+  std::strncpy(p.run_id, "shmlab-test-tx", sizeof(p.run_id) - 1);
+  auto store = create_region(p, tmp.path());
+  auto region = attach_region(p);
+  std::vector<WriteEntry> log(p.increments);
+  CounterOp sut(p, 0, *region, nullptr, log);
+  Recorder ctx;
+  sut.run(0, ctx);
+  EXPECT_EQ(ctx.steps, "LRWU");
+  EXPECT_EQ(region->read().counter, 1);
+  EXPECT_NE(log[0].t_write_ns, 0);
+}
+
+TEST(CounterOpTransaction, AnIncrementThatStaysBusyIsAnErrorNotASkip) {
+  test::TempDir tmp;
+  RunParams p;
+  p.workers = 2;
+  p.increments = 1;
+  p.backend = Backend::kSqlite;
+  p.strategy = Strategy::kTransaction;
+  std::strncpy(p.run_id, "shmlab-test-busy", sizeof(p.run_id) - 1);
+  auto store = create_region(p, tmp.path());
+  auto holder = attach_region(p);
+  ASSERT_TRUE(holder->begin_immediate());  // another worker holds the write lock throughout
+  SqliteRegion region(p.region_path, 1, SqliteOptions{5, 0});
+  std::vector<WriteEntry> log(p.increments);
+  CounterOp sut(p, 1, region, nullptr, log);
+  Recorder ctx;
+  EXPECT_THROW(sut.run(0, ctx), std::system_error);
+  EXPECT_EQ(ctx.steps, "L!L!L!L!L!");  // bounded: 5 attempts, each one reported busy
+  EXPECT_EQ(log[0].t_write_ns, 0);     // nothing was written
+  holder->rollback();
+  EXPECT_EQ(region.read().counter, 0);
 }
 
 }  // namespace

@@ -27,6 +27,7 @@ RunResult analyse(RunRecord record) {
   const RunParams& p = record.params;
   r.expected = static_cast<std::int64_t>(std::uint64_t{p.workers} * p.increments);
   r.final_value = record.final_total;
+  if (!record.schedule.empty()) r.schedule = record.schedule;
   for (const WorkerRecord& w : record.workers) {
     r.verify_changed += w.verify_changed;
     r.verify_overwritten += w.verify_overwritten;

@@ -86,6 +86,7 @@ nlohmann::json result_json(const RunResult& r, int exit_code) {
   };
   if (r.record.final_record) j["last_writer"] = r.record.final_record->last_writer;
   if (!r.record.watchdog_report.empty()) j["watchdog"] = r.record.watchdog_report;
+  if (r.schedule) j["schedule_taken"] = r.record.schedule_taken;
   return j;
 }
 

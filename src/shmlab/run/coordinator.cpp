@@ -11,6 +11,8 @@
 #include "shmlab/control/control_block.hpp"
 #include "shmlab/region/backend.hpp"
 #include "shmlab/region/region.hpp"
+#include "shmlab/run/scheduler.hpp"
+#include "shmlab/run/step_gate.hpp"
 #include "shmlab/run/worker.hpp"
 #include "shmlab/sync/lock_objects.hpp"
 #include "shmlab/sync/strategy.hpp"
@@ -21,6 +23,9 @@
 
 namespace shmlab {
 namespace {
+
+// How long a scheduled run's coordinator waits for a step before it looks at signals and children.
+constexpr std::int64_t kScheduleSliceNs = 20'000'000;
 
 // How long stopped workers get to leave on their own before SIGKILL.
 constexpr std::int64_t kStopGraceNs = 200'000'000;
@@ -73,12 +78,15 @@ class Coordinator {
   bool any_running() const;
   void collect(ControlBlock& control, Region* region);
   void handle_signal(int sig, ControlBlock& control);
+  bool drive_schedule(ControlBlock& control);
 
   CoordinatorOptions& o_;
   RunParams& p_;
   const Log& log_;
   sys::SignalFd signals_;
   std::vector<Worker> workers_;
+  std::unique_ptr<Scheduler> scheduler_;  // scheduled runs only
+  bool schedule_done_ = false;
   RunRecord record_;
 };
 
@@ -154,6 +162,7 @@ void Coordinator::stop_all(ControlBlock& control) {
   h.abort.store(1, std::memory_order_release);
   h.go.store(1, std::memory_order_release);  // release any worker still at the barrier
   sys::futex_wake_all(h.go);
+  release_gates(control);
   for (Worker& w : workers_) {
     if (w.child.running()) w.stopped = true;
   }
@@ -176,12 +185,15 @@ void Coordinator::watch(ControlBlock& control) {
   std::int64_t last_progress = sys::monotonic_ns();
   std::uint64_t last_mark = 0;
   while (any_running()) {
+    const bool driving = scheduler_ != nullptr && !schedule_done_;
     if (auto sig = signals_.wait(
-            static_cast<int>(std::min<std::int64_t>(100, timeout_ns / 1'000'000 + 1)))) {
+            driving ? 0
+                    : static_cast<int>(std::min<std::int64_t>(100, timeout_ns / 1'000'000 + 1)))) {
       handle_signal(*sig, control);
       if (record_.end == RunEnd::kInterrupted) return;
     }
     reap(control);
+    if (driving && !drive_schedule(control)) return;
     // Progress: any step boundary crossed or operation finished by anyone.
     std::uint64_t mark = 0;
     for (const WorkerSlot& s : control.slots()) {
@@ -210,8 +222,28 @@ void Coordinator::watch(ControlBlock& control) {
   }
 }
 
+bool Coordinator::drive_schedule(ControlBlock& control) {
+  const auto alive = [this](std::uint32_t i) { return workers_[i].child.running(); };
+  switch (scheduler_->advance(kScheduleSliceNs, alive)) {
+    case Scheduler::Progress::kWaiting:
+      return true;
+    case Scheduler::Progress::kDone:
+      schedule_done_ = true;
+      return true;
+    case Scheduler::Progress::kError:
+      break;
+  }
+  record_.schedule_error = scheduler_->error();
+  stop_all(control);
+  return false;
+}
+
 void Coordinator::collect(ControlBlock& control, Region* region) {
   record_.writes_logged = control.logs_writes();
+  if (scheduler_) {
+    record_.schedule = scheduler_->schedule();
+    record_.schedule_taken = scheduler_->taken();
+  }
   for (std::uint32_t i = 0; i < workers_.size(); ++i) {
     const WorkerSlot& s = control.slot(i);
     const Worker& w = workers_[i];
@@ -253,6 +285,7 @@ RunRecord Coordinator::run() {
   std::unique_ptr<RegionStore> store = create_region(p_, o_.temp_dir);
   ControlBlock control = ControlBlock::create(p_);
   LockObjects lock_objects = LockObjects::create(p_);  // e.g. the named semaphore
+  if (o_.schedule) scheduler_ = std::make_unique<Scheduler>(control, *o_.schedule);
   record_.params = p_;
   record_.control_name = control.name();
   log_.info("Created shared memory ({} backend): {}", backend_name(p_.backend), p_.region_path);
@@ -292,6 +325,7 @@ RunRecord coordinate(CoordinatorOptions options, const Log& log) {
   std::string id = make_run_id();
   std::memcpy(options.params.run_id, id.c_str(),
               std::min(id.size(), sizeof(options.params.run_id) - 1));
+  options.params.scheduled = options.schedule.has_value();
   Coordinator c(options, log);
   return c.run();
 }

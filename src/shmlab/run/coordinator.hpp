@@ -3,20 +3,23 @@
 // watchdog), collects a RunRecord and removes everything it created, whatever happened.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "shmlab/control/params.hpp"
 #include "shmlab/run/run_record.hpp"
+#include "shmlab/run/schedule.hpp"
 #include "shmlab/sys/log.hpp"
 
 namespace shmlab {
 
 struct CoordinatorOptions {
   RunParams params;
-  std::string temp_dir = "/tmp";  // where file-based regions are created ($TMPDIR)
-  std::string self_exe;           // the shmlab binary workers are spawned from
-  double timeout_s = 30;          // watchdog: no progress for this long ends the run
-  bool keep = false;              // leave the objects for `shmlab inspect`
+  std::string temp_dir = "/tmp";         // where file-based regions are created ($TMPDIR)
+  std::string self_exe;                  // the shmlab binary workers are spawned from
+  double timeout_s = 30;                 // watchdog: no progress for this long ends the run
+  bool keep = false;                     // leave the objects for `shmlab inspect`
+  std::optional<ScheduleSpec> schedule;  // --schedule: every step waits for a Scheduler's grant
 };
 
 // Runs one scenario. Throws std::system_error when the environment fails before the run starts

@@ -58,6 +58,9 @@ struct RunRecord {
   std::int64_t elapsed_ns = 0;  // spawn to cleanup
   bool writes_logged = false;
   std::string watchdog_report;
+  std::string schedule;        // as given, or as drawn for random:SEED; empty: not scheduled
+  std::string schedule_taken;  // every step granted, in order
+  std::string schedule_error;  // the schedule could not be followed (bad usage, exit 2)
 };
 
 }  // namespace shmlab

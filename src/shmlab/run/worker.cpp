@@ -10,6 +10,7 @@
 #include "shmlab/control/control_block.hpp"
 #include "shmlab/region/region.hpp"
 #include "shmlab/run/delay.hpp"
+#include "shmlab/run/step_gate.hpp"
 #include "shmlab/scenario/counter.hpp"
 #include "shmlab/sync/lock.hpp"
 #include "shmlab/sys/clock.hpp"
@@ -30,10 +31,12 @@ class WorkerSteps final : public StepContext {
         slot_(control.slot(index)),
         number_(index + 1),
         log_(log),
-        delays_(params_.seed, index) {}
+        delays_(params_.seed, index),
+        gate_(control.header(), slot_) {}
 
   void enter(Step step, std::uint64_t /*op*/) override {
     if (control_.header().abort.load(std::memory_order_relaxed) != 0) throw Aborted{};
+    if (!gate_.pass(step)) throw Aborted{};
     slot_.heartbeat_ns.store(sys::monotonic_ns(), std::memory_order_relaxed);
     slot_.activity.store(static_cast<std::uint32_t>(step), std::memory_order_relaxed);
   }
@@ -53,6 +56,7 @@ class WorkerSteps final : public StepContext {
   }
 
   void window() override { sleep(params_.delays.window); }
+  void finish() { gate_.finish(); }
   void sleep(const DelayRange& range) {
     if (!params_.scheduled) sys::sleep_ns(delays_.sample_ns(range));
   }
@@ -64,6 +68,7 @@ class WorkerSteps final : public StepContext {
   std::uint32_t number_;
   const Log& log_;
   DelaySampler delays_;
+  StepGate gate_;  // waits for the coordinator's grant under --schedule
 };
 
 void wait_for_go(ControlHeader& h) {
@@ -132,6 +137,7 @@ int run_worker(ControlBlock& control, std::uint32_t index) {
   slot.torn_reads.store(region->torn_reads(), std::memory_order_relaxed);
   slot.state.store(WorkerState::kDone, std::memory_order_release);
   log.success("Worker {} completed {} increments", number, params.increments);
+  steps.finish();
   return kWorkerOk;
 }
 

@@ -1,0 +1,178 @@
+// `shmlab explore`: options → ExploreOptions, explore, report (docs/schedules.md).
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "shmlab/region/backend.hpp"
+#include "shmlab/report/explore_report.hpp"
+#include "shmlab/run/explorer.hpp"
+#include "shmlab/sync/strategy.hpp"
+#include "shmlab/sys/clock.hpp"
+#include "shmlab/usage_error.hpp"
+
+namespace shmlab::cli {
+namespace {
+
+// Explore is for small sizes: every step of every interleaving is a grant on real processes.
+constexpr std::uint32_t kMaxExploreWorkers = 16;
+constexpr std::uint64_t kMaxExploreIncrements = 1000;
+
+struct ExploreCliOptions {
+  std::uint32_t workers = 2;     // the classic puzzle: 2 workers ...
+  std::uint64_t increments = 3;  // ... x 3 increments: 924 interleavings under none
+  std::string backend = "file";
+  std::string strategy = "none";
+  std::uint64_t limit = 10'000;  // run every interleaving when there are at most this many
+  std::string goal = "both";
+  std::uint64_t samples = 100;  // search: random interleavings run for the histogram
+  std::uint64_t seed = 1;
+  double timeout_s = 30;
+  bool json = false;
+};
+
+// "\r..." on a terminal's stderr, at most ten times a second; nothing when stderr is not one.
+class Progress {
+ public:
+  Progress() : on_(::isatty(2) == 1) {}
+  ~Progress() {
+    if (on_ && shown_) fmt::print(stderr, "\r\033[K");
+  }
+  void operator()(std::string_view what, std::uint64_t done, std::uint64_t total) {
+    if (!on_) return;
+    const std::int64_t now = sys::monotonic_ns();
+    if (now - last_ < 100'000'000 && done != total) return;
+    last_ = now;
+    shown_ = true;
+    fmt::print(stderr, "\r\033[Kexplore: {} {}/{}", what, done, total);
+    std::fflush(stderr);
+  }
+
+ private:
+  bool on_;
+  bool shown_ = false;
+  std::int64_t last_ = 0;
+};
+
+int execute(const ExploreCliOptions& o) {
+  ExploreOptions e;
+  RunParams& p = e.run.params;
+  p.workers = o.workers;
+  p.increments = o.increments;
+  p.backend = *parse_backend(o.backend);
+  p.strategy = *parse_strategy(o.strategy);
+  if (!fits(p.strategy, p.backend)) {
+    throw UsageError(fmt::format("--strategy {} does not fit --backend {}: {}", o.strategy,
+                                 o.backend, fitting_backends_message(p.strategy)));
+  }
+  p.quiet = true;
+  p.log_stderr = true;
+  e.run.self_exe = self_exe();
+  e.run.temp_dir = temp_dir();
+  e.run.timeout_s = o.timeout_s;
+  e.limit = o.limit;
+  e.goal = o.goal == "min"   ? ExploreGoal::kMin
+           : o.goal == "max" ? ExploreGoal::kMax
+                             : ExploreGoal::kBoth;
+  e.samples = o.samples;
+  e.seed = o.seed;
+  auto progress = std::make_shared<Progress>();
+  e.progress = [progress](std::string_view what, std::uint64_t done, std::uint64_t total) {
+    (*progress)(what, done, total);
+  };
+  ExploreResult r;
+  try {
+    r = explore(e);
+  } catch (const ExploreInterrupted& i) {
+    progress.reset();
+    fmt::print(stderr, "shmlab explore: interrupted; the run in progress was cleaned up\n");
+    return 128 + i.signal;
+  } catch (const ExploreFault& f) {
+    progress.reset();
+    fmt::print(stderr, "shmlab explore: {}\n", f.what());
+    return kExitFault;
+  }
+  progress.reset();
+  const auto unconfirmed = [](const std::optional<Witness>& w) { return w && !w->confirmed; };
+  int code = kExitOk;
+  if (unconfirmed(r.min) || unconfirmed(r.max) || unconfirmed(r.shortest_losing) ||
+      r.model_mismatches != 0) {
+    code = kExitFault;
+  } else if (r.shortest_losing || (r.min && r.min->final_value < r.expected) ||
+             (!r.histogram.empty() && r.histogram.begin()->first < r.expected)) {
+    code = kExitLost;
+  }
+  if (o.json) {
+    std::cout << explore_json(r, p, code).dump(2) << std::endl;
+  } else {
+    print_explore(stdout, r, p);
+  }
+  return code;
+}
+
+}  // namespace
+
+Command add_explore(CLI::App& app) {
+  auto o = std::make_shared<ExploreCliOptions>();
+  std::vector<std::string> backends, strategies;
+  for (Backend b : all_backends()) backends.emplace_back(backend_name(b));
+  for (const StrategyInfo& s : all_strategies()) strategies.emplace_back(s.name);
+  const CLI::Validator digits(
+      [](std::string& s) -> std::string {
+        if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) {
+          return "'" + s + "' is not a non-negative integer";
+        }
+        return {};
+      },
+      "UINT");
+  CLI::App* sub = app.add_subcommand(
+      "explore", "Run the interleavings of a scenario on real processes: all of them, or a search");
+  sub->add_option("-w,--workers", o->workers, "Worker processes (1..16)")
+      ->check(digits)
+      ->check(CLI::Range(1u, kMaxExploreWorkers))
+      ->capture_default_str();
+  sub->add_option("-n,--increments", o->increments, "Operations per worker (1..1000)")
+      ->check(digits)
+      ->check(CLI::Range(std::uint64_t{1}, kMaxExploreIncrements))
+      ->capture_default_str();
+  sub->add_option("--backend", o->backend, "Where the shared data lives")
+      ->check(CLI::IsMember(backends))
+      ->capture_default_str();
+  sub->add_option("--strategy", o->strategy, "What guards the read-modify-write")
+      ->check(CLI::IsMember(strategies))
+      ->capture_default_str();
+  sub->add_option("--limit", o->limit,
+                  "Run every interleaving when there are at most this many; otherwise search")
+      ->check(digits)
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000}))
+      ->capture_default_str();
+  sub->add_option("--goal", o->goal, "Which extreme to find and replay: min, max or both")
+      ->check(CLI::IsMember({"min", "max", "both"}))
+      ->capture_default_str();
+  sub->add_option("--samples", o->samples,
+                  "When searching: random interleavings run on real processes for the histogram")
+      ->check(digits)
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1'000'000}))
+      ->capture_default_str();
+  sub->add_option("--seed", o->seed, "Seed of the sampled interleavings")
+      ->check(digits)
+      ->capture_default_str();
+  sub->add_option("--timeout", o->timeout_s, "Watchdog of each run, in seconds")
+      ->check(CLI::Range(0.1, 86400.0))
+      ->capture_default_str();
+  sub->add_flag("--json", o->json, "Print the result as JSON on stdout");
+  sub->footer(
+      "Examples:\n"
+      "  shmlab explore                            2 x 3 under none: all 924 interleavings\n"
+      "  shmlab explore -w 2 -n 10 --goal min      the classic puzzle: the smallest final is 2\n"
+      "  shmlab explore -w 2 -n 2 --strategy mutex no interleaving loses an update\n"
+      "  shmlab explore --json | jq .histogram\n"
+      "Exit codes: 0 no interleaving loses an update, 3 some do, 4 a run failed or a witness\n"
+      "did not replay, 2 bad usage, 1 environment failure, 130/143 interrupted.");
+  return {sub, [o] { return execute(*o); }};
+}
+
+}  // namespace shmlab::cli

@@ -1,0 +1,99 @@
+#include "shmlab/report/explore_report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "shmlab/region/backend.hpp"
+#include "shmlab/sync/strategy.hpp"
+
+namespace shmlab {
+namespace {
+
+nlohmann::json witness_json(const std::optional<Witness>& w) {
+  if (!w) return nullptr;
+  return {{"final", w->final_value},
+          {"schedule", w->schedule},
+          {"replayed_final", w->replayed},
+          {"confirmed", w->confirmed}};
+}
+
+std::string confirmation(const Witness& w) {
+  return w.confirmed ? fmt::format("confirmed by replay: {}", w.replayed)
+                     : fmt::format("NOT confirmed: the replay ended at {}", w.replayed);
+}
+
+}  // namespace
+
+nlohmann::json explore_json(const ExploreResult& r, const RunParams& p, int exit_code) {
+  nlohmann::json histogram = nlohmann::json::object();
+  for (const auto& [value, count] : r.histogram) histogram[std::to_string(value)] = count;
+  return {
+      {"scenario", "counter"},
+      {"backend", backend_name(p.backend)},
+      {"strategy", strategy_name(p.strategy)},
+      {"workers", p.workers},
+      {"increments", p.increments},
+      {"expected", r.expected},
+      {"interleavings", r.interleavings},
+      {"total_interleavings", r.total ? nlohmann::json(*r.total) : nlohmann::json(nullptr)},
+      {"exhaustive", r.exhaustive},
+      {"method", r.method},
+      {"extremes_exact", r.extremes_exact},
+      {"histogram", std::move(histogram)},
+      {"min", witness_json(r.min)},
+      {"max", witness_json(r.max)},
+      {"shortest_losing",
+       r.shortest_losing ? nlohmann::json(r.shortest_losing->schedule) : nlohmann::json(nullptr)},
+      {"shortest_losing_final", witness_json(r.shortest_losing)},
+      {"model_mismatches", r.model_mismatches},
+      {"replays", r.replays},
+      {"elapsed_ms", static_cast<double>(r.elapsed_ns) / 1e6},
+      {"exit_code", exit_code},
+  };
+}
+
+void print_explore(std::FILE* out, const ExploreResult& r, const RunParams& p) {
+  const std::string total =
+      r.total ? fmt::format("{}", *r.total) : std::string("too many to count");
+  fmt::print(out, "shmlab explore: {} workers x {} increments, strategy {}, backend {}\n",
+             p.workers, p.increments, strategy_name(p.strategy), backend_name(p.backend));
+  fmt::print(out, "Interleavings: {} in all; {} run on real processes{} in {:.1f} s\n", total,
+             r.interleavings, r.exhaustive ? " (every one)" : " (a sample)",
+             static_cast<double>(r.elapsed_ns) / 1e9);
+  fmt::print(out, "Extremes: {}\n", r.method);
+  std::uint64_t most = 1;
+  for (const auto& [value, count] : r.histogram) most = std::max(most, count);
+  fmt::print(out, "Final values{}:\n", r.exhaustive ? "" : " (of the sample)");
+  for (const auto& [value, count] : r.histogram) {
+    const auto bar = static_cast<std::size_t>((count * 40 + most - 1) / most);
+    fmt::print(out, "  {:>6} {:>8}  {}\n", value, count, std::string(bar, '#'));
+  }
+  if (r.min) {
+    fmt::print(out, "Minimum final {}{}: {}\n  ({})\n", r.min->final_value,
+               r.extremes_exact ? "" : " (best found)", r.min->schedule, confirmation(*r.min));
+  }
+  if (r.max) {
+    fmt::print(out, "Maximum final {}{}: {}\n  ({})\n", r.max->final_value,
+               r.extremes_exact ? "" : " (best found)", r.max->schedule, confirmation(*r.max));
+  }
+  if (r.shortest_losing) {
+    fmt::print(out,
+               "Shortest schedule that loses an update: {}\n  (the rest runs worker by "
+               "worker; final {}, {})\n",
+               r.shortest_losing->schedule, r.shortest_losing->final_value,
+               confirmation(*r.shortest_losing));
+  } else if (r.extremes_exact) {
+    fmt::print(out, "No interleaving loses an update: every one ends at {}\n", r.expected);
+  } else {
+    fmt::print(out,
+               "No interleaving that loses an update was found (the search is not "
+               "exhaustive)\n");
+  }
+  if (r.model_mismatches != 0) {
+    fmt::print(out, "Warning: {} run(s) ended where the step model did not predict\n",
+               r.model_mismatches);
+  }
+}
+
+}  // namespace shmlab

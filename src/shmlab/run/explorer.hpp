@@ -1,0 +1,70 @@
+// explore (SPEC §2): runs interleavings of a scenario on real processes — every one when there are
+// at most `limit`, otherwise a search — and reports the histogram of final values and the extreme
+// ones, each with a witness schedule replayed on real processes before it is reported.
+// How: docs/schedules.md. The step model (step_model.hpp) counts and searches; processes decide.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "shmlab/run/coordinator.hpp"
+
+namespace shmlab {
+
+enum class ExploreGoal { kBoth, kMin, kMax };
+
+struct ExploreOptions {
+  CoordinatorOptions run;        // workers, increments, strategy, backend, binary, temp dir
+  std::uint64_t limit = 10'000;  // run every interleaving when there are at most this many
+  ExploreGoal goal = ExploreGoal::kBoth;   // which extreme a sampling search works for
+  std::uint64_t samples = 100;             // search: random interleavings run for the histogram
+  std::uint64_t seed = 1;                  // of those samples and of a sampling search
+  std::size_t max_model_states = 500'000;  // above it the model is sampled, not solved
+  std::uint64_t model_draws = 200'000;     // a sampling search's draws on the model
+  // Called now and then: what is running, how far, out of how many.
+  std::function<void(std::string_view what, std::uint64_t done, std::uint64_t total)> progress;
+};
+
+struct Witness {
+  std::int64_t final_value = 0;  // what the search found (or the run that found it)
+  std::string schedule;
+  std::int64_t replayed = 0;  // the final value of its replay on real processes
+  bool confirmed = false;     // replayed == final_value
+};
+
+struct ExploreResult {
+  std::int64_t expected = 0;
+  std::optional<std::uint64_t> total;  // interleavings in all, when the model could count them
+  std::uint64_t interleavings = 0;     // run on real processes for the histogram
+  bool exhaustive = false;
+  std::string method;           // how min and max were found
+  bool extremes_exact = false;  // min and max are proven (exhaustive, or solved on the model)
+  std::map<std::int64_t, std::uint64_t> histogram;
+  std::optional<Witness> min;
+  std::optional<Witness> max;
+  std::optional<Witness> shortest_losing;  // none: no interleaving loses an update (if exact)
+  std::uint64_t model_mismatches = 0;      // real final != the model's (should stay 0)
+  std::uint64_t replays = 0;               // witness replays, not in `interleavings`
+  std::int64_t elapsed_ns = 0;
+};
+
+// A real run of the exploration did not complete (a worker crashed, the watchdog fired, the
+// workers refused a schedule the model produced).
+class ExploreFault : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// SIGINT/SIGTERM reached a run; everything of it was cleaned up.
+struct ExploreInterrupted {
+  int signal = 0;
+};
+
+ExploreResult explore(const ExploreOptions& options);
+
+}  // namespace shmlab

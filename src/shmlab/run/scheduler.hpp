@@ -1,0 +1,64 @@
+// Scheduler: the coordinator's side of a scheduled run (SPEC §3). It waits until every worker is at
+// a step boundary, grants exactly one step, and waits for that worker's next boundary before the
+// next grant, so the steps happen in the schedule's order. It knows who holds the lock because it
+// granted every L and U: an L for a worker while another holds the lock is reported as blocked.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "shmlab/control/control_block.hpp"
+#include "shmlab/run/schedule.hpp"
+
+namespace shmlab {
+
+class Scheduler {
+ public:
+  enum class Progress {
+    kWaiting,  // a worker has not reached its next boundary within the budget; call again
+    kDone,     // every worker has taken its last step
+    kError,    // the schedule cannot be followed; error() says why and names the token
+  };
+
+  Scheduler(ControlBlock& control, ScheduleSpec spec);
+
+  // Grants steps for at most about `budget_ns`. `alive(i)` says whether worker i (0-based) still
+  // runs: a worker that died between boundaries is treated as finished.
+  Progress advance(std::int64_t budget_ns, const std::function<bool(std::uint32_t)>& alive);
+
+  const std::string& error() const { return error_; }
+  // The schedule to print and to replay: as given, or as drawn for random:SEED (every step).
+  std::string schedule() const;
+  // Every step granted in order, implicit V steps and the tail included ("1R 2R 1W 2W 1V 2V").
+  std::string taken() const { return format_schedule(taken_); }
+
+ private:
+  struct WorkerGate {
+    std::uint32_t next = 0;  // the letter it waits to be granted; 0: not at a boundary
+    bool finished = false;
+    bool died = false;
+  };
+
+  bool blocked(std::uint32_t index) const;
+  // Chooses the next grant; false with error_ set when the schedule cannot be followed, false
+  // with error_ empty when every worker has finished.
+  bool choose(std::uint32_t& index);
+  bool choose_token(std::uint32_t& index);
+  void grant(std::uint32_t index);
+  bool fail(std::string message);
+
+  ControlBlock& control_;
+  ScheduleSpec spec_;
+  std::vector<WorkerGate> gates_;
+  std::size_t position_ = 0;  // next token of an explicit schedule
+  std::uint32_t holder_ = 0;  // 1-based worker holding the lock, 0: none
+  std::mt19937_64 rng_;
+  std::vector<ScheduleToken> drawn_;  // random:SEED
+  std::vector<ScheduleToken> taken_;
+  std::string error_;
+};
+
+}  // namespace shmlab
