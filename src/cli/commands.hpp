@@ -16,6 +16,8 @@ struct Command {
 Command add_run(CLI::App& app);
 Command add_explore(CLI::App& app);
 Command add_worker(CLI::App& app);
+Command add_bench(CLI::App& app);
+Command add_bench_worker(CLI::App& app);
 
 // Shared helpers.
 std::string self_exe();
