@@ -8,7 +8,7 @@ packages=(
   libcli11-dev libfmt-dev nlohmann-json3-dev libsqlite3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libboost-dev
   clang clang-format libclang-rt-14-dev
-  chromium
+  chromium libpng-dev
 )
 
 missing=()

@@ -18,6 +18,8 @@ Command add_explore(CLI::App& app);
 Command add_worker(CLI::App& app);
 Command add_inspect(CLI::App& app);
 Command add_clean(CLI::App& app);
+Command add_bench(CLI::App& app);
+Command add_bench_worker(CLI::App& app);
 
 // Shared helpers.
 std::string self_exe();

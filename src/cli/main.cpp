@@ -28,9 +28,11 @@ int main(int argc, char** argv) {
       "  shmlab run --strategy mutex         the same work under a robust process-shared mutex\n"
       "  shmlab run -w 8 -n 10000 --delay none --json\n"
       "  shmlab explore -w 2 -n 3               every interleaving of 2 x 3, on real processes\n"
+      "  shmlab bench --strategies none,mutex --backends file  ops/s beside the bare primitive\n"
       "Run 'shmlab COMMAND --help' for a command's options.");
-  const std::vector<Command> commands = {add_run(app), add_explore(app), add_inspect(app),
-                                         add_clean(app), add_worker(app)};
+  const std::vector<Command> commands = {add_run(app),         add_explore(app), add_inspect(app),
+                                         add_clean(app),       add_worker(app),  add_bench(app),
+                                         add_bench_worker(app)};
   try {
     app.parse(argc, argv);
     for (const Command& c : commands) {

@@ -12,6 +12,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/run_outputs.hpp"
 #include "shmlab/region/backend.hpp"
 #include "shmlab/report/json_result.hpp"
 #include "shmlab/report/summary.hpp"
@@ -42,6 +43,7 @@ struct RunOptions {
   bool keep = false;
   bool quiet = false;
   bool no_color = false;
+  OutputOptions outputs;  // --trace FILE, --report FILE, --timeline
 };
 
 // CLI11 reads "-1" into an unsigned integer as 2^64-1; counts and seeds are digits only.
@@ -143,6 +145,7 @@ int execute(const RunOptions& o) {
   c.timeout_s = o.timeout_s;
   c.keep = o.keep;
   const Log log(c.params.log_stderr ? 2 : 1, c.params.color, c.params.quiet);
+  const RunOutputs outputs(o.outputs);  // before the run: an unwritable path wastes nothing
   const std::string pacing =
       !c.schedule ? fmt::format("delay {}", format_delay_spec(c.params.delays))
       : c.schedule->random_seed
@@ -164,7 +167,9 @@ int execute(const RunOptions& o) {
   }
   RunResult result = analyse(std::move(record));
   const int code = exit_code_for(result);
+  outputs.print_timeline(result, Log(log.fd(), log.color(), false));
   print_summary(result, log);
+  outputs.write_files(result, log);
   log.info("Cleaned up the run's shared objects{}", o.keep ? " (kept: --keep)" : "");
   if (o.json) std::cout << result_json(result, code).dump(2) << std::endl;
   return code;
@@ -209,6 +214,13 @@ Command add_run(CLI::App& app) {
       ->check(kFinite)
       ->check(CLI::Range(0.1, 86400.0))
       ->capture_default_str();
+  sub->add_option("--trace", opts->outputs.trace_path,
+                  "Write a Chrome trace-event JSON of every step (Perfetto, chrome://tracing)")
+      ->type_name("FILE");
+  sub->add_option("--report", opts->outputs.report_path,
+                  "Write a self-contained HTML report with an SVG timeline")
+      ->type_name("FILE");
+  sub->add_flag("--timeline", opts->outputs.timeline, "Print per-worker swimlanes of the steps");
   sub->add_flag("--json", opts->json, "Print the result as JSON on stdout; log lines go to stderr");
   sub->add_flag("--keep", opts->keep, "Keep the run's objects for 'shmlab inspect'");
   sub->add_flag("-q,--quiet", opts->quiet, "No log lines");
@@ -221,6 +233,7 @@ Command add_run(CLI::App& app) {
       "  shmlab run -w 4 -n 100000 --delay none -q   a fast run: how many updates are lost?\n"
       "  shmlab run --strategy mutex --backend shm   a fix: exit 0, every increment counted\n"
       "  shmlab run -w 2 -n 1 --schedule \"1R 2R 1W 2W\"   the lost update, every time\n"
+      "  shmlab run --timeline --report run.html     see which write erased which\n"
       "Exit codes: 0 correct, 3 updates lost, 4 worker crashed or run stuck, 2 bad usage,\n"
       "1 environment failure, 130/143 interrupted.");
   return {sub, [opts] { return execute(*opts); }};

@@ -46,6 +46,26 @@ TEST(Attribution, EraserIsTheChainWriteThatCameAfterTheLostOne) {
   EXPECT_EQ(sut.lost[0].lost.id, w2);
   EXPECT_EQ(sut.lost[0].erased_by.id, w3);
   EXPECT_EQ(sut.chain_length, 2u);
+  // The eraser read worker 1's record, not the one the lost write read.
+  EXPECT_EQ(sut.lost[0].erased_by.based_on, w1);
+  EXPECT_EQ(sut.lost[0].erased_by.based_on_worker, 1u);
+  EXPECT_EQ(sut.lost[0].lost.based_on_worker, 0u);
+}
+
+TEST(Attribution, WriteBuiltOnALostWriteIsLostToTheFirstLaterChainWrite) {
+  // Worker 2 reads 0, writes 1 (lost), reads its own 1, writes 2 (lost too): both branch off the
+  // chain at the initial record; worker 1's chain writes come after each of them.
+  Logs l(2, 2);
+  const auto b1 = l.add(2, 1, 0, 0, 10);
+  const auto a1 = l.add(1, 1, 0, 0, 20);
+  const auto b2 = l.add(2, 2, b1, 1, 30);
+  const auto a2 = l.add(1, 2, a1, 1, 40);
+  const Attribution sut = attribute(l.logs, 2, a2);
+  ASSERT_EQ(sut.lost.size(), 2u);
+  EXPECT_EQ(sut.lost[0].lost.id, b1);
+  EXPECT_EQ(sut.lost[0].erased_by.id, a1);
+  EXPECT_EQ(sut.lost[1].lost.id, b2);
+  EXPECT_EQ(sut.lost[1].erased_by.id, a2);
 }
 
 TEST(Attribution, NoLossWhenEveryWriteIsOnTheChain) {

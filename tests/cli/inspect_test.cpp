@@ -11,6 +11,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "shmlab/control/control_block.hpp"
 #include "support/shmlab_process.hpp"
 
 namespace shmlab::test {
@@ -77,7 +78,7 @@ TEST(InspectCli, KeptRunShowsHeaderValuesWorkersAndTrace) {
   const json r = json::parse(o.out, nullptr, false);
   ASSERT_FALSE(r.is_discarded()) << o.out;
   EXPECT_EQ(r["name"], "/" + k.name);
-  EXPECT_EQ(r["header"]["version"], 1);
+  EXPECT_EQ(r["header"]["version"], kControlVersion);
   EXPECT_EQ(r["header"]["kept"], true);
   EXPECT_EQ(r["header"]["owner_alive"], false);
   EXPECT_EQ(r["params"]["workers"], 2);

@@ -38,6 +38,13 @@ std::vector<std::string> TempDir::entries() const {
 }
 
 Outcome run_shmlab(const std::vector<std::string>& args, const TempDir& tmp, double timeout_s) {
+  std::vector<std::string> argv = {shmlab_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_program(argv, tmp, timeout_s);
+}
+
+Outcome run_program(const std::vector<std::string>& argv_s, const TempDir& tmp, double timeout_s,
+                    bool own_group) {
   int out_pipe[2];
   int err_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
@@ -47,11 +54,15 @@ Outcome run_shmlab(const std::vector<std::string>& args, const TempDir& tmp, dou
   ::posix_spawn_file_actions_init(&fa);
   ::posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
   ::posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
+  posix_spawnattr_t attr;
+  ::posix_spawnattr_init(&attr);
+  if (own_group) {
+    ::posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    ::posix_spawnattr_setpgroup(&attr, 0);
+  }
 
-  std::vector<std::string> argv_s = {shmlab_binary()};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
-  for (auto& a : argv_s) argv.push_back(a.data());
+  for (const auto& a : argv_s) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
 
   std::vector<std::string> env_s = {"TMPDIR=" + tmp.path(), "NO_COLOR=1"};
@@ -64,8 +75,9 @@ Outcome run_shmlab(const std::vector<std::string>& args, const TempDir& tmp, dou
   envp.push_back(nullptr);
 
   Outcome o;
-  const int err = ::posix_spawn(&o.pid, argv[0], &fa, nullptr, argv.data(), envp.data());
+  const int err = ::posix_spawn(&o.pid, argv[0], &fa, &attr, argv.data(), envp.data());
   ::posix_spawn_file_actions_destroy(&fa);
+  ::posix_spawnattr_destroy(&attr);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
   if (err != 0) throw std::runtime_error("posix_spawn failed");
@@ -79,7 +91,7 @@ Outcome run_shmlab(const std::vector<std::string>& args, const TempDir& tmp, dou
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0 && !killed) {
-      ::kill(o.pid, SIGKILL);
+      ::kill(own_group ? -o.pid : o.pid, SIGKILL);
       killed = true;
     }
     if (::poll(fds, 2, killed ? 1000 : static_cast<int>(std::min<long>(left.count(), 1000))) < 0)
@@ -99,6 +111,8 @@ Outcome run_shmlab(const std::vector<std::string>& args, const TempDir& tmp, dou
   }
   int ws = 0;
   ::waitpid(o.pid, &ws, 0);
+  // Whatever the program left running in its group (a browser's helpers) goes with it.
+  if (own_group) ::kill(-o.pid, SIGKILL);
   o.exit_code = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
   return o;
 }

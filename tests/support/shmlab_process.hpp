@@ -33,6 +33,11 @@ class TempDir {
 // Runs `shmlab args...` with TMPDIR=tmp and NO_COLOR=1; waits at most timeout_s (then SIGKILL).
 Outcome run_shmlab(const std::vector<std::string>& args, const TempDir& tmp, double timeout_s = 60);
 
+// Runs any program (argv[0] an absolute path, no shell) the same way; with own_group it runs in a
+// process group of its own, all of which is killed at the timeout and after it exits.
+Outcome run_program(const std::vector<std::string>& argv, const TempDir& tmp, double timeout_s,
+                    bool own_group = false);
+
 // Names in /dev/shm that belong to the run started by process `pid` (shmlab-<pid>-...).
 std::vector<std::string> shm_leftovers(pid_t pid);
 

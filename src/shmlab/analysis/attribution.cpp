@@ -20,8 +20,14 @@ class Writes {
   }
   WriteRef ref(std::uint64_t id) const {
     const WriteEntry* e = find(id);
-    return {static_cast<std::uint32_t>((id - 1) / n_ + 1), (id - 1) % n_ + 1, id,
-            e ? e->value_read : 0, e ? e->value_written : 0};
+    const std::uint64_t from = e ? e->based_on : 0;
+    return {static_cast<std::uint32_t>((id - 1) / n_ + 1),
+            (id - 1) % n_ + 1,
+            id,
+            from,
+            from != 0 ? static_cast<std::uint32_t>((from - 1) / n_ + 1) : 0,
+            e ? e->value_read : 0,
+            e ? e->value_written : 0};
   }
   std::uint64_t total() const { return logs_.size() * n_; }
 
@@ -126,6 +132,10 @@ Attribution attribute(std::span<const std::vector<WriteEntry>> logs, std::uint64
     const std::uint64_t eraser = chain_at(pos != 0 ? pos : from + 1);
     out.lost.push_back({writes.ref(id), writes.ref(eraser)});
   }
+  // In the order the lost writes happened, as a reader follows the timeline.
+  std::stable_sort(out.lost.begin(), out.lost.end(), [&](const LostUpdate& a, const LostUpdate& b) {
+    return writes.find(a.lost.id)->t_write_ns < writes.find(b.lost.id)->t_write_ns;
+  });
   return out;
 }
 

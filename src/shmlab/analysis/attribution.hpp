@@ -1,10 +1,11 @@
 // Exact lost-update attribution from the data. Each write carries its own id into the record and
 // logs the id of the record it read (based_on), so the writes form a tree rooted at the initial
 // record. The final record's lineage (final → based_on → … → initial) is the chain of increments
-// that survived; every completed write off that chain is a lost update. A lost write is credited
-// as erased by the chain write that superseded its branch: among the chain writes after the
-// branch point, the first one written after it (the first one, if the clock cannot tell).
-// Method and limits: docs/attribution.md.
+// that survived; every completed write off that chain is a lost update — which ones, and how many,
+// never depends on a clock. A lost write is credited as erased by the chain write that replaced
+// it in the record: among the chain writes after its branch point (all built on a read that never
+// saw it), the first one written after it; only this choice uses the write-log timestamps.
+// Method, example and limits: docs/attribution.md.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,8 @@ struct WriteRef {
   std::uint32_t worker = 0;  // 1-based
   std::uint64_t op = 0;      // 1-based
   std::uint64_t id = 0;
+  std::uint64_t based_on = 0;  // id of the write whose record it read (0: the initial record)
+  std::uint32_t based_on_worker = 0;  // that write's worker (0: the initial record)
   std::int64_t value_read = 0;
   std::int64_t value_written = 0;
 };
@@ -29,7 +32,7 @@ struct LostUpdate {
 };
 
 struct Attribution {
-  std::vector<LostUpdate> lost;
+  std::vector<LostUpdate> lost;    // in the order the lost writes were made
   std::uint64_t chain_length = 0;  // writes on the final lineage
   bool consistent = true;          // false: the lineage broke (a write id not in any log)
 };

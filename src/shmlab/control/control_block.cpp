@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 
@@ -22,6 +23,15 @@ std::uint64_t logged_writes(const RunParams& p) {
   return total <= kMaxLoggedWrites ? total : 0;
 }
 
+std::size_t trace_stride(const RunParams& p) {
+  return align_up(sizeof(TraceRingHeader) + sizeof(TraceEvent) * trace_capacity_for(p), 64);
+}
+
+std::size_t trace_offset(const RunParams& p) {
+  return align_up(
+      slots_offset() + sizeof(WorkerSlot) * p.workers + sizeof(WriteEntry) * logged_writes(p), 64);
+}
+
 void init_robust_mutex(pthread_mutex_t* m) {
   pthread_mutexattr_t attr;
   ::pthread_mutexattr_init(&attr);
@@ -38,10 +48,16 @@ std::uint64_t write_id(std::uint32_t worker_index, std::uint64_t op, std::uint64
   return 1 + std::uint64_t{worker_index} * increments + op;
 }
 
+std::uint64_t trace_capacity_for(const RunParams& p) {
+  if (!p.trace) return 0;
+  const std::uint64_t wanted = kTraceEventsPerOp * p.increments + 8;
+  const std::uint64_t share =
+      std::max(kTraceMinPerWorker, kTraceMaxTotal / std::max(p.workers, 1u));
+  return std::min({wanted, kTraceMaxPerWorker, share});
+}
+
 std::size_t ControlBlock::size_for(const RunParams& p) {
-  std::size_t size = slots_offset() + sizeof(WorkerSlot) * p.workers;
-  size += sizeof(WriteEntry) * logged_writes(p);
-  return align_up(size, 4096);
+  return align_up(trace_offset(p) + trace_stride(p) * p.workers, 4096);
 }
 
 ControlBlock ControlBlock::create(const RunParams& params) {
@@ -58,9 +74,16 @@ ControlBlock ControlBlock::create(const RunParams& params) {
   h->slots_offset = slots_offset();
   h->write_log_offset =
       logged_writes(params) != 0 ? slots_offset() + sizeof(WorkerSlot) * params.workers : 0;
+  h->trace_offset = trace_offset(params);
+  h->trace_stride = trace_stride(params);
   init_robust_mutex(&h->mutex);
   auto* slots = reinterpret_cast<WorkerSlot*>(static_cast<char*>(object.data()) + h->slots_offset);
-  for (std::uint32_t i = 0; i < params.workers; ++i) new (&slots[i]) WorkerSlot{};
+  for (std::uint32_t i = 0; i < params.workers; ++i) {
+    new (&slots[i]) WorkerSlot{};
+    auto* ring = new (static_cast<char*>(object.data()) + h->trace_offset + i * h->trace_stride)
+        TraceRingHeader{};
+    ring->capacity = trace_capacity_for(params);  // informational: readers use the params'
+  }
   // The magic goes last: a reader that sees it sees a complete header.
   std::atomic_thread_fence(std::memory_order_release);
   h->magic = kControlMagic;
@@ -71,6 +94,9 @@ ControlBlock ControlBlock::attach(const std::string& name) {
   sys::ShmObject object = sys::ShmObject::open(name, sizeof(ControlHeader));
   const std::string why = control_header_problem(object.data(), object.size(), ::getuid());
   if (!why.empty()) sys::throw_errno(sys::call_name("attach", name) + ": " + why, EINVAL);
+  const auto* h = static_cast<const ControlHeader*>(object.data());
+  if (h->trace_offset != trace_offset(h->params) || h->trace_stride != trace_stride(h->params))
+    sys::throw_errno(sys::call_name("attach", name) + ": corrupt trace layout", EINVAL);
   return ControlBlock(std::move(object));
 }
 
@@ -87,6 +113,15 @@ std::span<WriteEntry> ControlBlock::write_log(std::uint32_t worker_index) const 
   auto* base =
       reinterpret_cast<WriteEntry*>(static_cast<char*>(object_.data()) + h.write_log_offset);
   return {base + std::uint64_t{worker_index} * h.params.increments, h.params.increments};
+}
+
+TraceRing ControlBlock::trace(std::uint32_t worker_index) const {
+  // The capacity comes from the validated params, never from the ring's own (writable) header.
+  char* ring = static_cast<char*>(object_.data()) + header().trace_offset +
+               std::uint64_t{worker_index} * header().trace_stride;
+  return {reinterpret_cast<TraceRingHeader*>(ring),
+          reinterpret_cast<TraceEvent*>(ring + sizeof(TraceRingHeader)),
+          trace_capacity_for(params())};
 }
 
 }  // namespace shmlab

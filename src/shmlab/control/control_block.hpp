@@ -1,6 +1,7 @@
 // The control block: one POSIX shm object per run that holds everything but the data itself —
 // header (magic, version, size, owner), the run's parameters, the start barrier, the lock words
-// of the strategies, one slot per worker, and each worker's write log for exact attribution.
+// of the strategies, one slot per worker, each worker's write log for exact attribution, and each
+// worker's trace ring (control/trace_ring.hpp).
 // The coordinator creates and unlinks it; workers attach by name. Offsets, never pointers.
 #pragma once
 
@@ -13,16 +14,26 @@
 #include <string>
 
 #include "shmlab/control/params.hpp"
+#include "shmlab/control/trace_ring.hpp"
 #include "shmlab/sys/shm_object.hpp"
 
 namespace shmlab {
 
 inline constexpr std::uint64_t kControlMagic = 0x31434c4d48534bULL;  // "KSHMLC1"
-inline constexpr std::uint32_t kControlVersion = 1;
+inline constexpr std::uint32_t kControlVersion = 2;
 
 // Writes are logged for attribution only up to this many operations in all (W × N); above it the
 // result says attribution was skipped rather than guessing.
 inline constexpr std::uint64_t kMaxLoggedWrites = 1u << 20;
+
+// Trace rings: room for every step of every operation (L R W U V and a retry or two), bounded per
+// worker and in all so that a long run's control block stays a few MiB; beyond that a ring keeps
+// the newest events and counts the dropped ones.
+inline constexpr std::uint64_t kTraceEventsPerOp = 6;
+inline constexpr std::uint64_t kTraceMaxPerWorker = 1u << 16;
+inline constexpr std::uint64_t kTraceMinPerWorker = 256;
+inline constexpr std::uint64_t kTraceMaxTotal = 1u << 18;
+std::uint64_t trace_capacity_for(const RunParams& params);
 
 enum class WorkerState : std::uint32_t {
   kSpawned,  // slot reserved, process not yet attached
@@ -78,6 +89,8 @@ struct alignas(64) ControlHeader {
   RunParams params;
   std::uint64_t slots_offset = 0;
   std::uint64_t write_log_offset = 0;  // 0: writes are not logged (too many)
+  std::uint64_t trace_offset = 0;      // first worker's TraceRingHeader
+  std::uint64_t trace_stride = 0;      // bytes from one worker's ring to the next
 
   // Start barrier: workers count themselves in, then sleep until `go` turns 1.
   alignas(64) std::atomic<std::uint32_t> ready{0};
@@ -114,6 +127,8 @@ class ControlBlock {
   // The write log of one worker (empty when writes are not logged).
   std::span<WriteEntry> write_log(std::uint32_t worker_index) const;
   bool logs_writes() const { return header().write_log_offset != 0; }
+  // One worker's trace ring (its owner appends, the coordinator reads after it ended).
+  TraceRing trace(std::uint32_t worker_index) const;
 
   const std::string& name() const { return object_.name(); }
   void keep() noexcept {

@@ -78,6 +78,7 @@ struct RunParams {
   bool quiet = false;       // workers log nothing
   bool color = false;       // workers colour their log lines
   bool log_stderr = false;  // log lines go to stderr (stdout carries --json)
+  bool trace = true;        // workers record their steps in trace rings (off: no ring, no clock)
   DelaySpec delays;         // ignored when scheduled
   std::uint64_t seed = 0;   // seeds every worker's delay generator
   CrashSpec crash;

@@ -21,9 +21,8 @@ off_t slot_offset(std::uint32_t cell) { return static_cast<off_t>(cell) * kRecor
 
 void write_slot(int fd, const std::string& path, std::uint32_t cell, const CounterRecord& record) {
   const RecordSlot slot = encode_record(record);
-  const ssize_t n = sys::check(sys::call_name("pwrite", path), [&] {
-    return ::pwrite(fd, slot.data(), slot.size(), slot_offset(cell));
-  });
+  const ssize_t n = sys::check(
+      "pwrite", path, [&] { return ::pwrite(fd, slot.data(), slot.size(), slot_offset(cell)); });
   if (static_cast<std::size_t>(n) != slot.size()) {
     sys::throw_errno(fmt::format("{}: short write ({} bytes)", sys::call_name("pwrite", path), n),
                      EIO);
@@ -48,7 +47,7 @@ CounterRecord FileRegion::read_cell(std::uint32_t cell) {
   if (cell >= cells_) throw std::out_of_range(fmt::format("region slot {} of {}", cell, cells_));
   RecordSlot slot;
   for (int attempt = 0; attempt < kMaxTornRetries; ++attempt) {
-    const ssize_t n = sys::check(sys::call_name("pread", path_), [&] {
+    const ssize_t n = sys::check("pread", path_, [&] {
       return ::pread(fd_.get(), slot.data(), slot.size(), slot_offset(cell));
     });
     if (static_cast<std::size_t>(n) == slot.size()) {

@@ -11,11 +11,8 @@ namespace shmlab {
 namespace {
 
 nlohmann::json write_json(const WriteRef& w) {
-  return {{"worker", w.worker},
-          {"op", w.op},
-          {"write_id", w.id},
-          {"read", w.value_read},
-          {"wrote", w.value_written}};
+  return {{"worker", w.worker},     {"op", w.op},           {"write_id", w.id},
+          {"based_on", w.based_on}, {"read", w.value_read}, {"wrote", w.value_written}};
 }
 
 // Why `lost` has (or lacks) one entry per lost update.
@@ -35,14 +32,16 @@ nlohmann::json result_json(const RunResult& r, int exit_code) {
   const RunParams& p = r.record.params;
   nlohmann::json lost = nlohmann::json::array();
   for (const LostUpdate& l : r.attribution.lost) {
-    lost.push_back({{"worker", l.lost.worker},
-                    {"op", l.lost.op},
-                    {"read", l.lost.value_read},
-                    {"wrote", l.lost.value_written},
-                    {"erased_by", write_json(l.erased_by)}});
+    nlohmann::json entry = write_json(l.lost);
+    entry["erased_by"] = write_json(l.erased_by);
+    lost.push_back(std::move(entry));
   }
   nlohmann::json workers = nlohmann::json::array();
+  std::uint64_t trace_events = 0;
+  std::uint64_t trace_dropped = 0;
   for (const WorkerRecord& w : r.record.workers) {
+    trace_events += w.trace.size();
+    trace_dropped += w.trace_dropped;
     nlohmann::json jw = {{"id", w.number},
                          {"pid", w.pid},
                          {"status", worker_end_name(w.end)},
@@ -90,10 +89,14 @@ nlohmann::json result_json(const RunResult& r, int exit_code) {
       {"lost", std::move(lost)},
       {"per_worker", std::move(workers)},
       {"recoveries", r.recoveries},
+      {"trace", {{"events", trace_events}, {"dropped", trace_dropped}}},
       {"elapsed_ms", static_cast<double>(r.record.elapsed_ns) / 1e6},
       {"exit_code", exit_code},
   };
-  if (r.record.final_record) j["last_writer"] = r.record.final_record->last_writer;
+  if (r.record.final_record) {
+    j["last_writer"] = r.record.final_record->last_writer;
+    j["final_write_id"] = r.record.final_record->write_id;
+  }
   if (!r.record.watchdog_report.empty()) j["watchdog"] = r.record.watchdog_report;
   if (p.crash.worker != 0) {
     j["crash"] = {{"worker", p.crash.worker},

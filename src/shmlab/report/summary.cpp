@@ -41,6 +41,20 @@ void print_unfinished(const UnfinishedOp& u, const Log& log) {
 
 }  // namespace
 
+std::string lost_update_sentence(const LostUpdate& l) {
+  const WriteRef& e = l.erased_by;
+  std::string source = std::to_string(e.value_read);
+  if (e.based_on != l.lost.based_on) {
+    source = e.based_on == 0 ? fmt::format("the initial {}", e.value_read)
+             : e.based_on_worker == e.worker
+                 ? fmt::format("its own {}", e.value_read)
+                 : fmt::format("worker {}'s {}", e.based_on_worker, e.value_read);
+  }
+  return fmt::format("worker {} wrote {} from its read of {}, erasing worker {}'s {} → {} (op {})",
+                     e.worker, e.value_written, source, l.lost.worker, l.lost.value_read,
+                     l.lost.value_written, l.lost.op);
+}
+
 void print_summary(const RunResult& r, const Log& log, const SummaryOptions& options) {
   const RunRecord& rec = r.record;
   log.info("All workers finished. Final state:");
@@ -106,9 +120,7 @@ void print_summary(const RunResult& r, const Log& log, const SummaryOptions& opt
     std::size_t shown = 0;
     for (const LostUpdate& l : r.attribution.lost) {
       if (shown++ == options.max_lost_lines) break;
-      log.race("  worker {} wrote {} from its read of {}, erasing worker {}'s {} → {} (its op {})",
-               l.erased_by.worker, l.erased_by.value_written, l.erased_by.value_read, l.lost.worker,
-               l.lost.value_read, l.lost.value_written, l.lost.op);
+      log.race("  {}", lost_update_sentence(l));
     }
     if (r.attribution.lost.size() > options.max_lost_lines) {
       log.race("  ... and {} more (see --json)",

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 #include "shmlab/analysis/result.hpp"
 #include "shmlab/sys/log.hpp"
@@ -12,6 +13,11 @@ namespace shmlab {
 struct SummaryOptions {
   std::size_t max_lost_lines = 20;  // longer lists end with a count of the rest
 };
+
+// "worker 2 wrote 6 from its read of 5, erasing worker 1's 5 → 6 (op 3)"; when the eraser read
+// another record than the lost write did, whose: "… from its read of worker 1's 5, …" (or "its
+// own 5", "the initial 0").
+std::string lost_update_sentence(const LostUpdate& lost);
 
 void print_summary(const RunResult& result, const Log& log, const SummaryOptions& options = {});
 

@@ -135,6 +135,7 @@ bool Coordinator::wait_ready(ControlBlock& control) {
       return false;
     }
   }
+  record_.go_ns = sys::monotonic_ns();
   h.go.store(1, std::memory_order_release);
   sys::futex_wake_all(h.go);
   return true;
@@ -284,6 +285,9 @@ void Coordinator::collect(ControlBlock& control, Region* region) {
     }
     const auto log = control.write_log(i);
     r.writes.assign(log.begin(), log.end());
+    const TraceRing ring = control.trace(i);
+    r.trace = ring.snapshot();
+    r.trace_dropped = ring.dropped();
     record_.workers.push_back(std::move(r));
   }
   if (region != nullptr) {

@@ -36,8 +36,10 @@ struct WorkerRecord {
   std::int64_t start_ns = 0;
   std::int64_t end_ns = 0;
   std::string error;
-  std::string stuck_in;            // what the watchdog saw it doing ("waiting for the mutex")
-  std::vector<WriteEntry> writes;  // its write log (empty when not logged)
+  std::string stuck_in;             // what the watchdog saw it doing ("waiting for the mutex")
+  std::vector<WriteEntry> writes;   // its write log (empty when not logged)
+  std::vector<TraceEvent> trace;    // its trace ring, oldest first
+  std::uint64_t trace_dropped = 0;  // events its full ring overwrote
 };
 
 enum class RunEnd {
@@ -56,6 +58,7 @@ struct RunRecord {
   std::int64_t final_total = 0;
   std::vector<WorkerRecord> workers;
   std::int64_t elapsed_ns = 0;  // spawn to cleanup
+  std::int64_t go_ns = 0;       // CLOCK_MONOTONIC when the workers were released (trace origin)
   bool writes_logged = false;
   std::string watchdog_report;
   std::string schedule;        // as given, or as drawn for random:SEED; empty: not scheduled

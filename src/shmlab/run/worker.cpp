@@ -12,6 +12,7 @@
 #include "shmlab/run/delay.hpp"
 #include "shmlab/run/fault_hooks.hpp"
 #include "shmlab/run/step_gate.hpp"
+#include "shmlab/run/trace_recorder.hpp"
 #include "shmlab/scenario/counter.hpp"
 #include "shmlab/sync/lock.hpp"
 #include "shmlab/sys/clock.hpp"
@@ -34,8 +35,8 @@ class WorkerSteps final : public StepContext {
         log_(log),
         delays_(params_.seed, index),
         faults_(control, index),
-
-        gate_(control.header(), slot_) {}
+        gate_(control.header(), slot_),
+        trace_(control.trace(index)) {}
 
   void enter(Step step, std::uint64_t op) override {
     if (control_.header().abort.load(std::memory_order_relaxed) != 0) throw Aborted{};
@@ -43,9 +44,11 @@ class WorkerSteps final : public StepContext {
     slot_.heartbeat_ns.store(sys::monotonic_ns(), std::memory_order_relaxed);
     slot_.activity.store(static_cast<std::uint32_t>(step), std::memory_order_relaxed);
     faults_.on_enter(step, op);
+    trace_.begin();  // last: the step's span starts here
   }
 
   void leave(const StepEvent& e) override {
+    trace_.end(e);  // first: the step's span ends here
     slot_.activity.store(0, std::memory_order_relaxed);
     switch (e.step) {
       case Step::kRead:
@@ -75,6 +78,7 @@ class WorkerSteps final : public StepContext {
   DelaySampler delays_;
   FaultHooks faults_;
   StepGate gate_;  // waits for the coordinator's grant under --schedule
+  TraceRecorder trace_;
 };
 
 void wait_for_go(ControlHeader& h) {

@@ -48,7 +48,11 @@ void CounterOp::finish_log(std::uint64_t op) {
 void CounterOp::read_step(std::uint64_t op, StepContext& ctx, OpOutcome& out) {
   ctx.enter(Step::kRead, op);
   out.read = region_.read_cell(cell_);
-  ctx.leave({Step::kRead, op, out.read.counter, out.read.counter});
+  ctx.leave({.step = Step::kRead,
+             .op = op,
+             .before = out.read.counter,
+             .after = out.read.counter,
+             .id = out.read.write_id});
   ctx.window();
   out.written = next(out.read, op);
   log_write(op, out.read, out.written);
@@ -58,7 +62,12 @@ void CounterOp::write_step(std::uint64_t op, StepContext& ctx, OpOutcome& out, b
   ctx.enter(Step::kWrite, op);
   region_.write_cell(cell_, out.written);
   if (done) finish_log(op);
-  ctx.leave({Step::kWrite, op, out.read.counter, out.written.counter});
+  ctx.leave({.step = Step::kWrite,
+             .op = op,
+             .before = out.read.counter,
+             .after = out.written.counter,
+             .id = out.written.write_id,
+             .based_on = out.read.write_id});
 }
 
 void CounterOp::run_locked(std::uint64_t op, StepContext& ctx, OpOutcome& out) {
@@ -67,7 +76,7 @@ void CounterOp::run_locked(std::uint64_t op, StepContext& ctx, OpOutcome& out) {
   const LockResult r = lock_->lock();
   out.lock_wait_ns = sys::monotonic_ns() - t0;
   out.recovered = r == LockResult::kRecovered;
-  ctx.leave({Step::kLock, op, 0, 0});
+  ctx.leave({.step = Step::kLock, .op = op, .recovered = out.recovered});
   try {
     read_step(op, ctx, out);
     write_step(op, ctx, out, true);
@@ -94,8 +103,13 @@ void CounterOp::run_cas(std::uint64_t op, StepContext& ctx, OpOutcome& out) {
     ctx.enter(Step::kCas, op);
     const bool swapped = region_.compare_exchange(out.read, out.written);
     if (swapped) finish_log(op);
-    ctx.leave({Step::kCas, op, out.read.counter, swapped ? out.written.counter : out.read.counter,
-               swapped});
+    ctx.leave({.step = Step::kCas,
+               .op = op,
+               .before = out.read.counter,
+               .after = swapped ? out.written.counter : out.read.counter,
+               .ok = swapped,
+               .id = swapped ? out.written.write_id : 0,
+               .based_on = out.read.write_id});
     if (swapped) return;
     ++out.retries;  // someone wrote since my read: read again
   }
@@ -167,14 +181,21 @@ VerifyOutcome CounterOp::verify(std::uint64_t op, const CounterRecord& written, 
   ctx.enter(Step::kVerify, op);
   last_verified_ = region_.read_cell(cell_);
   const CounterRecord& now = last_verified_;
-  ctx.leave({Step::kVerify, op, written.counter, now.counter});
-  if (written.write_id != 0) {
-    if (now.write_id == written.write_id) return VerifyOutcome::kUnchanged;
-  } else if (now.counter == written.counter) {
-    return VerifyOutcome::kUnchanged;  // writes without ids: the value is all there is to compare
-  }
-  // Another write at or below my value could only have been built on a read older than my write.
-  return now.counter <= written.counter ? VerifyOutcome::kOverwritten : VerifyOutcome::kChanged;
+  // Writes without ids (atomic): the value is all there is to compare. Another write at or below
+  // my value could only have been built on a read older than my write.
+  const bool same =
+      written.write_id != 0 ? now.write_id == written.write_id : now.counter == written.counter;
+  const VerifyOutcome verdict = same                             ? VerifyOutcome::kUnchanged
+                                : now.counter <= written.counter ? VerifyOutcome::kOverwritten
+                                                                 : VerifyOutcome::kChanged;
+  ctx.leave({.step = Step::kVerify,
+             .op = op,
+             .before = written.counter,
+             .after = now.counter,
+             .id = now.write_id,
+             .based_on = written.write_id,
+             .verdict = verdict});
+  return verdict;
 }
 
 }  // namespace shmlab

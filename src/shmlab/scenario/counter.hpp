@@ -22,12 +22,6 @@ struct OpOutcome {
   bool recovered = false;         // the lock was taken over from a dead owner
 };
 
-enum class VerifyOutcome {
-  kUnchanged,    // the record is still my write
-  kChanged,      // another write followed mine (it may or may not have kept my increment)
-  kOverwritten,  // another write at or below my value: my write was overwritten
-};
-
 class CounterOp {
  public:
   // `worker_index` is 0-based; `log` is this worker's write log (may be empty: not logged).

@@ -8,12 +8,24 @@
 
 namespace shmlab {
 
+// What VERIFY concluded, labelled for what it can know (SPEC §1).
+enum class VerifyOutcome {
+  kUnchanged,    // the record is still my write
+  kChanged,      // another write followed mine (it may or may not have kept my increment)
+  kOverwritten,  // another write at or below my value: my write was overwritten
+};
+
 struct StepEvent {
   Step step;
   std::uint64_t op = 0;     // 0-based operation index
   std::int64_t before = 0;  // value the step saw (R: read; W: the value read; V: written)
   std::int64_t after = 0;   // value the step left (W: written; V: now in the region)
   bool ok = true;           // C: swapped; L: acquired (false: busy under a schedule)
+  // Write identities for the trace (see write_id()): R, V: the record seen; W: the one written.
+  std::uint64_t id = 0;
+  std::uint64_t based_on = 0;                         // W: the record it read; V: my write
+  bool recovered = false;                             // L: taken over from a dead owner
+  VerifyOutcome verdict = VerifyOutcome::kUnchanged;  // V
 };
 
 class StepContext {

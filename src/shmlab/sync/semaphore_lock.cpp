@@ -11,7 +11,7 @@ std::string semaphore_name(const RunParams& params) {
 }
 
 LockResult SemaphoreLock::lock() {
-  sys::check(sys::call_name("sem_wait", sem_.name()), [&] { return ::sem_wait(sem_.get()); });
+  sys::check("sem_wait", sem_.name(), [&] { return ::sem_wait(sem_.get()); });
   return LockResult::kAcquired;
 }
 
@@ -23,7 +23,7 @@ LockResult SemaphoreLock::try_lock() {
 }
 
 void SemaphoreLock::unlock() {
-  sys::check(sys::call_name("sem_post", sem_.name()), [&] { return ::sem_post(sem_.get()); });
+  sys::check("sem_post", sem_.name(), [&] { return ::sem_post(sem_.get()); });
 }
 
 }  // namespace shmlab

@@ -32,4 +32,16 @@ auto check(std::string_view call, F&& f) {
 // Quotes an argument for error messages: call_name("open", path) -> open("path").
 std::string call_name(std::string_view call, std::string_view arg);
 
+// Like check(), but builds the name `call("arg")` only when the call fails: for hot paths, where
+// formatting a string per call would cost more than the call.
+template <class F>
+auto check(const char* call, std::string_view arg, F&& f) {
+  auto r = retry_eintr(f);
+  if (r == -1) {
+    const int err = errno;
+    throw_errno(call_name(call, arg), err);
+  }
+  return r;
+}
+
 }  // namespace shmlab::sys

@@ -1,0 +1,325 @@
+// `shmlab bench`: every valid strategy × backend × worker count, K repetitions each, side by side
+// with the bare loop of each primitive and the Boost.Interprocess mutex, measured in the same run.
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <set>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "cli/exit_codes.hpp"
+#include "shmlab/analysis/bench_result.hpp"
+#include "shmlab/region/backend.hpp"
+#include "shmlab/report/bench_output.hpp"
+#include "shmlab/report/bench_plot.hpp"
+#include "shmlab/run/bench_runner.hpp"
+#include "shmlab/run/bench_worker.hpp"
+#include "shmlab/sync/bare_primitive.hpp"
+#include "shmlab/sync/strategy.hpp"
+#include "shmlab/usage_error.hpp"
+
+namespace shmlab::cli {
+namespace {
+
+struct BenchOptions {
+  std::string strategies = "all";
+  std::string backends = "all";
+  std::string workers = "1,2,4";  // worker counts, each 1..1024
+  double duration_s = 0.5;        // measured window of each repetition
+  double warmup_s = 0.1;          // unmeasured run before it
+  std::uint32_t repeat = 3;       // repetitions; the table shows their median
+  bool pin = false;
+  bool json = false;
+  std::string csv;
+  std::string plot;
+};
+
+std::vector<std::string> split(const std::string& list) {
+  std::vector<std::string> out;
+  std::stringstream ss(list);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    out.push_back(item);
+  }
+  return out;
+}
+
+template <class T, class Parse, class All, class Name>
+std::vector<T> parse_list(const std::string& option, const std::string& list, Parse parse, All all,
+                          Name name) {
+  std::vector<T> out;
+  if (list == "all") {
+    for (const auto& x : all()) out.push_back(x);
+    return out;
+  }
+  const auto items = split(list);
+  if (items.empty()) throw UsageError(fmt::format("{}: empty list", option));
+  for (const std::string& item : items) {
+    const std::optional<T> v = parse(item);
+    if (!v) {
+      std::vector<std::string> known;
+      for (const auto& x : all()) known.emplace_back(name(x));
+      throw UsageError(fmt::format("{}: unknown name '{}' (known: {}, or all)", option, item,
+                                   fmt::join(known, ", ")));
+    }
+    if (std::find(out.begin(), out.end(), *v) == out.end()) out.push_back(*v);
+  }
+  return out;
+}
+
+std::vector<std::uint32_t> parse_workers(const std::string& list) {
+  std::vector<std::uint32_t> out;
+  const auto items = split(list);
+  if (items.empty()) throw UsageError("--workers: empty list");
+  for (const std::string& item : items) {
+    if (item.empty() || item.size() > 5 ||
+        item.find_first_not_of("0123456789") != std::string::npos || std::stoul(item) < 1 ||
+        std::stoul(item) > kMaxWorkers) {
+      throw UsageError(
+          fmt::format("--workers: '{}' is not a worker count (1..{})", item, kMaxWorkers));
+    }
+    const auto w = static_cast<std::uint32_t>(std::stoul(item));
+    if (std::find(out.begin(), out.end(), w) == out.end()) out.push_back(w);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+struct Plan {
+  std::vector<std::pair<Strategy, Backend>> pairs;
+  std::vector<BenchTarget> targets;  // strategies first, then bare loops and peers
+};
+
+Plan make_plan(const BenchOptions& o) {
+  const auto strategies = parse_list<Strategy>(
+      "--strategies", o.strategies, [](const std::string& s) { return parse_strategy(s); },
+      [] {
+        std::vector<Strategy> v;
+        for (const StrategyInfo& s : all_strategies()) v.push_back(s.id);
+        return v;
+      },
+      [](Strategy s) { return strategy_name(s); });
+  const auto backends = parse_list<Backend>(
+      "--backends", o.backends, [](const std::string& s) { return parse_backend(s); },
+      [] { return std::vector<Backend>(all_backends().begin(), all_backends().end()); },
+      [](Backend b) { return backend_name(b); });
+  Plan plan;
+  for (Strategy s : strategies) {
+    for (Backend b : backends) {
+      if (fits(s, b)) plan.pairs.emplace_back(s, b);
+    }
+  }
+  if (plan.pairs.empty()) {
+    std::string why;
+    for (Strategy s : strategies) why += "; " + fitting_backends_message(s);
+    throw UsageError(fmt::format("--strategies {} with --backends {}: no pair fits{}", o.strategies,
+                                 o.backends, why));
+  }
+  for (const auto& [s, b] : plan.pairs) {
+    plan.targets.push_back({BenchMode::kStrategy, s, BarePrimitive::kPlainStore, b});
+  }
+  auto add_bare = [&](BarePrimitive p, Backend b) {
+    const BenchTarget t{BenchMode::kBare, Strategy::kNone, p, b};
+    if (std::find(plan.targets.begin(), plan.targets.end(), t) == plan.targets.end())
+      plan.targets.push_back(t);
+  };
+  for (const auto& [s, b] : plan.pairs) {
+    if (auto p = bare_primitive_for(s, b)) add_bare(*p, b);
+  }
+  // The library peer beside every robust-mutex row.
+  for (const auto& [s, b] : plan.pairs) {
+    if (s == Strategy::kMutex && b != Backend::kSqlite) add_bare(BarePrimitive::kBoostMutex, b);
+  }
+  return plan;
+}
+
+class Progress {
+ public:
+  Progress(std::size_t total, bool on) : total_(total), on_(on) {}
+  void show(std::size_t done, const std::string& what) const {
+    if (!on_) return;
+    constexpr std::size_t kWidth = 30;
+    const std::size_t filled = total_ == 0 ? kWidth : done * kWidth / total_;
+    fmt::print(stderr, "\r\033[K[{}{}] {}/{} {}", std::string(filled, '#'),
+               std::string(kWidth - filled, '.'), done, total_, what);
+    std::fflush(stderr);
+  }
+  void clear() const {
+    if (on_) fmt::print(stderr, "\r\033[K");
+  }
+
+ private:
+  std::size_t total_;
+  bool on_;
+};
+
+std::string describe(const BenchTarget& t) {
+  if (t.mode == BenchMode::kStrategy)
+    return fmt::format("{} on {}", strategy_name(t.strategy), backend_name(t.backend));
+  return fmt::format("{} {} on {}", t.primitive == BarePrimitive::kBoostMutex ? "peer" : "bare",
+                     bare::primitive_name(t.primitive), backend_name(t.backend));
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  if (!f)
+    throw std::system_error(errno, std::generic_category(), fmt::format("open(\"{}\")", path));
+  f << text;
+  if (!f.flush()) {
+    throw std::system_error(errno, std::generic_category(), fmt::format("write(\"{}\")", path));
+  }
+}
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+int execute(const BenchOptions& o) {
+  const Plan plan = make_plan(o);
+  const std::vector<std::uint32_t> workers = parse_workers(o.workers);
+
+  BenchConfig config;
+  config.duration_s = o.duration_s;
+  config.warmup_s = o.warmup_s;
+  config.pin = o.pin;
+  config.self_exe = self_exe();
+  config.temp_dir = temp_dir();
+
+  const std::size_t runs = plan.targets.size() * workers.size() * o.repeat;
+  Progress progress(runs, ::isatty(2) == 1);
+  if (::isatty(2) == 1) {
+    fmt::print(stderr, "shmlab bench: {} measurements, about {:.0f} s\n", runs,
+               static_cast<double>(runs) * (o.duration_s + o.warmup_s + 0.02));
+  }
+
+  // samples[target][workers] over repetitions. Repetitions are the outer loop, so that drift of
+  // a busy machine spreads over every target instead of landing on a few.
+  std::vector<std::vector<std::vector<BenchSample>>> samples(
+      plan.targets.size(), std::vector<std::vector<BenchSample>>(workers.size()));
+  BenchRunner runner;
+  std::size_t done = 0;
+  try {
+    for (std::uint32_t rep = 0; rep < o.repeat; ++rep) {
+      for (std::size_t wi = 0; wi < workers.size(); ++wi) {
+        config.workers = workers[wi];
+        for (std::size_t ti = 0; ti < plan.targets.size(); ++ti) {
+          progress.show(done,
+                        fmt::format("{}, {} workers, repetition {}/{}", describe(plan.targets[ti]),
+                                    workers[wi], rep + 1, o.repeat));
+          samples[ti][wi].push_back(runner.run(plan.targets[ti], config));
+          ++done;
+        }
+      }
+    }
+  } catch (const BenchInterrupted& e) {
+    progress.clear();
+    fmt::print(stderr, "shmlab bench: interrupted by {}; cleaned up\n", ::sigabbrev_np(e.signal));
+    return 128 + e.signal;
+  } catch (...) {
+    progress.clear();
+    throw;
+  }
+  progress.clear();
+
+  BenchResult result;
+  result.settings = {workers,    o.duration_s,
+                     o.warmup_s, o.repeat,
+                     o.pin,      static_cast<unsigned>(::sysconf(_SC_NPROCESSORS_ONLN))};
+  auto summary_of = [&](const BenchTarget& t, std::size_t wi) -> std::optional<BenchSummary> {
+    for (std::size_t ti = 0; ti < plan.targets.size(); ++ti) {
+      if (plan.targets[ti] == t) return summarize(samples[ti][wi]);
+    }
+    return std::nullopt;
+  };
+  for (std::size_t ti = 0; ti < plan.targets.size(); ++ti) {
+    const BenchTarget& t = plan.targets[ti];
+    for (std::size_t wi = 0; wi < workers.size(); ++wi) {
+      const BenchSummary s = summarize(samples[ti][wi]);
+      if (t.mode == BenchMode::kStrategy) {
+        BenchResultRow row{t.strategy, t.backend, workers[wi], s, std::nullopt, std::nullopt};
+        row.bare = bare_primitive_for(t.strategy, t.backend);
+        if (row.bare) {
+          row.ratio_to_bare = ratio_to_bare(
+              s, summary_of({BenchMode::kBare, Strategy::kNone, *row.bare, t.backend}, wi));
+        }
+        result.results.push_back(row);
+      } else {
+        result.peers.push_back(
+            {t.primitive, t.backend, workers[wi], s, t.primitive == BarePrimitive::kBoostMutex});
+      }
+    }
+  }
+
+  if (o.json) {
+    std::cout << bench_json(result).dump(2) << std::endl;
+  } else {
+    std::cout << bench_table(result) << std::flush;
+  }
+  if (!o.csv.empty()) write_file(o.csv, bench_csv(result));
+  if (!o.plot.empty()) {
+    write_file(o.plot, ends_with(o.plot, ".html") || ends_with(o.plot, ".htm") ? bench_html(result)
+                                                                               : bench_svg(result));
+  }
+  // A correct strategy that lost an update broke its invariant (SPEC §5: exit 3); `none` is
+  // there to lose them.
+  const bool broken = std::any_of(result.results.begin(), result.results.end(), [](const auto& r) {
+    return r.strategy != Strategy::kNone && r.summary.lost_updates != 0;
+  });
+  return broken ? kExitLost : kExitOk;
+}
+
+}  // namespace
+
+Command add_bench(CLI::App& app) {
+  auto o = std::make_shared<BenchOptions>();
+  CLI::App* sub = app.add_subcommand(
+      "bench",
+      "Throughput and latency of every strategy x backend x worker count, beside the bare "
+      "primitive");
+  sub->add_option("--strategies", o->strategies, "Comma-separated strategies, or all")
+      ->capture_default_str();
+  sub->add_option("--backends", o->backends, "Comma-separated backends, or all")
+      ->capture_default_str();
+  sub->add_option("-w,--workers", o->workers, "Comma-separated worker counts (1..1024)")
+      ->capture_default_str();
+  sub->add_option("--duration", o->duration_s, "Seconds measured per repetition")
+      ->check(CLI::Range(0.01, 3600.0))
+      ->capture_default_str();
+  sub->add_option("--warmup", o->warmup_s, "Seconds run, unmeasured, before each measurement")
+      ->check(CLI::Range(0.0, 60.0))
+      ->capture_default_str();
+  sub->add_option("--repeat", o->repeat, "Repetitions; the table shows their median (p10-p90)")
+      ->check(CLI::Range(1u, 1000u))
+      ->capture_default_str();
+  sub->add_flag("--pin", o->pin, "Pin worker i to CPU i mod the CPU count");
+  sub->add_flag("--json", o->json, "Print the results as JSON on stdout instead of the table");
+  sub->add_option("--csv", o->csv, "Also write the results as CSV to FILE");
+  sub->add_option("--plot", o->plot, "Also write a chart of ops/s vs workers (FILE.svg or .html)");
+  sub->footer(
+      "Examples:\n"
+      "  shmlab bench --strategies none,mutex --backends file,shm --workers 1,2,4\n"
+      "  shmlab bench --strategies all --backends shm --duration 1 --repeat 5 --plot bench.svg\n"
+      "  shmlab bench --strategies atomic --backends shm --json | jq '.results[].ops_per_s'\n"
+      "Exit codes: 0 done, 3 a correct strategy lost an update, 2 bad usage, 1 environment\n"
+      "failure, 130/143 interrupted.");
+  return {sub, [o] { return execute(*o); }};
+}
+
+Command add_bench_worker(CLI::App& app) {
+  auto bench = std::make_shared<std::string>();
+  auto index = std::make_shared<std::uint32_t>(0);
+  CLI::App* sub = app.add_subcommand("bench-worker", "internal: one worker of a bench measurement");
+  sub->group("");  // hidden from --help
+  sub->add_option("--bench", *bench, "Bench block name")->required();
+  sub->add_option("--index", *index, "0-based worker index")->required();
+  return {sub, [bench, index] { return bench_worker_main(*bench, *index); }};
+}
+
+}  // namespace shmlab::cli

@@ -1,0 +1,47 @@
+// BenchResult: everything one `shmlab bench` invocation measured, summarised — one row per
+// strategy × backend × workers, and the bare loops and the Boost peer run beside them with the
+// same worker counts. report/ turns it into a table, JSON, CSV and a chart.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "shmlab/analysis/bench_stats.hpp"
+
+namespace shmlab {
+
+struct BenchResultRow {
+  Strategy strategy;
+  Backend backend;
+  std::uint32_t workers = 0;
+  BenchSummary summary;
+  std::optional<BarePrimitive> bare;    // the primitive it is compared with
+  std::optional<double> ratio_to_bare;  // ops/s ÷ the bare loop's, same backend and workers
+};
+
+struct BenchPeerRow {
+  BarePrimitive primitive;
+  Backend backend;
+  std::uint32_t workers = 0;
+  BenchSummary summary;
+  bool library_peer = false;  // Boost.Interprocess, not a bare loop of ours
+};
+
+struct BenchSettings {
+  std::vector<std::uint32_t> workers;
+  double duration_s = 0;
+  double warmup_s = 0;
+  std::uint32_t repeat = 0;
+  bool pin = false;
+  unsigned cpus = 0;  // online CPUs of the machine that measured
+};
+
+struct BenchResult {
+  BenchSettings settings;
+  std::vector<BenchResultRow> results;
+  std::vector<BenchPeerRow> peers;
+};
+
+}  // namespace shmlab

@@ -1,0 +1,84 @@
+// TraceRing: one worker's bounded ring of trace events in the control block. Exactly one writer
+// (its worker) appends with plain stores and a release-published count: no shared counter and no
+// read-modify-write on the hot path. When full it overwrites its oldest events and the count of
+// dropped ones is what readers report. The coordinator reads it after the worker has ended.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <type_traits>
+#include <vector>
+
+namespace shmlab {
+
+// One step of one operation, as a complete span: [t_begin_ns, t_end_ns] on CLOCK_MONOTONIC.
+struct TraceEvent {
+  enum Flag : std::uint8_t {
+    kFailed = 1,       // C that did not swap, L busy under a schedule: the step is redone
+    kRecovered = 2,    // L taken over from a dead owner (EOWNERDEAD)
+    kChanged = 4,      // V: another write followed mine
+    kOverwritten = 8,  // V: a write at or below my value replaced mine
+  };
+  std::int64_t t_begin_ns = 0;
+  std::int64_t t_end_ns = 0;
+  std::int64_t before = 0;     // R: value read; W: value read; V: value I wrote
+  std::int64_t after = 0;      // W: value written; V: value now in the region
+  std::uint64_t id = 0;        // R, V: write id of the record seen; W: write id written
+  std::uint64_t based_on = 0;  // W: write id of the record it read; V: my last write id
+  std::uint32_t op = 0;        // 0-based operation index (N ≤ 10^9 fits)
+  char step = 0;               // a Step letter (SPEC §3)
+  std::uint8_t flags = 0;
+  std::uint16_t reserved = 0;
+};
+static_assert(std::is_trivially_copyable_v<TraceEvent>);
+static_assert(sizeof(TraceEvent) == 56);
+
+struct alignas(64) TraceRingHeader {
+  std::atomic<std::uint64_t> appended{0};  // events ever pushed; only the owner writes it
+  std::uint64_t capacity = 0;              // as created; readers trust the capacity the params give
+};
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
+
+class TraceRing {
+ public:
+  TraceRing() = default;
+  TraceRing(TraceRingHeader* header, TraceEvent* events, std::uint64_t capacity)
+      : header_(header), events_(events), capacity_(capacity) {}
+
+  bool enabled() const { return capacity_ != 0; }
+
+  // Owner only. The slot is written before the count is published (release), so a reader that
+  // acquires the count sees complete events.
+  void push(const TraceEvent& e) noexcept {
+    if (!enabled()) return;
+    const std::uint64_t n = header_->appended.load(std::memory_order_relaxed);
+    events_[n % capacity_] = e;
+    header_->appended.store(n + 1, std::memory_order_release);
+  }
+
+  std::uint64_t appended() const {
+    return enabled() ? header_->appended.load(std::memory_order_acquire) : 0;
+  }
+  std::uint64_t dropped() const {
+    const std::uint64_t n = appended();
+    return n > capacity() ? n - capacity() : 0;
+  }
+  std::uint64_t capacity() const { return capacity_; }
+
+  // The events still held, oldest first.
+  std::vector<TraceEvent> snapshot() const {
+    std::vector<TraceEvent> out;
+    const std::uint64_t n = appended();
+    const std::uint64_t first = n > capacity() ? n - capacity() : 0;
+    out.reserve(n - first);
+    for (std::uint64_t i = first; i < n; ++i) out.push_back(events_[i % capacity()]);
+    return out;
+  }
+
+ private:
+  TraceRingHeader* header_ = nullptr;
+  TraceEvent* events_ = nullptr;
+  std::uint64_t capacity_ = 0;
+};
+
+}  // namespace shmlab

@@ -1,0 +1,148 @@
+#include "shmlab/report/bench_output.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "shmlab/region/backend.hpp"
+#include "shmlab/sync/bare_primitive.hpp"
+#include "shmlab/sync/strategy.hpp"
+
+namespace shmlab {
+namespace {
+
+nlohmann::json or_null(const std::optional<double>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+void put_summary(nlohmann::json& j, const BenchSummary& s) {
+  j["ops_per_s"] = s.ops_per_s;
+  j["ops_per_s_p10"] = s.ops_per_s_p10;
+  j["ops_per_s_p90"] = s.ops_per_s_p90;
+  j["p50_ns"] = s.p50_ns;
+  j["p99_ns"] = s.p99_ns;
+  j["lost_updates"] = s.lost_updates;
+  j["retries"] = s.retries;
+  j["retries_per_op"] = s.retries_per_op;
+  j["lock_wait_share"] = or_null(s.lock_wait_share);
+  j["repetitions"] = s.repetitions;
+}
+
+std::string opt_fmt(const std::optional<double>& v, const char* spec) {
+  return v ? fmt::format(fmt::runtime(spec), *v) : std::string("-");
+}
+
+std::string spread(const BenchSummary& s) {
+  return fmt::format("{}–{}", human_rate(s.ops_per_s_p10), human_rate(s.ops_per_s_p90));
+}
+
+std::string csv_opt(const std::optional<double>& v) { return v ? fmt::format("{}", *v) : ""; }
+
+}  // namespace
+
+std::string human_rate(double v) {
+  if (v >= 1e9) return fmt::format("{:.2f}G", v / 1e9);
+  if (v >= 1e6) return fmt::format("{:.2f}M", v / 1e6);
+  if (v >= 1e3) return fmt::format("{:.1f}k", v / 1e3);
+  return fmt::format("{:.0f}", v);
+}
+
+std::string human_ns(double ns) {
+  if (ns >= 1e6) return fmt::format("{:.2f} ms", ns / 1e6);
+  if (ns >= 1e3) return fmt::format("{:.2f} µs", ns / 1e3);
+  return fmt::format("{:.1f} ns", ns);
+}
+
+std::string bench_table(const BenchResult& r) {
+  std::string out;
+  const BenchSettings& st = r.settings;
+  out += fmt::format(
+      "shmlab bench: median of {} repetition(s) of {} s (after {} s warm-up), {} CPU(s){}\n\n",
+      st.repeat, st.duration_s, st.warmup_s, st.cpus, st.pin ? ", workers pinned" : "");
+  out += fmt::format("{:<12} {:<7} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9} {:>9} {:>8}\n",
+                     "strategy", "backend", "workers", "ops/s", "p10–p90", "p50", "p99", "lost",
+                     "retry/op", "lockwait", "vs bare");
+  for (const BenchResultRow& row : r.results) {
+    const BenchSummary& s = row.summary;
+    out += fmt::format(
+        "{:<12} {:<7} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9} {:>9} {:>8}\n",
+        strategy_name(row.strategy), backend_name(row.backend), row.workers,
+        human_rate(s.ops_per_s), spread(s), human_ns(s.p50_ns), human_ns(s.p99_ns), s.lost_updates,
+        fmt::format("{:.3f}", s.retries_per_op),
+        opt_fmt(s.lock_wait_share ? std::optional<double>(*s.lock_wait_share * 100) : std::nullopt,
+                "{:.0f}%"),
+        opt_fmt(row.ratio_to_bare, "{:.2f}"));
+  }
+  if (!r.peers.empty()) {
+    out += "\nbare loops (no harness) and peers, same worker counts, same run:\n";
+    out += fmt::format("{:<26} {:<7} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9}\n", "primitive",
+                       "backend", "workers", "ops/s", "p10–p90", "p50", "p99", "lost", "lockwait");
+    for (const BenchPeerRow& p : r.peers) {
+      const BenchSummary& s = p.summary;
+      out += fmt::format("{:<26} {:<7} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9}\n",
+                         std::string(p.library_peer ? "peer " : "bare ") +
+                             std::string(bare::primitive_name(p.primitive)),
+                         backend_name(p.backend), p.workers, human_rate(s.ops_per_s), spread(s),
+                         human_ns(s.p50_ns), human_ns(s.p99_ns), s.lost_updates,
+                         opt_fmt(s.lock_wait_share ? std::optional<double>(*s.lock_wait_share * 100)
+                                                   : std::nullopt,
+                                 "{:.0f}%"));
+    }
+  }
+  return out;
+}
+
+nlohmann::json bench_json(const BenchResult& r) {
+  nlohmann::json j;
+  const BenchSettings& st = r.settings;
+  j["settings"] = {{"workers", st.workers},   {"duration_s", st.duration_s},
+                   {"warmup_s", st.warmup_s}, {"repeat", st.repeat},
+                   {"pin", st.pin},           {"cpus", st.cpus}};
+  j["results"] = nlohmann::json::array();
+  for (const BenchResultRow& row : r.results) {
+    nlohmann::json e;
+    e["strategy"] = strategy_name(row.strategy);
+    e["backend"] = backend_name(row.backend);
+    e["workers"] = row.workers;
+    put_summary(e, row.summary);
+    e["bare"] =
+        row.bare ? nlohmann::json(bare::primitive_name(*row.bare)) : nlohmann::json(nullptr);
+    e["ratio_to_bare"] = or_null(row.ratio_to_bare);
+    j["results"].push_back(std::move(e));
+  }
+  j["peers"] = nlohmann::json::array();
+  for (const BenchPeerRow& p : r.peers) {
+    nlohmann::json e;
+    e["name"] = bare::primitive_name(p.primitive);
+    e["kind"] = p.library_peer ? "peer" : "bare";
+    e["backend"] = backend_name(p.backend);
+    e["workers"] = p.workers;
+    put_summary(e, p.summary);
+    j["peers"].push_back(std::move(e));
+  }
+  return j;
+}
+
+std::string bench_csv(const BenchResult& r) {
+  std::string out =
+      "kind,name,backend,workers,ops_per_s,ops_per_s_p10,ops_per_s_p90,p50_ns,p99_ns,"
+      "lost_updates,retries,retries_per_op,lock_wait_share,ratio_to_bare,repetitions\n";
+  auto line = [&](std::string_view kind, std::string_view name, Backend b, std::uint32_t w,
+                  const BenchSummary& s, const std::optional<double>& ratio) {
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", kind, name,
+                       backend_name(b), w, s.ops_per_s, s.ops_per_s_p10, s.ops_per_s_p90, s.p50_ns,
+                       s.p99_ns, s.lost_updates, s.retries, s.retries_per_op,
+                       csv_opt(s.lock_wait_share), csv_opt(ratio), s.repetitions);
+  };
+  for (const BenchResultRow& row : r.results) {
+    line("strategy", strategy_name(row.strategy), row.backend, row.workers, row.summary,
+         row.ratio_to_bare);
+  }
+  for (const BenchPeerRow& p : r.peers) {
+    line(p.library_peer ? "peer" : "bare", bare::primitive_name(p.primitive), p.backend, p.workers,
+         p.summary, std::nullopt);
+  }
+  return out;
+}
+
+}  // namespace shmlab

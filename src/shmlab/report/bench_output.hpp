@@ -1,0 +1,21 @@
+// The outputs of `shmlab bench`: the terminal table, the JSON document (`results` and `peers`,
+// same units) and the CSV file. Numbers in JSON and CSV are raw (ops/s, ns); the table rounds.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "shmlab/analysis/bench_result.hpp"
+
+namespace shmlab {
+
+std::string bench_table(const BenchResult& result);
+nlohmann::json bench_json(const BenchResult& result);
+std::string bench_csv(const BenchResult& result);
+
+// "12.3M", "456k", "789" — for the table and the chart.
+std::string human_rate(double per_s);
+// "23.4 ns", "1.25 µs", "3.10 ms".
+std::string human_ns(double ns);
+
+}  // namespace shmlab

@@ -1,0 +1,98 @@
+#include "shmlab/report/trace_index.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace shmlab {
+
+TraceIndex::TraceIndex(const RunResult& r) {
+  for (const LostUpdate& l : r.attribution.lost) {
+    lost_[l.lost.id] = &l;
+    erasers_[l.erased_by.id].push_back(&l);
+  }
+  const RunRecord& rec = r.record;
+  origin_ns_ = rec.go_ns;
+  for (const WorkerRecord& w : rec.workers) {
+    dropped_ += w.trace_dropped;
+    for (const TraceEvent& e : w.trace) {
+      if (origin_ns_ == 0 || e.t_begin_ns < origin_ns_) origin_ns_ = e.t_begin_ns;
+    }
+  }
+  for (const WorkerRecord& w : rec.workers) {
+    for (const TraceEvent& e : w.trace) {
+      TraceStep s{w.number, &e, static_cast<double>(e.t_begin_ns - origin_ns_) / 1e6,
+                  static_cast<double>(e.t_end_ns - origin_ns_) / 1e6};
+      span_ms_ = std::max(span_ms_, s.end_ms);
+      steps_.push_back(s);
+    }
+  }
+  std::stable_sort(steps_.begin(), steps_.end(), [](const TraceStep& a, const TraceStep& b) {
+    return a.event->t_begin_ns < b.event->t_begin_ns;
+  });
+}
+
+const LostUpdate* TraceIndex::lost(std::uint64_t write_id) const {
+  const auto it = lost_.find(write_id);
+  return write_id != 0 && it != lost_.end() ? it->second : nullptr;
+}
+
+const std::vector<const LostUpdate*>& TraceIndex::erased_by(std::uint64_t write_id) const {
+  static const std::vector<const LostUpdate*> kNone;
+  const auto it = erasers_.find(write_id);
+  return write_id != 0 && it != erasers_.end() ? it->second : kNone;
+}
+
+std::uint64_t TraceIndex::count(char step) const {
+  return static_cast<std::uint64_t>(std::count_if(
+      steps_.begin(), steps_.end(), [step](const TraceStep& s) { return s.event->step == step; }));
+}
+
+std::string_view step_name(char step) {
+  switch (step) {
+    case 'L':
+      return "lock";
+    case 'R':
+      return "read";
+    case 'W':
+      return "write";
+    case 'U':
+      return "unlock";
+    case 'A':
+      return "atomic";
+    case 'C':
+      return "CAS";
+    case 'V':
+      return "verify";
+    default:
+      return "step";
+  }
+}
+
+std::string step_text(const TraceEvent& e) {
+  switch (e.step) {
+    case 'R':
+      return fmt::format("read {}", e.before);
+    case 'W':
+    case 'A':
+      return fmt::format("{} {}→{}", step_name(e.step), e.before, e.after);
+    case 'C':
+      return (e.flags & TraceEvent::kFailed) != 0
+                 ? fmt::format("CAS {}→{} failed, retry", e.before, e.after)
+                 : fmt::format("CAS {}→{}", e.before, e.after);
+    case 'V':
+      if ((e.flags & TraceEvent::kOverwritten) != 0)
+        return fmt::format("verify: wrote {}, now {} (overwritten)", e.before, e.after);
+      if ((e.flags & TraceEvent::kChanged) != 0)
+        return fmt::format("verify: wrote {}, now {} (changed)", e.before, e.after);
+      return fmt::format("verify {} unchanged", e.after);
+    case 'L':
+      return (e.flags & TraceEvent::kRecovered) != 0 ? "lock (recovered from a dead owner)"
+             : (e.flags & TraceEvent::kFailed) != 0  ? "lock busy"
+                                                     : "lock";
+    default:
+      return std::string(step_name(e.step));
+  }
+}
+
+}  // namespace shmlab

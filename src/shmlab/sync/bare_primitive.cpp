@@ -1,0 +1,39 @@
+#include "shmlab/sync/bare_primitive.hpp"
+
+namespace shmlab::bare {
+
+std::string_view primitive_name(BarePrimitive p) {
+  switch (p) {
+    case BarePrimitive::kPlainStore:
+      return "plain-store";
+    case BarePrimitive::kAtomicAdd:
+      return "atomic-fetch-add";
+    case BarePrimitive::kCasLoop:
+      return "cas-loop";
+    case BarePrimitive::kShardedCell:
+      return "sharded-cell";
+    case BarePrimitive::kRobustMutex:
+      return "robust-mutex";
+    case BarePrimitive::kSpinlock:
+      return "spinlock";
+    case BarePrimitive::kSemaphore:
+      return "named-semaphore";
+    case BarePrimitive::kFlock:
+      return "flock";
+    case BarePrimitive::kOfd:
+      return "ofd-lock";
+    case BarePrimitive::kBoostMutex:
+      return "boost-interprocess-mutex";
+  }
+  return "?";
+}
+
+bool needs_memory(BarePrimitive p) {
+  return p == BarePrimitive::kAtomicAdd || p == BarePrimitive::kCasLoop;
+}
+
+bool is_lock(BarePrimitive p) {
+  return !needs_memory(p) && p != BarePrimitive::kPlainStore && p != BarePrimitive::kShardedCell;
+}
+
+}  // namespace shmlab::bare

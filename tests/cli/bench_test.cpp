@@ -1,0 +1,289 @@
+// `shmlab bench` through the real binary, on tiny durations: the output formats and the
+// correctness column, never speed. Bad options exit 2 naming the option.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "support/shmlab_process.hpp"
+
+namespace shmlab::test {
+namespace {
+
+using nlohmann::json;
+
+// Tiny: each measurement is 20 ms after 10 ms of warm-up.
+const std::vector<std::string> kTiny = {"--duration", "0.02", "--warmup", "0.01", "--repeat", "1"};
+
+std::vector<std::string> bench_args(std::vector<std::string> args) {
+  args.insert(args.begin(), "bench");
+  args.insert(args.end(), kTiny.begin(), kTiny.end());
+  return args;
+}
+
+json parse(const Outcome& o) {
+  json j = json::parse(o.out, nullptr, false);
+  EXPECT_FALSE(j.is_discarded()) << "stdout is not JSON:\n" << o.out << "\nstderr:\n" << o.err;
+  return j;
+}
+
+void expect_nothing_left(const Outcome& o, const TempDir& tmp) {
+  EXPECT_TRUE(shm_leftovers(o.pid).empty()) << "left in /dev/shm: " << shm_leftovers(o.pid).front();
+  EXPECT_TRUE(tmp.entries().empty()) << "left in TMPDIR: " << tmp.entries().front();
+}
+
+void expect_measurement(const json& row) {
+  for (const char* key : {"ops_per_s", "ops_per_s_p10", "ops_per_s_p90", "p50_ns", "p99_ns",
+                          "retries", "retries_per_op"}) {
+    ASSERT_TRUE(row.contains(key)) << key << " in " << row;
+    EXPECT_TRUE(row[key].is_number()) << key << " in " << row;
+    EXPECT_GE(row[key].get<double>(), 0) << key;
+  }
+  ASSERT_TRUE(row["lost_updates"].is_number_integer()) << row;
+  EXPECT_GE(row["lost_updates"].get<long long>(), 0) << row;
+  EXPECT_GT(row["ops_per_s"].get<double>(), 0) << row;
+  EXPECT_LE(row["ops_per_s_p10"].get<double>(), row["ops_per_s_p90"].get<double>()) << row;
+  EXPECT_LE(row["p50_ns"].get<double>(), row["p99_ns"].get<double>()) << row;
+  EXPECT_TRUE(row["lock_wait_share"].is_null() || row["lock_wait_share"].is_number()) << row;
+  EXPECT_TRUE(row["workers"].is_number_integer());
+  EXPECT_TRUE(row["backend"].is_string());
+}
+
+TEST(BenchCli, JsonHasAResultPerPairAndWorkerCountAndThePeers) {
+  TempDir tmp;
+  const Outcome o = run_shmlab(bench_args({"--strategies", "none,mutex", "--backends", "file",
+                                           "--workers", "1,2", "--json"}),
+                               tmp, 120);
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const json j = parse(o);
+  ASSERT_TRUE(j["results"].is_array());
+  ASSERT_EQ(j["results"].size(), 4u) << j["results"];  // 2 strategies x 2 worker counts
+  for (const json& r : j["results"]) {
+    expect_measurement(r);
+    EXPECT_TRUE(r["strategy"] == "none" || r["strategy"] == "mutex") << r;
+    EXPECT_EQ(r["backend"], "file");
+    ASSERT_TRUE(r["ratio_to_bare"].is_number()) << r;
+    EXPECT_GT(r["ratio_to_bare"].get<double>(), 0);
+    if (r["strategy"] == "mutex") {
+      EXPECT_EQ(r["lost_updates"], 0) << "a correct strategy loses nothing: " << r;
+      EXPECT_TRUE(r["lock_wait_share"].is_number()) << r;
+      EXPECT_EQ(r["bare"], "robust-mutex");
+    } else {
+      EXPECT_TRUE(r["lock_wait_share"].is_null()) << r;
+      EXPECT_EQ(r["bare"], "plain-store");
+    }
+  }
+  // The bare loops of both primitives and the Boost peer, at each worker count.
+  ASSERT_TRUE(j["peers"].is_array());
+  std::multiset<std::string> names;
+  for (const json& p : j["peers"]) {
+    expect_measurement(p);
+    names.insert(p["name"].get<std::string>());
+    EXPECT_EQ(p["kind"], p["name"] == "boost-interprocess-mutex" ? "peer" : "bare") << p;
+    if (p["name"] != "plain-store") {
+      EXPECT_EQ(p["lost_updates"], 0) << p;
+    }
+  }
+  EXPECT_EQ(names.count("plain-store"), 2u);
+  EXPECT_EQ(names.count("robust-mutex"), 2u);
+  EXPECT_EQ(names.count("boost-interprocess-mutex"), 2u);
+  EXPECT_EQ(j["settings"]["repeat"], 1);
+  EXPECT_EQ(j["settings"]["workers"], json::array({1, 2}));
+  expect_nothing_left(o, tmp);
+}
+
+TEST(BenchCli, EveryCorrectStrategyOnEveryBackendLosesNothing) {
+  TempDir tmp;
+  const Outcome o = run_shmlab(
+      bench_args({"--strategies", "all", "--backends", "all", "--workers", "2", "--json"}), tmp,
+      240);
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const json j = parse(o);
+  std::set<std::string> pairs;
+  for (const json& r : j["results"]) {
+    expect_measurement(r);
+    const std::string pair =
+        r["strategy"].get<std::string>() + "/" + r["backend"].get<std::string>();
+    EXPECT_TRUE(pairs.insert(pair).second) << "twice: " << pair;
+    if (r["strategy"] != "none") {
+      EXPECT_EQ(r["lost_updates"], 0) << r;
+    }
+    // Every pair off sqlite has a bare loop to compare with; on sqlite the cost is SQLite's.
+    EXPECT_EQ(r["ratio_to_bare"].is_number(), r["backend"] != "sqlite") << r;
+  }
+  for (const char* pair :
+       {"none/file", "mutex/shm", "atomic/shm", "cas/mmap", "sharded/shm", "transaction/sqlite",
+        "flock/file", "ofd/file", "semaphore/shm", "spinlock/mmap"}) {
+    EXPECT_EQ(pairs.count(pair), 1u) << pair;
+  }
+  EXPECT_EQ(pairs.count("atomic/file"), 0u) << "an impossible pair is never measured";
+  for (const json& p : j["peers"]) {
+    if (p["name"] != "plain-store") {
+      EXPECT_EQ(p["lost_updates"], 0) << p;
+    }
+  }
+  expect_nothing_left(o, tmp);
+}
+
+TEST(BenchCli, TableOnStdoutAndNoProgressBarWhenPiped) {
+  TempDir tmp;
+  const Outcome o = run_shmlab(
+      bench_args({"--strategies", "mutex", "--backends", "file", "--workers", "2"}), tmp, 120);
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.out.find("strategy"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("vs bare"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("mutex        file"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("bare robust-mutex"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("peer boost-interprocess-mutex"), std::string::npos) << o.out;
+  EXPECT_TRUE(o.err.empty()) << "stderr is not a terminal, no progress bar: " << o.err;
+  expect_nothing_left(o, tmp);
+}
+
+TEST(BenchCli, WritesCsvAndAPlot) {
+  TempDir tmp;
+  TempDir out;
+  const std::string csv = out.path() + "/bench.csv";
+  const std::string svg = out.path() + "/bench.svg";
+  const Outcome o = run_shmlab(bench_args({"--strategies", "none", "--backends", "file",
+                                           "--workers", "1,2", "--csv", csv, "--plot", svg}),
+                               tmp, 120);
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  std::ifstream c(csv);
+  std::string header;
+  std::getline(c, header);
+  EXPECT_EQ(header.rfind("kind,name,backend,workers,ops_per_s,", 0), 0u) << header;
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(c, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 4u);  // none x 2 worker counts, its bare loop x 2
+  EXPECT_EQ(lines[0].rfind("strategy,none,file,1,", 0), 0u) << lines[0];
+  EXPECT_EQ(lines[2].rfind("bare,plain-store,file,1,", 0), 0u) << lines[2];
+  std::stringstream plot;
+  plot << std::ifstream(svg).rdbuf();
+  const std::string s = plot.str();
+  EXPECT_EQ(s.rfind("<svg", 0), 0u) << s.substr(0, 80);
+  EXPECT_NE(s.find("none on file"), std::string::npos);
+  EXPECT_NE(s.find("bare plain-store on file"), std::string::npos);
+  EXPECT_NE(s.find("worker processes"), std::string::npos);
+  EXPECT_NE(s.find("log"), std::string::npos);
+  EXPECT_NE(s.find("</svg>"), std::string::npos);
+  expect_nothing_left(o, tmp);
+}
+
+TEST(BenchCli, HelpListsTheOptions) {
+  TempDir tmp;
+  const Outcome o = run_shmlab({"bench", "--help"}, tmp, 20);
+  EXPECT_EQ(o.exit_code, 0);
+  for (const char* opt : {"--strategies", "--backends", "--workers", "--duration", "--repeat",
+                          "--pin", "--json", "--csv", "--plot", "Examples"}) {
+    EXPECT_NE(o.out.find(opt), std::string::npos) << opt;
+  }
+  const Outcome top = run_shmlab({"--help"}, tmp, 20);
+  EXPECT_NE(top.out.find("\n  bench "), std::string::npos) << top.out;
+  EXPECT_EQ(top.out.find("bench-worker"), std::string::npos) << "internal command is hidden";
+}
+
+// The PID of a bench worker of this test's run (its environment carries our TMPDIR), or -1.
+pid_t find_bench_worker(const TempDir& tmp) {
+  const std::string tmpdir_var = "TMPDIR=" + tmp.path() + '\0';
+  for (int i = 0; i < 1000; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+      const std::string name = e.path().filename().string();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::ifstream cmd(e.path() / "cmdline");
+      const std::string c((std::istreambuf_iterator<char>(cmd)), {});
+      if (c.find(std::string("bench-worker") + '\0') == std::string::npos) continue;
+      std::ifstream env(e.path() / "environ");
+      const std::string ev((std::istreambuf_iterator<char>(env)), {});
+      if (ev.find(tmpdir_var) != std::string::npos) return std::stoi(name);
+    }
+  }
+  return -1;
+}
+
+pid_t parent_of(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("PPid:", 0) == 0) return std::stoi(line.substr(5));
+  }
+  return -1;
+}
+
+TEST(BenchCli, KilledWorkerIsAnEnvironmentFailureNamingItAndNothingLeft) {
+  TempDir tmp;
+  std::thread killer([&] {
+    if (const pid_t w = find_bench_worker(tmp); w > 0) ::kill(w, SIGKILL);
+  });
+  const Outcome o = run_shmlab({"bench", "--strategies", "mutex", "--backends", "file", "--workers",
+                                "2", "--duration", "20", "--repeat", "1"},
+                               tmp, 60);
+  killer.join();
+  EXPECT_EQ(o.exit_code, 1) << o.err;
+  EXPECT_NE(o.err.find("bench worker"), std::string::npos) << o.err;
+  expect_nothing_left(o, tmp);
+}
+
+TEST(BenchCli, InterruptStopsCleansUpAndExits130) {
+  TempDir tmp;
+  std::thread interrupter([&] {
+    if (const pid_t w = find_bench_worker(tmp); w > 0) ::kill(parent_of(w), SIGINT);
+  });
+  const Outcome o = run_shmlab({"bench", "--strategies", "none", "--backends", "file", "--workers",
+                                "2", "--duration", "20", "--repeat", "1"},
+                               tmp, 60);
+  interrupter.join();
+  EXPECT_EQ(o.exit_code, 130) << o.err;
+  EXPECT_TRUE(o.out.empty()) << o.out;
+  expect_nothing_left(o, tmp);
+}
+
+struct BadArgs {
+  std::vector<std::string> args;
+  std::string mentions;
+};
+
+class BenchBadOptions : public ::testing::TestWithParam<BadArgs> {};
+
+TEST_P(BenchBadOptions, ExitTwoNamingTheOptionAndCreateNothing) {
+  TempDir tmp;
+  std::vector<std::string> args = {"bench"};
+  args.insert(args.end(), GetParam().args.begin(), GetParam().args.end());
+  const Outcome o = run_shmlab(args, tmp, 20);
+  EXPECT_EQ(o.exit_code, 2) << o.err;
+  EXPECT_NE(o.err.find(GetParam().mentions), std::string::npos) << o.err;
+  EXPECT_TRUE(o.out.empty()) << o.out;
+  expect_nothing_left(o, tmp);
+}
+
+std::string case_name(const ::testing::TestParamInfo<BadArgs>& info) {
+  std::string name = std::to_string(info.index);
+  for (const std::string& a : info.param.args) {
+    for (char c : a) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  }
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    BenchCli, BenchBadOptions,
+    ::testing::Values(
+        BadArgs{{"--strategies", "lock"}, "--strategies"},
+        BadArgs{{"--strategies", ""}, "--strategies"},
+        BadArgs{{"--backends", "disk"}, "--backends"},
+        BadArgs{{"--backends", "file,,shm"}, "--backends"},
+        BadArgs{{"--workers", "0"}, "--workers"}, BadArgs{{"--workers", "1025"}, "--workers"},
+        BadArgs{{"--workers", "1,x"}, "--workers"}, BadArgs{{"--workers", "-2"}, "--workers"},
+        BadArgs{{"--duration", "0"}, "--duration"}, BadArgs{{"--duration", "abc"}, "--duration"},
+        BadArgs{{"--repeat", "0"}, "--repeat"}, BadArgs{{"--warmup", "-1"}, "--warmup"},
+        BadArgs{{"--strategies", "transaction", "--backends", "file"}, "sqlite"},
+        BadArgs{{"--strategies", "atomic", "--backends", "file"}, "mmap, shm"},
+        BadArgs{{"--bogus"}, "--bogus"}),
+    case_name);
+
+}  // namespace
+}  // namespace shmlab::test
