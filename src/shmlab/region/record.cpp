@@ -44,6 +44,12 @@ std::optional<CounterRecord> decode_record(std::span<const char> slot) {
   if (slot.size() != kRecordSlotSize || slot.back() != '\n') return std::nullopt;
   const nlohmann::json j = nlohmann::json::parse(slot.begin(), slot.end(), nullptr, false);
   if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  // Integers only: nlohmann converts a float such as 1.8e23 to an integer type with undefined
+  // behaviour (found by fuzz/record_codec_fuzz).
+  for (const char* key : {"counter", "lastWriter", "timestamp", "writeId", "check"}) {
+    const auto it = j.find(key);
+    if (it == j.end() || !it->is_number_integer()) return std::nullopt;
+  }
   try {
     CounterRecord r;
     r.counter = j.at("counter").get<std::int64_t>();
