@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "support/expect.hpp"
 #include "support/shmlab_process.hpp"
 
 namespace shmlab::test {
@@ -25,17 +26,6 @@ std::vector<std::string> bench_args(std::vector<std::string> args) {
   args.insert(args.begin(), "bench");
   args.insert(args.end(), kTiny.begin(), kTiny.end());
   return args;
-}
-
-json parse(const Outcome& o) {
-  json j = json::parse(o.out, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << "stdout is not JSON:\n" << o.out << "\nstderr:\n" << o.err;
-  return j;
-}
-
-void expect_nothing_left(const Outcome& o, const TempDir& tmp) {
-  EXPECT_TRUE(shm_leftovers(o.pid).empty()) << "left in /dev/shm: " << shm_leftovers(o.pid).front();
-  EXPECT_TRUE(tmp.entries().empty()) << "left in TMPDIR: " << tmp.entries().front();
 }
 
 void expect_measurement(const json& row) {
@@ -61,7 +51,7 @@ TEST(BenchCli, JsonHasAResultPerPairAndWorkerCountAndThePeers) {
                                            "--workers", "1,2", "--json"}),
                                tmp, 120);
   ASSERT_EQ(o.exit_code, 0) << o.err;
-  const json j = parse(o);
+  const json j = parse_result(o);
   ASSERT_TRUE(j["results"].is_array());
   ASSERT_EQ(j["results"].size(), 4u) << j["results"];  // 2 strategies x 2 worker counts
   for (const json& r : j["results"]) {
@@ -104,7 +94,7 @@ TEST(BenchCli, EveryCorrectStrategyOnEveryBackendLosesNothing) {
       bench_args({"--strategies", "all", "--backends", "all", "--workers", "2", "--json"}), tmp,
       240);
   ASSERT_EQ(o.exit_code, 0) << o.err;
-  const json j = parse(o);
+  const json j = parse_result(o);
   std::set<std::string> pairs;
   for (const json& r : j["results"]) {
     expect_measurement(r);

@@ -7,23 +7,13 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "support/expect.hpp"
 #include "support/shmlab_process.hpp"
 
 namespace shmlab::test {
 namespace {
 
 using nlohmann::json;
-
-json parse_result(const Outcome& o) {
-  json j = json::parse(o.out, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << "stdout is not JSON:\n" << o.out << "\nstderr:\n" << o.err;
-  return j;
-}
-
-void expect_nothing_left(const Outcome& o, const TempDir& tmp) {
-  EXPECT_TRUE(shm_leftovers(o.pid).empty()) << "left in /dev/shm: " << shm_leftovers(o.pid).front();
-  EXPECT_TRUE(tmp.entries().empty()) << "left in TMPDIR: " << tmp.entries().front();
-}
 
 // Brute force: every way to merge the workers' read/write sequences (none) or their whole
 // operations (a lock), with the final counter of each.

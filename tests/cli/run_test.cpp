@@ -8,23 +8,13 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "support/expect.hpp"
 #include "support/shmlab_process.hpp"
 
 namespace shmlab::test {
 namespace {
 
 using nlohmann::json;
-
-json parse_result(const Outcome& o) {
-  json j = json::parse(o.out, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << "stdout is not JSON:\n" << o.out << "\nstderr:\n" << o.err;
-  return j;
-}
-
-void expect_nothing_left(const Outcome& o, const TempDir& tmp) {
-  EXPECT_TRUE(shm_leftovers(o.pid).empty()) << "left in /dev/shm: " << shm_leftovers(o.pid).front();
-  EXPECT_TRUE(tmp.entries().empty()) << "left in TMPDIR: " << tmp.entries().front();
-}
 
 TEST(RunCli, SeedDemoAccountsForEveryIncrement) {
   TempDir tmp;

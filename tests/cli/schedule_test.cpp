@@ -8,23 +8,13 @@
 
 #include "shmlab/region/backend.hpp"
 #include "shmlab/sync/strategy.hpp"
+#include "support/expect.hpp"
 #include "support/shmlab_process.hpp"
 
 namespace shmlab::test {
 namespace {
 
 using nlohmann::json;
-
-json parse_result(const Outcome& o) {
-  json j = json::parse(o.out, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << "stdout is not JSON:\n" << o.out << "\nstderr:\n" << o.err;
-  return j;
-}
-
-void expect_nothing_left(const Outcome& o, const TempDir& tmp) {
-  EXPECT_TRUE(shm_leftovers(o.pid).empty()) << "left in /dev/shm: " << shm_leftovers(o.pid).front();
-  EXPECT_TRUE(tmp.entries().empty()) << "left in TMPDIR: " << tmp.entries().front();
-}
 
 // Backends not built yet in this tree are skipped, not failed: the test grows with them.
 bool runs_here(const std::string& backend, const std::string& strategy = "none") {

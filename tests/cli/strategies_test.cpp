@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "support/expect.hpp"
 #include "support/shmlab_process.hpp"
 
 namespace shmlab::test {
@@ -76,19 +77,6 @@ std::vector<Pair> pairs(bool valid) {
 
 std::string pair_name(const testing::TestParamInfo<Pair>& info) {
   return info.param.backend + "_" + info.param.strategy;
-}
-
-json parse_result(const Outcome& o) {
-  json j = json::parse(o.out, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << "stdout is not JSON:\n" << o.out << "\nstderr:\n" << o.err;
-  return j;
-}
-
-void expect_nothing_left(const Outcome& o, const TempDir& tmp) {
-  const auto shm = shm_leftovers(o.pid);
-  EXPECT_TRUE(shm.empty()) << "left in /dev/shm: " << shm.front();
-  const auto files = tmp.entries();
-  EXPECT_TRUE(files.empty()) << "left in TMPDIR: " << files.front();
 }
 
 bool uses_lock_wait(const std::string& strategy) {
