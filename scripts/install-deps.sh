@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libboost-dev
   clang clang-format libclang-rt-14-dev
   chromium libpng-dev
+  jq  # the README's examples read --json output with it
 )
 
 missing=()
