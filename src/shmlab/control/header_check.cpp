@@ -11,7 +11,17 @@ namespace {
 
 bool terminated(const char* s, std::size_t n) { return std::memchr(s, '\0', n) != nullptr; }
 
+// Reading a bool whose byte is neither 0 nor 1 is undefined behaviour: look at the byte first.
+bool valid_bool(const bool& b) {
+  unsigned char byte = 0;
+  std::memcpy(&byte, &b, 1);
+  return byte <= 1;
+}
+
 std::string params_problem(const RunParams& p) {
+  for (const bool* flag : {&p.scheduled, &p.quiet, &p.color, &p.log_stderr, &p.trace}) {
+    if (!valid_bool(*flag)) return "corrupt flags";
+  }
   if (p.workers == 0 || p.workers > kMaxWorkers) return fmt::format("{} workers", p.workers);
   if (p.increments == 0 || p.increments > kMaxIncrements)
     return fmt::format("{} increments", p.increments);
