@@ -121,6 +121,28 @@ TEST(BenchCli, EveryCorrectStrategyOnEveryBackendLosesNothing) {
   expect_nothing_left(o, tmp);
 }
 
+// A lock wait is time blocked behind another holder. With one worker nobody else can hold the
+// lock, so every lock strategy's wait share is exactly 0 (its uncontended acquisition is the
+// primitive's own cost, not a wait); the lock-free ones have none (null).
+TEST(BenchCli, OneWorkerNeverWaitsForALock) {
+  TempDir tmp;
+  const Outcome o = run_shmlab(bench_args({"--strategies", "mutex,spinlock,semaphore,flock,ofd,cas",
+                                           "--backends", "shm,file", "--workers", "1", "--json"}),
+                               tmp, 120);
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const json j = parse_result(o);
+  ASSERT_EQ(j["results"].size(), 11u) << j["results"];  // cas does not fit file
+  for (const json& r : j["results"]) {
+    if (r["strategy"] == "cas") {
+      EXPECT_TRUE(r["lock_wait_share"].is_null()) << r;
+      continue;
+    }
+    ASSERT_TRUE(r["lock_wait_share"].is_number()) << r;
+    EXPECT_EQ(r["lock_wait_share"].get<double>(), 0.0) << r;
+  }
+  expect_nothing_left(o, tmp);
+}
+
 TEST(BenchCli, TableOnStdoutAndNoProgressBarWhenPiped) {
   TempDir tmp;
   const Outcome o = run_shmlab(

@@ -14,6 +14,7 @@
 
 #include "shmlab/control/latency_histogram.hpp"
 #include "shmlab/control/params.hpp"
+#include "shmlab/control/start_barrier.hpp"
 #include "shmlab/sys/shm_object.hpp"
 
 namespace shmlab {
@@ -84,8 +85,7 @@ struct alignas(64) BenchHeader {
   BenchSpec spec;
   std::uint64_t slots_offset = 0;
 
-  alignas(64) std::atomic<std::uint32_t> ready{0};
-  std::atomic<std::uint32_t> go{0};
+  alignas(64) StartBarrier start;
   // Read by every worker once per batch, written three times by the runner: its own line.
   alignas(64) std::atomic<BenchPhase> phase{BenchPhase::kWarmup};
 

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "shmlab/control/params.hpp"
+#include "shmlab/control/start_barrier.hpp"
 #include "shmlab/control/trace_ring.hpp"
 #include "shmlab/sys/shm_object.hpp"
 
@@ -92,9 +93,7 @@ struct alignas(64) ControlHeader {
   std::uint64_t trace_offset = 0;      // first worker's TraceRingHeader
   std::uint64_t trace_stride = 0;      // bytes from one worker's ring to the next
 
-  // Start barrier: workers count themselves in, then sleep until `go` turns 1.
-  alignas(64) std::atomic<std::uint32_t> ready{0};
-  std::atomic<std::uint32_t> go{0};
+  alignas(64) StartBarrier start;
   // Set by the coordinator to make every worker stop at its next step boundary.
   std::atomic<std::uint32_t> abort{0};
   // 1 once the coordinator kept the run's objects (--keep): `shmlab clean` leaves them unless

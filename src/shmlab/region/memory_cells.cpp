@@ -113,26 +113,20 @@ void MemoryRegion::stamp(RegionCell& c, const CounterRecord& record) {
   c.timestamp_ms.store(record.timestamp_ms, std::memory_order_relaxed);
 }
 
-// Acquire/release on the word, not seq_cst: the word is the only datum, so a load only has to see
-// a whole word and what the writer stored before it; locks order the critical sections themselves.
 CounterRecord MemoryRegion::read_cell(std::uint32_t i) {
   const RegionCell& c = cell(i);
-  return unpack(c, c.word.load(std::memory_order_acquire));
+  return unpack(c, c.load());
 }
 
 void MemoryRegion::write_cell(std::uint32_t i, const CounterRecord& record) {
   RegionCell& c = cell(i);
-  // A plain store of the whole word: under `none` it loses updates, but never tears one.
-  c.word.store(pack_word(record.counter, record.write_id), std::memory_order_release);
+  c.store(pack_word(record.counter, record.write_id));
   stamp(c, record);
 }
 
 CounterRecord MemoryRegion::fetch_add(std::uint32_t writer, std::int64_t timestamp_ms) {
   RegionCell& c = cell(0);
-  // Adds 1 to the counter bits; the id bits stay as they were (0: atomic writes carry no id, and
-  // an `atomic` run never makes another kind of write). The counter never reaches bit 40.
-  const std::uint64_t before = c.word.fetch_add(1, std::memory_order_acq_rel);
-  CounterRecord old = unpack(c, before);
+  CounterRecord old = unpack(c, c.fetch_add());
   stamp(c, {old.counter + 1, writer, timestamp_ms, 0});
   return old;
 }
@@ -140,10 +134,7 @@ CounterRecord MemoryRegion::fetch_add(std::uint32_t writer, std::int64_t timesta
 bool MemoryRegion::compare_exchange(const CounterRecord& expected, const CounterRecord& desired) {
   RegionCell& c = cell(0);
   std::uint64_t want = pack_word(expected.counter, expected.write_id);
-  if (!c.word.compare_exchange_strong(want, pack_word(desired.counter, desired.write_id),
-                                      std::memory_order_acq_rel, std::memory_order_acquire)) {
-    return false;
-  }
+  if (!c.compare_exchange(want, pack_word(desired.counter, desired.write_id))) return false;
   stamp(c, desired);
   return true;
 }

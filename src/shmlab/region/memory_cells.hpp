@@ -51,11 +51,28 @@ struct alignas(64) RegionHeader {
 };
 
 // Align to the cache line so that cells of different workers never share one (false sharing).
+// The word operations are inline and non-virtual: they are what every strategy on mmap/shm does
+// to the data, and `shmlab bench` calls them directly (MemoryRegion, the Region a run uses, adds
+// the informational stamps to each write).
 struct alignas(64) RegionCell {
   std::atomic<std::uint64_t> word{0};  // pack_word(counter, write id)
   // Informational, written after the word: a racing write may pair them with another word.
   std::atomic<std::uint32_t> last_writer{0};
   std::atomic<std::int64_t> timestamp_ms{0};
+
+  // Acquire/release, not seq_cst: the word is the only datum, so a load only has to see a whole
+  // word and what the writer stored before it; locks order the critical sections themselves.
+  std::uint64_t load() const { return word.load(std::memory_order_acquire); }
+  // A plain store of the whole word: under `none` it loses updates, but never tears one.
+  void store(std::uint64_t w) { word.store(w, std::memory_order_release); }
+  // Adds 1 to the counter bits; the id bits stay as they were (0: atomic writes carry no id, and
+  // an `atomic` run never makes another kind of write). The counter never reaches bit 40.
+  std::uint64_t fetch_add() { return word.fetch_add(1, std::memory_order_acq_rel); }
+  // Replaces `expected` by `desired`; on failure `expected` is the word found.
+  bool compare_exchange(std::uint64_t& expected, std::uint64_t desired) {
+    return word.compare_exchange_strong(expected, desired, std::memory_order_acq_rel,
+                                        std::memory_order_acquire);
+  }
 };
 
 static_assert(sizeof(RegionHeader) == 64);
@@ -93,8 +110,10 @@ class MemoryRegion final : public Region {
   int lock_fd() const override { return fd_.get(); }
   ByteRange record_bytes() const override;
 
- private:
+  // Cell i of the mapping (checked): for callers that run the word operations themselves.
   RegionCell& cell(std::uint32_t i) const;
+
+ private:
   CounterRecord unpack(const RegionCell& c, std::uint64_t word) const;
   void stamp(RegionCell& c, const CounterRecord& record);
 

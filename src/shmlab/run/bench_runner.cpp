@@ -20,7 +20,6 @@
 #include "shmlab/sync/lock_objects.hpp"
 #include "shmlab/sync/strategy.hpp"
 #include "shmlab/sys/clock.hpp"
-#include "shmlab/sys/futex.hpp"
 #include "shmlab/sys/mapping.hpp"
 #include "shmlab/sys/named_semaphore.hpp"
 #include "shmlab/sys/process.hpp"
@@ -233,13 +232,12 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
   };
 
   const std::int64_t ready_deadline = sys::monotonic_ns() + 30'000'000'000;
-  while (h.ready.load(std::memory_order_acquire) < config.workers) {
+  while (h.start.arrived() < config.workers) {
     wait_signal(1);
     if (sys::monotonic_ns() > ready_deadline)
       throw std::system_error(ETIMEDOUT, std::generic_category(), "bench: workers did not start");
   }
-  h.go.store(1, std::memory_order_release);
-  sys::futex_wake_all(h.go);
+  h.start.open();
   sleep_for(config.warmup_s);
   h.phase.store(BenchPhase::kMeasure, std::memory_order_release);
   sleep_for(config.duration_s);

@@ -9,17 +9,24 @@
 #include <exception>
 #include <memory>
 #include <optional>
+#include <stdexcept>
+#include <utility>
 
 #include "shmlab/control/bench_block.hpp"
 #include "shmlab/control/control_block.hpp"
+#include "shmlab/region/memory_cells.hpp"
 #include "shmlab/region/region.hpp"
 #include "shmlab/run/worker.hpp"
 #include "shmlab/scenario/counter.hpp"
 #include "shmlab/sync/bare_primitive.hpp"
+#include "shmlab/sync/flock_lock.hpp"
 #include "shmlab/sync/lock.hpp"
+#include "shmlab/sync/ofd_lock.hpp"
+#include "shmlab/sync/robust_mutex.hpp"
+#include "shmlab/sync/semaphore_lock.hpp"
+#include "shmlab/sync/spin_lock.hpp"
 #include "shmlab/sync/strategy.hpp"
 #include "shmlab/sys/clock.hpp"
-#include "shmlab/sys/futex.hpp"
 #include "shmlab/sys/mapping.hpp"
 #include "shmlab/sys/named_semaphore.hpp"
 #include "shmlab/sys/shm_object.hpp"
@@ -33,6 +40,9 @@ struct Tally {
   std::uint64_t retries = 0;
   std::uint64_t lock_wait_ns = 0;
   std::int64_t clock_cost_ns = 0;  // of one timing (two clock reads), taken off each sample
+  // Operations the next sampled acquisition stands for: the batch size at the start of a batch,
+  // 0 once the batch's one sample is taken.
+  std::uint64_t sample_weight = 0;
 };
 
 // The cheapest of a few back-to-back clock reads: what timing a lock adds to what it measures.
@@ -45,22 +55,28 @@ std::int64_t clock_cost_ns() {
   return best;
 }
 
-// Times `lock()` when `weight` is not 0 (the first operation of a batch), counting the wait for
-// `weight` operations: one timing per batch keeps the clock off the hot path.
-template <class LockFn>
-void timed_lock(std::uint64_t weight, Tally& t, LockFn&& lock) {
-  if (weight == 0) {
-    lock();
-    return;
-  }
+// One acquisition per batch is sampled: try_lock first, and only when that finds the lock taken
+// is the blocking lock() timed. An uncontended acquisition waits for nothing (its own cost is the
+// primitive's, not a wait); a contended one's wait counts for the whole batch. Out of line so
+// that the other acquisitions inline to exactly the bare loop's lock() call.
+template <class L>
+[[gnu::noinline]] void acquire_sampled(L& l, Tally& t) {
+  const std::uint64_t weight = std::exchange(t.sample_weight, 0);
+  if (l.try_lock() != LockResult::kBusy) return;
   const std::int64_t t0 = sys::monotonic_ns();
-  lock();
+  l.lock();
   const std::int64_t waited = sys::monotonic_ns() - t0 - t.clock_cost_ns;
   t.lock_wait_ns += static_cast<std::uint64_t>(std::max<std::int64_t>(0, waited)) * weight;
 }
 
-// The measured loop: `op(weight, tally)` is one operation; weight is the batch size for the
-// first operation of each batch, 0 for the others.
+template <class L>
+void acquire(L& l, Tally& t) {
+  if (t.sample_weight != 0) [[unlikely]]
+    return acquire_sampled(l, t);
+  l.lock();
+}
+
+// The measured loop: `op(tally)` is one operation, run in batches timed as a whole.
 template <class Op>
 void bench_loop(BenchHeader& h, BenchWorkerSlot& slot, Op&& op) {
   std::uint64_t batch = 1;
@@ -79,9 +95,9 @@ void bench_loop(BenchHeader& h, BenchWorkerSlot& slot, Op&& op) {
       tally.retries = 0;
       tally.lock_wait_ns = 0;
     }
+    tally.sample_weight = batch;
     const std::int64_t t0 = sys::monotonic_ns();
-    op(batch, tally);
-    for (std::uint64_t i = 1; i < batch; ++i) op(0, tally);
+    for (std::uint64_t i = 0; i < batch; ++i) op(tally);
     const std::int64_t t1 = sys::monotonic_ns();
     total += batch;
     if (measuring) {
@@ -134,8 +150,56 @@ void pin_to_cpu(std::uint32_t index) {
 
 void wait_for_go(BenchHeader& h, BenchWorkerSlot& slot) {
   slot.state.store(BenchWorkerState::kReady, std::memory_order_release);
-  h.ready.fetch_add(1, std::memory_order_acq_rel);
-  while (h.go.load(std::memory_order_acquire) == 0) sys::futex_wait(h.go, 0, -1);
+  h.start.arrive_and_wait();
+}
+
+// Calls fn with the concrete type of `lock` where there is one (every Lock is `final`, so the
+// calls devirtualize and the memory locks' inline hot paths inline), else with the interface.
+template <class Fn>
+void with_concrete_lock(Lock& lock, Fn&& fn) {
+  if (auto* m = dynamic_cast<RobustMutex*>(&lock)) return fn(*m);
+  if (auto* s = dynamic_cast<SpinLock*>(&lock)) return fn(*s);
+  if (auto* s = dynamic_cast<SemaphoreLock*>(&lock)) return fn(*s);
+  if (auto* f = dynamic_cast<FlockLock*>(&lock)) return fn(*f);
+  if (auto* o = dynamic_cast<OfdLock*>(&lock)) return fn(*o);
+  fn(lock);
+}
+
+// A strategy on mmap/shm: the cell's own word operations (memory_cells.hpp) and the concrete
+// lock, with nothing virtual on the way. This is what MemoryRegion does for a run minus its
+// informational stamps (writer, wall time), which only the lesson reads.
+void run_memory_strategy(BenchHeader& h, BenchWorkerSlot& slot, Strategy strategy,
+                         MemoryRegion& region, Lock* lock, std::uint32_t index) {
+  RegionCell& shared = region.cell(0);
+  // +1 on the counter bits. The bench attributes nothing: every word it writes has write id 0,
+  // as does the region's initial word, so the id bits stay 0 and need no packing.
+  auto increment = [](std::uint64_t word) { return word + 1; };
+  switch (strategy_info(strategy).family) {
+    case Family::kPlain:
+      return bench_loop(h, slot, [&](Tally&) { shared.store(increment(shared.load())); });
+    case Family::kSharded: {
+      RegionCell& own = region.cell(index);
+      return bench_loop(h, slot, [&](Tally&) { own.store(increment(own.load())); });
+    }
+    case Family::kLocked:
+      return with_concrete_lock(*lock, [&](auto& l) {
+        bench_loop(h, slot, [&](Tally& t) {
+          acquire(l, t);
+          shared.store(increment(shared.load()));
+          l.unlock();
+        });
+      });
+    case Family::kAtomic:
+      return bench_loop(h, slot, [&](Tally&) { shared.fetch_add(); });
+    case Family::kCas:
+      return bench_loop(h, slot, [&](Tally& t) {
+        for (std::uint64_t w = shared.load(); !shared.compare_exchange(w, increment(w));)
+          ++t.retries;
+      });
+    case Family::kTransaction:
+      break;  // `fits` keeps it to sqlite
+  }
+  throw std::logic_error("bench: no memory operation for this strategy");
 }
 
 void run_strategy(BenchBlock& bench, std::uint32_t index) {
@@ -147,32 +211,37 @@ void run_strategy(BenchBlock& bench, std::uint32_t index) {
   std::unique_ptr<Lock> lock = make_lock(params.strategy, control, *region);
   const auto number = index + 1;
   wait_for_go(h, slot);
-  // Each family's operation through the Region and Lock interfaces, as CounterOp does it but
-  // without its step context, write log or wall-clock stamp (write id 0: nothing is attributed).
+  if (auto* memory = dynamic_cast<MemoryRegion*>(region.get())) {
+    return run_memory_strategy(h, slot, params.strategy, *memory, lock.get(), index);
+  }
+  // file and sqlite: each family's operation through the Region and Lock interfaces, as
+  // CounterOp does it but without its step context, write log or wall-clock stamp (write id 0:
+  // nothing is attributed). A system call per operation dwarfs the virtual calls here.
   auto increment = [number](CounterRecord r) {
     return CounterRecord{r.counter + 1, number, r.timestamp_ms, 0};
   };
   switch (strategy_info(params.strategy).family) {
     case Family::kPlain:
-      bench_loop(h, slot, [&](std::uint64_t, Tally&) { region->write(increment(region->read())); });
+      bench_loop(h, slot, [&](Tally&) { region->write(increment(region->read())); });
       return;
     case Family::kSharded:
-      bench_loop(h, slot, [&](std::uint64_t, Tally&) {
-        region->write_cell(index, increment(region->read_cell(index)));
-      });
+      bench_loop(h, slot,
+                 [&](Tally&) { region->write_cell(index, increment(region->read_cell(index))); });
       return;
     case Family::kLocked:
-      bench_loop(h, slot, [&](std::uint64_t weight, Tally& t) {
-        timed_lock(weight, t, [&] { lock->lock(); });
-        region->write(increment(region->read()));
-        lock->unlock();
+      with_concrete_lock(*lock, [&](auto& l) {
+        bench_loop(h, slot, [&](Tally& t) {
+          acquire(l, t);
+          region->write(increment(region->read()));
+          l.unlock();
+        });
       });
       return;
     case Family::kAtomic:
-      bench_loop(h, slot, [&](std::uint64_t, Tally&) { region->fetch_add(number, 0); });
+      bench_loop(h, slot, [&](Tally&) { region->fetch_add(number, 0); });
       return;
     case Family::kCas:
-      bench_loop(h, slot, [&](std::uint64_t, Tally& t) {
+      bench_loop(h, slot, [&](Tally& t) {
         for (CounterRecord r = region->read(); !region->compare_exchange(r, increment(r));
              r = region->read()) {
           ++t.retries;
@@ -185,10 +254,11 @@ void run_strategy(BenchBlock& bench, std::uint32_t index) {
       CounterOp counter(params, index, *region, lock.get(), {});
       NoSteps steps;
       std::uint64_t op = 0;
-      bench_loop(h, slot, [&](std::uint64_t, Tally& t) {
+      bench_loop(h, slot, [&](Tally& t) {
         const OpOutcome out = counter.run(op++, steps);
         t.retries += out.retries;
-        t.lock_wait_ns += static_cast<std::uint64_t>(out.lock_wait_ns);  // it times every one
+        // It times every acquisition itself: its wait is a sum, not an estimate.
+        t.lock_wait_ns += static_cast<std::uint64_t>(out.lock_wait_ns);
       });
       return;
     }
@@ -241,7 +311,7 @@ template <class Guard>
 void run_guarded(BenchHeader& h, BenchWorkerSlot& slot, const BareData& d, Guard g) {
   auto loop = [&](const auto& data) {
     // Bare: nothing timed inside the loop, not even the lock.
-    bench_loop(h, slot, [&](std::uint64_t, Tally&) {
+    bench_loop(h, slot, [&](Tally&) {
       g.lock();
       data.increment();
       g.unlock();
@@ -270,16 +340,15 @@ void run_bare(BenchBlock& bench, std::uint32_t index) {
     case BarePrimitive::kPlainStore:
       return run_guarded(h, slot, d, bare::NoGuard{});
     case BarePrimitive::kAtomicAdd:
-      return bench_loop(h, slot, [&](std::uint64_t, Tally&) { bare::atomic_add(m); });
+      return bench_loop(h, slot, [&](Tally&) { bare::atomic_add(m); });
     case BarePrimitive::kCasLoop:
-      return bench_loop(h, slot,
-                        [&](std::uint64_t, Tally& t) { t.retries += bare::cas_increment(m); });
+      return bench_loop(h, slot, [&](Tally& t) { t.retries += bare::cas_increment(m); });
     case BarePrimitive::kShardedCell:
       if (m.cell == nullptr) {
         const bare::File own{d.lock_fd, static_cast<off_t>((index + 1) * kRecordSlotSize)};
-        return bench_loop(h, slot, [&](std::uint64_t, Tally&) { own.increment(); });
+        return bench_loop(h, slot, [&](Tally&) { own.increment(); });
       }
-      return bench_loop(h, slot, [&](std::uint64_t, Tally&) { bare::sharded_increment(m); });
+      return bench_loop(h, slot, [&](Tally&) { bare::sharded_increment(m); });
     case BarePrimitive::kRobustMutex:
       return run_guarded(h, slot, d, bare::RobustMutexGuard{&h.mutex});
     case BarePrimitive::kSpinlock:
@@ -320,7 +389,7 @@ int bench_worker_main(const std::string& bench_name, std::uint32_t worker_index)
     std::strncpy(slot.error, e.what(), sizeof(slot.error) - 1);
     slot.state.store(BenchWorkerState::kFailed, std::memory_order_release);
     // A worker that fails before the barrier must not leave the runner waiting for it.
-    h.ready.fetch_add(1, std::memory_order_acq_rel);
+    h.start.arrive();
     return kWorkerFailed;
   }
   slot.state.store(BenchWorkerState::kDone, std::memory_order_release);

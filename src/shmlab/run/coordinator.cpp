@@ -17,7 +17,6 @@
 #include "shmlab/sync/lock_objects.hpp"
 #include "shmlab/sync/strategy.hpp"
 #include "shmlab/sys/clock.hpp"
-#include "shmlab/sys/futex.hpp"
 #include "shmlab/sys/process.hpp"
 #include "shmlab/sys/signals.hpp"
 
@@ -119,7 +118,7 @@ void Coordinator::handle_signal(int sig, ControlBlock& control) {
 bool Coordinator::wait_ready(ControlBlock& control) {
   ControlHeader& h = control.header();
   const std::int64_t deadline = sys::monotonic_ns() + static_cast<std::int64_t>(o_.timeout_s * 1e9);
-  while (h.ready.load(std::memory_order_acquire) < p_.workers) {
+  while (h.start.arrived() < p_.workers) {
     // Workers attach within a millisecond or two; a short poll keeps the start prompt.
     if (auto sig = signals_.wait(1)) {
       handle_signal(*sig, control);
@@ -136,8 +135,7 @@ bool Coordinator::wait_ready(ControlBlock& control) {
     }
   }
   record_.go_ns = sys::monotonic_ns();
-  h.go.store(1, std::memory_order_release);
-  sys::futex_wake_all(h.go);
+  h.start.open();
   return true;
 }
 
@@ -152,7 +150,7 @@ void Coordinator::reap(ControlBlock& control) {
       log_.error("Worker {} (PID {}) {}", i + 1, w.child.pid(), describe(s));
       if (record_.end == RunEnd::kCompleted) record_.end = RunEnd::kWorkerFault;
       // A worker that could not even start its work leaves the others waiting at the barrier.
-      if (control.header().go.load(std::memory_order_acquire) == 0) stop_all(control);
+      if (!control.header().start.is_open()) stop_all(control);
     } else if (!w.stopped) {
       log_.info("Worker {} (PID {}) {}", i + 1, w.child.pid(), describe(s));
     }
@@ -162,8 +160,7 @@ void Coordinator::reap(ControlBlock& control) {
 void Coordinator::stop_all(ControlBlock& control) {
   ControlHeader& h = control.header();
   h.abort.store(1, std::memory_order_release);
-  h.go.store(1, std::memory_order_release);  // release any worker still at the barrier
-  sys::futex_wake_all(h.go);
+  h.start.open();  // release any worker still at the barrier
   release_gates(control);
   for (Worker& w : workers_) {
     if (w.child.running()) w.stopped = true;

@@ -16,7 +16,6 @@
 #include "shmlab/scenario/counter.hpp"
 #include "shmlab/sync/lock.hpp"
 #include "shmlab/sys/clock.hpp"
-#include "shmlab/sys/futex.hpp"
 #include "shmlab/sys/log.hpp"
 
 namespace shmlab {
@@ -81,10 +80,7 @@ class WorkerSteps final : public StepContext {
   TraceRecorder trace_;
 };
 
-void wait_for_go(ControlHeader& h) {
-  h.ready.fetch_add(1, std::memory_order_acq_rel);
-  while (h.go.load(std::memory_order_acquire) == 0) sys::futex_wait(h.go, 0, -1);
-}
+void wait_for_go(ControlHeader& h) { h.start.arrive_and_wait(); }
 
 void record_error(WorkerSlot& slot, const char* what) {
   std::strncpy(slot.error, what, sizeof(slot.error) - 1);

@@ -9,6 +9,7 @@
 #include "shmlab/control/params.hpp"
 #include "shmlab/sync/lock.hpp"
 #include "shmlab/sys/named_semaphore.hpp"
+#include "shmlab/sys/syscall.hpp"
 
 namespace shmlab {
 
@@ -18,9 +19,20 @@ std::string semaphore_name(const RunParams& params);
 class SemaphoreLock final : public Lock {
  public:
   explicit SemaphoreLock(sys::NamedSemaphore sem) : sem_(std::move(sem)) {}
-  LockResult lock() override;
-  LockResult try_lock() override;
-  void unlock() override;
+  // The hot path is inline (see RobustMutex); the error message is built only on failure.
+  LockResult lock() override {
+    sys::check("sem_wait", sem_.name(), [&] { return ::sem_wait(sem_.get()); });
+    return LockResult::kAcquired;
+  }
+  LockResult try_lock() override {
+    if (sys::retry_eintr([&] { return ::sem_trywait(sem_.get()); }) == 0)
+      return LockResult::kAcquired;
+    if (errno == EAGAIN) return LockResult::kBusy;
+    sys::throw_errno("sem_trywait", sem_.name(), errno);
+  }
+  void unlock() override {
+    sys::check("sem_post", sem_.name(), [&] { return ::sem_post(sem_.get()); });
+  }
   std::string_view what() const override { return "the semaphore"; }
 
  private:

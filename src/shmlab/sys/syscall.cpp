@@ -12,4 +12,8 @@ std::string call_name(std::string_view call, std::string_view arg) {
   return fmt::format("{}(\"{}\")", call, arg);
 }
 
+void throw_errno(const char* call, std::string_view arg, int err) {
+  throw_errno(call_name(call, arg), err);
+}
+
 }  // namespace shmlab::sys

@@ -32,15 +32,17 @@ auto check(std::string_view call, F&& f) {
 // Quotes an argument for error messages: call_name("open", path) -> open("path").
 std::string call_name(std::string_view call, std::string_view arg);
 
+// Throws as throw_errno(call_name(call, arg), err). Out of line and cold, so that a hot caller
+// inlines only the call and its test.
+[[noreturn, gnu::cold]] void throw_errno(const char* call, std::string_view arg, int err);
+
 // Like check(), but builds the name `call("arg")` only when the call fails: for hot paths, where
 // formatting a string per call would cost more than the call.
 template <class F>
 auto check(const char* call, std::string_view arg, F&& f) {
   auto r = retry_eintr(f);
-  if (r == -1) {
-    const int err = errno;
-    throw_errno(call_name(call, arg), err);
-  }
+  if (r == -1) [[unlikely]]
+    throw_errno(call, arg, errno);
   return r;
 }
 
