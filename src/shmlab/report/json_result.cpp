@@ -104,7 +104,13 @@ nlohmann::json result_json(const RunResult& r, int exit_code) {
                   {"op", p.crash.op},
                   {"spec", format_crash_spec(p.crash)}};
   }
-  if (r.schedule) j["schedule_taken"] = r.record.schedule_taken;
+  if (r.schedule) {
+    j["schedule_taken"] = r.record.schedule_taken;
+    nlohmann::json skipped = nlohmann::json::array();
+    for (const SkippedToken& t : r.record.schedule_skipped)
+      skipped.push_back({{"position", t.position}, {"token", t.token}});
+    j["schedule_skipped"] = std::move(skipped);
+  }
   return j;
 }
 
