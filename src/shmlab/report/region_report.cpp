@@ -8,6 +8,7 @@
 #include "shmlab/control/trace_ring_check.hpp"
 #include "shmlab/region/backend.hpp"
 #include "shmlab/region/region.hpp"
+#include "shmlab/report/json_result.hpp"
 #include "shmlab/run/crash_spec.hpp"
 #include "shmlab/run/delay.hpp"
 #include "shmlab/sync/strategy.hpp"
@@ -117,6 +118,11 @@ nlohmann::json region_report(const ControlBlock& control) {
                        {"recoveries", s.recoveries.load(std::memory_order_relaxed)},
                        {"writes_logged", logged}});
   }
+  nlohmann::json params = run_params_json(p);
+  params.update({{"scheduled", p.scheduled},
+                 {"crash", p.crash.worker != 0 ? nlohmann::json(format_crash_spec(p.crash))
+                                               : nlohmann::json(nullptr)},
+                 {"region", p.region_path}});
   nlohmann::json report = {
       {"name", control.name()},
       {"header",
@@ -128,18 +134,7 @@ nlohmann::json region_report(const ControlBlock& control) {
         {"owner_uid", h.owner_uid},
         {"created_ms", h.created_ms},
         {"kept", h.kept.load(std::memory_order_relaxed) != 0}}},
-      {"params",
-       {{"scenario", "counter"},
-        {"backend", backend_name(p.backend)},
-        {"strategy", strategy_name(p.strategy)},
-        {"workers", p.workers},
-        {"increments", p.increments},
-        {"seed", p.seed},
-        {"delay", format_delay_spec(p.delays)},
-        {"scheduled", p.scheduled},
-        {"crash", p.crash.worker != 0 ? nlohmann::json(format_crash_spec(p.crash))
-                                      : nlohmann::json(nullptr)},
-        {"region", p.region_path}}},
+      {"params", params},
       {"values",
        {{"counter", value.counter},
         {"total", total},
