@@ -1,6 +1,7 @@
-// `shmlab inspect NAME [--json]`: prints a kept run's control block and region. Anything that is
-// not a shmlab region of this user (wrong magic, version, size, a symlink, another uid) is refused
-// with exit 1 and the reason; a malformed NAME is bad usage (exit 2).
+// `shmlab inspect NAME [--json]`: prints a kept run's control block, region and trace rings.
+// Anything that is not a shmlab region of this user (wrong magic, version, size, a symlink, another
+// uid) is refused with exit 1 and the reason; a trace ring whose count or events cannot be believed
+// is printed without its events, named on stderr, and exits 1; a malformed NAME is bad usage (2).
 #include <fmt/format.h>
 
 #include <iostream>
@@ -41,7 +42,11 @@ int execute(const InspectOptions& o) {
   } else {
     std::cout << region_report_text(report) << std::flush;
   }
-  return kExitOk;
+  // A corrupt ring is shown without its events (above) and makes the object a corrupt one: exit 1.
+  const std::vector<std::string> problems = trace_problems(report);
+  for (const std::string& p : problems)
+    std::cerr << "inspect " << control.name() << ": " << p << '\n';
+  return problems.empty() ? kExitOk : kExitEnvironment;
 }
 
 }  // namespace
@@ -49,7 +54,7 @@ int execute(const InspectOptions& o) {
 Command add_inspect(CLI::App& app) {
   auto opts = std::make_shared<InspectOptions>();
   CLI::App* sub = app.add_subcommand(
-      "inspect", "Print a kept run's region: header, values, workers, trace length");
+      "inspect", "Print a kept run's region: header, values, workers, trace rings");
   sub->add_option("NAME", opts->name, "The run's name, as printed by 'run --keep'")->required();
   sub->add_flag("--json", opts->json, "Print it as JSON");
   sub->footer(
@@ -58,7 +63,9 @@ Command add_inspect(CLI::App& app) {
       "/shmlab-...\n"
       "  shmlab inspect shmlab-1234-0a1b2c3d\n"
       "  shmlab inspect shmlab-1234-0a1b2c3d --json | jq .values\n"
-      "Exit codes: 0 printed, 1 not a shmlab region of yours (or gone), 2 bad usage.");
+      "  shmlab inspect shmlab-1234-0a1b2c3d --json | jq '.trace.workers[0].events'\n"
+      "Exit codes: 0 printed, 1 not a shmlab region of yours (or gone, or a trace ring corrupt:\n"
+      "the rest is printed, the ring's events are not), 2 bad usage.");
   return {sub, [opts] { return execute(*opts); }};
 }
 

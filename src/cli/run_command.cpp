@@ -160,6 +160,12 @@ int execute(const RunOptions& o) {
   if (!record.schedule_error.empty()) throw UsageError(record.schedule_error);
   if (c.schedule) {
     log.info("Steps taken: {}", record.schedule_taken);
+    if (!record.schedule_skipped.empty()) {
+      std::string tokens;
+      for (const SkippedToken& t : record.schedule_skipped)
+        tokens += fmt::format("{}token {} '{}'", tokens.empty() ? "" : ", ", t.position, t.token);
+      log.warning("Schedule: skipped {}: a dead worker takes no more steps", tokens);
+    }
     if (c.schedule->random_seed) {
       log.info("Schedule drawn by random:{} (replay it with --schedule): {}",
                *c.schedule->random_seed, record.schedule);

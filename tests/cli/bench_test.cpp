@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -11,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "support/bad_usage.hpp"
 #include "support/expect.hpp"
 #include "support/shmlab_process.hpp"
 
@@ -255,30 +255,10 @@ TEST(BenchCli, InterruptStopsCleansUpAndExits130) {
   expect_nothing_left(o, tmp);
 }
 
-struct BadArgs {
-  std::vector<std::string> args;
-  std::string mentions;
-};
-
 class BenchBadOptions : public ::testing::TestWithParam<BadArgs> {};
 
 TEST_P(BenchBadOptions, ExitTwoNamingTheOptionAndCreateNothing) {
-  TempDir tmp;
-  std::vector<std::string> args = {"bench"};
-  args.insert(args.end(), GetParam().args.begin(), GetParam().args.end());
-  const Outcome o = run_shmlab(args, tmp, 20);
-  EXPECT_EQ(o.exit_code, 2) << o.err;
-  EXPECT_NE(o.err.find(GetParam().mentions), std::string::npos) << o.err;
-  EXPECT_TRUE(o.out.empty()) << o.out;
-  expect_nothing_left(o, tmp);
-}
-
-std::string case_name(const ::testing::TestParamInfo<BadArgs>& info) {
-  std::string name = std::to_string(info.index);
-  for (const std::string& a : info.param.args) {
-    for (char c : a) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-  }
-  return name;
+  expect_bad_usage("bench", GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -295,7 +275,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadArgs{{"--strategies", "transaction", "--backends", "file"}, "sqlite"},
         BadArgs{{"--strategies", "atomic", "--backends", "file"}, "mmap, shm"},
         BadArgs{{"--bogus"}, "--bogus"}),
-    case_name);
+    bad_args_name);
 
 }  // namespace
 }  // namespace shmlab::test

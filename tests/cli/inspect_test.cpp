@@ -6,10 +6,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <tuple>
+#include <vector>
 
 #include "shmlab/control/control_block.hpp"
 #include "support/shmlab_process.hpp"
@@ -216,6 +220,168 @@ TEST(InspectCli, RegionThatIsNotShmlabsIsRefused) {
   EXPECT_NE(o.err.find("not a shmlab region file"), std::string::npos) << o.err;
   EXPECT_NE(o.err.find(decoy), std::string::npos) << o.err;
 }
+
+// A kept run under a schedule (SPEC §3: same schedule, same trace), with its --trace file as the
+// record of the events the run made.
+struct ScheduledKeptRun {
+  std::string name;
+  json trace;  // the Chrome trace the run wrote
+};
+
+ScheduledKeptRun keep_a_scheduled_run(const TempDir& tmp) {
+  const std::string trace_path = tmp.path() + "/trace.json";
+  const Outcome o = run_shmlab({"run", "-w", "2", "-n", "2", "--strategy", "mutex", "--schedule",
+                                "1L 1R 1W 1U 2L 2R", "--keep", "-q", "--trace", trace_path},
+                               tmp);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  ScheduledKeptRun k;
+  const auto names = shm_leftovers(o.pid);
+  EXPECT_EQ(names.size(), 1u);
+  if (!names.empty()) k.name = names.front();
+  std::ifstream f(trace_path);
+  k.trace = json::parse(f, nullptr, false);
+  fs::remove(trace_path);
+  return k;
+}
+
+// (op, step, value) of each step a worker made, in order, as the Chrome trace has them.
+using Steps = std::vector<std::tuple<std::uint64_t, std::string, json>>;
+std::vector<Steps> steps_in_trace(const json& trace, const json& pids) {
+  std::vector<Steps> out(pids.size());
+  std::vector<std::vector<std::pair<double, std::size_t>>> order(pids.size());
+  std::vector<json> xs;
+  for (const json& e : trace["traceEvents"]) {
+    if (e["ph"] != "X") continue;
+    for (std::size_t w = 0; w < pids.size(); ++w) {
+      if (e["pid"] != pids[w]) continue;
+      order[w].emplace_back(e["ts"].get<double>(), xs.size());
+      xs.push_back(e);
+    }
+  }
+  for (std::size_t w = 0; w < pids.size(); ++w) {
+    std::sort(order[w].begin(), order[w].end());
+    for (const auto& [ts, i] : order[w]) {
+      const json& e = xs[i];
+      const std::string cat = e["cat"];
+      const std::string letter(1, static_cast<char>(std::toupper(cat[0])));
+      const json& a = e["args"];
+      const json value = letter == "R"         ? a["value"]
+                         : letter == "V"       ? a["now"]
+                         : a.contains("wrote") ? a["wrote"]
+                                               : json(nullptr);
+      out[w].emplace_back(a["op"].get<std::uint64_t>(), letter, value);
+    }
+  }
+  return out;
+}
+
+TEST(InspectCli, ScheduledKeptRunShowsExactlyTheEventsItMade) {
+  TempDir tmp;
+  const ScheduledKeptRun k = keep_a_scheduled_run(tmp);
+  ASSERT_FALSE(k.name.empty());
+  ASSERT_FALSE(k.trace.is_discarded());
+  const Outcome o = run_shmlab({"inspect", k.name, "--json"}, tmp, 20);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  const json r = json::parse(o.out, nullptr, false);
+  ASSERT_FALSE(r.is_discarded()) << o.out;
+  ASSERT_TRUE(r["trace"].is_object()) << o.out;
+  const json& rings = r["trace"]["workers"];
+  ASSERT_EQ(rings.size(), 2u);
+  json pids = json::array();
+  for (const json& w : r["workers"]) pids.push_back(w["pid"]);
+  const std::vector<Steps> expected = steps_in_trace(k.trace, pids);
+  std::uint64_t total = 0;
+  for (std::size_t w = 0; w < 2; ++w) {
+    const json& ring = rings[w];
+    EXPECT_TRUE(ring["problem"].is_null()) << ring;
+    EXPECT_EQ(ring["overflowed"], 0);
+    // mutex: L R W U V per operation, 2 operations.
+    EXPECT_EQ(ring["recorded"], 10);
+    ASSERT_EQ(ring["events"].size(), expected[w].size()) << ring;
+    for (std::size_t i = 0; i < expected[w].size(); ++i) {
+      const json& e = ring["events"][i];
+      EXPECT_EQ(e["n"], i + 1);
+      EXPECT_EQ(e["op"], std::get<0>(expected[w][i])) << "worker " << w + 1 << " event " << i;
+      EXPECT_EQ(e["step"], std::get<1>(expected[w][i])) << "worker " << w + 1 << " event " << i;
+      EXPECT_EQ(e["value"], std::get<2>(expected[w][i])) << "worker " << w + 1 << " event " << i;
+    }
+    total += ring["recorded"].get<std::uint64_t>();
+  }
+  EXPECT_EQ(r["trace_events"], total);
+  // The schedule's first steps: worker 1 locks, reads 0, writes 1, unlocks; worker 2 reads 1.
+  EXPECT_EQ(rings[0]["events"][1]["value"], 0);
+  EXPECT_EQ(rings[0]["events"][2]["value"], 1);
+  EXPECT_EQ(rings[1]["events"][1]["step"], "R");
+  EXPECT_EQ(rings[1]["events"][1]["value"], 1);
+
+  // The text shows each worker's counts and its newest events.
+  const Outcome text = inspect(k.name, tmp);
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("recorded 10, overflowed 0; last 5: op 2 L, op 2 R"), std::string::npos)
+      << text.out;
+
+  const Outcome c = run_shmlab({"clean", "--all", k.name}, tmp, 20);
+  EXPECT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_FALSE(fs::exists("/dev/shm/" + k.name));
+  EXPECT_TRUE(tmp.entries().empty());
+}
+
+// Overwrites worker `index`'s ring count in the kept object itself.
+void write_ring_count(const std::string& name, std::uint32_t index, std::uint64_t count) {
+  const int fd = ::open(("/dev/shm/" + name).c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  ControlHeader h;
+  ASSERT_EQ(::pread(fd, &h, sizeof h, 0), static_cast<ssize_t>(sizeof h));
+  const off_t at = static_cast<off_t>(h.trace_offset + index * h.trace_stride);
+  EXPECT_EQ(::pwrite(fd, &count, sizeof count, at), static_cast<ssize_t>(sizeof count));
+  ::close(fd);
+}
+
+struct CorruptCount {
+  std::string tag;
+  std::uint64_t count;
+  std::string reason;
+};
+
+class CorruptRing : public ::testing::TestWithParam<CorruptCount> {};
+
+TEST_P(CorruptRing, IsShownWithoutEventsAndExitsOne) {
+  TempDir tmp;
+  const ScheduledKeptRun k = keep_a_scheduled_run(tmp);
+  ASSERT_FALSE(k.name.empty());
+  write_ring_count(k.name, 1, GetParam().count);
+
+  const Outcome o = run_shmlab({"inspect", k.name, "--json"}, tmp, 20);
+  EXPECT_EQ(o.exit_code, 1) << o.err;
+  EXPECT_NE(o.err.find("worker 2's trace ring is corrupt"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find(GetParam().reason), std::string::npos) << o.err;
+  const json r = json::parse(o.out, nullptr, false);
+  ASSERT_FALSE(r.is_discarded()) << o.out;
+  const json& rings = r["trace"]["workers"];
+  ASSERT_EQ(rings.size(), 2u);
+  EXPECT_TRUE(rings[0]["problem"].is_null());
+  EXPECT_EQ(rings[0]["events"].size(), 10u);
+  EXPECT_TRUE(rings[1]["problem"].is_string());
+  EXPECT_EQ(rings[1]["recorded"], GetParam().count);
+  EXPECT_TRUE(rings[1]["events"].empty());
+
+  const Outcome text = inspect(k.name, tmp);
+  EXPECT_EQ(text.exit_code, 1) << text.err;
+  EXPECT_NE(text.out.find("ring corrupt, events not shown"), std::string::npos) << text.out;
+
+  const Outcome c = run_shmlab({"clean", "--all", k.name}, tmp, 20);
+  EXPECT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_FALSE(fs::exists("/dev/shm/" + k.name));
+  EXPECT_TRUE(tmp.entries().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    InspectCli, CorruptRing,
+    ::testing::Values(CorruptCount{"huge", std::uint64_t{1} << 40, "has no step letter"},
+                      CorruptCount{"short", 3, "but its worker completed 2"},
+                      CorruptCount{"zero", 0, "it holds no event"},
+                      CorruptCount{"max", ~std::uint64_t{0}, "worker 2's trace ring"}),
+    [](const ::testing::TestParamInfo<CorruptCount>& i) { return i.param.tag; });
 
 TEST(InspectCli, MalformedNameIsBadUsage) {
   TempDir tmp;

@@ -1,40 +1,17 @@
 // Bad usage: exit 2, a message naming the option, and nothing created.
 #include <gtest/gtest.h>
 
-#include <cctype>
 #include <filesystem>
 
+#include "support/bad_usage.hpp"
 #include "support/shmlab_process.hpp"
 
 namespace shmlab::test {
 namespace {
 
-struct BadArgs {
-  std::vector<std::string> args;
-  std::string mentions;
-};
-
 class BadOptions : public ::testing::TestWithParam<BadArgs> {};
 
-TEST_P(BadOptions, ExitTwoNamingTheOptionAndCreateNothing) {
-  TempDir tmp;
-  std::vector<std::string> args = {"run"};
-  args.insert(args.end(), GetParam().args.begin(), GetParam().args.end());
-  const Outcome o = run_shmlab(args, tmp, 20);
-  EXPECT_EQ(o.exit_code, 2) << o.err;
-  EXPECT_NE(o.err.find(GetParam().mentions), std::string::npos) << o.err;
-  EXPECT_TRUE(o.out.empty()) << o.out;
-  EXPECT_TRUE(tmp.entries().empty());
-  EXPECT_TRUE(shm_leftovers(o.pid).empty());
-}
-
-std::string case_name(const ::testing::TestParamInfo<BadArgs>& info) {
-  std::string name = std::to_string(info.index);
-  for (const std::string& a : info.param.args) {
-    for (char c : a) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-  }
-  return name;
-}
+TEST_P(BadOptions, ExitTwoNamingTheOptionAndCreateNothing) { expect_bad_usage("run", GetParam()); }
 
 INSTANTIATE_TEST_SUITE_P(
     RunCli, BadOptions,
@@ -64,7 +41,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadArgs{{"--crash", ""}, "--crash"}, BadArgs{{"--crash", "1@x"}, "--crash"},
         BadArgs{{"--crash", "-1@locked:-1"}, "--crash"},
         BadArgs{{"--crash", "1@after-read:99999999999999999999"}, "--crash"}),
-    case_name);
+    bad_args_name);
 
 TEST(RunCli, UnwritableTempDirIsAnEnvironmentFailure) {
   // run_shmlab points TMPDIR at the TempDir; remove it so the run meets a missing directory.

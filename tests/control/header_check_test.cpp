@@ -8,33 +8,13 @@
 #include <vector>
 
 #include "shmlab/control/control_block.hpp"
+#include "support/control_bytes.hpp"
 
 namespace shmlab {
 namespace {
 
-// A real control block's bytes, copied into 64-aligned storage the test may corrupt.
-struct alignas(64) Line {
-  std::byte bytes[64];
-};
-struct Bytes {
-  std::vector<Line> lines;
-  std::size_t size = 0;
-  void* data() { return lines.data(); }
-  ControlHeader& header() { return *reinterpret_cast<ControlHeader*>(lines.data()); }
-};
-
-Bytes real_block() {
-  RunParams p;
-  p.workers = 2;
-  p.increments = 3;
-  std::snprintf(p.run_id, sizeof p.run_id, "shmlab-test-hc-%d", ::getpid());
-  ControlBlock block = ControlBlock::create(p);
-  Bytes b;
-  b.size = ControlBlock::size_for(p);
-  b.lines.resize((b.size + 63) / 64);
-  std::memcpy(b.data(), &block.header(), b.size);
-  return b;
-}
+using Bytes = test::ControlBytes;
+Bytes real_block() { return test::real_control_bytes(); }
 
 TEST(HeaderCheck, RealBlockPasses) {
   Bytes b = real_block();
@@ -57,6 +37,11 @@ TEST(HeaderCheck, EachCorruptionIsNamed) {
       {"unterminated", [](Bytes& b) { std::memset(b.header().params.run_id, 'a', 32); }},
       {"offsets", [](Bytes& b) { b.header().write_log_offset = 8; }},
       {"owned by uid", [](Bytes& b) { b.header().owner_uid += 1; }},
+      {"trace layout", [](Bytes& b) { b.header().trace_offset += 64; }},
+      {"trace layout", [](Bytes& b) { b.header().trace_offset = 8; }},
+      {"trace layout", [](Bytes& b) { b.header().trace_stride = 64; }},
+      {"trace layout", [](Bytes& b) { b.header().trace_stride = ~0ULL & ~63ULL; }},
+      {"trace layout", [](Bytes& b) { b.header().trace_offset = b.header().total_size; }},
   };
   for (const Case& c : cases) {
     Bytes b = real_block();

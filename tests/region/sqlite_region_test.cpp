@@ -11,22 +11,17 @@
 #include <filesystem>
 
 #include "support/shmlab_process.hpp"
+#include "support/test_region.hpp"
 
 namespace shmlab {
 namespace {
 
 class SqliteRegionTest : public testing::Test {
  protected:
-  void SetUp() override {
-    p_.workers = 2;
-    p_.increments = 10;
-    p_.backend = Backend::kSqlite;
-    std::strncpy(p_.run_id, "shmlab-test-sqlite", sizeof(p_.run_id) - 1);
-    store_ = create_region(p_, tmp_.path());
-  }
-  test::TempDir tmp_;
-  RunParams p_;
-  std::unique_ptr<RegionStore> store_;
+  test::TestRegion region_{test::region_params(Backend::kSqlite, 2, 10, "sqlite")};
+  test::TempDir& tmp_ = region_.tmp;
+  RunParams& p_ = region_.params;
+  std::unique_ptr<RegionStore>& store_ = region_.store;
 };
 
 TEST_F(SqliteRegionTest, StartsAtZeroAndReadsBackWhatWasWritten) {

@@ -11,6 +11,7 @@
 
 #include "shmlab/region/sqlite_region.hpp"
 #include "support/shmlab_process.hpp"
+#include "support/test_region.hpp"
 
 namespace shmlab {
 namespace {
@@ -30,25 +31,14 @@ class Recorder final : public StepContext {
 
 class CounterOpTest : public testing::Test {
  protected:
-  void SetUp() override {
-    p_.workers = 2;
-    p_.increments = 4;
-    p_.backend = Backend::kShm;
-    const std::string id = "shmlab-" + std::to_string(::getpid()) + "-counter";
-    std::strncpy(p_.run_id, id.c_str(), sizeof(p_.run_id) - 1);
-    store_ = create_region(p_, tmp_.path());
-    region_ = attach_region(p_);
-    log_.resize(p_.increments);
-  }
   CounterOp make(Strategy s) {
     p_.strategy = s;
     return CounterOp(p_, 0, *region_, nullptr, log_);
   }
-  test::TempDir tmp_;
-  RunParams p_;
-  std::unique_ptr<RegionStore> store_;
-  std::unique_ptr<Region> region_;
-  std::vector<WriteEntry> log_;
+  test::TestRegion shm_{test::region_params(Backend::kShm, 2, 4, "counter")};
+  RunParams& p_ = shm_.params;
+  std::unique_ptr<Region> region_ = attach_region(p_);
+  std::vector<WriteEntry> log_ = std::vector<WriteEntry>(p_.increments);
 };
 
 TEST_F(CounterOpTest, AtomicIsOneStepAndLogsNothing) {
@@ -103,14 +93,8 @@ TEST_F(CounterOpTest, ShardedWorksOnTheWorkersOwnCell) {
 }
 
 TEST(CounterOpTransaction, CommitsThroughLockReadWriteUnlock) {
-  test::TempDir tmp;
-  RunParams p;
-  p.workers = 1;
-  p.increments = 2;
-  p.backend = Backend::kSqlite;
-  p.strategy = Strategy::kTransaction;
-  std::strncpy(p.run_id, "shmlab-test-tx", sizeof(p.run_id) - 1);
-  auto store = create_region(p, tmp.path());
+  test::TestRegion db(test::region_params(Backend::kSqlite, 1, 2, "tx", Strategy::kTransaction));
+  const RunParams& p = db.params;
   auto region = attach_region(p);
   std::vector<WriteEntry> log(p.increments);
   CounterOp sut(p, 0, *region, nullptr, log);
@@ -122,14 +106,8 @@ TEST(CounterOpTransaction, CommitsThroughLockReadWriteUnlock) {
 }
 
 TEST(CounterOpTransaction, AnIncrementThatStaysBusyIsAnErrorNotASkip) {
-  test::TempDir tmp;
-  RunParams p;
-  p.workers = 2;
-  p.increments = 1;
-  p.backend = Backend::kSqlite;
-  p.strategy = Strategy::kTransaction;
-  std::strncpy(p.run_id, "shmlab-test-busy", sizeof(p.run_id) - 1);
-  auto store = create_region(p, tmp.path());
+  test::TestRegion db(test::region_params(Backend::kSqlite, 2, 1, "busy", Strategy::kTransaction));
+  const RunParams& p = db.params;
   auto holder = attach_region(p);
   ASSERT_TRUE(holder->begin_immediate());  // another worker holds the write lock throughout
   SqliteRegion region(p.region_path, 1, SqliteOptions{5, 0});

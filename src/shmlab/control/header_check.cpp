@@ -61,6 +61,15 @@ std::string control_header_problem(const void* data, std::size_t size, std::uint
   const bool logged = std::uint64_t{p.workers} * p.increments <= kMaxLoggedWrites;
   const std::uint64_t log = logged ? slots + sizeof(WorkerSlot) * p.workers : 0;
   if (h->slots_offset != slots || h->write_log_offset != log) return "corrupt layout offsets";
+  // The trace rings: each one whole and 64-aligned, right after the write log, as
+  // ControlBlock::create lays them out; with the size checked above they lie inside the object,
+  // so a reader that indexes a ring by the parameters' capacity stays in bounds.
+  const std::uint64_t log_end = slots + sizeof(WorkerSlot) * p.workers +
+                                (logged ? sizeof(WriteEntry) * p.workers * p.increments : 0);
+  const std::uint64_t ring_bytes =
+      sizeof(TraceRingHeader) + sizeof(TraceEvent) * trace_capacity_for(p);
+  if (h->trace_offset != (log_end + 63) / 64 * 64 || h->trace_stride != (ring_bytes + 63) / 64 * 64)
+    return "corrupt trace layout";
   if (h->owner_uid != uid) return fmt::format("owned by uid {}, not {}", h->owner_uid, uid);
   return {};
 }

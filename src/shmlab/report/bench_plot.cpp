@@ -9,6 +9,7 @@
 
 #include "shmlab/region/backend.hpp"
 #include "shmlab/report/bench_output.hpp"
+#include "shmlab/report/html_escape.hpp"
 #include "shmlab/sync/bare_primitive.hpp"
 #include "shmlab/sync/strategy.hpp"
 
@@ -69,26 +70,6 @@ std::string close_tag(Backend b) {
       break;
   }
   return "</circle>";
-}
-
-std::string escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 // Decades read best as "1k", "10M": no decimals.
@@ -240,7 +221,7 @@ std::string bench_svg(const BenchResult& r) {
       if (!(y > 0)) continue;
       svg += marker(s.backend, px(x), py(y), s.dashed ? 2.5 : 3.5, s.dashed ? "white" : s.colour,
                     s.colour) +
-             fmt::format("<title>{}: {} workers, {} ops/s</title>", escape(s.label), x,
+             fmt::format("<title>{}: {} workers, {} ops/s</title>", html_escape(s.label), x,
                          human_rate(y)) +
              close_tag(s.backend) + "\n";
     }
@@ -252,7 +233,7 @@ std::string bench_svg(const BenchResult& r) {
         "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\" "
         "stroke-width=\"2\"{}/>\n<text x=\"{:.1f}\" y=\"{:.1f}\">{}</text>\n",
         lx, ly, lx + 28, ly, s.colour, s.dashed ? " stroke-dasharray=\"6 4\"" : "", lx + 36, ly + 4,
-        escape(s.label));
+        html_escape(s.label));
     svg += marker(s.backend, lx + 14, ly, s.dashed ? 2.5 : 3.5, s.dashed ? "white" : s.colour,
                   s.colour) +
            close_tag(s.backend) + "\n";

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "shmlab/region/backend.hpp"
+#include "shmlab/report/html_escape.hpp"
 #include "shmlab/report/summary.hpp"
 #include "shmlab/report/trace_index.hpp"
 #include "shmlab/run/delay.hpp"
@@ -15,30 +16,6 @@
 
 namespace shmlab {
 namespace {
-
-std::string esc(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 constexpr std::string_view kStyle = R"css(
 :root{--ink:#1d2330;--muted:#5d6677;--line:#d9dee7;--bg:#f6f7fb;--card:#fff;--read:#2563eb;
@@ -235,8 +212,8 @@ std::string timeline_svg(const RunResult& r, const TraceIndex& index, std::size_
             R"(d="M{:.1f} {:.1f}C{:.1f} {:.1f} {:.1f} {:.1f} {:.1f} {:.1f}" )"
             R"~(marker-end="url(#arrow)"><title>{} was erased by {}</title></path>)~",
             l.lost.id, l.erased_by.id, x1, y1 == y2 ? y1 - 7 : sy, x1, y1 == y2 ? y1 + lift : y2,
-            std::min(ex - 6, x1 + (ex - x1) * 0.5), y2 + lift, ex, y2, esc(write_words(l.lost)),
-            esc(write_words(l.erased_by)));
+            std::min(ex - 6, x1 + (ex - x1) * 0.5), y2 + lift, ex, y2,
+            html_escape(write_words(l.lost)), html_escape(write_words(l.erased_by)));
   }
 
   // Marks, with value labels where they fit (reads above the lane line, writes below).
@@ -262,14 +239,14 @@ std::string timeline_svg(const RunResult& r, const TraceIndex& index, std::size_
       case 'R':
         svg.add(R"(<circle class="mark" {} data-value="{}" cx="{:.1f}" cy="{:.1f}" r="5" )"
                 R"(fill="#fff" stroke="#2563eb" stroke-width="2"><title>{}</title></circle>)",
-                data, e.before, x, y, esc(title));
+                data, e.before, x, y, html_escape(title));
         label(last_above, y - 10, e.before, "#1e40af");
         break;
       case 'C':
         if ((e.flags & TraceEvent::kFailed) != 0) {
           svg.add(R"(<rect class="mark" {} x="{:.1f}" y="{:.1f}" width="3" height="14" )"
                   R"(fill="#c026d3"><title>{}</title></rect>)",
-                  data, x - 1.5, y - 7, esc(title));
+                  data, x - 1.5, y - 7, html_escape(title));
           break;
         }
         [[fallthrough]];
@@ -293,7 +270,7 @@ std::string timeline_svg(const RunResult& r, const TraceIndex& index, std::size_
         svg.add(R"(<rect class="mark"{} {}{} data-value="{}" x="{:.1f}" y="{:.1f}" )"
                 R"(width="11" height="11" rx="2" fill="{}"><title>{}</title></rect>)",
                 id != 0 ? fmt::format(R"( id="w{}")", id) : "", data, extra, e.after, x - 5.5,
-                y - 5.5, fill, esc(title));
+                y - 5.5, fill, html_escape(title));
         if (l != nullptr) {
           svg.add(R"(<path d="M{:.1f} {:.1f}l5 5m0 -5l-5 5" stroke="#fff" stroke-width="1.6" )"
                   R"(pointer-events="none"/>)",
@@ -311,14 +288,14 @@ std::string timeline_svg(const RunResult& r, const TraceIndex& index, std::size_
                 over      ? "#c026d3"
                 : changed ? "#a3a9b6"
                           : "#c9ced8",
-                esc(title));
+                html_escape(title));
         break;
       }
       default: {
         const bool bad = (e.flags & (TraceEvent::kFailed | TraceEvent::kRecovered)) != 0;
         svg.add(R"(<rect class="mark" {} x="{:.1f}" y="{:.1f}" width="3" height="14" )"
                 R"(fill="{}"><title>{}</title></rect>)",
-                data, x - 1.5, y - 7, bad ? "#c026d3" : "#64748b", esc(title));
+                data, x - 1.5, y - 7, bad ? "#c026d3" : "#64748b", html_escape(title));
         break;
       }
     }
@@ -360,11 +337,12 @@ std::string html_report(const RunResult& r, const HtmlReportOptions& o) {
       "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
       "<title>shmlab run: {} workers × {} increments, {} — {}</title><style>{}</style></head>"
       "<body><main>\n",
-      p.workers, p.increments, esc(strategy), esc(title), kStyle);
-  add("<h1>shmlab run <span class=\"sub\">· {} on {}</span></h1>", esc(strategy), esc(backend));
+      p.workers, p.increments, html_escape(strategy), html_escape(title), kStyle);
+  add("<h1>shmlab run <span class=\"sub\">· {} on {}</span></h1>", html_escape(strategy),
+      html_escape(backend));
   add("<div class=\"sub\">{} worker processes × {} increments of one shared counter · delay {} ms "
       "· seed {}</div>\n",
-      p.workers, p.increments, esc(format_delay_spec(p.delays)), p.seed);
+      p.workers, p.increments, html_escape(format_delay_spec(p.delays)), p.seed);
 
   // Verdict.
   if (r.lost_updates > 0) {
@@ -384,8 +362,9 @@ std::string html_report(const RunResult& r, const HtmlReportOptions& o) {
     add("<div class=\"verdict warn\">The run did not complete normally: {} increments completed, "
         "the counter ended at {}<small>{}</small></div>\n",
         r.completed_ops, r.final_value,
-        esc(rec.watchdog_report.empty() ? "A worker crashed, failed or was stopped; see Workers."
-                                        : rec.watchdog_report));
+        html_escape(rec.watchdog_report.empty()
+                        ? "A worker crashed, failed or was stopped; see Workers."
+                        : rec.watchdog_report));
   }
 
   // Cards.
@@ -436,8 +415,8 @@ std::string html_report(const RunResult& r, const HtmlReportOptions& o) {
       if (n++ == o.max_lost_rows) break;
       add("<tr><td class=\"n\">{}</td><td><a href=\"#w{}\">{}</a></td><td><a href=\"#w{}\">{}</a>"
           "</td><td>{}</td></tr>",
-          n, l.lost.id, esc(write_words(l.lost)), l.erased_by.id, esc(write_words(l.erased_by)),
-          esc(lost_update_sentence(l)));
+          n, l.lost.id, html_escape(write_words(l.lost)), l.erased_by.id,
+          html_escape(write_words(l.erased_by)), html_escape(lost_update_sentence(l)));
     }
     add("</table>");
     if (r.attribution.lost.size() > o.max_lost_rows) {
@@ -470,17 +449,17 @@ std::string html_report(const RunResult& r, const HtmlReportOptions& o) {
         "fill=\"#eef0f4\"/><rect width=\"{:.1f}\" height=\"12\" rx=\"3\" fill=\"#16a34a\"/>"
         "<rect x=\"{:.1f}\" width=\"{:.1f}\" height=\"12\" rx=\"3\" fill=\"#dc2626\"/></svg></td>"
         "</tr>",
-        w.number, w.pid, status == "ok" ? "ok" : "other", esc(status), w.ops, kept, lost,
+        w.number, w.pid, status == "ok" ? "ok" : "other", html_escape(status), w.ops, kept, lost,
         erased_of[w.number], w.verify_overwritten, w.verify_changed,
         static_cast<double>(w.lock_wait_ns) / 1e6, w.retries, kept, lost, kw, kw, 160.0 - kw);
-    if (!w.error.empty()) add("<tr><td></td><td colspan=\"10\">{}</td></tr>", esc(w.error));
+    if (!w.error.empty()) add("<tr><td></td><td colspan=\"10\">{}</td></tr>", html_escape(w.error));
   }
   add("</table>\n");
 
   // Configuration.
   add("<h2>Configuration</h2><table>");
   auto row = [&](std::string_view k, const std::string& v) {
-    add("<tr><th style=\"width:220px\">{}</th><td class=\"mono\">{}</td></tr>", k, esc(v));
+    add("<tr><th style=\"width:220px\">{}</th><td class=\"mono\">{}</td></tr>", k, html_escape(v));
   };
   row("scenario", "counter");
   row("workers × increments", fmt::format("{} × {}", p.workers, p.increments));
@@ -497,7 +476,7 @@ std::string html_report(const RunResult& r, const HtmlReportOptions& o) {
                   p.workers, p.increments, strategy, backend, format_delay_spec(p.delays), p.seed));
   add("</table>\n<p class=\"note\">Generated by shmlab {}. This file is self-contained: no "
       "script, font or network access.</p></main></body></html>\n",
-      esc(o.version));
+      html_escape(o.version));
   return h;
 }
 

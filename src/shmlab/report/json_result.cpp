@@ -28,6 +28,16 @@ std::string attribution_text(const RunResult& r) {
 
 }  // namespace
 
+nlohmann::json run_params_json(const RunParams& p) {
+  return {{"scenario", "counter"},
+          {"backend", backend_name(p.backend)},
+          {"strategy", strategy_name(p.strategy)},
+          {"workers", p.workers},
+          {"increments", p.increments},
+          {"seed", p.seed},
+          {"delay", format_delay_spec(p.delays)}};
+}
+
 nlohmann::json result_json(const RunResult& r, int exit_code) {
   const RunParams& p = r.record.params;
   nlohmann::json lost = nlohmann::json::array();
@@ -67,14 +77,8 @@ nlohmann::json result_json(const RunResult& r, int exit_code) {
     }
     workers.push_back(std::move(jw));
   }
-  nlohmann::json j = {
-      {"scenario", "counter"},
-      {"backend", backend_name(p.backend)},
-      {"strategy", strategy_name(p.strategy)},
-      {"workers", p.workers},
-      {"increments", p.increments},
-      {"seed", p.seed},
-      {"delay", format_delay_spec(p.delays)},
+  nlohmann::json j = run_params_json(p);
+  j.update({
       {"schedule", r.schedule ? nlohmann::json(*r.schedule) : nlohmann::json(nullptr)},
       {"expected", r.expected},
       {"final", r.final_value},
@@ -92,7 +96,7 @@ nlohmann::json result_json(const RunResult& r, int exit_code) {
       {"trace", {{"events", trace_events}, {"dropped", trace_dropped}}},
       {"elapsed_ms", static_cast<double>(r.record.elapsed_ns) / 1e6},
       {"exit_code", exit_code},
-  };
+  });
   if (r.record.final_record) {
     j["last_writer"] = r.record.final_record->last_writer;
     j["final_write_id"] = r.record.final_record->write_id;
@@ -104,7 +108,13 @@ nlohmann::json result_json(const RunResult& r, int exit_code) {
                   {"op", p.crash.op},
                   {"spec", format_crash_spec(p.crash)}};
   }
-  if (r.schedule) j["schedule_taken"] = r.record.schedule_taken;
+  if (r.schedule) {
+    j["schedule_taken"] = r.record.schedule_taken;
+    nlohmann::json skipped = nlohmann::json::array();
+    for (const SkippedToken& t : r.record.schedule_skipped)
+      skipped.push_back({{"position", t.position}, {"token", t.token}});
+    j["schedule_skipped"] = std::move(skipped);
+  }
   return j;
 }
 

@@ -5,8 +5,10 @@
 
 #include <cerrno>
 
+#include "shmlab/control/trace_ring_check.hpp"
 #include "shmlab/region/backend.hpp"
 #include "shmlab/region/region.hpp"
+#include "shmlab/report/json_result.hpp"
 #include "shmlab/run/crash_spec.hpp"
 #include "shmlab/run/delay.hpp"
 #include "shmlab/sync/strategy.hpp"
@@ -32,6 +34,67 @@ std::string_view state_name(WorkerState s) {
 
 bool pid_alive(std::int32_t pid) { return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM); }
 
+// The value a step is about: what R read, what W, A or C wrote, what V found; L and U have none.
+nlohmann::json step_value(const TraceEvent& e) {
+  switch (e.step) {
+    case 'R':
+      return e.before;
+    case 'W':
+    case 'A':
+    case 'C':
+    case 'V':
+      return e.after;
+    default:
+      return nullptr;
+  }
+}
+
+nlohmann::json step_flags(std::uint8_t flags) {
+  nlohmann::json out = nlohmann::json::array();
+  if (flags & TraceEvent::kFailed) out.push_back("failed");
+  if (flags & TraceEvent::kRecovered) out.push_back("recovered");
+  if (flags & TraceEvent::kChanged) out.push_back("changed");
+  if (flags & TraceEvent::kOverwritten) out.push_back("overwritten");
+  return out;
+}
+
+// Each worker's ring: its counts, its newest kInspectJsonEvents events, or why it is not believed.
+nlohmann::json trace_report(const ControlBlock& control) {
+  const ControlHeader& h = control.header();
+  if (!h.params.trace) return nullptr;
+  nlohmann::json workers = nlohmann::json::array();
+  std::uint64_t capacity = 0;
+  for (std::uint32_t i = 0; i < h.params.workers; ++i) {
+    const TraceRingView ring = read_trace_ring(&h, h.total_size, i);
+    capacity = ring.capacity;
+    nlohmann::json events = nlohmann::json::array();
+    const std::size_t from =
+        ring.held.size() > kInspectJsonEvents ? ring.held.size() - kInspectJsonEvents : 0;
+    for (std::size_t k = from; k < ring.held.size(); ++k) {
+      const TraceEvent& e = ring.held[k];
+      events.push_back({{"n", ring.recorded - ring.held.size() + k + 1},
+                        {"op", e.op + 1ULL},
+                        {"step", std::string(1, e.step)},
+                        {"value", step_value(e)},
+                        {"before", e.before},
+                        {"after", e.after},
+                        {"write_id", e.id},
+                        {"flags", step_flags(e.flags)},
+                        {"t_begin_ns", e.t_begin_ns},
+                        {"t_end_ns", e.t_end_ns}});
+    }
+    nlohmann::json w = {
+        {"id", i + 1},
+        {"recorded", ring.recorded},
+        {"overflowed", ring.overflowed},
+        {"held", ring.held.size()},
+        {"events", std::move(events)},
+        {"problem", ring.problem.empty() ? nlohmann::json(nullptr) : nlohmann::json(ring.problem)}};
+    workers.push_back(std::move(w));
+  }
+  return {{"capacity", capacity}, {"workers", std::move(workers)}};
+}
+
 }  // namespace
 
 nlohmann::json region_report(const ControlBlock& control) {
@@ -55,7 +118,12 @@ nlohmann::json region_report(const ControlBlock& control) {
                        {"recoveries", s.recoveries.load(std::memory_order_relaxed)},
                        {"writes_logged", logged}});
   }
-  return {
+  nlohmann::json params = run_params_json(p);
+  params.update({{"scheduled", p.scheduled},
+                 {"crash", p.crash.worker != 0 ? nlohmann::json(format_crash_spec(p.crash))
+                                               : nlohmann::json(nullptr)},
+                 {"region", p.region_path}});
+  nlohmann::json report = {
       {"name", control.name()},
       {"header",
        {{"magic", fmt::format("{:#x}", h.magic)},
@@ -66,18 +134,7 @@ nlohmann::json region_report(const ControlBlock& control) {
         {"owner_uid", h.owner_uid},
         {"created_ms", h.created_ms},
         {"kept", h.kept.load(std::memory_order_relaxed) != 0}}},
-      {"params",
-       {{"scenario", "counter"},
-        {"backend", backend_name(p.backend)},
-        {"strategy", strategy_name(p.strategy)},
-        {"workers", p.workers},
-        {"increments", p.increments},
-        {"seed", p.seed},
-        {"delay", format_delay_spec(p.delays)},
-        {"scheduled", p.scheduled},
-        {"crash", p.crash.worker != 0 ? nlohmann::json(format_crash_spec(p.crash))
-                                      : nlohmann::json(nullptr)},
-        {"region", p.region_path}}},
+      {"params", params},
       {"values",
        {{"counter", value.counter},
         {"total", total},
@@ -87,9 +144,26 @@ nlohmann::json region_report(const ControlBlock& control) {
       {"lock_holder", h.holder.load(std::memory_order_relaxed)},
       {"workers", std::move(workers)},
       {"writes_logged", control.logs_writes()},
-      // Per-worker trace rings arrive with --trace; until then no run records a trace.
       {"trace_events", nullptr},
+      {"trace", trace_report(control)},
   };
+  if (!report["trace"].is_null()) {
+    std::uint64_t events = 0;
+    for (const auto& w : report["trace"]["workers"]) events += w["recorded"].get<std::uint64_t>();
+    report["trace_events"] = events;
+  }
+  return report;
+}
+
+std::vector<std::string> trace_problems(const nlohmann::json& report) {
+  std::vector<std::string> out;
+  if (!report.contains("trace") || report["trace"].is_null()) return out;
+  for (const auto& w : report["trace"]["workers"]) {
+    if (!w["problem"].is_null())
+      out.push_back(fmt::format("worker {}'s trace ring is corrupt: {}", w["id"].get<unsigned>(),
+                                w["problem"].get<std::string>()));
+  }
+  return out;
 }
 
 std::string region_report_text(const nlohmann::json& r) {
@@ -121,9 +195,29 @@ std::string region_report_text(const nlohmann::json& r) {
         w["ops"].get<std::uint64_t>(), w["retries"].get<std::uint64_t>(),
         w["recoveries"].get<std::uint64_t>(), w["writes_logged"].get<std::uint64_t>());
   }
-  out += r["trace_events"].is_null()
-             ? "  trace    none recorded\n"
-             : fmt::format("  trace    {} events\n", r["trace_events"].get<std::uint64_t>());
+  if (r["trace"].is_null())
+    return out + "  trace    none recorded (the run was made without trace)\n";
+  out += fmt::format("  trace    {} events, rings of {} events\n",
+                     r["trace_events"].get<std::uint64_t>(),
+                     r["trace"]["capacity"].get<std::uint64_t>());
+  for (const auto& w : r["trace"]["workers"]) {
+    out += fmt::format("    {:>4}  recorded {}, overflowed {}", w["id"].get<unsigned>(),
+                       w["recorded"].get<std::uint64_t>(), w["overflowed"].get<std::uint64_t>());
+    if (!w["problem"].is_null()) {
+      out += fmt::format("; ring corrupt, events not shown: {}\n", w["problem"].get<std::string>());
+      continue;
+    }
+    const auto& events = w["events"];
+    const std::size_t shown = std::min(events.size(), kInspectTextEvents);
+    out += shown == 0 ? "\n" : fmt::format("; last {}:", shown);
+    for (std::size_t k = events.size() - shown; k < events.size(); ++k) {
+      const auto& e = events[k];
+      out += fmt::format(" op {} {}", e["op"].get<std::uint64_t>(), e["step"].get<std::string>());
+      if (!e["value"].is_null()) out += fmt::format(" {}", e["value"].get<std::int64_t>());
+      for (const auto& f : e["flags"]) out += fmt::format(" ({})", f.get<std::string>());
+      out += k + 1 == events.size() ? "\n" : ",";
+    }
+  }
   return out;
 }
 

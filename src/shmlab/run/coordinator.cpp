@@ -252,6 +252,7 @@ void Coordinator::collect(ControlBlock& control, Region* region) {
   if (scheduler_) {
     record_.schedule = scheduler_->schedule();
     record_.schedule_taken = scheduler_->taken();
+    record_.schedule_skipped = scheduler_->skipped();
   }
   for (std::uint32_t i = 0; i < workers_.size(); ++i) {
     const WorkerSlot& s = control.slot(i);

@@ -2,6 +2,7 @@
 // objects — raw facts, no verdicts. analysis/ turns it into a result.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -42,6 +43,12 @@ struct WorkerRecord {
   std::uint64_t trace_dropped = 0;  // events its full ring overwrote
 };
 
+// A --schedule token not followed because its worker had died before it (docs/schedules.md).
+struct SkippedToken {
+  std::size_t position = 0;  // 1-based, as in the schedule's error messages
+  std::string token;         // "1W"
+};
+
 enum class RunEnd {
   kCompleted,    // every worker ended on its own
   kWorkerFault,  // a worker crashed or failed; the rest were stopped or finished
@@ -64,6 +71,7 @@ struct RunRecord {
   std::string schedule;        // as given, or as drawn for random:SEED; empty: not scheduled
   std::string schedule_taken;  // every step granted, in order
   std::string schedule_error;  // the schedule could not be followed (bad usage, exit 2)
+  std::vector<SkippedToken> schedule_skipped;  // tokens of workers that had died
 };
 
 }  // namespace shmlab

@@ -59,10 +59,8 @@ bool Scheduler::choose_token(std::uint32_t& index) {
       fmt::format("--schedule: token {} '{}'", position_ + 1, format_token(t));
   index = t.worker - 1;
   const WorkerGate& g = gates_[index];
-  if (g.finished) {
-    return fail(fmt::format("{}: worker {} has {}", where, t.worker,
-                            g.died ? "died" : "finished all its steps"));
-  }
+  if (g.finished)
+    return fail(fmt::format("{}: worker {} has finished all its steps", where, t.worker));
   const bool verify = g.next == static_cast<std::uint32_t>(Step::kVerify);
   // A token that does not say V first lets its worker take a pending verify (docs/schedules.md).
   if (verify && t.step != Step::kVerify) return true;
@@ -80,6 +78,11 @@ bool Scheduler::choose_token(std::uint32_t& index) {
 }
 
 bool Scheduler::choose(std::uint32_t& index) {
+  // A dead worker takes no more steps: its tokens are passed over (and reported), not errors.
+  while (position_ < spec_.tokens.size() && gates_[spec_.tokens[position_].worker - 1].died) {
+    skipped_.push_back({position_ + 1, format_token(spec_.tokens[position_])});
+    ++position_;
+  }
   if (position_ < spec_.tokens.size()) return choose_token(index);
   std::vector<std::uint32_t> ready;
   bool unfinished = false;

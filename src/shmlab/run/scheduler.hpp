@@ -2,6 +2,8 @@
 // a step boundary, grants exactly one step, and waits for that worker's next boundary before the
 // next grant, so the steps happen in the schedule's order. It knows who holds the lock because it
 // granted every L and U: an L for a worker while another holds the lock is reported as blocked.
+// A worker that died (--crash, or killed) counts as finished; the tokens still naming it are
+// skipped, not errors — the run goes on without it and reports the crash (docs/faults.md).
 #pragma once
 
 #include <cstdint>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "shmlab/control/control_block.hpp"
+#include "shmlab/run/run_record.hpp"
 #include "shmlab/run/schedule.hpp"
 
 namespace shmlab {
@@ -34,6 +37,8 @@ class Scheduler {
   std::string schedule() const;
   // Every step granted in order, implicit V steps and the tail included ("1R 2R 1W 2W 1V 2V").
   std::string taken() const { return format_schedule(taken_); }
+  // The tokens passed over because their worker had died, in order.
+  const std::vector<SkippedToken>& skipped() const { return skipped_; }
 
  private:
   struct WorkerGate {
@@ -58,6 +63,7 @@ class Scheduler {
   std::mt19937_64 rng_;
   std::vector<ScheduleToken> drawn_;  // random:SEED
   std::vector<ScheduleToken> taken_;
+  std::vector<SkippedToken> skipped_;
   std::string error_;
 };
 

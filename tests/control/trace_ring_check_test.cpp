@@ -1,0 +1,128 @@
+#include "shmlab/control/trace_ring_check.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "shmlab/control/control_block.hpp"
+#include "support/control_bytes.hpp"
+
+namespace shmlab {
+namespace {
+
+// Worker 1 of a 2 x 3 run appends `per_op` events of each of its 3 operations and completes them.
+test::ControlBytes block_with_events(std::uint64_t per_op) {
+  return test::real_control_bytes(2, 3, [per_op](ControlBlock& block) {
+    TraceRing ring = block.trace(0);
+    const char steps[] = {'R', 'W', 'V'};
+    for (std::uint32_t op = 0; op < 3; ++op) {
+      for (std::uint64_t k = 0; k < per_op; ++k) {
+        TraceEvent e;
+        e.op = op;
+        e.step = steps[k % 3];
+        e.before = op;
+        e.after = op + 1;
+        ring.push(e);
+      }
+    }
+    block.slot(0).ops.store(3, std::memory_order_relaxed);
+  });
+}
+
+std::atomic<std::uint64_t>& count_of(test::ControlBytes& b, std::uint32_t worker) {
+  auto* ring = static_cast<char*>(b.data()) + b.header().trace_offset +
+               std::uint64_t{worker} * b.header().trace_stride;
+  return reinterpret_cast<TraceRingHeader*>(ring)->appended;
+}
+
+TEST(TraceRingCheck, BelievableRingGivesItsEventsOldestFirst) {
+  test::ControlBytes b = block_with_events(3);
+  const TraceRingView sut = read_trace_ring(b.data(), b.size, 0);
+  EXPECT_EQ(sut.problem, "");
+  EXPECT_EQ(sut.recorded, 9u);
+  EXPECT_EQ(sut.overflowed, 0u);
+  ASSERT_EQ(sut.held.size(), 9u);
+  EXPECT_EQ(sut.held.front().step, 'R');
+  EXPECT_EQ(sut.held.front().op, 0u);
+  EXPECT_EQ(sut.held.back().step, 'V');
+  EXPECT_EQ(sut.held.back().op, 2u);
+  // Worker 2 did nothing: an empty ring that agrees with its slot.
+  const TraceRingView idle = read_trace_ring(b.data(), b.size, 1);
+  EXPECT_EQ(idle.problem, "");
+  EXPECT_TRUE(idle.held.empty());
+}
+
+TEST(TraceRingCheck, OverflowedRingKeepsTheNewest) {
+  test::ControlBytes b = block_with_events(12);  // 36 events, a ring of 6 x 3 + 8 = 26
+  const TraceRingView sut = read_trace_ring(b.data(), b.size, 0);
+  EXPECT_EQ(sut.problem, "");
+  EXPECT_EQ(sut.capacity, 26u);
+  EXPECT_EQ(sut.recorded, 36u);
+  EXPECT_EQ(sut.overflowed, 10u);
+  ASSERT_EQ(sut.held.size(), 26u);
+  EXPECT_EQ(sut.held.front().op, 0u);  // the 11th event: the last 2 of operation 1 remain
+  EXPECT_EQ(sut.held.back().op, 2u);
+}
+
+TEST(TraceRingCheck, NoCountReadsOutsideTheRingOrYieldsUnbelievableEvents) {
+  std::vector<std::uint64_t> counts;
+  for (std::uint64_t n = 0; n < 80; ++n) counts.push_back(n);
+  for (int bit = 6; bit < 64; ++bit) counts.push_back(std::uint64_t{1} << bit);
+  counts.push_back(~std::uint64_t{0});
+  for (const std::uint64_t n : counts) {
+    test::ControlBytes b = block_with_events(3);
+    count_of(b, 0).store(n);
+    const TraceRingView sut = read_trace_ring(b.data(), b.size, 0);
+    EXPECT_LE(sut.held.size(), sut.capacity) << n;
+    EXPECT_EQ(sut.recorded, n);
+    if (n == 9) {
+      EXPECT_EQ(sut.problem, "");
+    } else {
+      // Any other count cuts the worker's completed operations short or starts in empty slots.
+      EXPECT_NE(sut.problem, "") << n;
+      EXPECT_TRUE(sut.held.empty()) << n;
+    }
+  }
+}
+
+TraceEvent& event(test::ControlBytes& b, std::size_t k) {
+  char* ring = static_cast<char*>(b.data()) + b.header().trace_offset;
+  return reinterpret_cast<TraceEvent*>(ring + sizeof(TraceRingHeader))[k];
+}
+
+TEST(TraceRingCheck, EachCorruptionIsNamed) {
+  struct Case {
+    const char* says;
+    void (*corrupt)(test::ControlBytes&);
+  };
+  const Case cases[] = {
+      {"header says capacity 7",
+       [](test::ControlBytes& b) {
+         auto* ring = static_cast<char*>(b.data()) + b.header().trace_offset;
+         reinterpret_cast<TraceRingHeader*>(ring)->capacity = 7;
+       }},
+      {"event 2 has no step letter", [](test::ControlBytes& b) { event(b, 1).step = 'x'; }},
+      {"event 3 has unknown flags", [](test::ControlBytes& b) { event(b, 2).flags = 0x80; }},
+      {"event 4 is of operation 8, the run has 3",
+       [](test::ControlBytes& b) { event(b, 3).op = 7; }},
+      {"event 5 (operation 1) follows one of operation 2",
+       [](test::ControlBytes& b) { event(b, 4).op = 0; }},
+      {"newest event is W of operation 3", [](test::ControlBytes& b) { event(b, 8).step = 'W'; }},
+      {"newest event is of operation 3, but its worker completed 0",
+       [](test::ControlBytes& b) {
+         auto* slots = static_cast<char*>(b.data()) + b.header().slots_offset;
+         reinterpret_cast<WorkerSlot*>(slots)->ops.store(0);
+       }},
+  };
+  for (const Case& c : cases) {
+    test::ControlBytes b = block_with_events(3);
+    c.corrupt(b);
+    const TraceRingView sut = read_trace_ring(b.data(), b.size, 0);
+    EXPECT_NE(sut.problem.find(c.says), std::string::npos) << c.says << " -> " << sut.problem;
+    EXPECT_TRUE(sut.held.empty());
+  }
+}
+
+}  // namespace
+}  // namespace shmlab
