@@ -16,22 +16,6 @@ namespace {
 
 constexpr std::size_t align_up(std::size_t n, std::size_t a) { return (n + a - 1) / a * a; }
 
-std::size_t slots_offset() { return align_up(sizeof(ControlHeader), 64); }
-
-std::uint64_t logged_writes(const RunParams& p) {
-  const std::uint64_t total = std::uint64_t{p.workers} * p.increments;
-  return total <= kMaxLoggedWrites ? total : 0;
-}
-
-std::size_t trace_stride(const RunParams& p) {
-  return align_up(sizeof(TraceRingHeader) + sizeof(TraceEvent) * trace_capacity_for(p), 64);
-}
-
-std::size_t trace_offset(const RunParams& p) {
-  return align_up(
-      slots_offset() + sizeof(WorkerSlot) * p.workers + sizeof(WriteEntry) * logged_writes(p), 64);
-}
-
 void init_robust_mutex(pthread_mutex_t* m) {
   pthread_mutexattr_t attr;
   ::pthread_mutexattr_init(&attr);
@@ -56,12 +40,25 @@ std::uint64_t trace_capacity_for(const RunParams& p) {
   return std::min({wanted, kTraceMaxPerWorker, share});
 }
 
-std::size_t ControlBlock::size_for(const RunParams& p) {
-  return align_up(trace_offset(p) + trace_stride(p) * p.workers, 4096);
+ControlLayout control_layout(const RunParams& p) {
+  ControlLayout l;
+  l.slots_offset = align_up(sizeof(ControlHeader), 64);
+  const std::uint64_t writes = std::uint64_t{p.workers} * p.increments;
+  const bool logged = writes <= kMaxLoggedWrites;
+  const std::uint64_t log_offset = l.slots_offset + sizeof(WorkerSlot) * p.workers;
+  l.write_log_offset = logged ? log_offset : 0;
+  l.trace_offset = align_up(log_offset + (logged ? sizeof(WriteEntry) * writes : 0), 64);
+  l.trace_stride =
+      align_up(sizeof(TraceRingHeader) + sizeof(TraceEvent) * trace_capacity_for(p), 64);
+  l.total_size = align_up(l.trace_offset + l.trace_stride * p.workers, 4096);
+  return l;
 }
 
+std::size_t ControlBlock::size_for(const RunParams& p) { return control_layout(p).total_size; }
+
 ControlBlock ControlBlock::create(const RunParams& params) {
-  const std::size_t size = size_for(params);
+  const ControlLayout layout = control_layout(params);
+  const std::size_t size = layout.total_size;
   sys::ShmObject object = sys::ShmObject::create(fmt::format("/{}", params.run_id), size);
   auto* h = new (object.data()) ControlHeader{};
   h->version = kControlVersion;
@@ -71,11 +68,10 @@ ControlBlock ControlBlock::create(const RunParams& params) {
   h->owner_uid = ::getuid();
   h->created_ms = sys::realtime_ms();
   h->params = params;
-  h->slots_offset = slots_offset();
-  h->write_log_offset =
-      logged_writes(params) != 0 ? slots_offset() + sizeof(WorkerSlot) * params.workers : 0;
-  h->trace_offset = trace_offset(params);
-  h->trace_stride = trace_stride(params);
+  h->slots_offset = layout.slots_offset;
+  h->write_log_offset = layout.write_log_offset;
+  h->trace_offset = layout.trace_offset;
+  h->trace_stride = layout.trace_stride;
   init_robust_mutex(&h->mutex);
   auto* slots = reinterpret_cast<WorkerSlot*>(static_cast<char*>(object.data()) + h->slots_offset);
   for (std::uint32_t i = 0; i < params.workers; ++i) {
@@ -94,9 +90,6 @@ ControlBlock ControlBlock::attach(const std::string& name) {
   sys::ShmObject object = sys::ShmObject::open(name, sizeof(ControlHeader));
   const std::string why = control_header_problem(object.data(), object.size(), ::getuid());
   if (!why.empty()) sys::throw_errno(sys::call_name("attach", name) + ": " + why, EINVAL);
-  const auto* h = static_cast<const ControlHeader*>(object.data());
-  if (h->trace_offset != trace_offset(h->params) || h->trace_stride != trace_stride(h->params))
-    sys::throw_errno(sys::call_name("attach", name) + ": corrupt trace layout", EINVAL);
   return ControlBlock(std::move(object));
 }
 

@@ -36,6 +36,17 @@ inline constexpr std::uint64_t kTraceMinPerWorker = 256;
 inline constexpr std::uint64_t kTraceMaxTotal = 1u << 18;
 std::uint64_t trace_capacity_for(const RunParams& params);
 
+// Where each part of a control block lies, from its parameters alone: ControlBlock::create lays a
+// block out so, and control_header_problem checks a block's offsets against it.
+struct ControlLayout {
+  std::uint64_t slots_offset = 0;
+  std::uint64_t write_log_offset = 0;  // 0: writes are not logged
+  std::uint64_t trace_offset = 0;
+  std::uint64_t trace_stride = 0;
+  std::uint64_t total_size = 0;  // whole pages
+};
+ControlLayout control_layout(const RunParams& params);
+
 enum class WorkerState : std::uint32_t {
   kSpawned,  // slot reserved, process not yet attached
   kReady,    // attached, waiting at the barrier

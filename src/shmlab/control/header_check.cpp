@@ -50,25 +50,18 @@ std::string control_header_problem(const void* data, std::size_t size, std::uint
     return fmt::format("header size {} (expected {})", h->header_size, sizeof(ControlHeader));
   if (std::string why = params_problem(h->params); !why.empty())
     return "corrupt parameters: " + why;
-  const RunParams& p = h->params;
-  const std::size_t expected = ControlBlock::size_for(p);
-  if (h->total_size != size || size != expected) {
+  const ControlLayout expected = control_layout(h->params);
+  if (h->total_size != size || size != expected.total_size) {
     return fmt::format(
         "wrong size: the object has {} bytes, its header says {}, its parameters need {}", size,
-        h->total_size, expected);
+        h->total_size, expected.total_size);
   }
-  const std::uint64_t slots = (sizeof(ControlHeader) + 63) / 64 * 64;
-  const bool logged = std::uint64_t{p.workers} * p.increments <= kMaxLoggedWrites;
-  const std::uint64_t log = logged ? slots + sizeof(WorkerSlot) * p.workers : 0;
-  if (h->slots_offset != slots || h->write_log_offset != log) return "corrupt layout offsets";
-  // The trace rings: each one whole and 64-aligned, right after the write log, as
-  // ControlBlock::create lays them out; with the size checked above they lie inside the object,
-  // so a reader that indexes a ring by the parameters' capacity stays in bounds.
-  const std::uint64_t log_end = slots + sizeof(WorkerSlot) * p.workers +
-                                (logged ? sizeof(WriteEntry) * p.workers * p.increments : 0);
-  const std::uint64_t ring_bytes =
-      sizeof(TraceRingHeader) + sizeof(TraceEvent) * trace_capacity_for(p);
-  if (h->trace_offset != (log_end + 63) / 64 * 64 || h->trace_stride != (ring_bytes + 63) / 64 * 64)
+  if (h->slots_offset != expected.slots_offset || h->write_log_offset != expected.write_log_offset)
+    return "corrupt layout offsets";
+  // The trace rings: each one whole and 64-aligned, right after the write log; with the size
+  // checked above they lie inside the object, so a reader that indexes a ring by the parameters'
+  // capacity stays in bounds.
+  if (h->trace_offset != expected.trace_offset || h->trace_stride != expected.trace_stride)
     return "corrupt trace layout";
   if (h->owner_uid != uid) return fmt::format("owned by uid {}, not {}", h->owner_uid, uid);
   return {};

@@ -35,6 +35,7 @@ struct StartBarrier {
   }
 };
 
+static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 static_assert(sizeof(StartBarrier) == 8, "the control block's layout keeps `abort` right after it");
 
 }  // namespace shmlab

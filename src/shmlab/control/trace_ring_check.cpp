@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <string_view>
 
 #include "shmlab/control/control_block.hpp"
@@ -21,8 +22,9 @@ constexpr std::uint8_t kKnownFlags =
 // Why the held events cannot be what one worker appended, or "". A worker does its operations in
 // order and appends only the steps of SPEC §3, so its events' ops never go down; a count that does
 // not match the events (the usual corruption) starts the window in the wrong slot and breaks that.
+// A live ring (`ops_done` unset) is judged on its events alone.
 std::string events_problem(const std::vector<TraceEvent>& held, std::uint64_t first,
-                           std::uint64_t increments, std::uint64_t ops_done) {
+                           std::uint64_t increments, std::optional<std::uint64_t> ops_done) {
   std::uint32_t last_op = 0;
   for (std::size_t k = 0; k < held.size(); ++k) {
     const TraceEvent& e = held[k];
@@ -39,24 +41,27 @@ std::string events_problem(const std::vector<TraceEvent>& held, std::uint64_t fi
                          last_op + 1ULL);
     last_op = e.op;
   }
+  if (!ops_done) return {};
   // The newest event belongs to the last operation completed, or to the one the worker was in.
-  if (held.empty() && ops_done != 0)
-    return fmt::format("it holds no event, but its worker completed {} operations", ops_done);
-  if (!held.empty() && (last_op + 1ULL < ops_done || last_op > ops_done))
+  const std::uint64_t done = *ops_done;
+  if (held.empty() && done != 0)
+    return fmt::format("it holds no event, but its worker completed {} operations", done);
+  if (!held.empty() && (last_op + 1ULL < done || last_op > done))
     return fmt::format("its newest event is of operation {}, but its worker completed {}",
-                       last_op + 1ULL, ops_done);
+                       last_op + 1ULL, done);
   // Every operation ends with its V: a completed last operation without one was cut short.
-  if (!held.empty() && last_op + 1ULL == ops_done && held.back().step != 'V')
+  if (!held.empty() && last_op + 1ULL == done && held.back().step != 'V')
     return fmt::format(
         "its newest event is {} of operation {}, which its worker completed (an "
         "operation ends with V)",
-        held.back().step, ops_done);
+        held.back().step, done);
   return {};
 }
 
 }  // namespace
 
-TraceRingView read_trace_ring(const void* data, std::size_t size, std::uint32_t worker_index) {
+TraceRingView read_trace_ring(const void* data, std::size_t size, std::uint32_t worker_index,
+                              RingOwner owner) {
   TraceRingView v;
   const auto* bytes = static_cast<const char*>(data);
   const auto* h = static_cast<const ControlHeader*>(data);
@@ -87,7 +92,7 @@ TraceRingView read_trace_ring(const void* data, std::size_t size, std::uint32_t 
                             rh->capacity, v.capacity);
     return v;
   }
-  const std::uint64_t first = v.recorded - std::min(v.recorded, v.capacity);
+  std::uint64_t first = v.recorded - std::min(v.recorded, v.capacity);
   const char* events = ring + sizeof(TraceRingHeader);
   v.held.resize(v.recorded - first);
   for (std::uint64_t i = first; i < v.recorded; ++i) {
@@ -95,7 +100,19 @@ TraceRingView read_trace_ring(const void* data, std::size_t size, std::uint32_t 
     std::memcpy(&v.held[i - first], events + (i % v.capacity) * sizeof(TraceEvent),
                 sizeof(TraceEvent));
   }
-  const std::uint64_t ops = std::min(slot->ops.load(std::memory_order_acquire), p.increments);
+  std::optional<std::uint64_t> ops;
+  if (owner == RingOwner::kLive) {
+    // Slots the worker reused while they were copied hold newer events than their place says.
+    const std::uint64_t now = rh->appended.load(std::memory_order_acquire);
+    const std::uint64_t reused_below = now > v.capacity ? now - v.capacity : 0;
+    if (reused_below > first) {
+      const std::uint64_t drop = std::min<std::uint64_t>(reused_below - first, v.held.size());
+      v.held.erase(v.held.begin(), v.held.begin() + static_cast<std::ptrdiff_t>(drop));
+      first += drop;
+    }
+  } else {
+    ops = std::min(slot->ops.load(std::memory_order_acquire), p.increments);
+  }
   v.problem = events_problem(v.held, first, p.increments, ops);
   if (!v.problem.empty()) v.held.clear();
   return v;

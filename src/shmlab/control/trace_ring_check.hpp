@@ -20,9 +20,15 @@ struct TraceRingView {
   std::string problem;           // "" when believable, else why not (its events are not shown)
 };
 
+// Whether the ring's worker may still be appending (its process is alive): then the ring moves
+// while it is read, so events overwritten during the copy are dropped and the ring is not judged
+// against the worker's completed operations.
+enum class RingOwner { kGone, kLive };
+
 // Worker `worker_index`'s ring in the `size` bytes at `data` (aligned to 64), which must already
 // have passed control_header_problem. Reads no byte outside [data, data + size); never throws on
 // what the bytes say.
-TraceRingView read_trace_ring(const void* data, std::size_t size, std::uint32_t worker_index);
+TraceRingView read_trace_ring(const void* data, std::size_t size, std::uint32_t worker_index,
+                              RingOwner owner = RingOwner::kGone);
 
 }  // namespace shmlab

@@ -65,7 +65,9 @@ nlohmann::json trace_report(const ControlBlock& control) {
   nlohmann::json workers = nlohmann::json::array();
   std::uint64_t capacity = 0;
   for (std::uint32_t i = 0; i < h.params.workers; ++i) {
-    const TraceRingView ring = read_trace_ring(&h, h.total_size, i);
+    const bool live = pid_alive(control.slot(i).pid.load(std::memory_order_relaxed));
+    const TraceRingView ring =
+        read_trace_ring(&h, h.total_size, i, live ? RingOwner::kLive : RingOwner::kGone);
     capacity = ring.capacity;
     nlohmann::json events = nlohmann::json::array();
     const std::size_t from =

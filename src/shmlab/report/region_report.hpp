@@ -12,13 +12,13 @@
 
 namespace shmlab {
 
-// Reads the region named in the control block too; throws std::system_error when it is missing or
-// not a shmlab region.
 // Events per worker: the JSON carries the newest kInspectJsonEvents of a ring, the text the newest
 // kInspectTextEvents (a run's whole trace is what `run --trace FILE` writes).
 inline constexpr std::size_t kInspectJsonEvents = 100;
 inline constexpr std::size_t kInspectTextEvents = 5;
 
+// Reads the region named in the control block too; throws std::system_error when it is missing or
+// not a shmlab region.
 nlohmann::json region_report(const ControlBlock& control);
 std::string region_report_text(const nlohmann::json& report);
 // "worker N's trace ring is corrupt: why" for each ring the report does not believe.

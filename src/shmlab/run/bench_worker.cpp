@@ -10,12 +10,12 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
-#include <utility>
 
 #include "shmlab/control/bench_block.hpp"
 #include "shmlab/control/control_block.hpp"
 #include "shmlab/region/memory_cells.hpp"
 #include "shmlab/region/region.hpp"
+#include "shmlab/run/lock_wait_sampler.hpp"
 #include "shmlab/run/worker.hpp"
 #include "shmlab/scenario/counter.hpp"
 #include "shmlab/sync/bare_primitive.hpp"
@@ -38,43 +38,8 @@ namespace {
 
 struct Tally {
   std::uint64_t retries = 0;
-  std::uint64_t lock_wait_ns = 0;
-  std::int64_t clock_cost_ns = 0;  // of one timing (two clock reads), taken off each sample
-  // Operations the next sampled acquisition stands for: the batch size at the start of a batch,
-  // 0 once the batch's one sample is taken.
-  std::uint64_t sample_weight = 0;
+  LockWaitSampler wait;
 };
-
-// The cheapest of a few back-to-back clock reads: what timing a lock adds to what it measures.
-std::int64_t clock_cost_ns() {
-  std::int64_t best = INT64_MAX;
-  for (int i = 0; i < 64; ++i) {
-    const std::int64_t t0 = sys::monotonic_ns();
-    best = std::min(best, sys::monotonic_ns() - t0);
-  }
-  return best;
-}
-
-// One acquisition per batch is sampled: try_lock first, and only when that finds the lock taken
-// is the blocking lock() timed. An uncontended acquisition waits for nothing (its own cost is the
-// primitive's, not a wait); a contended one's wait counts for the whole batch. Out of line so
-// that the other acquisitions inline to exactly the bare loop's lock() call.
-template <class L>
-[[gnu::noinline]] void acquire_sampled(L& l, Tally& t) {
-  const std::uint64_t weight = std::exchange(t.sample_weight, 0);
-  if (l.try_lock() != LockResult::kBusy) return;
-  const std::int64_t t0 = sys::monotonic_ns();
-  l.lock();
-  const std::int64_t waited = sys::monotonic_ns() - t0 - t.clock_cost_ns;
-  t.lock_wait_ns += static_cast<std::uint64_t>(std::max<std::int64_t>(0, waited)) * weight;
-}
-
-template <class L>
-void acquire(L& l, Tally& t) {
-  if (t.sample_weight != 0) [[unlikely]]
-    return acquire_sampled(l, t);
-  l.lock();
-}
 
 // The measured loop: `op(tally)` is one operation, run in batches timed as a whole.
 template <class Op>
@@ -83,8 +48,8 @@ void bench_loop(BenchHeader& h, BenchWorkerSlot& slot, Op&& op) {
   std::uint64_t total = 0;
   std::uint64_t measured = 0;
   bool measuring = false;
-  Tally tally;
-  tally.clock_cost_ns = clock_cost_ns();
+  Tally tally{.wait = LockWaitSampler(static_cast<std::uint64_t>(sys::monotonic_ns()) ^
+                                      static_cast<std::uint64_t>(::getpid()))};
   std::int64_t start = 0;
   std::int64_t end = 0;
   for (;;) {
@@ -93,12 +58,13 @@ void bench_loop(BenchHeader& h, BenchWorkerSlot& slot, Op&& op) {
     if (phase == BenchPhase::kMeasure && !measuring) {
       measuring = true;
       tally.retries = 0;
-      tally.lock_wait_ns = 0;
+      tally.wait.reset();
     }
-    tally.sample_weight = batch;
+    tally.wait.start_batch(batch);
     const std::int64_t t0 = sys::monotonic_ns();
     for (std::uint64_t i = 0; i < batch; ++i) op(tally);
     const std::int64_t t1 = sys::monotonic_ns();
+    tally.wait.end_batch(t1 - t0);
     total += batch;
     if (measuring) {
       if (measured == 0) {
@@ -115,7 +81,7 @@ void bench_loop(BenchHeader& h, BenchWorkerSlot& slot, Op&& op) {
   slot.ops_total = total;
   slot.ops_measured = measured;
   slot.retries = measured != 0 ? tally.retries : 0;
-  slot.lock_wait_ns = measured != 0 ? tally.lock_wait_ns : 0;
+  slot.lock_wait_ns = measured != 0 ? tally.wait.total_ns() : 0;
   slot.measure_start_ns = start;
   slot.measure_end_ns = end;
   slot.batch = batch;
@@ -184,7 +150,7 @@ void run_memory_strategy(BenchHeader& h, BenchWorkerSlot& slot, Strategy strateg
     case Family::kLocked:
       return with_concrete_lock(*lock, [&](auto& l) {
         bench_loop(h, slot, [&](Tally& t) {
-          acquire(l, t);
+          t.wait.acquire(l);
           shared.store(increment(shared.load()));
           l.unlock();
         });
@@ -231,8 +197,13 @@ void run_strategy(BenchBlock& bench, std::uint32_t index) {
     case Family::kLocked:
       with_concrete_lock(*lock, [&](auto& l) {
         bench_loop(h, slot, [&](Tally& t) {
-          acquire(l, t);
-          region->write(increment(region->read()));
+          t.wait.acquire(l);
+          try {
+            region->write(increment(region->read()));
+          } catch (...) {
+            l.unlock();  // the others must not wait for a worker that is going
+            throw;
+          }
           l.unlock();
         });
       });
@@ -258,7 +229,7 @@ void run_strategy(BenchBlock& bench, std::uint32_t index) {
         const OpOutcome out = counter.run(op++, steps);
         t.retries += out.retries;
         // It times every acquisition itself: its wait is a sum, not an estimate.
-        t.lock_wait_ns += static_cast<std::uint64_t>(out.lock_wait_ns);
+        t.wait.add_measured(out.lock_wait_ns);
       });
       return;
     }

@@ -19,6 +19,7 @@
 
 #include "shmlab/control/bench_block.hpp"
 #include "shmlab/region/record.hpp"
+#include "shmlab/sync/spin_lock.hpp"
 #include "shmlab/sys/syscall.hpp"
 
 namespace shmlab::bare {
@@ -89,24 +90,11 @@ struct RobustMutexGuard {
   void unlock() const { ::pthread_mutex_unlock(mutex); }
 };
 
-// Test-and-test-and-set; yields after a while so that a holder preempted on a busy machine (more
-// workers than cores) gets the CPU back instead of every waiter burning its time slice.
+// A spin lock on the bench block's word, with the same acquisition and waiting policy as the
+// `spinlock` strategy (spin_acquire): exchange, then `pause` on a plain load, then yield.
 struct SpinGuard {
-  static constexpr int kSpinsBeforeYield = 128;
   std::atomic<std::uint32_t>* word;
-  void lock() const {
-    for (int spins = 0;; ++spins) {
-      if (word->load(std::memory_order_relaxed) == 0 &&
-          word->exchange(1, std::memory_order_acquire) == 0)
-        return;
-      if (spins >= kSpinsBeforeYield) {
-        ::sched_yield();
-        spins = 0;
-      } else {
-        __builtin_ia32_pause();
-      }
-    }
-  }
+  void lock() const { spin_acquire(*word); }
   void unlock() const { word->store(0, std::memory_order_release); }
 };
 
