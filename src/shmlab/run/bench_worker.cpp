@@ -41,7 +41,8 @@ struct Tally {
   LockWaitSampler wait;
 };
 
-// The measured loop: `op(tally)` is one operation, run in batches timed as a whole.
+// The measured loop: `op(tally, sampled)` is one operation, run in batches timed as a whole;
+// `sampled` is true for the one whose lock acquisition the batch samples (LockWaitSampler).
 template <class Op>
 void bench_loop(BenchHeader& h, BenchWorkerSlot& slot, Op&& op) {
   std::uint64_t batch = 1;
@@ -60,9 +61,11 @@ void bench_loop(BenchHeader& h, BenchWorkerSlot& slot, Op&& op) {
       tally.retries = 0;
       tally.wait.reset();
     }
-    tally.wait.start_batch(batch);
+    const std::uint64_t sampled = tally.wait.start_batch(batch);
     const std::int64_t t0 = sys::monotonic_ns();
-    for (std::uint64_t i = 0; i < batch; ++i) op(tally);
+    for (std::uint64_t i = 0; i < sampled; ++i) op(tally, false);
+    op(tally, true);
+    for (std::uint64_t i = sampled + 1; i < batch; ++i) op(tally, false);
     const std::int64_t t1 = sys::monotonic_ns();
     tally.wait.end_batch(t1 - t0);
     total += batch;
@@ -142,23 +145,23 @@ void run_memory_strategy(BenchHeader& h, BenchWorkerSlot& slot, Strategy strateg
   auto increment = [](std::uint64_t word) { return word + 1; };
   switch (strategy_info(strategy).family) {
     case Family::kPlain:
-      return bench_loop(h, slot, [&](Tally&) { shared.store(increment(shared.load())); });
+      return bench_loop(h, slot, [&](Tally&, bool) { shared.store(increment(shared.load())); });
     case Family::kSharded: {
       RegionCell& own = region.cell(index);
-      return bench_loop(h, slot, [&](Tally&) { own.store(increment(own.load())); });
+      return bench_loop(h, slot, [&](Tally&, bool) { own.store(increment(own.load())); });
     }
     case Family::kLocked:
       return with_concrete_lock(*lock, [&](auto& l) {
-        bench_loop(h, slot, [&](Tally& t) {
-          t.wait.acquire(l);
+        bench_loop(h, slot, [&](Tally& t, bool sampled) {
+          t.wait.acquire(l, sampled);
           shared.store(increment(shared.load()));
           l.unlock();
         });
       });
     case Family::kAtomic:
-      return bench_loop(h, slot, [&](Tally&) { shared.fetch_add(); });
+      return bench_loop(h, slot, [&](Tally&, bool) { shared.fetch_add(); });
     case Family::kCas:
-      return bench_loop(h, slot, [&](Tally& t) {
+      return bench_loop(h, slot, [&](Tally& t, bool) {
         for (std::uint64_t w = shared.load(); !shared.compare_exchange(w, increment(w));)
           ++t.retries;
       });
@@ -188,16 +191,17 @@ void run_strategy(BenchBlock& bench, std::uint32_t index) {
   };
   switch (strategy_info(params.strategy).family) {
     case Family::kPlain:
-      bench_loop(h, slot, [&](Tally&) { region->write(increment(region->read())); });
+      bench_loop(h, slot, [&](Tally&, bool) { region->write(increment(region->read())); });
       return;
     case Family::kSharded:
-      bench_loop(h, slot,
-                 [&](Tally&) { region->write_cell(index, increment(region->read_cell(index))); });
+      bench_loop(h, slot, [&](Tally&, bool) {
+        region->write_cell(index, increment(region->read_cell(index)));
+      });
       return;
     case Family::kLocked:
       with_concrete_lock(*lock, [&](auto& l) {
-        bench_loop(h, slot, [&](Tally& t) {
-          t.wait.acquire(l);
+        bench_loop(h, slot, [&](Tally& t, bool sampled) {
+          t.wait.acquire(l, sampled);
           try {
             region->write(increment(region->read()));
           } catch (...) {
@@ -209,10 +213,10 @@ void run_strategy(BenchBlock& bench, std::uint32_t index) {
       });
       return;
     case Family::kAtomic:
-      bench_loop(h, slot, [&](Tally&) { region->fetch_add(number, 0); });
+      bench_loop(h, slot, [&](Tally&, bool) { region->fetch_add(number, 0); });
       return;
     case Family::kCas:
-      bench_loop(h, slot, [&](Tally& t) {
+      bench_loop(h, slot, [&](Tally& t, bool) {
         for (CounterRecord r = region->read(); !region->compare_exchange(r, increment(r));
              r = region->read()) {
           ++t.retries;
@@ -225,7 +229,7 @@ void run_strategy(BenchBlock& bench, std::uint32_t index) {
       CounterOp counter(params, index, *region, lock.get(), {});
       NoSteps steps;
       std::uint64_t op = 0;
-      bench_loop(h, slot, [&](Tally& t) {
+      bench_loop(h, slot, [&](Tally& t, bool) {
         const OpOutcome out = counter.run(op++, steps);
         t.retries += out.retries;
         // It times every acquisition itself: its wait is a sum, not an estimate.
@@ -282,7 +286,7 @@ template <class Guard>
 void run_guarded(BenchHeader& h, BenchWorkerSlot& slot, const BareData& d, Guard g) {
   auto loop = [&](const auto& data) {
     // Bare: nothing timed inside the loop, not even the lock.
-    bench_loop(h, slot, [&](Tally&) {
+    bench_loop(h, slot, [&](Tally&, bool) {
       g.lock();
       data.increment();
       g.unlock();
@@ -311,15 +315,15 @@ void run_bare(BenchBlock& bench, std::uint32_t index) {
     case BarePrimitive::kPlainStore:
       return run_guarded(h, slot, d, bare::NoGuard{});
     case BarePrimitive::kAtomicAdd:
-      return bench_loop(h, slot, [&](Tally&) { bare::atomic_add(m); });
+      return bench_loop(h, slot, [&](Tally&, bool) { bare::atomic_add(m); });
     case BarePrimitive::kCasLoop:
-      return bench_loop(h, slot, [&](Tally& t) { t.retries += bare::cas_increment(m); });
+      return bench_loop(h, slot, [&](Tally& t, bool) { t.retries += bare::cas_increment(m); });
     case BarePrimitive::kShardedCell:
       if (m.cell == nullptr) {
         const bare::File own{d.lock_fd, static_cast<off_t>((index + 1) * kRecordSlotSize)};
-        return bench_loop(h, slot, [&](Tally&) { own.increment(); });
+        return bench_loop(h, slot, [&](Tally&, bool) { own.increment(); });
       }
-      return bench_loop(h, slot, [&](Tally&) { bare::sharded_increment(m); });
+      return bench_loop(h, slot, [&](Tally&, bool) { bare::sharded_increment(m); });
     case BarePrimitive::kRobustMutex:
       return run_guarded(h, slot, d, bare::RobustMutexGuard{&h.mutex});
     case BarePrimitive::kSpinlock:

@@ -28,19 +28,18 @@ std::uint64_t LockWaitSampler::next_random() {
   return rng_;
 }
 
-void LockWaitSampler::start_batch(std::uint64_t ops) {
-  // The first acquisition of a batch follows the worker's own pause between batches (clock reads,
-  // the histogram): sampling only there would see the lock at its least contended.
-  countdown_ = next_random() % ops;
+std::uint64_t LockWaitSampler::start_batch(std::uint64_t ops) {
   weight_ = ops;
   batch_wait_ns_ = 0;
+  // Not always the first: it follows the worker's own pause between batches (clock reads, the
+  // histogram), and sampling only there would see the lock at its least contended.
+  return next_random() % ops;
 }
 
 void LockWaitSampler::end_batch(std::int64_t batch_ns) {
   // A batch cannot have waited longer than it lasted (one long sample × the batch size can say so).
   total_ns_ +=
       std::min(batch_wait_ns_, static_cast<std::uint64_t>(std::max<std::int64_t>(0, batch_ns)));
-  countdown_ = UINT64_MAX;
 }
 
 void LockWaitSampler::add_measured(std::int64_t ns) {
