@@ -41,9 +41,13 @@ struct Tally {
   LockWaitSampler wait;
 };
 
-// The measured loop: `op(tally, sampled)` is one operation, run in batches timed as a whole;
-// `sampled` is true for the one whose lock acquisition the batch samples (LockWaitSampler).
-template <class Op>
+// Whether a loop's operation takes a lock whose wait the batch samples.
+enum class Sampling { kNone, kLock };
+
+// The measured loop: `op(tally, sampled)` is one operation, run in batches timed as a whole. With
+// Sampling::kLock each batch runs in three parts around the operation whose lock acquisition it
+// samples (`sampled` true, LockWaitSampler); without, in one plain loop.
+template <Sampling kSampling = Sampling::kNone, class Op>
 void bench_loop(BenchHeader& h, BenchWorkerSlot& slot, Op&& op) {
   std::uint64_t batch = 1;
   std::uint64_t total = 0;
@@ -63,9 +67,13 @@ void bench_loop(BenchHeader& h, BenchWorkerSlot& slot, Op&& op) {
     }
     const std::uint64_t sampled = tally.wait.start_batch(batch);
     const std::int64_t t0 = sys::monotonic_ns();
-    for (std::uint64_t i = 0; i < sampled; ++i) op(tally, false);
-    op(tally, true);
-    for (std::uint64_t i = sampled + 1; i < batch; ++i) op(tally, false);
+    if constexpr (kSampling == Sampling::kLock) {
+      for (std::uint64_t i = 0; i < sampled; ++i) op(tally, false);
+      op(tally, true);
+      for (std::uint64_t i = sampled + 1; i < batch; ++i) op(tally, false);
+    } else {
+      for (std::uint64_t i = 0; i < batch; ++i) op(tally, false);
+    }
     const std::int64_t t1 = sys::monotonic_ns();
     tally.wait.end_batch(t1 - t0);
     total += batch;
@@ -152,7 +160,7 @@ void run_memory_strategy(BenchHeader& h, BenchWorkerSlot& slot, Strategy strateg
     }
     case Family::kLocked:
       return with_concrete_lock(*lock, [&](auto& l) {
-        bench_loop(h, slot, [&](Tally& t, bool sampled) {
+        bench_loop<Sampling::kLock>(h, slot, [&](Tally& t, bool sampled) {
           t.wait.acquire(l, sampled);
           shared.store(increment(shared.load()));
           l.unlock();
@@ -200,7 +208,7 @@ void run_strategy(BenchBlock& bench, std::uint32_t index) {
       return;
     case Family::kLocked:
       with_concrete_lock(*lock, [&](auto& l) {
-        bench_loop(h, slot, [&](Tally& t, bool sampled) {
+        bench_loop<Sampling::kLock>(h, slot, [&](Tally& t, bool sampled) {
           t.wait.acquire(l, sampled);
           try {
             region->write(increment(region->read()));
