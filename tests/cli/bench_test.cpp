@@ -12,6 +12,7 @@
 
 #include "support/bad_usage.hpp"
 #include "support/expect.hpp"
+#include "support/process_scan.hpp"
 #include "support/shmlab_process.hpp"
 
 namespace shmlab::test {
@@ -202,27 +203,10 @@ TEST(BenchCli, HelpListsTheOptions) {
 
 // The PID of a bench worker of this test's run (its environment carries our TMPDIR), or -1.
 pid_t find_bench_worker(const TempDir& tmp) {
-  const std::string tmpdir_var = "TMPDIR=" + tmp.path() + '\0';
   for (int i = 0; i < 1000; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    for (const auto& e : std::filesystem::directory_iterator("/proc")) {
-      const std::string name = e.path().filename().string();
-      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-      std::ifstream cmd(e.path() / "cmdline");
-      const std::string c((std::istreambuf_iterator<char>(cmd)), {});
-      if (c.find(std::string("bench-worker") + '\0') == std::string::npos) continue;
-      std::ifstream env(e.path() / "environ");
-      const std::string ev((std::istreambuf_iterator<char>(env)), {});
-      if (ev.find(tmpdir_var) != std::string::npos) return std::stoi(name);
-    }
-  }
-  return -1;
-}
-
-pid_t parent_of(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.rfind("PPid:", 0) == 0) return std::stoi(line.substr(5));
+    if (const auto found = processes_of(tmp.path(), "bench-worker"); !found.empty())
+      return found.front();
   }
   return -1;
 }

@@ -3,19 +3,38 @@
 // test's. Header-only helpers for the multi-process fault tests.
 #pragma once
 
+#include <fcntl.h>
 #include <sys/types.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
 namespace shmlab::test {
 
+// "" when the process is gone, even midway: a read of a vanishing process's file fails with ESRCH,
+// which std::ifstream (libstdc++) turns into an exception whatever its exception mask.
 inline std::string read_proc_file(pid_t pid, const char* what) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/" + what, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(f)), {});
+  const std::string path = "/proc/" + std::to_string(pid) + "/" + what;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd == -1) return {};
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (n > 0) {
+      out.append(buf, static_cast<std::size_t>(n));
+    } else if (n == 0) {
+      break;
+    } else if (errno != EINTR) {
+      out.clear();
+      break;
+    }
+  }
+  ::close(fd);
+  return out;
 }
 
 // Live (not zombie) processes whose environment holds TMPDIR=tmp and whose argv holds `arg`.
