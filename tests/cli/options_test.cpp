@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "support/bad_usage.hpp"
+#include "support/expect.hpp"
 #include "support/shmlab_process.hpp"
 
 namespace shmlab::test {
@@ -56,17 +57,10 @@ TEST(RunCli, UnwritableTempDirIsAnEnvironmentFailure) {
 }
 
 TEST(Cli, HelpListsRunOptionsWithExamples) {
-  TempDir tmp;
-  const Outcome o = run_shmlab({"run", "--help"}, tmp, 20);
-  EXPECT_EQ(o.exit_code, 0);
-  for (const char* opt : {"--workers", "--increments", "--backend", "--strategy", "--delay",
-                          "--seed", "--json", "--keep", "--timeout", "Examples"}) {
-    EXPECT_NE(o.out.find(opt), std::string::npos) << opt;
-  }
-  const Outcome top = run_shmlab({"--help"}, tmp, 20);
-  EXPECT_NE(top.out.find("\n  run "), std::string::npos) << top.out;
-  EXPECT_EQ(top.out.find("\n  worker"), std::string::npos)
-      << "the internal worker command is hidden";
+  const std::string top =
+      expect_help_lists("run", {"--workers", "--increments", "--backend", "--strategy", "--delay",
+                                "--seed", "--json", "--keep", "--timeout", "Examples"});
+  EXPECT_EQ(top.find("\n  worker"), std::string::npos) << "the internal worker command is hidden";
 }
 
 TEST(Cli, VersionPrints) {
