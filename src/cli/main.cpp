@@ -10,16 +10,13 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/version.hpp"
 #include "shmlab/usage_error.hpp"
-
-#ifndef SHMLAB_VERSION
-#define SHMLAB_VERSION "0.0.0"
-#endif
 
 int main(int argc, char** argv) {
   using namespace shmlab::cli;
   CLI::App app{"shmlab: shared memory between processes — races, fixes and their costs"};
-  app.set_version_flag("--version", "shmlab " SHMLAB_VERSION);
+  app.set_version_flag("--version", version_line());
   app.require_subcommand(1);
   app.footer(
       "Examples:\n"
@@ -30,9 +27,9 @@ int main(int argc, char** argv) {
       "  shmlab explore -w 2 -n 3               every interleaving of 2 x 3, on real processes\n"
       "  shmlab bench --strategies none,mutex --backends file  ops/s beside the bare primitive\n"
       "Run 'shmlab COMMAND --help' for a command's options.");
-  const std::vector<Command> commands = {add_run(app),         add_explore(app), add_inspect(app),
-                                         add_clean(app),       add_worker(app),  add_bench(app),
-                                         add_bench_worker(app)};
+  const std::vector<Command> commands = {add_run(app),          add_explore(app), add_inspect(app),
+                                         add_clean(app),        add_worker(app),  add_bench(app),
+                                         add_bench_worker(app), add_generate(app)};
   try {
     app.parse(argc, argv);
     for (const Command& c : commands) {
