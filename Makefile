@@ -45,7 +45,7 @@ test: build
 # The binary (stripped), a man page per command, bash and zsh completion, the docs.
 install: bin
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target shmlab_dist
-	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD_DIR) --prefix "$(PREFIX)" --strip
+	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD_DIR) --prefix "$(PREFIX)" --strip >/dev/null
 	@echo "Installed $(DESTDIR)$(PREFIX)/bin/shmlab (man shmlab, completion: README \"Install\")"
 
 # A Debian package of the same files, prefix /usr, Depends from dpkg-shlibdeps.
