@@ -47,7 +47,19 @@ struct BenchSample {
   std::uint64_t retries = 0;      // in the measured window
   double lock_wait_share = -1;    // of the workers' measured time; < 0: no lock
   double window_s = 0;            // mean measured window per worker
+  std::uint64_t batch = 0;        // operations per timed batch at the end, smallest over workers
+  // The region's counter words wrapped their 40 bits at least once and were followed through
+  // (WrappingCounter): final_value is still exact.
+  bool counter_wrapped = false;
 };
+
+// The machine a bench ran on, as the kernel describes it.
+struct BenchMachine {
+  std::string cpu_model;  // /proc/cpuinfo "model name" (or "unknown")
+  unsigned cpus = 0;      // online CPUs
+  std::string kernel;     // uname: system, release, machine
+};
+BenchMachine this_machine();
 
 // SIGINT/SIGTERM reached the runner; everything was stopped and removed.
 class BenchInterrupted : public std::runtime_error {
