@@ -61,7 +61,7 @@ awk -v r="$m_run" -v v="$m_version" -v t="$m_true" 'BEGIN {
 
 if [[ ${EXPLORE:-0} == 1 ]]; then
   t0=$EPOCHREALTIME
-  interleavings=$("$shmlab" explore --json 2>/dev/null | sed -n 's/^  "interleavings": \([0-9]*\),*$/\1/p')
+  interleavings=$( ("$shmlab" explore --json 2>/dev/null || true) | sed -n 's/^  "interleavings": \([0-9]*\),*$/\1/p')
   t1=$EPOCHREALTIME
   explore_us=$(( ${t1/./} - ${t0/./} ))
   awk -v e="$explore_us" -v n="$interleavings" -v v="$m_version" 'BEGIN {

@@ -17,7 +17,7 @@
 #include "shmlab/region/memory_cells.hpp"
 #include "shmlab/region/record.hpp"
 #include "shmlab/region/region.hpp"
-#include "shmlab/run/bench_counter.hpp"
+#include "shmlab/bench/bench_counter.hpp"
 #include "shmlab/run/coordinator.hpp"
 #include "shmlab/run/worker.hpp"
 #include "shmlab/sync/bare_primitive.hpp"

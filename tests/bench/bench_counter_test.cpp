@@ -1,5 +1,5 @@
 // WrappingCounter: the bench's 40-bit region counter followed through its wraps.
-#include "shmlab/run/bench_counter.hpp"
+#include "shmlab/bench/bench_counter.hpp"
 
 #include <gtest/gtest.h>
 
