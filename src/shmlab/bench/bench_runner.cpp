@@ -13,11 +13,11 @@
 #include <optional>
 #include <vector>
 
+#include "shmlab/bench/bench_counter.hpp"
 #include "shmlab/control/control_block.hpp"
 #include "shmlab/region/memory_cells.hpp"
 #include "shmlab/region/record.hpp"
 #include "shmlab/region/region.hpp"
-#include "shmlab/bench/bench_counter.hpp"
 #include "shmlab/run/coordinator.hpp"
 #include "shmlab/run/worker.hpp"
 #include "shmlab/sync/bare_primitive.hpp"
