@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The start-up figures of README "Measured", taken side by side so that their ratio holds on any
 # machine and under load: a zero-delay 3 x 5 `shmlab run` (the whole command: 4 processes, spawn
-# to cleanup), one `shmlab --version` exec and `/bin/true`, interleaved N times. Prints the machine,
-# the load average before and after, the median and p10-p90 of each, and the ratios SPEC §7 quotes
-# (the run against one --version exec: at most 3x). With EXPLORE=1 it also times `shmlab explore`
-# (all 924 interleavings of 2 x 3, each on real processes) and gives its cost per interleaving
-# as a multiple of one --version exec.
+# to cleanup), one `shmlab --version` exec and `/bin/true`, interleaved N times. For each: the
+# median and p10-p90 of the wall time and of the CPU time (user + sys of the process and every
+# child it reaped, from wait4: what load does not inflate), and the ratios SPEC §7 quotes (the
+# run against one --version exec: at most 3x). With EXPLORE=1 it also times `shmlab explore`
+# (all 924 interleavings of 2 x 3, each on real processes) per interleaving, against --version.
+# Prints the machine and the load average before and after.
 # Usage: [EXPLORE=1] scripts/measure-startup.sh [SHMLAB] [N]      (defaults: ./build/shmlab, 30)
 set -euo pipefail
 
@@ -17,55 +18,61 @@ n=${2:-30}
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 echo "machine: ${cpu:-unknown CPU}, $(nproc) CPU(s), $(uname -sr)"
 echo "binary:  $shmlab ($("$shmlab" --version))"
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-# Wall time of one command in microseconds, stdout and stderr discarded (bash's own clock: the same
-# fork + exec overhead for every command, which /bin/true shows).
-time_us() {
-  local t0=$EPOCHREALTIME
-  "$@" >/dev/null 2>&1 || true
-  local t1=$EPOCHREALTIME
-  echo $(( ${t1/./} - ${t0/./} ))
+exec python3 - "$shmlab" "$n" "${EXPLORE:-0}" <<'PY'
+import json, os, subprocess, sys, time
+
+shmlab, n, explore = os.path.abspath(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1"
+
+def load():
+    return " ".join(open("/proc/loadavg").read().split()[:3])
+
+def run(argv):
+    """Wall and CPU time (user + sys, the process and the children it reaped) in ms."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    t0 = time.perf_counter_ns()
+    pid = os.posix_spawn(argv[0], argv, os.environ,
+                         file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1),
+                                       (os.POSIX_SPAWN_DUP2, devnull, 2)])
+    _, _, ru = os.wait4(pid, 0)
+    wall = (time.perf_counter_ns() - t0) / 1e6
+    os.close(devnull)
+    return wall, (ru.ru_utime + ru.ru_stime) * 1e3
+
+def q(values, p):  # nearest rank
+    v = sorted(values)
+    return v[int(p / 100 * (len(v) - 1) + 0.5)]
+
+commands = {
+    "/bin/true": ["/bin/true"],
+    "shmlab --version": [shmlab, "--version"],
+    "shmlab run --delay none -q (3 x 5)": [shmlab, "run", "--delay", "none", "-q"],
 }
+print(f"load average before: {load()}")
+times = {name: [] for name in commands}
+for _ in range(n):
+    for name, argv in commands.items():
+        times[name].append(run(argv))
+print(f"load average after:  {load()}")
+print(f"{n} rounds, interleaved; median (p10-p90) in ms")
+print(f"{'':36} {'wall':>24} {'CPU (user + sys)':>24}")
+med = {}
+for name, samples in times.items():
+    wall = [w for w, _ in samples]
+    cpu = [c for _, c in samples]
+    med[name] = (q(wall, 50), q(cpu, 50))
+    print(f"{name:36} {q(wall, 50):8.2f} ({q(wall, 10):.2f}-{q(wall, 90):.2f})"
+          f"   {q(cpu, 50):8.2f} ({q(cpu, 10):.2f}-{q(cpu, 90):.2f})")
+r, v, t = (med[k] for k in commands.keys().__reversed__())
+print(f"ratio run / --version (SPEC §7: at most 3): wall {r[0] / v[0]:.2f}, CPU {r[1] / v[1]:.2f}")
+print(f"ratio --version / /bin/true:                wall {v[0] / t[0]:.2f}, CPU {v[1] / t[1]:.2f}")
 
-declare -a t_true t_version t_run
-for ((i = 0; i < n; ++i)); do
-  t_true+=("$(time_us /bin/true)")
-  t_version+=("$(time_us "$shmlab" --version)")
-  t_run+=("$(time_us "$shmlab" run --delay none -q)")
-done
-echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
-
-# quantile Q(0..100) of the values given: nearest rank, in microseconds
-quantile() {
-  local q=$1; shift
-  printf '%s\n' "$@" | sort -n | awk -v q="$q" '{ v[NR] = $1 } END {
-    r = int((q / 100) * (NR - 1) + 0.5) + 1; print v[r] }'
-}
-ms() { awk -v us="$1" 'BEGIN { printf "%.2f ms", us / 1000 }'; }
-report() {
-  local name=$1; shift
-  printf '%-34s median %9s   p10-p90 %s - %s\n' "$name" "$(ms "$(quantile 50 "$@")")" \
-    "$(ms "$(quantile 10 "$@")")" "$(ms "$(quantile 90 "$@")")"
-}
-echo "$n rounds, interleaved:"
-report "/bin/true" "${t_true[@]}"
-report "shmlab --version" "${t_version[@]}"
-report "shmlab run --delay none -q (3 x 5)" "${t_run[@]}"
-m_true=$(quantile 50 "${t_true[@]}")
-m_version=$(quantile 50 "${t_version[@]}")
-m_run=$(quantile 50 "${t_run[@]}")
-awk -v r="$m_run" -v v="$m_version" -v t="$m_true" 'BEGIN {
-  printf "ratio of medians: run / --version = %.2f (SPEC §7: at most 3), --version / true = %.2f\n",
-         r / v, v / t }'
-
-if [[ ${EXPLORE:-0} == 1 ]]; then
-  t0=$EPOCHREALTIME
-  interleavings=$( ("$shmlab" explore --json 2>/dev/null || true) | sed -n 's/^  "interleavings": \([0-9]*\),*$/\1/p')
-  t1=$EPOCHREALTIME
-  explore_us=$(( ${t1/./} - ${t0/./} ))
-  awk -v e="$explore_us" -v n="$interleavings" -v v="$m_version" 'BEGIN {
-    printf "shmlab explore (2 x 3, %d interleavings): %.2f s, %.2f ms per interleaving = %.2f --version execs\n",
-           n, e / 1e6, e / 1000 / n, (e / n) / v }'
-  echo "load average after explore: $(cut -d' ' -f1-3 /proc/loadavg)"
-fi
+if explore:
+    t0 = time.perf_counter_ns()
+    out = subprocess.run([shmlab, "explore", "--json"], capture_output=True, text=True)
+    wall = (time.perf_counter_ns() - t0) / 1e6
+    k = json.loads(out.stdout)["interleavings"]
+    print(f"shmlab explore (2 x 3, {k} interleavings): {wall / 1e3:.2f} s wall, "
+          f"{wall / k:.2f} ms per interleaving = {wall / k / v[0]:.2f} --version execs")
+    print(f"load average after explore: {load()}")
+PY
