@@ -50,5 +50,14 @@ TEST(WrappingCounter, SmallCounterWrapsTheSameWay) {
   EXPECT_EQ(sut.total(), 1000);
 }
 
+TEST(WrappingCounter, StartedNearTheTopCountsProgressAndSaysItWrapped) {
+  WrappingCounter sut(kCounterBits, kCounterMask - 2);
+  EXPECT_FALSE(sut.wrapped());
+  EXPECT_EQ(sut.update(kCounterMask), 2);
+  EXPECT_FALSE(sut.wrapped());
+  EXPECT_EQ(sut.update(4), 7);
+  EXPECT_TRUE(sut.wrapped());
+}
+
 }  // namespace
 }  // namespace shmlab

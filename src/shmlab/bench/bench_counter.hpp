@@ -16,8 +16,12 @@ inline constexpr int kBenchCounterPollMs = 100;
 
 class WrappingCounter {
  public:
-  explicit WrappingCounter(int bits)
-      : mask_((std::uint64_t{1} << bits) - 1), half_(std::uint64_t{1} << (bits - 1)) {
+  // `start`: the counter bits before the first reading (0 for a fresh cell).
+  explicit WrappingCounter(int bits, std::uint64_t start = 0)
+      : mask_((std::uint64_t{1} << bits) - 1),
+        half_(std::uint64_t{1} << (bits - 1)),
+        start_(start & mask_),
+        last_(start_) {
     assert(bits > 1 && bits < 64 && "a counter of 2..63 bits");
   }
 
@@ -31,12 +35,18 @@ class WrappingCounter {
     last_ = reading & mask_;
     return total_;
   }
+  // The count since the start (progress from `start`).
   std::int64_t total() const { return total_; }
+  // Whether the counter passed the top of its range at least once.
+  bool wrapped() const {
+    return static_cast<std::int64_t>(start_) + total_ > static_cast<std::int64_t>(mask_);
+  }
 
  private:
   std::uint64_t mask_;
   std::uint64_t half_;
-  std::uint64_t last_ = 0;
+  std::uint64_t start_;
+  std::uint64_t last_;
   std::int64_t total_ = 0;
 };
 

@@ -226,7 +226,11 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
     p.workers = config.workers;
     p.strategy = target.strategy;
     p.backend = target.backend;
-    cell_counts.assign(region_cells(p), WrappingCounter(kCounterBits));
+    const std::uint64_t start = (kCounterMask + 1 - config.counter_headroom) & kCounterMask;
+    cell_counts.assign(region_cells(p), WrappingCounter(kCounterBits, start));
+    for (std::uint32_t i = 0; i < cell_counts.size(); ++i) {
+      memory->cell(i).store(pack_word(static_cast<std::int64_t>(start), 0));
+    }
   }
   auto read_cells = [&] {
     for (std::uint32_t i = 0; i < cell_counts.size(); ++i)
@@ -363,10 +367,8 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
   }
   if (memory != nullptr) {
     for (const WrappingCounter& c : cell_counts) out.final_value += c.total();
-    out.counter_wrapped =
-        std::any_of(cell_counts.begin(), cell_counts.end(), [](const WrappingCounter& c) {
-          return c.total() > static_cast<std::int64_t>(kCounterMask);
-        });
+    out.counter_wrapped = std::any_of(cell_counts.begin(), cell_counts.end(),
+                                      [](const WrappingCounter& c) { return c.wrapped(); });
   } else {
     // file and sqlite keep 64-bit counters; the bare loops' cells are 64-bit atomics.
     out.final_value =
