@@ -19,7 +19,7 @@ test_packages=(
   jq                    # the README's examples read --json output with it
   man-db groff-base     # the install tests render the man pages with man -l
   dpkg-dev              # dpkg-shlibdeps: the .deb's Depends (make deb)
-  zsh                   # the install tests parse the zsh completion
+  zsh bash-completion   # the install tests check the completion scripts with both
 )
 
 case "${1:-test}" in

@@ -7,9 +7,18 @@ install_into_root
 comp=$root/usr/share/bash-completion/completions/shmlab
 [ -f "$comp" ] || fail "no bash completion at $comp"
 
-complete_words() {  # WORD... (the last is the word being completed) → one candidate a line
-  env -i PATH="$PATH" bash --norc --noprofile -c '
-    source "$1" && shift
+# WORD... (the last is the word being completed) → one candidate a line. Plain bash sources the
+# script; with the bash-completion package (LOADER=package), its loader finds the script in the
+# installed tree on demand.
+complete_words() {
+  env -i PATH="$PATH" LOADER="${LOADER:-plain}" XDG_DATA_DIRS="$root/usr/share" \
+    bash --norc --noprofile -c '
+    if [ "$LOADER" = package ]; then
+      source /usr/share/bash-completion/bash_completion && __load_completion shmlab || exit 1
+    else
+      source "$1"
+    fi
+    shift
     spec=$(complete -p shmlab) || exit 1
     fn=$(sed -n "s/.*-F \([^ ]*\) .*/\1/p" <<<"$spec")
     COMP_WORDS=("$@")
@@ -30,6 +39,10 @@ expect_same() {  # what got expected...
 expect_same "after --strategy" "$(complete_words shmlab run --strategy '')" "${strategies[@]}"
 expect_same "after --strategy m" "$(complete_words shmlab run --strategy m)" mutex
 expect_same "after --strategy=" "$(complete_words shmlab run --strategy = '')" "${strategies[@]}"
+[ -f /usr/share/bash-completion/bash_completion ] ||
+  fail "the bash-completion package is missing (scripts/install-deps.sh test installs it)"
+expect_same "after --strategy, bash-completion's loader" \
+  "$(LOADER=package complete_words shmlab run --strategy '')" "${strategies[@]}"
 expect_same "after --backend" "$(complete_words shmlab run --backend '')" file mmap shm sqlite
 expect_same "after --scenario" "$(complete_words shmlab run -w 2 --scenario '')" counter
 expect_same "run --str" "$(complete_words shmlab run --str)" --strategy
