@@ -32,7 +32,8 @@ int main(int argc, char** argv) {
       "Run 'shmlab COMMAND --help' for a command's options.");
   const std::vector<Command> commands = {add_run(app),         add_explore(app), add_inspect(app),
                                          add_clean(app),       add_worker(app),  add_bench(app),
-                                         add_bench_worker(app)};
+                                         add_bench_worker(app),
+                                         add_litmus(app), add_litmus_worker(app)};
   try {
     app.parse(argc, argv);
     for (const Command& c : commands) {
