@@ -23,11 +23,11 @@ namespace {
 using namespace shmlab::litmus;
 
 struct LitmusOptions {
-  std::string test = "all";        // SB, MP, LB, IRIW, 2+2W or all
-  std::string order = "relaxed";   // relaxed, acquire-release, seq_cst, fence or all
-  std::uint64_t iterations = 0;    // 0: whole batches for about a second per test
-  std::uint32_t batch = 1000;      // iterations per batch (fresh cells each)
-  double timeout_s = 30;           // a batch that takes longer: stuck, exit 4
+  std::string test = "all";       // SB, MP, LB, IRIW, 2+2W or all
+  std::string order = "relaxed";  // relaxed, acquire-release, seq_cst, fence or all
+  std::uint64_t iterations = 0;   // 0: whole batches for about a second per test
+  std::uint32_t batch = 1000;     // iterations per batch (fresh cells each)
+  double timeout_s = 30;          // a batch that takes longer: stuck, exit 4
   bool json = false;
   std::string report;
 };
@@ -61,7 +61,8 @@ int execute(const LitmusOptions& o) {
   if (!o.report.empty()) {
     report.open(o.report, std::ios::binary | std::ios::trunc);
     if (!report)
-      throw std::system_error(errno, std::generic_category(), fmt::format("open(\"{}\")", o.report));
+      throw std::system_error(errno, std::generic_category(),
+                              fmt::format("open(\"{}\")", o.report));
   }
 
   const std::optional<Arch> arch = this_arch();
@@ -82,7 +83,8 @@ int execute(const LitmusOptions& o) {
       }
     }
   } catch (const LitmusInterrupted& e) {
-    fmt::print(stderr, "shmlab litmus: interrupted by {}; cleaned up\n", ::sigabbrev_np(e.signal));
+    fmt::print(stderr, "shmlab litmus: interrupted by SIG{}; cleaned up\n",
+               ::sigabbrev_np(e.signal));
     return 128 + e.signal;
   } catch (const LitmusWorkerFault& e) {
     fmt::print(stderr, "shmlab litmus: {}; stopped and cleaned up\n", e.what());
@@ -106,7 +108,8 @@ int execute(const LitmusOptions& o) {
   if (report.is_open()) {
     report << litmus_html(results, arch);
     if (!report.flush())
-      throw std::system_error(errno, std::generic_category(), fmt::format("write(\"{}\")", o.report));
+      throw std::system_error(errno, std::generic_category(),
+                              fmt::format("write(\"{}\")", o.report));
   }
   return code;
 }

@@ -34,7 +34,8 @@ LitmusBlock LitmusBlock::create(const std::string& name, LitmusSpec spec) {
   sys::ShmObject object = sys::ShmObject::create(name, spec.total_size);
   auto* h = new (object.data()) LitmusHeader{};
   h->spec = spec;
-  auto* cells = reinterpret_cast<IterationCells*>(static_cast<char*>(object.data()) + cells_offset());
+  auto* cells =
+      reinterpret_cast<IterationCells*>(static_cast<char*>(object.data()) + cells_offset());
   for (std::uint32_t i = 0; i < spec.capacity; ++i) new (&cells[i]) IterationCells{};
   // The magic goes last: a worker that sees it sees a complete header.
   std::atomic_thread_fence(std::memory_order_release);
@@ -51,9 +52,8 @@ LitmusBlock LitmusBlock::attach(const std::string& name) {
   if (spec.magic != kLitmusMagic) sys::throw_errno(call + ": not a shmlab litmus block", EINVAL);
   const bool known = static_cast<std::size_t>(spec.test) < all_litmus_tests().size() &&
                      static_cast<std::size_t>(spec.order) < all_access_orders().size();
-  if (spec.version != kLitmusVersion || !known ||
-      spec.threads != litmus_info(spec.test).threads || spec.capacity == 0 ||
-      spec.capacity > kMaxBatch || spec.total_size != object.size() ||
+  if (spec.version != kLitmusVersion || !known || spec.threads != litmus_info(spec.test).threads ||
+      spec.capacity == 0 || spec.capacity > kMaxBatch || spec.total_size != object.size() ||
       spec.total_size != size_for(spec.threads, spec.capacity)) {
     sys::throw_errno(call + ": header does not match the object", EINVAL);
   }

@@ -44,7 +44,8 @@ std::string histogram_svg(const LitmusResult& r, std::optional<Arch> arch) {
     svg += fmt::format(
         "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-family=\"monospace\" "
         "font-size=\"12\">{}{}</text>\n",
-        kLabelWidth - 8, y + 15, i == marked ? "* " : "", html_escape(format_state(info, state_at(i))));
+        kLabelWidth - 8, y + 15, i == marked ? "* " : "",
+        html_escape(format_state(info, state_at(i))));
     const double len = bar_length(r.histogram[i], max);
     svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"{}\"/>\n",
                        kLabelWidth, y, len, kRowHeight - 6, fill);
@@ -68,9 +69,10 @@ std::string litmus_html(std::span<const LitmusResult> results, std::optional<Arc
       "body{font-family:sans-serif;max-width:60em;margin:2em auto;color:#222}\n"
       "pre{background:#f4f4f4;padding:.6em}\n.bad{color:#d62728;font-weight:bold}\n"
       "</style>\n</head>\n<body>\n<h1>shmlab litmus</h1>\n";
-  out += fmt::format("<p>Memory model of this machine: {}. Each test ran between processes on "
-                     "POSIX shared memory, every iteration on fresh locations.</p>\n",
-                     arch ? html_escape(arch_name(*arch)) : "unknown (no verdict)");
+  out += fmt::format(
+      "<p>Memory model of this machine: {}. Each test ran between processes on "
+      "POSIX shared memory, every iteration on fresh locations.</p>\n",
+      arch ? html_escape(arch_name(*arch)) : "unknown (no verdict)");
   for (const LitmusResult& r : results) {
     const LitmusTestInfo& info = litmus_info(r.test);
     out += fmt::format("<h2>{} ({}), order {}</h2>\n", html_escape(info.name),
@@ -82,8 +84,7 @@ std::string litmus_html(std::span<const LitmusResult> results, std::optional<Arc
     out += fmt::format("<p{}>Marked outcome <code>{}</code>: {}.</p>\n",
                        forbidden_observed(r, arch) ? " class=\"bad\"" : "",
                        html_escape(format_condition(info)), html_escape(verdict_line(r, arch)));
-    out += fmt::format("<p>Witnesses: Positive {}, Negative {}.</p>\n", r.positive(),
-                       r.negative());
+    out += fmt::format("<p>Witnesses: Positive {}, Negative {}.</p>\n", r.positive(), r.negative());
     out += histogram_svg(r, arch);
   }
   out += fmt::format("<h2>Summary</h2>\n<pre>{}</pre>\n</body>\n</html>\n",

@@ -16,7 +16,9 @@ std::string placement_text(const LitmusPlacement& p) {
 }
 
 std::string percent(std::uint64_t part, std::uint64_t whole) {
-  return whole == 0 ? "0%" : fmt::format("{:.3g}%", 100.0 * static_cast<double>(part) / static_cast<double>(whole));
+  return whole == 0 ? "0%"
+                    : fmt::format("{:.3g}%",
+                                  100.0 * static_cast<double>(part) / static_cast<double>(whole));
 }
 
 }  // namespace
@@ -25,14 +27,15 @@ std::string verdict_line(const LitmusResult& r, std::optional<Arch> arch) {
   const VerdictEntry& e = verdict_entry(r.test, r.order);
   const std::uint64_t pos = r.positive();
   if (!arch) {
-    return fmt::format("no verdict: shmlab has no model of this architecture (x86-TSO: {}, "
-                       "AArch64: {}); observed {} times in {} iterations",
-                       verdict_name(e.x86), verdict_name(e.aarch64), pos, r.iterations);
+    return fmt::format(
+        "no verdict: shmlab has no model of this architecture (x86-TSO: {}, "
+        "AArch64: {}); observed {} times in {} iterations",
+        verdict_name(e.x86), verdict_name(e.aarch64), pos, r.iterations);
   }
   const Verdict v = verdict(r.test, r.order, *arch);
-  const std::string reference =
-      *arch == Arch::kX86Tso ? fmt::format("AArch64: {}", verdict_name(e.aarch64))
-                             : fmt::format("x86-TSO: {}", verdict_name(e.x86));
+  const std::string reference = *arch == Arch::kX86Tso
+                                    ? fmt::format("AArch64: {}", verdict_name(e.aarch64))
+                                    : fmt::format("x86-TSO: {}", verdict_name(e.x86));
   if (v == Verdict::kForbidden && pos != 0) {
     return fmt::format(
         "FORBIDDEN on {} yet OBSERVED {} times in {} iterations: the test, the compiler or the "
@@ -44,9 +47,10 @@ std::string verdict_line(const LitmusResult& r, std::optional<Arch> arch) {
                        reference, r.iterations);
   }
   if (pos == 0) {
-    return fmt::format("allowed on {} ({}), not observed in {} iterations (allowed is not "
-                       "required: run longer)",
-                       arch_name(*arch), reference, r.iterations);
+    return fmt::format(
+        "allowed on {} ({}), not observed in {} iterations (allowed is not "
+        "required: run longer)",
+        arch_name(*arch), reference, r.iterations);
   }
   return fmt::format("allowed on {} ({}), observed {} times in {} iterations ({})",
                      arch_name(*arch), reference, pos, r.iterations, percent(pos, r.iterations));
@@ -67,14 +71,14 @@ bool forbidden_observed(const LitmusResult& r, std::optional<Arch> arch) {
 
 std::string litmus_text(const LitmusResult& r, std::optional<Arch> arch) {
   const LitmusTestInfo& info = litmus_info(r.test);
-  std::string out = fmt::format("Test {} ({}), order {}\n", info.name, info.title,
-                                access_order_name(r.order));
+  std::string out =
+      fmt::format("Test {} ({}), order {}\n", info.name, info.title, access_order_name(r.order));
   for (std::uint32_t t = 0; t < info.threads; ++t)
     out += fmt::format("  thread {}: {}\n", t, info.code[t]);
   out += fmt::format("  {}\n", placement_text(r.placement));
   const std::size_t marked = state_index(info.marked);
-  const auto states = std::count_if(r.histogram.begin(), r.histogram.end(),
-                                    [](std::uint64_t c) { return c != 0; });
+  const auto states =
+      std::count_if(r.histogram.begin(), r.histogram.end(), [](std::uint64_t c) { return c != 0; });
   out += fmt::format("Histogram ({} state{})\n", states, states == 1 ? "" : "s");
   for (std::size_t i = 0; i < kStateCount; ++i) {
     if (r.histogram[i] == 0) continue;
@@ -147,8 +151,8 @@ nlohmann::json litmus_json(std::span<const LitmusResult> results, std::optional<
         {"condition", format_condition(info)},
         {"positive", r.positive()},
         {"negative", r.negative()},
-        {"verdict", arch ? nlohmann::json(verdict_name(verdict(r.test, r.order, *arch)))
-                         : nlohmann::json()},
+        {"verdict",
+         arch ? nlohmann::json(verdict_name(verdict(r.test, r.order, *arch))) : nlohmann::json()},
         {"observed", r.positive() != 0},
         {"forbidden_observed", bad},
         {"reference", {{"x86-TSO", verdict_name(e.x86)}, {"AArch64", verdict_name(e.aarch64)}}},

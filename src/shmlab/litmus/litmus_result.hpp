@@ -28,9 +28,7 @@ struct LitmusResult {
   LitmusPlacement placement;
 
   // litmus7's witnesses: iterations that ended in the marked state, and in any other.
-  std::uint64_t positive() const {
-    return histogram[state_index(litmus_info(test).marked)];
-  }
+  std::uint64_t positive() const { return histogram[state_index(litmus_info(test).marked)]; }
   std::uint64_t negative() const {
     std::uint64_t n = 0;
     const std::size_t marked = state_index(litmus_info(test).marked);

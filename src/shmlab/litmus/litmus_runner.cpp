@@ -26,7 +26,7 @@ std::string worker_failure(const LitmusHeader& h, std::uint32_t thread, const sy
   const sys::ExitStatus& st = *child.status();
   std::string why = !message.empty() ? message
                     : st.exited      ? fmt::format("exited with code {}", st.code)
-                                     : fmt::format("was killed by signal {} ({})", st.signal,
+                                     : fmt::format("was killed by signal {} (SIG{})", st.signal,
                                                    ::sigabbrev_np(st.signal));
   return fmt::format("litmus worker for thread {} (PID {}) {}", thread, child.pid(), why);
 }
@@ -72,8 +72,8 @@ LitmusResult LitmusRunner::run(const LitmusConfig& config) {
   std::vector<sys::Child> children;
   children.reserve(info.threads);
   for (std::uint32_t t = 0; t < info.threads; ++t) {
-    children.push_back(sys::Child::spawn(
-        {config.self_exe, "litmus-worker", "--block", block.name(), "--thread", std::to_string(t)}));
+    children.push_back(sys::Child::spawn({config.self_exe, "litmus-worker", "--block", block.name(),
+                                          "--thread", std::to_string(t)}));
   }
   // Workers still spinning on an iteration's barrier give up once a failure ends the run early.
   struct AbortOnExit {
@@ -103,7 +103,8 @@ LitmusResult LitmusRunner::run(const LitmusConfig& config) {
   while (h.start.arrived() < info.threads) {
     poll(1);
     if (sys::monotonic_ns() > start_deadline)
-      throw LitmusWorkerFault(fmt::format("litmus workers did not start in {} s", config.timeout_s));
+      throw LitmusWorkerFault(
+          fmt::format("litmus workers did not start in {} s", config.timeout_s));
   }
   h.start.open();
 

@@ -1,5 +1,5 @@
-// LitmusTest: the five classic memory-ordering tests `shmlab litmus` runs between processes (SB, MP,
-// LB, IRIW, 2+2W): how many threads each has, the values its final state holds, and the outcome
+// LitmusTest: the five classic memory-ordering tests `shmlab litmus` runs between processes (SB,
+// MP, LB, IRIW, 2+2W): how many threads each has, the values its final state holds, and the outcome
 // it is about (litmus7's "exists" clause). The code of their threads is in litmus_body.hpp.
 #pragma once
 
@@ -28,11 +28,11 @@ struct LitmusTestInfo {
   std::string_view name;   // "SB"
   std::string_view title;  // "store buffering"
   std::uint32_t threads;
-  std::uint32_t values;  // entries of a final state
+  std::uint32_t values;                                  // entries of a final state
   std::array<std::string_view, kMaxValues> value_names;  // litmus7's "0:r0" (thread:register)
-  std::array<std::string_view, kMaxThreads> code;         // each thread, as litmus7 prints it
-  State marked;                                           // the outcome of interest
-  std::string_view shows;  // what seeing the marked outcome means
+  std::array<std::string_view, kMaxThreads> code;        // each thread, as litmus7 prints it
+  State marked;                                          // the outcome of interest
+  std::string_view shows;                                // what seeing the marked outcome means
 };
 
 std::span<const LitmusTestInfo> all_litmus_tests();

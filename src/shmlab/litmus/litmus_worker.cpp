@@ -50,8 +50,9 @@ int litmus_worker_main(const std::string& block_name, std::uint32_t thread) {
   }
   h.start.arrive_and_wait();
 
-  BatchArgs args{spec.test, spec.order,           thread, spec.threads,
-                 block.cells(), block.registers(thread), 0,      &h.abort};
+  BatchArgs args{
+      spec.test, spec.order, thread, spec.threads, block.cells(), block.registers(thread),
+      0,         &h.abort};
   std::uint32_t seen = 0;
   for (;;) {
     seen = wait_for_batch(h, seen);

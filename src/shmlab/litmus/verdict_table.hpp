@@ -26,8 +26,8 @@ struct VerdictEntry {
 std::span<const VerdictEntry> verdict_table();
 const VerdictEntry& verdict_entry(LitmusTest test, AccessOrder order);
 Verdict verdict(LitmusTest test, AccessOrder order, Arch arch);
-std::string_view arch_name(Arch arch);        // "x86-TSO", "AArch64"
-std::string_view verdict_name(Verdict v);     // "allowed", "forbidden"
+std::string_view arch_name(Arch arch);     // "x86-TSO", "AArch64"
+std::string_view verdict_name(Verdict v);  // "allowed", "forbidden"
 // The architecture shmlab was compiled for; nullopt where the table has no column for it.
 std::optional<Arch> this_arch();
 
