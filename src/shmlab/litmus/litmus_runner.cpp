@@ -90,7 +90,12 @@ LitmusResult LitmusRunner::run(const LitmusConfig& config) {
 
   auto check_workers = [&] {
     for (std::uint32_t t = 0; t < children.size(); ++t) {
-      if (children[t].try_wait()) throw LitmusWorkerFault(worker_failure(h, t, children[t]));
+      if (!children[t].try_wait()) continue;
+      // Ctrl-C reaches the whole process group: a worker ended by it is the interruption.
+      const sys::ExitStatus& st = *children[t].status();
+      if (!st.exited && (st.signal == SIGINT || st.signal == SIGTERM))
+        throw LitmusInterrupted(st.signal);
+      throw LitmusWorkerFault(worker_failure(h, t, children[t]));
     }
   };
   auto poll = [&](int ms) {
