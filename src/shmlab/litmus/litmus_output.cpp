@@ -91,14 +91,14 @@ std::string litmus_text(const LitmusResult& r, std::optional<Arch> arch) {
   out += fmt::format("Verdict: {}\n", verdict_line(r, arch));
   out += fmt::format("Observation {} {} {} {}\n", info.name, observation(r), r.positive(),
                      r.negative());
-  out += fmt::format("Time {} {:.2f} s: {} iterations in {} batches ({:.3g} iterations/s)\n",
+  out += fmt::format("Time {} {:.2f} s: {} iterations in {} batches ({:.0f} iterations/s)\n",
                      info.name, r.elapsed_s, r.iterations, r.batches,
                      r.elapsed_s > 0 ? static_cast<double>(r.iterations) / r.elapsed_s : 0.0);
   return out;
 }
 
 std::string litmus_summary(std::span<const LitmusResult> results, std::optional<Arch> arch) {
-  std::string out = fmt::format("{:<5} {:<16} {:<28} {:<10} {:<10} {}\n", "test", "order",
+  std::string out = fmt::format("{:<5} {:<16} {:<36} {:<10} {:<10} {}\n", "test", "order",
                                 "marked outcome", arch ? arch_name(*arch) : "x86-TSO",
                                 arch == Arch::kAArch64 ? "x86-TSO" : "AArch64", "observed");
   for (const LitmusResult& r : results) {
@@ -106,7 +106,7 @@ std::string litmus_summary(std::span<const LitmusResult> results, std::optional<
     const VerdictEntry& e = verdict_entry(r.test, r.order);
     const Verdict here = arch ? verdict(r.test, r.order, *arch) : e.x86;
     const Verdict other = arch == Arch::kAArch64 ? e.x86 : e.aarch64;
-    out += fmt::format("{:<5} {:<16} {:<28} {:<10} {:<10} {} / {}{}\n", info.name,
+    out += fmt::format("{:<5} {:<16} {:<36} {:<10} {:<10} {} / {}{}\n", info.name,
                        access_order_name(r.order), format_condition(info), verdict_name(here),
                        verdict_name(other), r.positive(), r.iterations,
                        forbidden_observed(r, arch) ? "  FORBIDDEN OUTCOME OBSERVED" : "");
