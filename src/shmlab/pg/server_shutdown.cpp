@@ -1,0 +1,86 @@
+#include "shmlab/pg/server_shutdown.hpp"
+
+#include <dirent.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <system_error>
+
+#include "shmlab/pg/user_process.hpp"
+#include "shmlab/sys/unique_fd.hpp"
+
+namespace shmlab::pg {
+namespace {
+
+bool exited_within(int pidfd, std::chrono::milliseconds bound) {
+  pollfd p{pidfd, POLLIN, 0};
+  const auto deadline = std::chrono::steady_clock::now() + bound;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    const int r = ::poll(&p, 1, static_cast<int>(std::max<long long>(left.count(), 0)));
+    if (r > 0) return true;
+    if (r == 0 || errno != EINTR) return false;
+  }
+}
+
+std::string cwd_of(pid_t pid) {
+  std::array<char, 4096> buf{};
+  const std::string link = "/proc/" + std::to_string(pid) + "/cwd";
+  const ssize_t n = ::readlink(link.c_str(), buf.data(), buf.size() - 1);
+  return n > 0 ? std::string(buf.data(), static_cast<std::size_t>(n)) : std::string();
+}
+
+}  // namespace
+
+std::vector<pid_t> server_processes(const std::string& data_dir) {
+  std::vector<pid_t> out;
+  const std::string deleted = data_dir + " (deleted)";
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir("/proc"), &::closedir);
+  if (!d) return out;
+  while (const dirent* e = ::readdir(d.get())) {
+    char* end = nullptr;
+    const long pid = std::strtol(e->d_name, &end, 10);
+    if (end == e->d_name || *end != '\0' || pid <= 0) continue;
+    const std::string cwd = cwd_of(static_cast<pid_t>(pid));
+    if (cwd == data_dir || cwd == deleted) out.push_back(static_cast<pid_t>(pid));
+  }
+  return out;
+}
+
+void shutdown_server(int pidfd, const std::string& data_dir,
+                     std::chrono::milliseconds bound) noexcept {
+  if (pidfd >= 0) {
+    signal_pidfd(pidfd, SIGINT);
+    if (!exited_within(pidfd, bound)) {
+      signal_pidfd(pidfd, SIGKILL);
+      exited_within(pidfd, bound);
+    }
+  }
+  // A killed postmaster's backends notice its death only at their next wait; do not wait for it.
+  // Each is checked again through its own pidfd, so a reused pid is never signalled.
+  for (const pid_t pid : server_processes(data_dir)) {
+    sys::UniqueFd fd(open_pidfd(pid));
+    if (!fd) continue;
+    const std::string cwd = cwd_of(pid);
+    if (cwd != data_dir && cwd != data_dir + " (deleted)") continue;
+    signal_pidfd(fd.get(), SIGKILL);
+    exited_within(fd.get(), bound);
+  }
+}
+
+std::string remove_server_dir(const std::string& dir) noexcept {
+  std::error_code ec;
+  // remove_all removes a symlink itself, never what it points to.
+  std::filesystem::remove_all(dir, ec);
+  return ec ? ec.message() : std::string();
+}
+
+}  // namespace shmlab::pg
