@@ -1,7 +1,6 @@
 #include "shmlab/pg/server_shutdown.hpp"
 
 #include <dirent.h>
-#include <poll.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -18,18 +17,6 @@
 
 namespace shmlab::pg {
 namespace {
-
-bool exited_within(int pidfd, std::chrono::milliseconds bound) {
-  pollfd p{pidfd, POLLIN, 0};
-  const auto deadline = std::chrono::steady_clock::now() + bound;
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    const int r = ::poll(&p, 1, static_cast<int>(std::max<long long>(left.count(), 0)));
-    if (r > 0) return true;
-    if (r == 0 || errno != EINTR) return false;
-  }
-}
 
 std::string cwd_of(pid_t pid) {
   std::array<char, 4096> buf{};
@@ -59,9 +46,9 @@ void shutdown_server(int pidfd, const std::string& data_dir,
                      std::chrono::milliseconds bound) noexcept {
   if (pidfd >= 0) {
     signal_pidfd(pidfd, SIGINT);
-    if (!exited_within(pidfd, bound)) {
+    if (!wait_readable(pidfd, bound)) {
       signal_pidfd(pidfd, SIGKILL);
-      exited_within(pidfd, bound);
+      wait_readable(pidfd, bound);
     }
   }
   // A killed postmaster's backends notice its death only at their next wait; do not wait for it.
@@ -72,7 +59,7 @@ void shutdown_server(int pidfd, const std::string& data_dir,
     const std::string cwd = cwd_of(pid);
     if (cwd != data_dir && cwd != data_dir + " (deleted)") continue;
     signal_pidfd(fd.get(), SIGKILL);
-    exited_within(fd.get(), bound);
+    wait_readable(fd.get(), bound);
   }
 }
 

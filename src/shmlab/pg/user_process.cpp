@@ -43,20 +43,6 @@ sys::ExitStatus decode(int wstatus) {
   return {false, 0, WTERMSIG(wstatus)};
 }
 
-// Waits until `fd` is readable or `timeout` passes; true when readable.
-bool poll_readable(int fd, std::chrono::milliseconds timeout) {
-  pollfd p{fd, POLLIN, 0};
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    const int r = ::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(left.count(), 0)));
-    if (r > 0) return true;
-    if (r == 0) return false;
-    if (errno != EINTR) return false;
-  }
-}
-
 }  // namespace
 
 UserProcess UserProcess::spawn(const SpawnOptions& options) {
@@ -143,7 +129,7 @@ UserProcess::~UserProcess() {
 std::optional<sys::ExitStatus> UserProcess::wait_for(std::chrono::milliseconds timeout) {
   if (!running()) return status_;
   // A negative timeout waits without bound; the pidfd turns readable when the child exits.
-  if (timeout.count() >= 0 && pidfd_ && !poll_readable(pidfd_.get(), timeout)) return status_;
+  if (timeout.count() >= 0 && pidfd_ && !wait_readable(pidfd_.get(), timeout)) return status_;
   int ws = 0;
   const pid_t r = sys::retry_eintr([&] { return ::waitpid(pid_, &ws, 0); });
   status_ = r == pid_ ? decode(ws) : sys::ExitStatus{false, 0, 0};
@@ -165,6 +151,18 @@ int signal_pidfd(int pidfd, int sig) noexcept {
   return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
 }
 
+bool wait_readable(int fd, std::chrono::milliseconds timeout) noexcept {
+  pollfd p{fd, POLLIN, 0};
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    const int r = ::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(left.count(), 0)));
+    if (r > 0) return true;
+    if (r == 0 || errno != EINTR) return false;
+  }
+}
+
 std::string capture_output(const std::vector<std::string>& argv,
                            std::chrono::milliseconds timeout) {
   std::array<int, 2> p{};
@@ -182,7 +180,7 @@ std::string capture_output(const std::vector<std::string>& argv,
   for (;;) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0 || !poll_readable(read_end.get(), left))
+    if (left.count() <= 0 || !wait_readable(read_end.get(), left))
       throw std::runtime_error(argv[0] + " did not finish in time");
     const ssize_t n =
         sys::retry_eintr([&] { return ::read(read_end.get(), buf.data(), buf.size()); });

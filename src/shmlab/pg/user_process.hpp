@@ -62,6 +62,9 @@ class UserProcess {
 // without C linkage for C++. Return -1 with errno set on failure, like the calls.
 int open_pidfd(pid_t pid) noexcept;
 int signal_pidfd(int pidfd, int sig) noexcept;
+// Waits at most `timeout` for `fd` to turn readable (a pidfd: its process has exited); true when
+// it did.
+bool wait_readable(int fd, std::chrono::milliseconds timeout) noexcept;
 
 // Runs `argv` to completion (bounded by `timeout`, then SIGKILL) and returns its stdout; throws
 // std::runtime_error when it fails to start, exits non-zero or times out.
