@@ -51,6 +51,8 @@ TEST(PgThrowawayServer, StartsInPrivateDirectoryAndLeavesNothingWhenStopped) {
   EXPECT_EQ(state->postmaster, sut.postmaster_pid());
   EXPECT_EQ(state->data_dir, sut.data_dir());
   EXPECT_FALSE(pg::server_processes(sut.data_dir()).empty());
+  // The terminal's Ctrl-C reaches shmlab, which stops the server in order, not the server.
+  EXPECT_EQ(::getpgid(sut.postmaster_pid()), sut.postmaster_pid());
 
   // It accepts connections, as the server's superuser, through the socket in that directory only.
   pg::Connection c = pg::Connection::connect(sut.dsn());
@@ -152,12 +154,16 @@ TEST(PgThrowawayServer, CleanStopsServerOfKilledOwnerAndRemovesItsDirectory) {
   ASSERT_TRUE(in >> dir >> data_dir >> postmaster) << "the owner never started its server";
   ASSERT_TRUE(process_exists(postmaster)) << "the server should outlive its killed owner";
 
-  const Outcome dry = run_shmlab({"clean", "--dry-run"}, scratch.temp_dir());
+  // Only this run: a bare `clean` would also take other tests' stale objects from /dev/shm.
+  const std::string name = fs::path(dir).filename().string();
+  const std::string run_id = name.substr(0, name.rfind("-pg-"));
+  EXPECT_EQ(run_id, "shmlab-" + std::to_string(owner) + name.substr(run_id.size() - 9, 9));
+  const Outcome dry = run_shmlab({"clean", "--dry-run", run_id}, scratch.temp_dir());
   EXPECT_EQ(dry.exit_code, 0) << dry.err;
   EXPECT_NE(dry.out.find("would stop"), std::string::npos) << dry.out;
   EXPECT_TRUE(process_exists(postmaster));
 
-  const Outcome out = run_shmlab({"clean"}, scratch.temp_dir());
+  const Outcome out = run_shmlab({"clean", run_id}, scratch.temp_dir());
   EXPECT_EQ(out.exit_code, 0) << out.err;
   EXPECT_NE(out.out.find(dir), std::string::npos) << out.out;
   EXPECT_NE(out.out.find("PostgreSQL server"), std::string::npos) << out.out;

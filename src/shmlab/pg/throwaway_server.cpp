@@ -177,6 +177,7 @@ ThrowawayServer ThrowawayServer::start(const ThrowawayServerOptions& options) {
   initdb.cwd = s.dir_;
   initdb.output_fd = log.get();
   initdb.user = user;
+  initdb.own_process_group = true;
   {
     UserProcess p = spawn_server_program(initdb, options.temp_dir);
     const auto left =
@@ -212,6 +213,8 @@ ThrowawayServer ThrowawayServer::start(const ThrowawayServerOptions& options) {
   postgres.cwd = s.dir_;
   postgres.output_fd = log.get();
   postgres.user = user;
+  // Ctrl-C on the terminal would otherwise fast-shut the server down under the running workers.
+  postgres.own_process_group = true;
   s.postmaster_ = spawn_server_program(postgres, options.temp_dir);
   write_server_state(s.dir_, {::getpid(), s.postmaster_.pid(), s.data_dir_});
 

@@ -28,8 +28,8 @@ struct ChildFailure {
   int step = 0;  // index into kSteps
   int err = 0;
 };
-constexpr std::array<const char*, 6> kSteps = {"dup2",   "setgroups", "setgid",
-                                               "setuid", "chdir",     "execve"};
+constexpr std::array<const char*, 7> kSteps = {"dup2",  "setgroups", "setgid", "setuid",
+                                               "chdir", "execve",    "setpgid"};
 
 [[noreturn]] void fail_in_child(int pipe_fd, int step) {
   const ChildFailure f{step, errno};
@@ -73,6 +73,7 @@ UserProcess UserProcess::spawn(const SpawnOptions& options) {
     struct sigaction dfl {};
     dfl.sa_handler = SIG_DFL;
     for (int s = 1; s < NSIG; ++s) ::sigaction(s, &dfl, nullptr);  // EINVAL for KILL/STOP: fine
+    if (options.own_process_group && ::setpgid(0, 0) != 0) fail_in_child(err_write.get(), 6);
     if (::dup2(dev_null.get(), 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(out, 2) < 0)
       fail_in_child(err_write.get(), 0);
     if (options.user) {

@@ -25,10 +25,12 @@ struct RunAs {
 };
 
 struct SpawnOptions {
-  std::vector<std::string> argv;  // argv[0]: a path, not searched in PATH
-  std::string cwd;                // the child's working directory; "" keeps the caller's
-  int output_fd = -1;             // stdout and stderr; -1: /dev/null
-  std::optional<RunAs> user;      // switch to this user before exec (needs root); none: stay
+  std::vector<std::string> argv;   // argv[0]: a path, not searched in PATH
+  std::string cwd;                 // the child's working directory; "" keeps the caller's
+  int output_fd = -1;              // stdout and stderr; -1: /dev/null
+  std::optional<RunAs> user;       // switch to this user before exec (needs root); none: stay
+  bool own_process_group = false;  // true: the terminal's Ctrl-C does not reach it; its owner
+                                   // stops it, in order
 };
 
 class UserProcess {
