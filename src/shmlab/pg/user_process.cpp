@@ -112,7 +112,7 @@ UserProcess::UserProcess(UserProcess&& other) noexcept
 
 UserProcess& UserProcess::operator=(UserProcess&& other) noexcept {
   if (this != &other) {
-    this->~UserProcess();
+    kill_and_reap();
     pid_ = std::exchange(other.pid_, -1);
     pidfd_ = std::move(other.pidfd_);
     status_ = std::exchange(other.status_, std::nullopt);
@@ -120,7 +120,9 @@ UserProcess& UserProcess::operator=(UserProcess&& other) noexcept {
   return *this;
 }
 
-UserProcess::~UserProcess() {
+UserProcess::~UserProcess() { kill_and_reap(); }
+
+void UserProcess::kill_and_reap() noexcept {
   if (running()) {
     signal(SIGKILL);
     wait_for(std::chrono::milliseconds(-1));

@@ -55,6 +55,7 @@ class UserProcess {
   void signal(int sig) noexcept;
 
  private:
+  void kill_and_reap() noexcept;
   pid_t pid_ = -1;
   sys::UniqueFd pidfd_;
   std::optional<sys::ExitStatus> status_;
