@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -67,6 +68,35 @@ TEST(PgThrowawayServer, StartsInPrivateDirectoryAndLeavesNothingWhenStopped) {
   sut.stop();
   expect_server_gone(dir, data_dir, postmaster);
   EXPECT_THROW(c.exec("SELECT 1"), pg::PgError) << "the server still answers";
+}
+
+// A postmaster that does not answer the fast shutdown (stopped here) is killed after the bound; its
+// backends and its System V segment go too.
+TEST(PgThrowawayServer, UnresponsiveServerIsKilledAfterTheStopBound) {
+  PgScratch scratch;
+  pg::ThrowawayServerOptions o = scratch.options();
+  o.stop_timeout = std::chrono::milliseconds(1000);
+  pg::ThrowawayServer sut = pg::ThrowawayServer::start(o);
+  std::ifstream pid_file(sut.data_dir() + "/postmaster.pid");
+  std::string line;
+  for (int i = 0; i < 7; ++i) std::getline(pid_file, line);
+  long key = 0;
+  int shm_id = -1;
+  std::istringstream(line) >> key >> shm_id;
+  ASSERT_GE(shm_id, 0) << "postmaster.pid line 7: " << line;
+  shmid_ds ds{};
+  ASSERT_EQ(::shmctl(shm_id, IPC_STAT, &ds), 0) << "the server's segment";
+
+  const std::string dir = sut.dir();
+  const std::string data_dir = sut.data_dir();
+  const pid_t postmaster = sut.postmaster_pid();
+  ASSERT_EQ(::kill(postmaster, SIGSTOP), 0);
+  const auto t0 = std::chrono::steady_clock::now();
+  sut.stop();
+  const auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_LT(took, std::chrono::seconds(8)) << "the stop bound is 1 s, then SIGKILL";
+  expect_server_gone(dir, data_dir, postmaster);
+  EXPECT_NE(::shmctl(shm_id, IPC_STAT, &ds), 0) << "System V segment " << shm_id << " remains";
 }
 
 TEST(PgThrowawayServer, FailedStartThrowsWithLogTailAndLeavesNothing) {

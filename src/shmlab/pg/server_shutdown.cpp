@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <signal.h>
+#include <sys/shm.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,7 +10,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <system_error>
 
 #include "shmlab/pg/user_process.hpp"
@@ -23,6 +26,34 @@ std::string cwd_of(pid_t pid) {
   const std::string link = "/proc/" + std::to_string(pid) + "/cwd";
   const ssize_t n = ::readlink(link.c_str(), buf.data(), buf.size() - 1);
   return n > 0 ? std::string(buf.data(), static_cast<std::size_t>(n)) : std::string();
+}
+
+// postmaster.pid's 7th line: the key and id of the server's small System V segment ("5432001 7").
+struct SysvSegment {
+  long key = 0;
+  int id = -1;
+};
+
+SysvSegment sysv_segment(const std::string& data_dir) {
+  std::ifstream in(data_dir + "/postmaster.pid");
+  std::string line;
+  for (int i = 0; i < 7; ++i) {
+    if (!std::getline(in, line)) return {};
+  }
+  SysvSegment seg;
+  std::istringstream fields(line);
+  if (!(fields >> seg.key >> seg.id)) return {};
+  return seg;
+}
+
+// A server that shuts down removes its segment; one killed leaves it. Removed only when it is
+// still that key's and nothing has it attached.
+void remove_orphaned_segment(const SysvSegment& seg) {
+  if (seg.id < 0) return;
+  shmid_ds ds{};
+  if (::shmctl(seg.id, IPC_STAT, &ds) != 0) return;  // already gone: the usual case
+  if (static_cast<long>(ds.shm_perm.__key) != seg.key || ds.shm_nattch != 0) return;
+  ::shmctl(seg.id, IPC_RMID, nullptr);
 }
 
 }  // namespace
@@ -44,6 +75,12 @@ std::vector<pid_t> server_processes(const std::string& data_dir) {
 
 void shutdown_server(int pidfd, const std::string& data_dir,
                      std::chrono::milliseconds bound) noexcept {
+  SysvSegment seg;
+  try {
+    seg = sysv_segment(data_dir);
+  } catch (...) {
+    // Without it, at most a segment of a few dozen bytes stays after a SIGKILL.
+  }
   if (pidfd >= 0) {
     signal_pidfd(pidfd, SIGINT);
     if (!wait_readable(pidfd, bound)) {
@@ -61,6 +98,7 @@ void shutdown_server(int pidfd, const std::string& data_dir,
     signal_pidfd(fd.get(), SIGKILL);
     wait_readable(fd.get(), bound);
   }
+  remove_orphaned_segment(seg);
 }
 
 std::string remove_server_dir(const std::string& dir) noexcept {
