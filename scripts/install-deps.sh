@@ -10,9 +10,10 @@ demo_packages=(
   g++ make cmake ninja-build
   libcli11-dev libfmt-dev nlohmann-json3-dev libsqlite3-dev
   libboost-dev  # Boost.Interprocess headers: the bench's peer, compiled into the binary
+  pkg-config libpq-dev  # configuring finds libpq (src/CMakeLists.txt, shmlab_pg)
 )
 test_packages=(
-  build-essential pkg-config git
+  build-essential git
   libgtest-dev libgmock-dev libbenchmark-dev
   clang clang-format libclang-rt-14-dev
   chromium libpng-dev   # the HTML report test screenshots the report
@@ -20,6 +21,9 @@ test_packages=(
   man-db groff-base     # the install tests render the man pages with man -l
   dpkg-dev              # dpkg-shlibdeps: the .deb's Depends (make deb)
   zsh bash-completion   # the install tests check the completion scripts with both
+  # PostgreSQL (--backend postgres, tests/pg): the server that every run and test starts as its
+  # own throwaway instance (initdb, postgres in /usr/lib/postgresql).
+  postgresql
 )
 
 case "${1:-test}" in
