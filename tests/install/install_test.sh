@@ -32,6 +32,9 @@ for c in "${commands[@]}"; do
   grep -q "shmlab-$c(1)" <<<"$top" || fail "shmlab(1) does not point to shmlab-$c(1)"
 done
 [ ! -e "$man1/shmlab-worker.1" ] || fail "the internal worker command has a man page"
+for page in "$man1"/shmlab*.1; do
+  grep -q '^OPTIONS' <<<"$(render "$page")" || fail "$page has no OPTIONS section"
+done
 run=$(render "$man1/shmlab-run.1")
 # The paragraph of --strategy, joined: it names every strategy.
 strategy=$(tr -s ' \n' ' ' <<<"$run" | sed -n 's/.*--strategy TEXT \([^(]*\)(default: none).*/\1/p')
