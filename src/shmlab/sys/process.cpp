@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <spawn.h>
+#include <sys/pidfd.h>
 #include <sys/wait.h>
 
 #include <utility>
@@ -11,14 +12,6 @@
 extern char** environ;
 
 namespace shmlab::sys {
-namespace {
-
-ExitStatus decode(int wstatus) {
-  if (WIFEXITED(wstatus)) return {true, WEXITSTATUS(wstatus), 0};
-  return {false, 0, WTERMSIG(wstatus)};
-}
-
-}  // namespace
 
 Child Child::spawn(const std::vector<std::string>& argv) {
   std::vector<char*> args;
@@ -40,16 +33,29 @@ Child Child::spawn(const std::vector<std::string>& argv) {
   const int err = ::posix_spawn(&pid, args[0], nullptr, &attr, args.data(), environ);
   ::posix_spawnattr_destroy(&attr);
   if (err != 0) throw_errno(call_name("posix_spawn", argv[0]), err);
-  return Child(pid);
+  // Safe until we reap it: SIGCHLD is not ignored (reset at start-up), so the PID stays ours as a
+  // zombie at worst, and from here on only the pidfd is used.
+  UniqueFd fd(::pidfd_open(pid, 0));
+  if (!fd) {
+    const int open_err = errno;
+    ::kill(pid, SIGKILL);
+    int ws = 0;
+    retry_eintr([&] { return ::waitpid(pid, &ws, 0); });
+    throw_errno(call_name("pidfd_open", std::to_string(pid)), open_err);
+  }
+  return Child(pid, std::move(fd));
 }
 
 Child::Child(Child&& other) noexcept
-    : pid_(std::exchange(other.pid_, -1)), status_(std::exchange(other.status_, std::nullopt)) {}
+    : pid_(std::exchange(other.pid_, -1)),
+      pidfd_(std::move(other.pidfd_)),
+      status_(std::exchange(other.status_, std::nullopt)) {}
 
 Child& Child::operator=(Child&& other) noexcept {
   if (this != &other) {
     this->~Child();
     pid_ = std::exchange(other.pid_, -1);
+    pidfd_ = std::move(other.pidfd_);
     status_ = std::exchange(other.status_, std::nullopt);
   }
   return *this;
@@ -62,24 +68,38 @@ Child::~Child() {
   }
 }
 
+std::optional<ExitStatus> Child::reap(int options) {
+  siginfo_t info{};
+  const int r = retry_eintr(
+      [&] { return ::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED | options); });
+  if (r == -1) {
+    // ECHILD: someone else reaped it (cannot happen once SIGCHLD is not ignored): gone, status
+    // unknown.
+    if (errno == ECHILD) status_ = ExitStatus{false, 0, 0};
+    return status_;
+  }
+  if (info.si_pid == 0) return status_;  // WNOHANG: still running
+  if (info.si_code == CLD_EXITED) {
+    status_ = ExitStatus{true, info.si_status, 0};
+  } else {
+    status_ = ExitStatus{false, 0, info.si_status};
+  }
+  return status_;
+}
+
 std::optional<ExitStatus> Child::try_wait() {
   if (!running()) return status_;
-  int ws = 0;
-  const pid_t r = retry_eintr([&] { return ::waitpid(pid_, &ws, WNOHANG); });
-  if (r == pid_) status_ = decode(ws);
-  return status_;
+  return reap(WNOHANG);
 }
 
 ExitStatus Child::wait() {
   if (!running()) return status_.value_or(ExitStatus{});
-  int ws = 0;
-  const pid_t r = retry_eintr([&] { return ::waitpid(pid_, &ws, 0); });
-  status_ = r == pid_ ? decode(ws) : ExitStatus{false, 0, 0};
+  if (!reap(0)) status_ = ExitStatus{false, 0, 0};  // waitid failed: gone, status unknown
   return *status_;
 }
 
 void Child::kill(int sig) noexcept {
-  if (running()) ::kill(pid_, sig);
+  if (running()) ::pidfd_send_signal(pidfd_.get(), sig, nullptr, 0);
 }
 
 }  // namespace shmlab::sys
