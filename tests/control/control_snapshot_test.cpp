@@ -27,9 +27,9 @@ TEST(ControlSnapshot, LaterChangesToTheObjectDoNotReachTheCopy) {
   ControlBlock block = ControlBlock::create(params("snap"));
   block.slot(1).ops.store(2, std::memory_order_relaxed);
   const ControlSnapshot sut = ControlSnapshot::read(block.name());
+  block.slot(1).ops.store(99, std::memory_order_relaxed);
   block.header().params.workers = kMaxWorkers;
   block.header().slots_offset = 1ULL << 40;
-  block.slot(1).ops.store(99, std::memory_order_relaxed);
   const int fd = ::shm_open(block.name().c_str(), O_RDWR, 0);
   ASSERT_GE(fd, 0);
   ASSERT_EQ(::ftruncate(fd, 0), 0);

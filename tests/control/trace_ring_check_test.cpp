@@ -89,7 +89,7 @@ TEST(TraceRingCheck, NoCountReadsOutsideTheRingOrYieldsUnbelievableEvents) {
 // Worker 1 was SIGKILLed inside a push after its ring wrapped: the slot it was filling holds part
 // of a newer event, its count is not yet bumped. `inspect` must still find the ring sound.
 TEST(TraceRingCheck, PushCutShortAfterTheRingWrappedIsNotCorruption) {
-  for (std::uint64_t per_op : {3, 9, 10, 12}) {  // 9, 27, 30, 36 events in a ring of 26
+  for (std::uint64_t per_op : {3, 9, 12, 15}) {  // 9, 27, 36, 45 events in a ring of 26
     test::ControlBytes b = block_with_events(per_op);
     const TraceRingView before = read_trace_ring(b.data(), b.size, 0);
     ASSERT_EQ(before.problem, "") << per_op;

@@ -133,7 +133,9 @@ TEST(StaleObjects, DeadRunsPrivateDirectoryIsRemovedWithItsFiles) {
   const std::string foreign = dir.path() + "/shmlab-999999999-0123abce";
   ASSERT_EQ(::mkdir(foreign.c_str(), 0700), 0);
   const bool root = ::getuid() == 0;
-  if (root) ASSERT_EQ(::chown(foreign.c_str(), 65534, 65534), 0);
+  if (root) {
+    ASSERT_EQ(::chown(foreign.c_str(), 65534, 65534), 0);
+  }
   const std::string link = dir.path() + "/shmlab-999999999-0123abcf";
   ASSERT_EQ(::symlink(run_dir.c_str(), link.c_str()), 0);
   const auto found = find_stale_objects({dir.path()});

@@ -2,7 +2,7 @@
 
 #include <signal.h>
 #include <spawn.h>
-#include <sys/pidfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <utility>
@@ -12,6 +12,15 @@
 extern char** environ;
 
 namespace shmlab::sys {
+namespace {
+
+// Through syscall(2): glibc 2.36's <sys/pidfd.h> declares these without C linkage.
+int pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0u)); }
+int pidfd_send_signal(int pidfd, int sig) {
+  return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0u));
+}
+
+}  // namespace
 
 Child Child::spawn(const std::vector<std::string>& argv) {
   std::vector<char*> args;
@@ -35,7 +44,7 @@ Child Child::spawn(const std::vector<std::string>& argv) {
   if (err != 0) throw_errno(call_name("posix_spawn", argv[0]), err);
   // Safe until we reap it: SIGCHLD is not ignored (reset at start-up), so the PID stays ours as a
   // zombie at worst, and from here on only the pidfd is used.
-  UniqueFd fd(::pidfd_open(pid, 0));
+  UniqueFd fd(pidfd_open(pid));
   if (!fd) {
     const int open_err = errno;
     ::kill(pid, SIGKILL);
@@ -99,7 +108,7 @@ ExitStatus Child::wait() {
 }
 
 void Child::kill(int sig) noexcept {
-  if (running()) ::pidfd_send_signal(pidfd_.get(), sig, nullptr, 0);
+  if (running()) pidfd_send_signal(pidfd_.get(), sig);
 }
 
 }  // namespace shmlab::sys
