@@ -41,6 +41,18 @@ TEST(StaleObjects, OtherNamesAreNotRuns) {
   }
 }
 
+// A kept control block of the dead run, copied into `dir` under `name`.
+void plant_kept_block(const test::TempDir& dir, const std::string& name) {
+  RunParams p;
+  std::snprintf(p.run_id, sizeof p.run_id, "shmlab-test-sk-%d", ::getpid());
+  ControlBlock block = ControlBlock::create(p);
+  block.keep();
+  std::ofstream(dir.path() + "/" + name, std::ios::binary)
+      .write(static_cast<const char*>(static_cast<void*>(&block.header())),
+             static_cast<std::streamsize>(ControlBlock::size_for(p)));
+  ::shm_unlink(block.name().c_str());
+}
+
 TEST(StaleObjects, DeadOwnersOnlyAndKeptRunsMarked) {
   test::TempDir dir;
   constexpr const char* kDead = "shmlab-999999999-0123abcd";
@@ -49,17 +61,7 @@ TEST(StaleObjects, DeadOwnersOnlyAndKeptRunsMarked) {
   std::ofstream(dir.path() + "/" + alive + ".json") << "x";
   // A kept control block of the dead run, copied into the directory (a test never plants
   // run-named objects in the shared /dev/shm, where another suite's `clean` may be looking).
-  RunParams p;
-  std::snprintf(p.run_id, sizeof p.run_id, "shmlab-test-so-%d", ::getpid());
-  {
-    ControlBlock block = ControlBlock::create(p);
-    block.keep();
-    std::ofstream(dir.path() + "/" + kDead, std::ios::binary)
-        .write(static_cast<const char*>(static_cast<void*>(&block.header())),
-               static_cast<std::streamsize>(ControlBlock::size_for(p)));
-    block.unlink();
-    ::shm_unlink(block.name().c_str());
-  }
+  plant_kept_block(dir, kDead);
   const auto found = find_stale_objects({dir.path()});
   std::size_t ours = 0;
   for (const StaleObject& s : found) {
@@ -93,18 +95,6 @@ TEST(StaleObjects, FifoNamedLikeARunNeitherHangsNorCounts) {
   ASSERT_EQ(found.size(), 1u) << "only the regular file; the FIFO is no run's object";
   EXPECT_EQ(found.front().name, std::string(kDead) + ".json");
   EXPECT_FALSE(found.front().kept);
-}
-
-// A kept control block of the dead run, copied into `dir` under `name`.
-void plant_kept_block(const test::TempDir& dir, const std::string& name) {
-  RunParams p;
-  std::snprintf(p.run_id, sizeof p.run_id, "shmlab-test-sk-%d", ::getpid());
-  ControlBlock block = ControlBlock::create(p);
-  block.keep();
-  std::ofstream(dir.path() + "/" + name, std::ios::binary)
-      .write(static_cast<const char*>(static_cast<void*>(&block.header())),
-             static_cast<std::streamsize>(ControlBlock::size_for(p)));
-  ::shm_unlink(block.name().c_str());
 }
 
 // Another user's file cannot make our dead run "kept" (and so spared by `clean`).
