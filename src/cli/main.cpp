@@ -55,9 +55,10 @@ int main(int argc, char** argv) {
       "  shmlab explore -w 2 -n 3               every interleaving of 2 x 3, on real processes\n"
       "  shmlab bench --strategies none,mutex --backends file  ops/s beside the bare primitive\n"
       "Run 'shmlab COMMAND --help' for a command's options.");
-  const std::vector<Command> commands = {add_run(app),         add_explore(app), add_inspect(app),
-                                         add_clean(app),       add_worker(app),  add_bench(app),
-                                         add_bench_worker(app)};
+  const std::vector<Command> commands = {
+      add_run(app),          add_explore(app), add_inspect(app),
+      add_clean(app),        add_worker(app),  add_bench(app),
+      add_bench_worker(app), add_litmus(app),  add_litmus_worker(app)};
   try {
     app.parse(argc, argv);
     for (const Command& c : commands) {
