@@ -4,11 +4,12 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "support/expect.hpp"
+#include "support/process_scan.hpp"
+#include "support/run_state.hpp"
 #include "support/shmlab_process.hpp"
 
 namespace shmlab::test {
@@ -105,21 +106,15 @@ TEST(RunCli, KilledWorkerEndsTheRunWithExit4AndNothingLeft) {
   // Long enough that the worker is still running when we kill it.
   // Finds worker 2 of this test's run (its environment carries our TMPDIR) and SIGKILLs it.
   std::thread killer([&] {
+    // /proc read without std::ifstream, which throws when a process vanishes mid-read.
     const std::string index_arg = std::string("--index") + '\0' + "1" + '\0';
-    const std::string tmpdir_var = "TMPDIR=" + tmp.path() + '\0';
     for (int i = 0; i < 500; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
-      for (const auto& e : std::filesystem::directory_iterator("/proc")) {
-        const std::string name = e.path().filename().string();
-        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-        std::ifstream cmd(e.path() / "cmdline");
-        const std::string c((std::istreambuf_iterator<char>(cmd)), {});
-        if (c.find(index_arg) == std::string::npos) continue;
-        std::ifstream env(e.path() / "environ");
-        const std::string ev((std::istreambuf_iterator<char>(env)), {});
-        if (ev.find(tmpdir_var) == std::string::npos) continue;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));  // let it get going
-        ::kill(std::stoi(name), SIGKILL);
+      for (const pid_t pid : processes_of(tmp.path(), "worker")) {
+        if (read_proc_file(pid, "cmdline").find(index_arg) == std::string::npos) continue;
+        // Let it get going: every worker has completed an operation.
+        if (!wait_until_operating(parent_of(pid), std::chrono::seconds(30))) return;
+        ::kill(pid, SIGKILL);
         return;
       }
     }

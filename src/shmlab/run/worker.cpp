@@ -4,6 +4,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <exception>
 
@@ -23,6 +24,10 @@ namespace {
 
 // Thrown at a step boundary once the coordinator has set `abort`.
 struct Aborted {};
+
+// The longest a sleeping worker goes without a heartbeat: well under the smallest --timeout (0.1
+// s).
+constexpr std::int64_t kHeartbeatNs = 20'000'000;
 
 class WorkerSteps final : public StepContext {
  public:
@@ -64,8 +69,19 @@ class WorkerSteps final : public StepContext {
 
   void window() override { sleep(params_.delays.window); }
   void finish() { gate_.finish(); }
+  // A delay is slept in slices with a heartbeat after each: a sleeping worker is alive and the
+  // watchdog must see it so (a 2 s delay under --timeout 1 is not a stuck run), and a stop request
+  // ends the sleep within a slice.
   void sleep(const DelayRange& range) {
-    if (!params_.scheduled) sys::sleep_ns(delays_.sample_ns(range));
+    if (params_.scheduled) return;
+    std::int64_t left = delays_.sample_ns(range);
+    while (left > 0) {
+      const std::int64_t slice = std::min(left, kHeartbeatNs);
+      sys::sleep_ns(slice);
+      left -= slice;
+      slot_.heartbeat_ns.store(sys::monotonic_ns(), std::memory_order_relaxed);
+      if (control_.header().abort.load(std::memory_order_relaxed) != 0) throw Aborted{};
+    }
   }
 
  private:
