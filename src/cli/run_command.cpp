@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -76,7 +76,7 @@ std::string duration_text(double s) {
 
 // The mean time one worker's operations sleep, from the delay ranges (workers sleep in parallel).
 double sleep_estimate_s(const RunParams& p) {
-  auto mean_us = [](const DelayRange& r) { return (double{r.lo_us} + double{r.hi_us}) / 2; };
+  auto mean_us = [](const DelayRange& r) { return (static_cast<double>(r.lo_us) + r.hi_us) / 2; };
   const double per_op_us =
       mean_us(p.delays.before_read) + mean_us(p.delays.window) + mean_us(p.delays.before_verify);
   return per_op_us * static_cast<double>(p.increments) / 1e6;
@@ -214,7 +214,8 @@ int execute(const RunOptions& o) {
     log.warning("Crash injection: --crash {}", format_crash_spec(c.params.crash));
   ProgressLine progress(log.fd(), std::uint64_t{c.params.workers} * c.params.increments);
   if (progress.active() && !o.quiet && !c.schedule) {
-    // Once the step lines have stopped: a line being rewritten between log lines would mix with them.
+    // Once the step lines have stopped: a line being rewritten between log lines would mix with
+    // them.
     const std::uint64_t logged = c.params.log_ops > UINT64_MAX / c.params.workers
                                      ? UINT64_MAX
                                      : c.params.log_ops * c.params.workers;
@@ -244,23 +245,24 @@ int execute(const RunOptions& o) {
   for (const WorkerRecord& w : result.record.workers)
     unlogged_ops += w.ops > c.params.log_ops ? w.ops - c.params.log_ops : 0;
   if (unlogged_ops != 0) {
-    log.info("… the step lines of {} more not shown; --log all shows every step",
-             count_of(unlogged_ops, "operation", "operations"));
+    log.info("… the step lines of {} more {} not shown; --log all shows every step",
+             grouped(unlogged_ops), unlogged_ops == 1 ? "operation" : "operations");
   }
   outputs.print_timeline(result, Log(log.fd(), log.color(), false, log.ascii()));
   print_summary(result, log);
   outputs.write_files(result, log);
+  // As `inspect` and `clean` take it: "shmlab-<pid>-<hex>", without the shm name's leading '/'.
+  const std::string run_name =
+      result.record.control_name.substr(result.record.control_name.starts_with('/') ? 1 : 0);
   if (o.keep) {
     // The name is the whole point of --keep: said even with --quiet.
-    (o.quiet ? notice : log)
-        .info("Kept the run's objects (--keep): shmlab inspect {}", result.record.control_name);
+    (o.quiet ? notice : log).info("Kept the run's objects (--keep): shmlab inspect {}", run_name);
   } else {
     log.info("Cleaned up the run's shared objects");
   }
   if (o.json) {
     write_result_json(std::cout, result, code,
-                      {.max_lost = max_lost,
-                       .run_name = o.keep ? result.record.control_name : std::string()});
+                      {.max_lost = max_lost, .run_name = o.keep ? run_name : std::string()});
   }
   return code;
 }
@@ -283,12 +285,15 @@ Command add_run(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--backend", opts->backend, "Where the shared data lives")
       ->check(CLI::IsMember(names_of_backends()))
+      ->type_name("NAME")
       ->capture_default_str();
   sub->add_option("--strategy", opts->strategy, "What guards the read-modify-write")
       ->check(CLI::IsMember(names_of_strategies()))
+      ->type_name("NAME")
       ->capture_default_str();
   sub->add_option("--scenario", opts->scenario, "The work the workers do")
       ->check(CLI::IsMember({"counter"}))
+      ->type_name("NAME")
       ->capture_default_str();
   sub->add_option("--delay", opts->delay,
                   "Milliseconds BEFORE:WINDOW:VERIFY, each N or LO-HI; 'none' for no sleeps")

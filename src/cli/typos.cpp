@@ -82,8 +82,8 @@ std::vector<std::string> check_words(const CLI::App& app, std::vector<std::strin
   if (args[0] == "help") {
     if (args.size() == 1) return {"--help"};
     if (!is_command(args[1])) {
-      throw UsageError(fmt::format("help: unknown command '{}'{}", args[1],
-                                   suggestion(args[1], commands)));
+      throw UsageError(
+          fmt::format("help: unknown command '{}'{}", args[1], suggestion(args[1], commands)));
     }
     return {args[1], "--help"};
   }

@@ -33,10 +33,11 @@ std::string line_with(const std::string& text, const std::string& needle) {
 
 // Three rounds of "both read, both write": every round loses worker 1's write, so 3 lost updates.
 const std::vector<std::string> kThreeLost = {
-    "run", "-w", "2", "-n", "3", "--schedule", "1R 2R 1W 2W 1R 2R 1W 2W 1R 2R 1W 2W", "--json",
-    "-q"};
+    "run",    "-w", "2", "-n", "3", "--schedule", "1R 2R 1W 2W 1R 2R 1W 2W 1R 2R 1W 2W",
+    "--json", "-q"};
 
-std::vector<std::string> with(std::vector<std::string> args, std::initializer_list<std::string> more) {
+std::vector<std::string> with(std::vector<std::string> args,
+                              std::initializer_list<std::string> more) {
   args.insert(args.end(), more);
   return args;
 }
@@ -89,10 +90,12 @@ TEST(OutputCli, LongStepLogCollapsesWithACountUnlessAskedForAll) {
   const Outcome o = run_shmlab({"run", "-w", "2", "-n", "500", "--delay", "none"}, tmp);
   ASSERT_TRUE(o.exit_code == 0 || o.exit_code == 3) << o.err;
   EXPECT_EQ(count_of(o.out, "read counter"), 100u);  // 50 operations of each worker
-  EXPECT_NE(o.out.find("the step lines of 900 more operations not shown; --log all shows every step"),
-            std::string::npos)
+  EXPECT_NE(
+      o.out.find("the step lines of 900 more operations not shown; --log all shows every step"),
+      std::string::npos)
       << o.out;
-  const Outcome all = run_shmlab({"run", "-w", "2", "-n", "500", "--delay", "none", "--log", "all"}, tmp);
+  const Outcome all =
+      run_shmlab({"run", "-w", "2", "-n", "500", "--delay", "none", "--log", "all"}, tmp);
   EXPECT_EQ(count_of(all.out, "read counter"), 1000u);
   EXPECT_EQ(all.out.find("more operations not shown"), std::string::npos);
   expect_nothing_left(all, tmp);
@@ -155,9 +158,9 @@ TEST(OutputCli, EachFixShowsItsStepsInTheLog) {
       tmp);
   ASSERT_EQ(atomic.exit_code, 0) << atomic.err;
   EXPECT_EQ(count_of(atomic.out, "incremented counter atomically"), 4u) << atomic.out;
-  const Outcome sharded = run_shmlab({"run", "-w", "2", "-n", "1", "--strategy", "sharded",
-                                      "--backend", "shm", "--delay", "none"},
-                                     tmp);
+  const Outcome sharded = run_shmlab(
+      {"run", "-w", "2", "-n", "1", "--strategy", "sharded", "--backend", "shm", "--delay", "none"},
+      tmp);
   ASSERT_EQ(sharded.exit_code, 0) << sharded.err;
   // Each worker names its own cell: two "0 → 1" lines are not a lost update.
   EXPECT_NE(sharded.out.find("Worker 1 incremented its own cell 1: 0 → 1"), std::string::npos)
@@ -196,8 +199,8 @@ TEST(OutputCli, RaceLinesSayWhatStudentsMisread) {
 TEST(OutputCli, CounterGoingBackwardsIsPointedOut) {
   TempDir tmp;
   // Worker 1 reads 0; worker 2 counts to 2; worker 1 then writes 1 over 2.
-  const Outcome o = run_shmlab(
-      {"run", "-w", "2", "-n", "2", "--schedule", "1R 2R 2W 2V 2R 2W 2V 1W 1V"}, tmp);
+  const Outcome o =
+      run_shmlab({"run", "-w", "2", "-n", "2", "--schedule", "1R 2R 2W 2V 2R 2W 2V 1W 1V"}, tmp);
   ASSERT_EQ(o.exit_code, 3) << o.err;
   EXPECT_NE(o.out.find("erasing worker 2's 1 → 2 (its op 2): the counter went backwards"),
             std::string::npos)
@@ -214,8 +217,9 @@ TEST(OutputCli, ReportRepeatsTheScheduleAndFitsThePage) {
   const std::string html((std::istreambuf_iterator<char>(f)), {});
   std::filesystem::remove(path);
   EXPECT_NE(html.find("--schedule &quot;1R 2R 1W 2W&quot;"), std::string::npos);
-  EXPECT_NE(html.find("2 worker processes × 1 increment of one shared counter · schedule 1R 2R 1W 2W"),
-            std::string::npos);
+  EXPECT_NE(
+      html.find("2 worker processes × 1 increment of one shared counter · schedule 1R 2R 1W 2W"),
+      std::string::npos);
   EXPECT_NE(html.find(R"(<svg class="tl" xmlns="http://www.w3.org/2000/svg" width="100%")"),
             std::string::npos);
   EXPECT_EQ(html.find("lock held"), std::string::npos);  // strategy none holds no lock
@@ -285,8 +289,8 @@ TEST(OutputCli, HelpCommandAndHelpShowWhatAUserTypes) {
 
 TEST(OutputCli, NonUtf8LocaleGetsAscii) {
   TempDir tmp;
-  const Outcome o = run_program({"/usr/bin/env", "LC_ALL=C", "LANG=C", shmlab_binary(), "run",
-                                 "-w", "2", "-n", "1", "--schedule", "1R 2R 1W 2W", "--timeline"},
+  const Outcome o = run_program({"/usr/bin/env", "LC_ALL=C", "LANG=C", shmlab_binary(), "run", "-w",
+                                 "2", "-n", "1", "--schedule", "1R 2R 1W 2W", "--timeline"},
                                 tmp, 60);
   ASSERT_EQ(o.exit_code, 3) << o.err;
   for (const char* glyph : {"ℹ", "✓", "⚡", "│", "→", "✗", "»"})
@@ -298,8 +302,8 @@ TEST(OutputCli, NonUtf8LocaleGetsAscii) {
 TEST(OutputCli, DumbTerminalGetsNoColour) {
   TempDir tmp;
   auto on_terminal = [&](const std::string& term) {
-    const std::string cmd = "env -u NO_COLOR TERM=" + term + " " + shmlab_binary() +
-                            " run -w 1 -n 1 --delay none";
+    const std::string cmd =
+        "env -u NO_COLOR TERM=" + term + " " + shmlab_binary() + " run -w 1 -n 1 --delay none";
     return run_program({"/usr/bin/script", "-qec", cmd, "/dev/null"}, tmp, 60);
   };
   const Outcome color = on_terminal("xterm");
@@ -321,8 +325,8 @@ TEST(OutputCli, LongRunShowsProgressOnATerminalOnly) {
   EXPECT_NE(tty.out.find(" of 60 operations ("), std::string::npos) << tty.out;
   EXPECT_NE(tty.out.find("s left"), std::string::npos);
   // The same run on a pipe: no progress line.
-  const Outcome pipe = run_shmlab({"run", "-w", "1", "-n", "60", "--delay", "50:0:0", "--log", "5"},
-                                  tmp);
+  const Outcome pipe =
+      run_shmlab({"run", "-w", "1", "-n", "60", "--delay", "50:0:0", "--log", "5"}, tmp);
   ASSERT_EQ(pipe.exit_code, 0) << pipe.err;
   EXPECT_EQ(pipe.out.find(" of 60 operations ("), std::string::npos) << pipe.out;
   EXPECT_EQ(pipe.out.find('\r'), std::string::npos);
@@ -344,10 +348,10 @@ TEST(OutputCli, LongRunSaysHowLongAndTheFasterCommandEvenWhenQuiet) {
 TEST(OutputCli, InterruptedRunSaysSoAndWhatTheCountsMean) {
   TempDir tmp;
   // Ctrl-C reaches the whole process group; `timeout` sends SIGINT to its group the same way.
-  const Outcome o = run_program({"/usr/bin/timeout", "--preserve-status", "-s", "INT", "1.5",
-                                 shmlab_binary(), "run", "-w", "2", "-n", "200", "--delay",
-                                 "20:0:0"},
-                                tmp, 60);
+  const Outcome o =
+      run_program({"/usr/bin/timeout", "--preserve-status", "-s", "INT", "1.5", shmlab_binary(),
+                   "run", "-w", "2", "-n", "200", "--delay", "20:0:0"},
+                  tmp, 60);
   EXPECT_EQ(o.exit_code, 130) << o.out << o.err;
   EXPECT_EQ(o.out.find("All workers finished"), std::string::npos) << o.out;
   EXPECT_NE(o.out.find("Run interrupted: the workers were stopped"), std::string::npos) << o.out;

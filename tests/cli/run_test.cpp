@@ -81,7 +81,8 @@ TEST(RunCli, SeedIsPrintedAndRecorded) {
 
 TEST(RunCli, LogLinesHaveTheSeedFormatAndNeverInterleave) {
   TempDir tmp;
-  const Outcome o = run_shmlab({"run", "-w", "4", "-n", "50", "--delay", "none"}, tmp);
+  const Outcome o =
+      run_shmlab({"run", "-w", "4", "-n", "50", "--delay", "none", "--log", "all"}, tmp);
   ASSERT_TRUE(o.exit_code == 0 || o.exit_code == 3) << o.err;
   std::size_t lines = 0;
   std::size_t start = 0;

@@ -89,9 +89,8 @@ std::string bench_table(const BenchResult& r) {
     for (const BenchPeerRow& p : r.peers) {
       const BenchSummary& s = p.summary;
       out += fmt::format("{:<{}} {:<7} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9}\n", name_of(p),
-                         name_w,
-                         backend_name(p.backend), p.workers, human_rate(s.ops_per_s), spread(s),
-                         human_ns(s.p50_ns), human_ns(s.p99_ns), s.lost_updates,
+                         name_w, backend_name(p.backend), p.workers, human_rate(s.ops_per_s),
+                         spread(s), human_ns(s.p50_ns), human_ns(s.p99_ns), s.lost_updates,
                          opt_fmt(s.lock_wait_share ? std::optional<double>(*s.lock_wait_share * 100)
                                                    : std::nullopt,
                                  "{:.0f}%"));

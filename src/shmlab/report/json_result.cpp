@@ -109,8 +109,8 @@ nlohmann::json result_json(const RunResult& r, int exit_code, const JsonOptions&
       {"elapsed_ms", static_cast<double>(r.record.elapsed_ns) / 1e6},
       {"exit_code", exit_code},
       {"interrupted", r.outcome == Outcome::kInterrupted},
-      {"run_name", options.run_name.empty() ? nlohmann::json(nullptr)
-                                            : nlohmann::json(options.run_name)},
+      {"run_name",
+       options.run_name.empty() ? nlohmann::json(nullptr) : nlohmann::json(options.run_name)},
   });
   if (r.record.final_record) {
     j["last_writer"] = r.record.final_record->last_writer;

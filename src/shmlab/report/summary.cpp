@@ -17,7 +17,8 @@ std::string clock_text(std::int64_t ms) {
 }
 
 std::string grouped_signed(std::int64_t n) {
-  return n < 0 ? "-" + grouped(static_cast<std::uint64_t>(-n)) : grouped(static_cast<std::uint64_t>(n));
+  return n < 0 ? "-" + grouped(static_cast<std::uint64_t>(-n))
+               : grouped(static_cast<std::uint64_t>(n));
 }
 
 void print_unfinished(const UnfinishedOp& u, const Log& log) {
@@ -57,9 +58,9 @@ std::string lost_update_sentence(const LostUpdate& l) {
   // A write of 7 over 8: the counter went backwards, which no correct run can show.
   const bool backwards = e.value_written < l.lost.value_written;
   return fmt::format(
-      "worker {} wrote {} from its read of {}, erasing worker {}'s {} → {} (its op {}){}",
-      e.worker, e.value_written, source, l.lost.worker, l.lost.value_read, l.lost.value_written,
-      l.lost.op, backwards ? ": the counter went backwards" : "");
+      "worker {} wrote {} from its read of {}, erasing worker {}'s {} → {} (its op {}){}", e.worker,
+      e.value_written, source, l.lost.worker, l.lost.value_read, l.lost.value_written, l.lost.op,
+      backwards ? ": the counter went backwards" : "");
 }
 
 void print_summary(const RunResult& r, const Log& log, const SummaryOptions& options) {

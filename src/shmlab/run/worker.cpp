@@ -147,18 +147,21 @@ void log_verify(const Log& log, std::uint32_t number, VerifyOutcome verdict,
     case VerifyOutcome::kUnchanged:
       break;
     case VerifyOutcome::kChanged:
-      log.info("Worker {} sees the counter changed since its write: wrote {}, now {} (a later write)",
-               number, written.counter, now.counter);
+      log.info(
+          "Worker {} sees the counter changed since its write: wrote {}, now {} (a later write)",
+          number, written.counter, now.counter);
       break;
     case VerifyOutcome::kOverwritten:
       if (now.counter == written.counter) {
         log.race(
-            "Worker {} detected race! Its write of {} was replaced by worker {}'s write of the same "
+            "Worker {} detected race! Its write of {} was replaced by worker {}'s write of the "
+            "same "
             "{}: my write was overwritten",
             number, written.counter, now.last_writer, now.counter);
       } else {
         log.race(
-            "Worker {} detected race! Wrote {} but now it's {} (worker {}'s write): the counter went "
+            "Worker {} detected race! Wrote {} but now it's {} (worker {}'s write): the counter "
+            "went "
             "backwards, my write was overwritten",
             number, written.counter, now.counter, now.last_writer);
       }
