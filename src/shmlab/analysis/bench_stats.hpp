@@ -8,7 +8,7 @@
 #include <span>
 #include <vector>
 
-#include "shmlab/run/bench_runner.hpp"
+#include "shmlab/bench/bench_runner.hpp"
 
 namespace shmlab {
 

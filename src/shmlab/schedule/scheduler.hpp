@@ -13,8 +13,7 @@
 #include <vector>
 
 #include "shmlab/control/control_block.hpp"
-#include "shmlab/run/run_record.hpp"
-#include "shmlab/run/schedule.hpp"
+#include "shmlab/schedule/schedule.hpp"
 
 namespace shmlab {
 

@@ -1,6 +1,6 @@
 // The step model explore searches: its interleavings counted by brute force against the closed
 // forms, and correct strategies never losing an update in any of them.
-#include "shmlab/run/step_model.hpp"
+#include "shmlab/schedule/step_model.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "shmlab/run/lock_wait_sampler.hpp"
+#include "shmlab/bench/lock_wait_sampler.hpp"
 
 #include <algorithm>
 

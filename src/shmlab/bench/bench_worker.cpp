@@ -1,4 +1,4 @@
-#include "shmlab/run/bench_worker.hpp"
+#include "shmlab/bench/bench_worker.hpp"
 
 #include <sched.h>
 #include <signal.h>
@@ -11,11 +11,11 @@
 #include <optional>
 #include <stdexcept>
 
+#include "shmlab/bench/lock_wait_sampler.hpp"
 #include "shmlab/control/bench_block.hpp"
 #include "shmlab/control/control_block.hpp"
 #include "shmlab/region/memory_cells.hpp"
 #include "shmlab/region/region.hpp"
-#include "shmlab/run/lock_wait_sampler.hpp"
 #include "shmlab/run/worker.hpp"
 #include "shmlab/scenario/counter.hpp"
 #include "shmlab/sync/bare_primitive.hpp"

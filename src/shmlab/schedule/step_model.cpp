@@ -1,4 +1,4 @@
-#include "shmlab/run/step_model.hpp"
+#include "shmlab/schedule/step_model.hpp"
 
 #include <numeric>
 

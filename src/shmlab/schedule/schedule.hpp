@@ -3,6 +3,7 @@
 // formatting only; the coordinator's Scheduler grants the steps, docs/schedules.md has the rules.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -35,6 +36,12 @@ ScheduleSpec parse_schedule_spec(std::string_view text);
 std::string format_token(const ScheduleToken& token);
 // Tokens joined by single spaces: what parse_schedule reads back.
 std::string format_schedule(const std::vector<ScheduleToken>& tokens);
+
+// A --schedule token not followed because its worker had died before it (docs/schedules.md).
+struct SkippedToken {
+  std::size_t position = 0;  // 1-based, as in the schedule's error messages
+  std::string token;         // "1W"
+};
 
 // The steps an operation has under a strategy (V included), e.g. "LRWUV" for mutex.
 std::string_view strategy_steps(Strategy strategy);

@@ -1,4 +1,4 @@
-#include "shmlab/run/step_gate.hpp"
+#include "shmlab/schedule/step_gate.hpp"
 
 #include "shmlab/sys/clock.hpp"
 #include "shmlab/sys/futex.hpp"

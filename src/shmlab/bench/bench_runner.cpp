@@ -1,4 +1,4 @@
-#include "shmlab/run/bench_runner.hpp"
+#include "shmlab/bench/bench_runner.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>

@@ -1,4 +1,4 @@
-#include "shmlab/run/schedule.hpp"
+#include "shmlab/schedule/schedule.hpp"
 
 #include <fmt/format.h>
 

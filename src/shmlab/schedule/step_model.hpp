@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "shmlab/control/params.hpp"
-#include "shmlab/run/schedule.hpp"
+#include "shmlab/schedule/schedule.hpp"
 
 namespace shmlab {
 

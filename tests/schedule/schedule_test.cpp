@@ -1,6 +1,6 @@
 // The schedule parser and formatter (SPEC §3): what --schedule accepts, and the position named in
 // every refusal.
-#include "shmlab/run/schedule.hpp"
+#include "shmlab/schedule/schedule.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 // LockWaitSampler with a fake lock: which acquisitions it samples, that an uncontended one counts
 // no wait, that a contended one counts its blocked time for the whole batch, capped at the batch.
 // Every wait here is a sleep of a known minimum length, so nothing depends on timing luck.
-#include "shmlab/run/lock_wait_sampler.hpp"
+#include "shmlab/bench/lock_wait_sampler.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,10 +1,10 @@
-#include "shmlab/run/scheduler.hpp"
+#include "shmlab/schedule/scheduler.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
-#include "shmlab/run/step_gate.hpp"
+#include "shmlab/schedule/step_gate.hpp"
 #include "shmlab/sys/clock.hpp"
 
 namespace shmlab {

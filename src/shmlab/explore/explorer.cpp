@@ -1,4 +1,4 @@
-#include "shmlab/run/explorer.hpp"
+#include "shmlab/explore/explorer.hpp"
 
 #include <fmt/format.h>
 
@@ -11,7 +11,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "shmlab/run/step_model.hpp"
+#include "shmlab/schedule/step_model.hpp"
 #include "shmlab/sys/clock.hpp"
 
 namespace shmlab {
