@@ -82,7 +82,7 @@ struct RunParams {
   bool trace = true;        // workers record their steps in trace rings (off: no ring, no clock)
   DelaySpec delays;         // ignored when scheduled
   std::uint64_t log_ops = UINT64_MAX;  // each worker logs the steps of its first log_ops operations
-  std::uint64_t seed = 0;   // seeds every worker's delay generator
+  std::uint64_t seed = 0;              // seeds every worker's delay generator
   CrashSpec crash;
   char run_id[32] = {};             // "shmlab-<hex>", prefix of every object of the run
   char region_path[kPathMax] = {};  // file or shm name of the data region

@@ -3,8 +3,8 @@
 
 #include <cstddef>
 #include <limits>
-#include <ostream>
 #include <nlohmann/json.hpp>
+#include <ostream>
 
 #include "shmlab/analysis/result.hpp"
 
