@@ -3,15 +3,19 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <optional>
 #include <vector>
 
+#include "shmlab/bench/bench_counter.hpp"
 #include "shmlab/control/control_block.hpp"
+#include "shmlab/region/memory_cells.hpp"
 #include "shmlab/region/record.hpp"
 #include "shmlab/region/region.hpp"
 #include "shmlab/run/coordinator.hpp"
@@ -115,6 +119,31 @@ std::int64_t bare_final(const BenchSpec& spec, const BareObjects& objects) {
 
 }  // namespace
 
+BenchMachine this_machine() {
+  BenchMachine m;
+  m.cpus = static_cast<unsigned>(::sysconf(_SC_NPROCESSORS_ONLN));
+  m.cpu_model = "unknown";
+  if (std::FILE* f = std::fopen("/proc/cpuinfo", "re")) {
+    char line[512];
+    while (std::fgets(line, sizeof(line), f) != nullptr) {
+      const std::string_view l(line);
+      if (l.rfind("model name", 0) != 0) continue;
+      if (const auto colon = l.find(':'); colon != std::string_view::npos) {
+        std::string v(l.substr(colon + 1));
+        v.erase(0, v.find_first_not_of(" \t"));
+        v.erase(v.find_last_not_of(" \t\n") + 1);
+        if (!v.empty()) m.cpu_model = v;
+      }
+      break;
+    }
+    std::fclose(f);
+  }
+  struct utsname u {};
+  m.kernel =
+      ::uname(&u) == 0 ? fmt::format("{} {} {}", u.sysname, u.release, u.machine) : "unknown";
+  return m;
+}
+
 bool BenchTarget::has_lock() const {
   if (mode == BenchMode::kBare) return false;  // bare loops time nothing inside the loop
   const Family f = strategy_info(strategy).family;
@@ -188,6 +217,25 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
       copy_name(spec.sem_name, bare_objects.sem->name());
     }
   }
+  // mmap/shm keep the counter in 40 bits of each cell: followed through its wraps from here on
+  // (read at least every kBenchCounterPollMs), so a long measurement still counts exactly.
+  auto* memory = dynamic_cast<MemoryRegion*>(region.get());
+  std::vector<WrappingCounter> cell_counts;
+  if (memory != nullptr) {
+    RunParams p;
+    p.workers = config.workers;
+    p.strategy = target.strategy;
+    p.backend = target.backend;
+    const std::uint64_t start = (kCounterMask + 1 - config.counter_headroom) & kCounterMask;
+    cell_counts.assign(region_cells(p), WrappingCounter(kCounterBits, start));
+    for (std::uint32_t i = 0; i < cell_counts.size(); ++i) {
+      memory->cell(i).store(pack_word(static_cast<std::int64_t>(start), 0));
+    }
+  }
+  auto read_cells = [&] {
+    for (std::uint32_t i = 0; i < cell_counts.size(); ++i)
+      cell_counts[i].update(memory->cell(i).load());
+  };
   BenchBlock block = BenchBlock::create(fmt::format("/{}-bench", id), spec);
   BenchHeader& h = block.header();
   BoostMutexHolder boost_mutex;
@@ -221,7 +269,9 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
     }
   };
   auto wait_signal = [&](int ms) {
-    if (auto sig = signals_.wait(ms); sig && *sig != SIGCHLD) throw BenchInterrupted(*sig);
+    if (auto sig = signals_.wait(std::min(ms, kBenchCounterPollMs)); sig && *sig != SIGCHLD)
+      throw BenchInterrupted(*sig);
+    read_cells();
     fail_if_any_ended();
   };
   auto sleep_for = [&](double seconds) {
@@ -275,7 +325,9 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
           fmt::format("bench: workers did not stop within {} s of the end", config.stop_timeout_s));
     }
     if (auto sig = signals_.wait(5); sig && *sig != SIGCHLD) throw BenchInterrupted(*sig);
+    read_cells();
   }
+  read_cells();
   for (std::uint32_t i = 0; i < children.size(); ++i) {
     const sys::ExitStatus& st = *children[i].status();
     const BenchWorkerSlot& s = block.slot(i);
@@ -293,7 +345,9 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
   LatencyHistogram merged;
   std::uint64_t lock_wait_ns = 0;
   double window_ns_sum = 0;
+  out.batch = block.slots().empty() ? 0 : block.slot(0).batch;
   for (const BenchWorkerSlot& s : block.slots()) {
+    out.batch = std::min(out.batch, s.batch);
     out.ops_total += s.ops_total;
     out.ops_measured += s.ops_measured;
     out.retries += s.retries;
@@ -311,8 +365,15 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
   if (target.has_lock() && window_ns_sum > 0) {
     out.lock_wait_share = std::min(1.0, static_cast<double>(lock_wait_ns) / window_ns_sum);
   }
-  out.final_value =
-      target.mode == BenchMode::kStrategy ? region->total() : bare_final(spec, bare_objects);
+  if (memory != nullptr) {
+    for (const WrappingCounter& c : cell_counts) out.final_value += c.total();
+    out.counter_wrapped = std::any_of(cell_counts.begin(), cell_counts.end(),
+                                      [](const WrappingCounter& c) { return c.wrapped(); });
+  } else {
+    // file and sqlite keep 64-bit counters; the bare loops' cells are 64-bit atomics.
+    out.final_value =
+        target.mode == BenchMode::kStrategy ? region->total() : bare_final(spec, bare_objects);
+  }
   out.lost_updates = static_cast<std::int64_t>(out.ops_total) - out.final_value;
   return out;
 }

@@ -33,6 +33,9 @@ struct BenchConfig {
   std::string self_exe;     // the shmlab binary workers are spawned from
   std::string temp_dir = "/tmp";
   double stop_timeout_s = 10;  // a worker that has not stopped this long after `stop` is killed
+  // mmap/shm: start the cells' 40-bit counters this far below the top of their range instead of
+  // at 0 (0: at 0). Lets a test wrap them in a short measurement; final_value counts from there.
+  std::uint64_t counter_headroom = 0;
 };
 
 // One repetition's numbers.
@@ -42,12 +45,24 @@ struct BenchSample {
   double p99_ns = 0;
   std::uint64_t ops_measured = 0;
   std::uint64_t ops_total = 0;    // warm-up included
-  std::int64_t final_value = 0;   // the counter at the end
+  std::int64_t final_value = 0;   // the counter at the end (its progress: see counter_headroom)
   std::int64_t lost_updates = 0;  // ops_total - final_value
   std::uint64_t retries = 0;      // in the measured window
   double lock_wait_share = -1;    // of the workers' measured time; < 0: no lock
   double window_s = 0;            // mean measured window per worker
+  std::uint64_t batch = 0;        // operations per timed batch at the end, smallest over workers
+  // The region's counter words wrapped their 40 bits at least once and were followed through
+  // (WrappingCounter): final_value is still exact.
+  bool counter_wrapped = false;
 };
+
+// The machine a bench ran on, as the kernel describes it.
+struct BenchMachine {
+  std::string cpu_model;  // /proc/cpuinfo "model name" (or "unknown")
+  unsigned cpus = 0;      // online CPUs
+  std::string kernel;     // uname: system, release, machine
+};
+BenchMachine this_machine();
 
 // SIGINT/SIGTERM reached the runner; everything was stopped and removed.
 class BenchInterrupted : public std::runtime_error {

@@ -9,8 +9,8 @@
 
 namespace shmlab {
 
-// Timing: a batch grows in the warm-up until it lasts this long, so two clock reads per batch
-// cost well under 1 % of it; it is then fixed for the measured window.
+// Timing: a batch doubles, before the warm-up and whenever one is still shorter, until it lasts
+// this long, so two clock reads per batch cost well under 1 % of it.
 inline constexpr std::int64_t kBenchTargetBatchNs = 50'000;
 inline constexpr std::uint64_t kBenchMaxBatch = 1u << 16;
 // Lock wait is timed on the first operation of each batch and counted for the whole batch:
