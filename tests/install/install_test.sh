@@ -37,12 +37,12 @@ for page in "$man1"/shmlab*.1; do
 done
 run=$(render "$man1/shmlab-run.1")
 # The paragraph of --strategy, joined: it names every strategy.
-strategy=$(tr -s ' \n' ' ' <<<"$run" | sed -n 's/.*--strategy TEXT \([^(]*\)(default: none).*/\1/p')
-[ -n "$strategy" ] || fail "shmlab-run(1) has no --strategy TEXT ... (default: none): $run"
+strategy=$(tr -s ' \n' ' ' <<<"$run" | sed -n 's/.*--strategy [A-Z]* \([^(]*\)(default: none).*/\1/p')
+[ -n "$strategy" ] || fail "shmlab-run(1) has no --strategy VALUE ... (default: none): $run"
 for s in "${strategies[@]}"; do
   grep -Eq "[ ,]$s[,.]? " <<<"$strategy " || fail "shmlab-run(1) does not list strategy $s: $strategy"
 done
-grep -q -- "--workers UINT" <<<"$run" || fail "shmlab-run(1) lacks --workers"
+grep -Eq -- "--workers [A-Z]+" <<<"$run" || fail "shmlab-run(1) lacks --workers"
 grep -q '^EXAMPLES' <<<"$run" || fail "shmlab-run(1) has no EXAMPLES"
 
 [ -f "$root/usr/share/doc/shmlab/README.md" ] || fail "README.md not installed"
