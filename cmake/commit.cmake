@@ -4,7 +4,15 @@
 execute_process(
   COMMAND git -C "${SOURCE_DIR}" describe --always --dirty --abbrev=12
   OUTPUT_VARIABLE commit OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET RESULT_VARIABLE rc)
-if(NOT rc EQUAL 0 OR commit STREQUAL "")
+# A tarball unpacked inside another checkout would name that checkout's commit.
+execute_process(
+  COMMAND git -C "${SOURCE_DIR}" rev-parse --show-toplevel
+  OUTPUT_VARIABLE toplevel OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+if(toplevel)
+  file(REAL_PATH "${toplevel}" toplevel)
+endif()
+file(REAL_PATH "${SOURCE_DIR}" source_dir)
+if(NOT rc EQUAL 0 OR commit STREQUAL "" OR NOT toplevel STREQUAL source_dir)
   set(commit "unknown")
 endif()
 file(WRITE "${OUTPUT}.tmp" "#pragma once\n#define SHMLAB_COMMIT \"${commit}\"\n")

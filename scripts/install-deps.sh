@@ -1,19 +1,40 @@
 #!/usr/bin/env bash
-# Installs the Debian packages shmlab needs to build, test and benchmark.
+# Installs the Debian packages shmlab needs: `install-deps.sh demo` what building the binary needs
+# (make, make demo, make install), `install-deps.sh deb` that and dpkg-dev (make deb),
+# `install-deps.sh` or `install-deps.sh test` all of it and what the tests, benchmarks, sanitizer
+# and fuzz builds need (make test, .ci/run).
 # Idempotent and quiet: prints nothing and touches nothing when everything is present.
 set -euo pipefail
 
-packages=(
-  build-essential cmake ninja-build pkg-config
+demo_packages=(
+  g++ make cmake ninja-build
   libcli11-dev libfmt-dev nlohmann-json3-dev libsqlite3-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libboost-dev
-  clang clang-format libclang-rt-14-dev
-  chromium libpng-dev
-  jq  # the README's examples read --json output with it
+  libboost-dev  # Boost.Interprocess headers: the bench's peer, compiled into the binary
+  pkg-config libpq-dev  # configuring finds libpq (src/CMakeLists.txt, shmlab_pg)
 )
-# PostgreSQL (--backend postgres, tests/pg): libpq's headers for the client, and the server that
-# every run and test starts as its own throwaway instance (initdb, postgres in /usr/lib/postgresql).
-packages+=(libpq-dev postgresql)
+test_packages=(
+  build-essential git
+  libgtest-dev libgmock-dev libbenchmark-dev
+  clang clang-format libclang-rt-14-dev
+  chromium libpng-dev   # the HTML report test screenshots the report
+  jq                    # the README's examples read --json output with it
+  man-db groff-base     # the install tests render the man pages with man -l
+  dpkg-dev              # dpkg-shlibdeps: the .deb's Depends (make deb)
+  zsh bash-completion   # the install tests check the completion scripts with both
+  # PostgreSQL (--backend postgres, tests/pg): the server that every run and test starts as its
+  # own throwaway instance (initdb, postgres in /usr/lib/postgresql).
+  postgresql
+)
+
+case "${1:-test}" in
+  demo) packages=("${demo_packages[@]}") ;;
+  deb) packages=("${demo_packages[@]}" dpkg-dev) ;;
+  test) packages=("${demo_packages[@]}" "${test_packages[@]}") ;;
+  *)
+    echo "usage: install-deps.sh [demo|deb|test]" >&2
+    exit 2
+    ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

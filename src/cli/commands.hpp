@@ -22,6 +22,7 @@ Command add_bench(CLI::App& app);
 Command add_bench_worker(CLI::App& app);
 Command add_litmus(CLI::App& app);
 Command add_litmus_worker(CLI::App& app);
+Command add_generate(CLI::App& app);  // cli/generate_command.cpp: man pages, completion
 
 // Shared helpers.
 std::string self_exe();

@@ -15,12 +15,9 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/typos.hpp"
+#include "cli/version.hpp"
 #include "shmlab/sys/signals.hpp"
 #include "shmlab/usage_error.hpp"
-
-#ifndef SHMLAB_VERSION
-#define SHMLAB_VERSION "0.0.0"
-#endif
 
 namespace {
 
@@ -47,7 +44,7 @@ int main(int argc, char** argv) {
   shmlab::sys::reset_inherited_signals();
   CLI::App app{"shmlab: shared memory between processes — races, fixes and their costs"};
   app.name("shmlab");  // in usage lines, as the user types it (not ./build/shmlab)
-  app.set_version_flag("--version", "shmlab " SHMLAB_VERSION);
+  app.set_version_flag("--version", version_line());
   app.require_subcommand(1);
   app.footer(
       "Examples:\n"
@@ -59,9 +56,9 @@ int main(int argc, char** argv) {
       "  shmlab bench --strategies none,mutex --backends file  ops/s beside the bare primitive\n"
       "Run 'shmlab COMMAND --help' (or 'shmlab help COMMAND') for a command's options.");
   const std::vector<Command> commands = {
-      add_run(app),          add_explore(app), add_inspect(app),
-      add_clean(app),        add_worker(app),  add_bench(app),
-      add_bench_worker(app), add_litmus(app),  add_litmus_worker(app)};
+      add_run(app),           add_explore(app), add_inspect(app),      add_clean(app),
+      add_worker(app),        add_bench(app),   add_bench_worker(app), add_litmus(app),
+      add_litmus_worker(app), add_generate(app)};
   try {
     std::vector<std::string> args = check_words(app, {argv + 1, argv + argc});
     std::reverse(args.begin(), args.end());  // CLI11 takes them last first
