@@ -22,6 +22,7 @@
 #include "shmlab/run/schedule.hpp"
 #include "shmlab/run/stale_objects.hpp"
 #include "shmlab/run/worker.hpp"
+#include "shmlab/scenario/registry.hpp"
 #include "shmlab/sync/strategy.hpp"
 #include "shmlab/usage_error.hpp"
 
@@ -34,6 +35,10 @@ struct RunOptions {
   std::string backend = "file";   // the seed's file acting as shared memory
   std::string strategy = "none";  // the seed's unprotected read-modify-write
   std::string scenario = "counter";
+  ScenarioParams scenario_params;  // --stock, --accounts, --balance, --amount, --auditor
+  // Inventory's defaults apply to what was not given.
+  CLI::Option* workers_option = nullptr;
+  CLI::Option* increments_option = nullptr;
   std::string delay = "0-50:0-30:10";   // the seed's sleeps, in ms
   std::optional<std::uint64_t> seed;    // random when absent, printed either way
   std::optional<std::string> schedule;  // SPEC §3: tokens, random:SEED or random
@@ -77,6 +82,19 @@ std::vector<std::string> names_of_backends() {
   return out;
 }
 
+std::vector<std::string> names_of_scenarios() {
+  std::vector<std::string> out;
+  for (const ScenarioDef* s : all_scenarios()) out.emplace_back(s->name());
+  return out;
+}
+
+std::string scenario_summary(const RunParams& p) {
+  const ScenarioParams& s = p.scenario_params;
+  if (p.scenario == Scenario::kInventory) return fmt::format("stock {}", s.stock);
+  return fmt::format("{} accounts of {}, transfers of {}{}", s.accounts, s.balance, s.amount,
+                     s.auditor ? ", auditor" : "");
+}
+
 std::vector<std::string> names_of_strategies() {
   std::vector<std::string> out;
   for (const StrategyInfo& s : all_strategies()) out.emplace_back(s.name);
@@ -89,12 +107,15 @@ RunParams to_params(const RunOptions& o) {
   p.increments = o.increments;
   p.backend = *parse_backend(o.backend);  // CLI11's IsMember checked the names
   p.strategy = *parse_strategy(o.strategy);
-  p.scenario = Scenario::kCounter;
-  p.delays = parse_delay_spec(o.delay);
-  if (!fits(p.strategy, p.backend)) {
-    throw UsageError(fmt::format("--strategy {} does not fit --backend {}: {}", o.strategy,
-                                 o.backend, fitting_backends_message(p.strategy)));
+  p.scenario = *parse_scenario(o.scenario);
+  p.scenario_params = o.scenario_params;
+  // Inventory: the original's 15 buyers x 1 purchase of 10 units, unless told otherwise.
+  if (p.scenario == Scenario::kInventory) {
+    if (o.workers_option->count() == 0) p.workers = 15;
+    if (o.increments_option->count() == 0) p.increments = 1;
   }
+  p.delays = parse_delay_spec(o.delay);
+  check_scenario(p, o.scenario, o.strategy, o.backend);
   if (o.seed) {
     p.seed = *o.seed;
   } else {
@@ -110,6 +131,26 @@ RunParams to_params(const RunOptions& o) {
   p.color = use_color(p.log_stderr ? 2 : 1, o.no_color);
   return p;
 }
+
+}  // namespace
+
+void check_scenario(const RunParams& p, const std::string& scenario, const std::string& strategy,
+                    const std::string& backend) {
+  const ScenarioDef& def = scenario_of(p.scenario);
+  if (const std::string why = def.refusal(p.strategy); !why.empty()) {
+    throw UsageError(
+        fmt::format("--strategy {} cannot express --scenario {}: {}", strategy, scenario, why));
+  }
+  if (!fits(p.strategy, p.backend)) {
+    throw UsageError(fmt::format("--strategy {} does not fit --backend {}: {}", strategy, backend,
+                                 fitting_backends_message(p.strategy)));
+  }
+  def.check(p);
+  if (p.scenario_params.auditor && p.scenario != Scenario::kBank)
+    throw UsageError("--auditor: only the bank scenario has balances to audit");
+}
+
+namespace {
 
 void warn_stale_objects(const std::string& tmp, const Log& log) {
   std::size_t n = 0;
@@ -132,7 +173,7 @@ std::optional<ScheduleSpec> to_schedule(const RunOptions& o, const RunParams& p)
   } else {
     spec = parse_schedule_spec(*o.schedule);
   }
-  validate_schedule(spec.tokens, p.workers, p.strategy);
+  validate_schedule(spec.tokens, p);
   return spec;
 }
 
@@ -151,8 +192,16 @@ int execute(const RunOptions& o) {
       : c.schedule->random_seed
           ? fmt::format("schedule random:{}", *c.schedule->random_seed)
           : fmt::format("schedule \"{}\"", format_schedule(c.schedule->tokens));
-  log.info("shmlab run: {} workers x {} increments, strategy {}, backend {}, {}, seed {}",
-           c.params.workers, c.params.increments, o.strategy, o.backend, pacing, c.params.seed);
+  if (c.params.scenario == Scenario::kCounter) {
+    log.info("shmlab run: {} workers x {} increments, strategy {}, backend {}, {}, seed {}",
+             c.params.workers, c.params.increments, o.strategy, o.backend, pacing, c.params.seed);
+  } else {
+    log.info(
+        "shmlab run: scenario {} ({}), {} workers x {} operations, strategy {}, backend {}, "
+        "{}, seed {}",
+        o.scenario, scenario_summary(c.params), c.params.workers, c.params.increments, o.strategy,
+        o.backend, pacing, c.params.seed);
+  }
   warn_stale_objects(c.temp_dir, log);
   if (c.params.crash.worker != 0)
     log.warning("Crash injection: --crash {}", format_crash_spec(c.params.crash));
@@ -187,23 +236,28 @@ Command add_run(CLI::App& app) {
   auto opts = std::make_shared<RunOptions>();
   CLI::App* sub =
       app.add_subcommand("run", "Run a scenario with N worker processes (default: the seed demo)");
-  sub->add_option("-w,--workers", opts->workers, "Worker processes (1..1024)")
-      ->check(kDigits)
-      ->check(CLI::Range(1u, kMaxWorkers))
-      ->capture_default_str();
-  sub->add_option("-n,--increments", opts->increments, "Operations per worker (1..10^9)")
-      ->check(kDigits)
-      ->check(CLI::Range(std::uint64_t{1}, kMaxIncrements))
-      ->capture_default_str();
+  opts->workers_option =
+      sub->add_option("-w,--workers", opts->workers, "Worker processes (1..1024; inventory: 15)")
+          ->check(kDigits)
+          ->check(CLI::Range(1u, kMaxWorkers))
+          ->capture_default_str();
+  opts->increments_option = sub->add_option("-n,--increments", opts->increments,
+                                            "Operations per worker (1..10^9; inventory: 1)")
+                                ->check(kDigits)
+                                ->check(CLI::Range(std::uint64_t{1}, kMaxIncrements))
+                                ->capture_default_str();
   sub->add_option("--backend", opts->backend, "Where the shared data lives")
       ->check(CLI::IsMember(names_of_backends()))
       ->capture_default_str();
   sub->add_option("--strategy", opts->strategy, "What guards the read-modify-write")
       ->check(CLI::IsMember(names_of_strategies()))
       ->capture_default_str();
-  sub->add_option("--scenario", opts->scenario, "The work the workers do")
-      ->check(CLI::IsMember({"counter"}))
+  sub->add_option("--scenario", opts->scenario,
+                  "The work the workers do: counter (the seed), inventory (buyers of the last "
+                  "items in stock), bank (transfers between accounts); docs/scenarios.md")
+      ->check(CLI::IsMember(names_of_scenarios()))
       ->capture_default_str();
+  add_scenario_options(*sub, opts->scenario_params);
   sub->add_option("--delay", opts->delay,
                   "Milliseconds BEFORE:WINDOW:VERIFY, each N or LO-HI; 'none' for no sleeps")
       ->capture_default_str();
@@ -240,9 +294,33 @@ Command add_run(CLI::App& app) {
       "  shmlab run --strategy mutex --backend shm   a fix: exit 0, every increment counted\n"
       "  shmlab run -w 2 -n 1 --schedule \"1R 2R 1W 2W\"   the lost update, every time\n"
       "  shmlab run --timeline --report run.html     see which write erased which\n"
+      "  shmlab run --scenario inventory             15 buyers, 10 units: oversold?\n"
+      "  shmlab run --scenario bank -w 2 --accounts 2 --strategy account-locks --delay none\n"
+      "                                              a deadlock, found and named (exit 4)\n"
       "Exit codes: 0 correct, 3 updates lost, 4 worker crashed or run stuck, 2 bad usage,\n"
       "1 environment failure, 130/143 interrupted.");
   return {sub, [opts] { return execute(*opts); }};
+}
+
+void add_scenario_options(CLI::App& sub, ScenarioParams& s) {
+  sub.add_option("--stock", s.stock, "inventory: units in stock at the start")
+      ->check(kDigits)
+      ->capture_default_str();
+  sub.add_option("--accounts", s.accounts,
+                 "bank: accounts (2..64), each worker moves money "
+                 "from one to the next")
+      ->check(kDigits)
+      ->check(CLI::Range(2u, kMaxAccounts))
+      ->capture_default_str();
+  sub.add_option("--balance", s.balance, "bank: each account's balance at the start")
+      ->check(kDigits)
+      ->capture_default_str();
+  sub.add_option("--amount", s.amount, "bank: the amount of each transfer")
+      ->check(kDigits)
+      ->capture_default_str();
+  sub.add_flag("--auditor", s.auditor,
+               "bank: one more process reads every balance over and over and counts the "
+               "snapshots whose total is wrong (read skew)");
 }
 
 Command add_worker(CLI::App& app) {

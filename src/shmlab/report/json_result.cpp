@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include "shmlab/region/backend.hpp"
+#include "shmlab/report/scenario_output.hpp"
 #include "shmlab/run/crash_spec.hpp"
 #include "shmlab/run/delay.hpp"
+#include "shmlab/scenario/registry.hpp"
 #include "shmlab/sync/strategy.hpp"
 
 namespace shmlab {
@@ -29,7 +31,7 @@ std::string attribution_text(const RunResult& r) {
 }  // namespace
 
 nlohmann::json run_params_json(const RunParams& p) {
-  return {{"scenario", "counter"},
+  return {{"scenario", scenario_of(p.scenario).name()},
           {"backend", backend_name(p.backend)},
           {"strategy", strategy_name(p.strategy)},
           {"workers", p.workers},
@@ -102,6 +104,7 @@ nlohmann::json result_json(const RunResult& r, int exit_code) {
     j["final_write_id"] = r.record.final_record->write_id;
   }
   if (!r.record.watchdog_report.empty()) j["watchdog"] = r.record.watchdog_report;
+  if (p.scenario != Scenario::kCounter) add_scenario_json(r, j);
   if (p.crash.worker != 0) {
     j["crash"] = {{"worker", p.crash.worker},
                   {"point", crash_point_name(p.crash.point)},

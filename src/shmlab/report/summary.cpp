@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "shmlab/region/backend.hpp"
+#include "shmlab/report/scenario_output.hpp"
 #include "shmlab/sync/strategy.hpp"
 
 namespace shmlab {
@@ -58,8 +59,9 @@ std::string lost_update_sentence(const LostUpdate& l) {
 void print_summary(const RunResult& r, const Log& log, const SummaryOptions& options) {
   const RunRecord& rec = r.record;
   log.info("All workers finished. Final state:");
-  log.info("  Final counter value: {}", r.final_value);
-  if (rec.final_record) {
+  const bool counter = rec.params.scenario == Scenario::kCounter;
+  if (counter) log.info("  Final counter value: {}", r.final_value);
+  if (counter && rec.final_record) {
     if (rec.final_record->last_writer == 0) {
       log.info("  Last writer: none (initial record)");
     } else {
@@ -112,6 +114,10 @@ void print_summary(const RunResult& r, const Log& log, const SummaryOptions& opt
     case Outcome::kCorrect:
     case Outcome::kLost:
       break;
+  }
+  if (!counter) {
+    print_scenario_summary(r, log, options.max_lost_lines);
+    return;
   }
   if (r.lost_updates > 0) {
     log.race("RACE CONDITION DETECTED! Expected {} but got {}", r.expected, r.final_value);

@@ -6,14 +6,17 @@
 
 #include <cstring>
 #include <exception>
+#include <optional>
 
 #include "shmlab/control/control_block.hpp"
 #include "shmlab/region/region.hpp"
+#include "shmlab/run/auditor.hpp"
 #include "shmlab/run/delay.hpp"
 #include "shmlab/run/fault_hooks.hpp"
 #include "shmlab/run/step_gate.hpp"
 #include "shmlab/run/trace_recorder.hpp"
-#include "shmlab/scenario/counter.hpp"
+#include "shmlab/scenario/live_op.hpp"
+#include "shmlab/scenario/registry.hpp"
 #include "shmlab/sync/lock.hpp"
 #include "shmlab/sys/clock.hpp"
 #include "shmlab/sys/log.hpp"
@@ -32,6 +35,7 @@ class WorkerSteps final : public StepContext {
         slot_(control.slot(index)),
         number_(index + 1),
         log_(log),
+        scenario_(scenario_of(params_.scenario)),
         delays_(params_.seed, index),
         faults_(control, index),
         gate_(control.header(), slot_),
@@ -49,17 +53,16 @@ class WorkerSteps final : public StepContext {
   void leave(const StepEvent& e) override {
     trace_.end(e);  // first: the step's span ends here
     slot_.activity.store(0, std::memory_order_relaxed);
-    switch (e.step) {
-      case Step::kRead:
-        log_.info("Worker {} read counter: {}", number_, e.before);
-        break;
-      case Step::kWrite:
-        log_.success("Worker {} incremented counter: {} → {}", number_, e.before, e.after);
-        break;
-      default:
-        break;
+    if (!params_.quiet) {
+      bool success = false;
+      const std::string line = scenario_.step_line(params_, number_, e, success);
+      if (!line.empty()) log_.line(success ? Level::kSuccess : Level::kInfo, line);
     }
     faults_.on_leave(e);
+  }
+
+  void lock_target(std::uint32_t lock) override {
+    slot_.gate_lock.store(lock, std::memory_order_relaxed);
   }
 
   void window() override { sleep(params_.delays.window); }
@@ -74,6 +77,7 @@ class WorkerSteps final : public StepContext {
   WorkerSlot& slot_;
   std::uint32_t number_;
   const Log& log_;
+  const ScenarioDef& scenario_;
   DelaySampler delays_;
   FaultHooks faults_;
   StepGate gate_;  // waits for the coordinator's grant under --schedule
@@ -95,7 +99,14 @@ int run_worker(ControlBlock& control, std::uint32_t index) {
 
   std::unique_ptr<Region> region = attach_region(params);
   std::unique_ptr<Lock> lock = make_lock(params.strategy, control, *region);
-  CounterOp counter(params, index, *region, lock.get(), control.write_log(index));
+  std::optional<AccountLocks> accounts;
+  if (params.strategy == Strategy::kAccountLocks || params.strategy == Strategy::kOrderedLocks) {
+    accounts.emplace(std::span(control.header().locks), slot.waiting_for,
+                     static_cast<std::int32_t>(number));
+  }
+  ScenarioOp counter(params, index, *region, lock.get(), control.write_log(index),
+                     accounts ? &*accounts : nullptr);
+  const bool verifies = scenario_of(params.scenario).has_verify();
   WorkerSteps steps(control, index, log);
 
   slot.state.store(WorkerState::kReady, std::memory_order_release);
@@ -113,6 +124,16 @@ int run_worker(ControlBlock& control, std::uint32_t index) {
       if (out.recovered) {
         slot.recoveries.fetch_add(1, std::memory_order_relaxed);
         log.warning("Worker {} recovered the lock from a worker that died holding it", number);
+      }
+      if (out.overdrafts != 0) slot.overdrafts.fetch_add(out.overdrafts, std::memory_order_relaxed);
+      if (out.result == OpResult::kDeclined) {
+        slot.declined.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        slot.completed.fetch_add(1, std::memory_order_relaxed);
+      }
+      if (!verifies) {
+        slot.ops.fetch_add(1, std::memory_order_release);
+        continue;
       }
       steps.sleep(params.delays.before_verify);
       switch (counter.verify(op, out.written, steps)) {
@@ -142,7 +163,11 @@ int run_worker(ControlBlock& control, std::uint32_t index) {
   slot.end_ns = sys::monotonic_ns();
   slot.torn_reads.store(region->torn_reads(), std::memory_order_relaxed);
   slot.state.store(WorkerState::kDone, std::memory_order_release);
-  log.success("Worker {} completed {} increments", number, params.increments);
+  if (params.scenario == Scenario::kCounter) {
+    log.success("Worker {} completed {} increments", number, params.increments);
+  } else {
+    log.success("Worker {} completed {} operations", number, params.increments);
+  }
   steps.finish();
   return kWorkerOk;
 }
@@ -158,6 +183,15 @@ int worker_main(const std::string& control_name, std::uint32_t worker_index) {
     err_log.error("worker: {} belongs to PID {}, not to this worker's parent (coordinator gone?)",
                   control_name, control.header().owner_pid);
     return kWorkerFailed;
+  }
+  const RunParams& params = control.params();
+  if (params.scenario_params.auditor && worker_index == params.workers) {
+    try {
+      return run_auditor(control);
+    } catch (const std::exception& e) {
+      err_log.error("Auditor: {}", e.what());
+      return kWorkerFailed;
+    }
   }
   if (worker_index >= control.params().workers) {
     err_log.error("worker: --index {} is outside the run's {} workers", worker_index,
