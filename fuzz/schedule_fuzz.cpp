@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "shmlab/run/schedule.hpp"
+#include "shmlab/schedule/schedule.hpp"
 #include "shmlab/usage_error.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

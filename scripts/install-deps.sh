@@ -11,6 +11,9 @@ packages=(
   chromium libpng-dev
   jq  # the README's examples read --json output with it
 )
+# PostgreSQL (--backend postgres, tests/pg): libpq's headers for the client, and the server that
+# every run and test starts as its own throwaway instance (initdb, postgres in /usr/lib/postgresql).
+packages+=(libpq-dev postgresql)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,26 +1,31 @@
 // `shmlab bench`: every valid strategy × backend × worker count, K repetitions each, side by side
 // with the bare loop of each primitive and the Boost.Interprocess mutex, measured in the same run.
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "shmlab/analysis/bench_result.hpp"
+#include "shmlab/bench/bench_runner.hpp"
+#include "shmlab/bench/bench_worker.hpp"
 #include "shmlab/region/backend.hpp"
 #include "shmlab/report/bench_output.hpp"
 #include "shmlab/report/bench_plot.hpp"
-#include "shmlab/run/bench_runner.hpp"
-#include "shmlab/run/bench_worker.hpp"
 #include "shmlab/sync/bare_primitive.hpp"
 #include "shmlab/sync/strategy.hpp"
+#include "shmlab/sys/syscall.hpp"
+#include "shmlab/sys/unique_fd.hpp"
 #include "shmlab/usage_error.hpp"
+#include "shmlab_commit.hpp"  // SHMLAB_COMMIT, generated at build time (cmake/commit.cmake)
 
 namespace shmlab::cli {
 namespace {
@@ -166,81 +171,85 @@ std::string describe(const BenchTarget& t) {
                      bare::primitive_name(t.primitive), backend_name(t.backend));
 }
 
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  if (!f)
-    throw std::system_error(errno, std::generic_category(), fmt::format("open(\"{}\")", path));
-  f << text;
-  if (!f.flush()) {
-    throw std::system_error(errno, std::generic_category(), fmt::format("write(\"{}\")", path));
-  }
-}
-
 bool ends_with(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() &&
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-int execute(const BenchOptions& o) {
-  const Plan plan = make_plan(o);
-  const std::vector<std::uint32_t> workers = parse_workers(o.workers);
-
-  BenchConfig config;
-  config.duration_s = o.duration_s;
-  config.warmup_s = o.warmup_s;
-  config.pin = o.pin;
-  config.self_exe = self_exe();
-  config.temp_dir = temp_dir();
-
-  const std::size_t runs = plan.targets.size() * workers.size() * o.repeat;
-  Progress progress(runs, ::isatty(2) == 1);
-  if (::isatty(2) == 1) {
-    fmt::print(stderr, "shmlab bench: {} measurements, about {:.0f} s\n", runs,
-               static_cast<double>(runs) * (o.duration_s + o.warmup_s + 0.02));
+// An output file opened before anything is measured, so that a path that cannot be written fails
+// at once instead of after minutes of measurement. Written (truncated first) at the end; removed
+// if this run created it and never wrote it.
+class OutputFile {
+ public:
+  OutputFile() = default;
+  explicit OutputFile(std::string path) : path_(std::move(path)) {
+    struct stat st {};
+    created_ = ::stat(path_.c_str(), &st) != 0;
+    fd_ = sys::UniqueFd(sys::check(sys::call_name("open", path_), [&] {
+      return ::open(path_.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    }));
   }
+  ~OutputFile() {
+    if (fd_.get() >= 0 && created_ && !written_) ::unlink(path_.c_str());
+  }
+  OutputFile(OutputFile&&) = default;
+  OutputFile& operator=(OutputFile&&) = default;
 
-  // samples[target][workers] over repetitions. Repetitions are the outer loop, so that drift of
-  // a busy machine spreads over every target instead of landing on a few.
-  std::vector<std::vector<std::vector<BenchSample>>> samples(
-      plan.targets.size(), std::vector<std::vector<BenchSample>>(workers.size()));
-  BenchRunner runner;
-  std::size_t done = 0;
-  try {
-    for (std::uint32_t rep = 0; rep < o.repeat; ++rep) {
-      for (std::size_t wi = 0; wi < workers.size(); ++wi) {
-        config.workers = workers[wi];
-        for (std::size_t ti = 0; ti < plan.targets.size(); ++ti) {
-          progress.show(done,
-                        fmt::format("{}, {} workers, repetition {}/{}", describe(plan.targets[ti]),
-                                    workers[wi], rep + 1, o.repeat));
-          samples[ti][wi].push_back(runner.run(plan.targets[ti], config));
-          ++done;
-        }
-      }
+  bool wanted() const { return !path_.empty(); }
+  const std::string& path() const { return path_; }
+  void write(const std::string& text) {
+    struct stat st {};
+    if (::fstat(fd_.get(), &st) == 0 && S_ISREG(st.st_mode)) {
+      sys::check(sys::call_name("ftruncate", path_), [&] { return ::ftruncate(fd_.get(), 0); });
     }
-  } catch (const BenchInterrupted& e) {
-    progress.clear();
-    fmt::print(stderr, "shmlab bench: interrupted by {}; cleaned up\n", ::sigabbrev_np(e.signal));
-    return 128 + e.signal;
-  } catch (...) {
-    progress.clear();
-    throw;
+    for (std::size_t done = 0; done < text.size();) {
+      const ssize_t n = sys::check(sys::call_name("write", path_), [&] {
+        return ::write(fd_.get(), text.data() + done, text.size() - done);
+      });
+      done += static_cast<std::size_t>(n);
+    }
+    written_ = true;
   }
-  progress.clear();
 
+ private:
+  std::string path_;
+  sys::UniqueFd fd_;
+  bool created_ = false;
+  bool written_ = false;
+};
+
+// The chart's format comes from the name: refused before measuring when it is neither.
+bool plot_is_html(const std::string& path) {
+  if (ends_with(path, ".html") || ends_with(path, ".htm")) return true;
+  if (ends_with(path, ".svg")) return false;
+  const auto dot = path.find_last_of("./");
+  throw UsageError(
+      fmt::format("--plot {}: unknown extension '{}' (the chart is written as .svg or .html)", path,
+                  dot == std::string::npos || path[dot] == '/' ? std::string() : path.substr(dot)));
+}
+
+#ifndef SHMLAB_VERSION
+#define SHMLAB_VERSION "0.0.0"
+#endif
+
+using Samples = std::vector<std::vector<std::vector<BenchSample>>>;  // [target][workers][rep]
+
+BenchResult make_result(const BenchOptions& o, const Plan& plan,
+                        const std::vector<std::uint32_t>& workers, const Samples& samples) {
   BenchResult result;
-  result.settings = {workers,    o.duration_s,
-                     o.warmup_s, o.repeat,
-                     o.pin,      static_cast<unsigned>(::sysconf(_SC_NPROCESSORS_ONLN))};
+  const BenchMachine machine = this_machine();
+  result.settings = {workers, o.duration_s, o.warmup_s, o.repeat, o.pin, machine.cpus};
+  result.provenance = {machine, SHMLAB_VERSION, SHMLAB_COMMIT};
   auto summary_of = [&](const BenchTarget& t, std::size_t wi) -> std::optional<BenchSummary> {
     for (std::size_t ti = 0; ti < plan.targets.size(); ++ti) {
-      if (plan.targets[ti] == t) return summarize(samples[ti][wi]);
+      if (plan.targets[ti] == t && !samples[ti][wi].empty()) return summarize(samples[ti][wi]);
     }
     return std::nullopt;
   };
   for (std::size_t ti = 0; ti < plan.targets.size(); ++ti) {
     const BenchTarget& t = plan.targets[ti];
     for (std::size_t wi = 0; wi < workers.size(); ++wi) {
+      if (samples[ti][wi].empty()) continue;  // interrupted before it was measured
       const BenchSummary s = summarize(samples[ti][wi]);
       if (t.mode == BenchMode::kStrategy) {
         BenchResultRow row{t.strategy, t.backend, workers[wi], s, std::nullopt, std::nullopt};
@@ -256,17 +265,84 @@ int execute(const BenchOptions& o) {
       }
     }
   }
+  return result;
+}
+
+int execute(const BenchOptions& o) {
+  const Plan plan = make_plan(o);
+  const std::vector<std::uint32_t> workers = parse_workers(o.workers);
+  const bool html = !o.plot.empty() && plot_is_html(o.plot);
+  // Opened now: a path that cannot be written fails before minutes of measurement.
+  OutputFile csv_file = o.csv.empty() ? OutputFile() : OutputFile(o.csv);
+  OutputFile plot_file = o.plot.empty() ? OutputFile() : OutputFile(o.plot);
+
+  BenchConfig config;
+  config.duration_s = o.duration_s;
+  config.warmup_s = o.warmup_s;
+  config.pin = o.pin;
+  config.self_exe = self_exe();
+  config.temp_dir = temp_dir();
+
+  const std::size_t runs = plan.targets.size() * workers.size() * o.repeat;
+  Progress progress(runs, ::isatty(2) == 1);
+  if (::isatty(2) == 1) {
+    fmt::print(stderr, "shmlab bench: {} measurements, about {:.0f} s\n", runs,
+               static_cast<double>(runs) * (o.duration_s + o.warmup_s + 0.02));
+  }
+
+  // Repetitions are the outer loop, so that drift of a busy machine spreads over every target
+  // instead of landing on a few.
+  Samples samples(plan.targets.size(), std::vector<std::vector<BenchSample>>(workers.size()));
+  BenchRunner runner;
+  std::size_t done = 0;
+  std::optional<int> interrupted_by;
+  try {
+    for (std::uint32_t rep = 0; rep < o.repeat; ++rep) {
+      for (std::size_t wi = 0; wi < workers.size(); ++wi) {
+        config.workers = workers[wi];
+        for (std::size_t ti = 0; ti < plan.targets.size(); ++ti) {
+          progress.show(done,
+                        fmt::format("{}, {} workers, repetition {}/{}", describe(plan.targets[ti]),
+                                    workers[wi], rep + 1, o.repeat));
+          samples[ti][wi].push_back(runner.run(plan.targets[ti], config));
+          ++done;
+        }
+      }
+    }
+  } catch (const BenchInterrupted& e) {
+    progress.clear();
+    interrupted_by = e.signal;
+    fmt::print(
+        stderr, "shmlab bench: interrupted by {} after {} of {} measurements; cleaned up{}\n",
+        ::sigabbrev_np(e.signal), done, runs, done == 0 ? "" : ", writing what was measured");
+  } catch (...) {
+    progress.clear();
+    throw;
+  }
+  progress.clear();
+  if (interrupted_by && done == 0) return 128 + *interrupted_by;
+
+  BenchResult result = make_result(o, plan, workers, samples);
+  result.interrupted = interrupted_by.has_value();
+  result.measurements_done = done;
+  result.measurements_planned = runs;
 
   if (o.json) {
     std::cout << bench_json(result).dump(2) << std::endl;
   } else {
     std::cout << bench_table(result) << std::flush;
   }
-  if (!o.csv.empty()) write_file(o.csv, bench_csv(result));
-  if (!o.plot.empty()) {
-    write_file(o.plot, ends_with(o.plot, ".html") || ends_with(o.plot, ".htm") ? bench_html(result)
-                                                                               : bench_svg(result));
+  std::vector<std::string> wrote;
+  if (csv_file.wanted()) {
+    csv_file.write(bench_csv(result));
+    wrote.push_back(csv_file.path());
   }
+  if (plot_file.wanted()) {
+    plot_file.write(html ? bench_html(result) : bench_svg(result));
+    wrote.push_back(plot_file.path());
+  }
+  if (!wrote.empty()) fmt::print(stderr, "shmlab bench: wrote {}\n", fmt::join(wrote, ", "));
+  if (interrupted_by) return 128 + *interrupted_by;
   // A correct strategy that lost an update broke its invariant (SPEC §5: exit 3); `none` is
   // there to lose them.
   const bool broken = std::any_of(result.results.begin(), result.results.end(), [](const auto& r) {
@@ -301,12 +377,14 @@ Command add_bench(CLI::App& app) {
   sub->add_flag("--pin", o->pin, "Pin worker i to CPU i mod the CPU count");
   sub->add_flag("--json", o->json, "Print the results as JSON on stdout instead of the table");
   sub->add_option("--csv", o->csv, "Also write the results as CSV to FILE");
-  sub->add_option("--plot", o->plot, "Also write a chart of ops/s vs workers (FILE.svg or .html)");
+  sub->add_option("--plot", o->plot,
+                  "Also write a chart of ops/s vs workers to FILE.svg (SVG) or FILE.html");
   sub->footer(
       "Examples:\n"
       "  shmlab bench --strategies none,mutex --backends file,shm --workers 1,2,4\n"
       "  shmlab bench --strategies all --backends shm --duration 1 --repeat 5 --plot bench.svg\n"
       "  shmlab bench --strategies atomic --backends shm --json | jq '.results[].ops_per_s'\n"
+      "Output files are opened before measuring; Ctrl-C prints and writes what was measured.\n"
       "Exit codes: 0 done, 3 a correct strategy lost an update, 2 bad usage, 1 environment\n"
       "failure, 130/143 interrupted.");
   return {sub, [o] { return execute(*o); }};

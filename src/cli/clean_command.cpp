@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "shmlab/pg/stale_servers.hpp"
 #include "shmlab/run/stale_objects.hpp"
 
 namespace shmlab::cli {
@@ -18,6 +19,29 @@ struct CleanOptions {
   bool all = false;
   bool dry_run = false;
 };
+
+// Throwaway PostgreSQL servers of dead coordinators: stops each one still running and removes its
+// private directory. Adds to `removed` and `failed`.
+void clean_servers(const CleanOptions& o, std::size_t& removed, std::size_t& failed) {
+  for (const pg::StaleServer& s : pg::find_stale_servers(temp_dir())) {
+    if (!o.runs.empty() && std::find(o.runs.begin(), o.runs.end(), s.run_id) == o.runs.end())
+      continue;
+    const std::string why = o.dry_run ? std::string() : pg::remove_stale_server(s);
+    if (!why.empty()) {
+      ++failed;
+      fmt::print(stderr, "shmlab clean: cannot remove {}: {}\n", s.dir, why);
+      continue;
+    }
+    ++removed;
+    const std::string server = s.running
+                                   ? fmt::format("PostgreSQL server PID {}", s.state.postmaster)
+                                   : std::string("PostgreSQL server, not running");
+    fmt::print("{} {} ({}{}; run {}, coordinator PID {} is gone)\n",
+               o.dry_run ? "would remove" : "removed", s.dir,
+               s.running ? (o.dry_run ? "would stop " : "stopped ") : "", server, s.run_id,
+               s.state.owner);
+  }
+}
 
 int execute(CleanOptions o) {
   for (std::string& r : o.runs) {
@@ -46,6 +70,7 @@ int execute(CleanOptions o) {
       fmt::print(stderr, "shmlab clean: cannot remove {}: {}\n", path, why);
     }
   }
+  clean_servers(o, removed, failed);
   fmt::print("{} object(s) {}{}\n", removed, o.dry_run ? "to remove" : "removed",
              kept != 0 ? fmt::format("; {} of kept runs left (use --all)", kept) : "");
   return failed == 0 ? kExitOk : kExitEnvironment;
@@ -62,7 +87,9 @@ Command add_clean(CLI::App& app) {
   sub->add_flag("-n,--dry-run", opts->dry_run, "Only list what would be removed");
   sub->footer(
       "Looks in /dev/shm and $TMPDIR (default /tmp) for objects named shmlab-<pid>-<id>* whose\n"
-      "coordinator <pid> is gone, owned by you. Nothing else is touched.\n"
+      "coordinator <pid> is gone, owned by you. Nothing else is touched. A throwaway PostgreSQL\n"
+      "server's directory ($TMPDIR/shmlab-<pid>-<id>-pg-*) is removed after its server is "
+      "stopped.\n"
       "Examples:\n"
       "  shmlab clean            after a coordinator was killed with SIGKILL\n"
       "  shmlab clean --all      also the runs kept with --keep\n"

@@ -23,6 +23,8 @@ Command add_inspect(CLI::App& app);
 Command add_clean(CLI::App& app);
 Command add_bench(CLI::App& app);
 Command add_bench_worker(CLI::App& app);
+Command add_litmus(CLI::App& app);
+Command add_litmus_worker(CLI::App& app);
 
 // Shared helpers.
 std::string self_exe();

@@ -7,9 +7,9 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "shmlab/explore/explorer.hpp"
 #include "shmlab/region/backend.hpp"
 #include "shmlab/report/explore_report.hpp"
-#include "shmlab/run/explorer.hpp"
 #include "shmlab/scenario/registry.hpp"
 #include "shmlab/sync/strategy.hpp"
 #include "shmlab/sys/clock.hpp"

@@ -8,7 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
-#include "shmlab/control/control_block.hpp"
+#include "shmlab/control/control_snapshot.hpp"
 #include "shmlab/report/region_report.hpp"
 #include "shmlab/usage_error.hpp"
 
@@ -35,7 +35,7 @@ std::string object_name(std::string name) {
 }
 
 int execute(const InspectOptions& o) {
-  const ControlBlock control = ControlBlock::attach(object_name(o.name));
+  const ControlSnapshot control = ControlSnapshot::read(object_name(o.name));
   const nlohmann::json report = region_report(control);
   if (o.json) {
     std::cout << report.dump(2) << std::endl;

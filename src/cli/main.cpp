@@ -1,23 +1,48 @@
 // shmlab: a lab for shared memory between processes. Parses the command line with CLI11 and
 // dispatches; bad usage (CLI11's errors and shmlab::UsageError) exits 2, environment failures 1.
 #include <fmt/format.h>
+#include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <system_error>
 #include <vector>
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "shmlab/sys/signals.hpp"
 #include "shmlab/usage_error.hpp"
 
 #ifndef SHMLAB_VERSION
 #define SHMLAB_VERSION "0.0.0"
 #endif
 
+namespace {
+
+// A closed pipe (`shmlab run | head -1`) ends a command like an interrupt: quietly, 128 + SIGPIPE,
+// after its cleanup. Any other failed write of the output (a full disk) is an environment failure.
+int output_failed(int err) {
+  if (err == EPIPE) return 128 + SIGPIPE;
+  fmt::print(stderr, "shmlab: write(stdout): {}\n", std::strerror(err != 0 ? err : EIO));
+  return shmlab::cli::kExitEnvironment;
+}
+
+// The command's result is only delivered once stdout is flushed: check that it was.
+int flushed(int code) {
+  std::cout.flush();
+  const bool failed = std::fflush(stdout) != 0 || std::ferror(stdout) != 0 || !std::cout;
+  if (!failed) return code;
+  return output_failed(errno);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace shmlab::cli;
+  shmlab::sys::reset_inherited_signals();
   CLI::App app{"shmlab: shared memory between processes — races, fixes and their costs"};
   app.set_version_flag("--version", "shmlab " SHMLAB_VERSION);
   app.require_subcommand(1);
@@ -30,13 +55,14 @@ int main(int argc, char** argv) {
       "  shmlab explore -w 2 -n 3               every interleaving of 2 x 3, on real processes\n"
       "  shmlab bench --strategies none,mutex --backends file  ops/s beside the bare primitive\n"
       "Run 'shmlab COMMAND --help' for a command's options.");
-  const std::vector<Command> commands = {add_run(app),         add_explore(app), add_inspect(app),
-                                         add_clean(app),       add_worker(app),  add_bench(app),
-                                         add_bench_worker(app)};
+  const std::vector<Command> commands = {
+      add_run(app),          add_explore(app), add_inspect(app),
+      add_clean(app),        add_worker(app),  add_bench(app),
+      add_bench_worker(app), add_litmus(app),  add_litmus_worker(app)};
   try {
     app.parse(argc, argv);
     for (const Command& c : commands) {
-      if (c.app->parsed()) return c.action();
+      if (c.app->parsed()) return flushed(c.action());
     }
     return kExitUsage;
   } catch (const CLI::CallForHelp& e) {
@@ -52,6 +78,7 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "shmlab: {}\n", e.what());
     return kExitUsage;
   } catch (const std::system_error& e) {
+    if (e.code() == std::errc::broken_pipe) return output_failed(EPIPE);
     fmt::print(stderr, "shmlab: {}\n", e.what());
     return kExitEnvironment;
   } catch (const std::exception& e) {

@@ -19,10 +19,10 @@
 #include "shmlab/run/coordinator.hpp"
 #include "shmlab/run/crash_spec.hpp"
 #include "shmlab/run/delay.hpp"
-#include "shmlab/run/schedule.hpp"
 #include "shmlab/run/stale_objects.hpp"
 #include "shmlab/run/worker.hpp"
 #include "shmlab/scenario/registry.hpp"
+#include "shmlab/schedule/schedule.hpp"
 #include "shmlab/sync/strategy.hpp"
 #include "shmlab/usage_error.hpp"
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -86,6 +87,92 @@ TEST(BenchCli, JsonHasAResultPerPairAndWorkerCountAndThePeers) {
   EXPECT_EQ(names.count("boost-interprocess-mutex"), 2u);
   EXPECT_EQ(j["settings"]["repeat"], 1);
   EXPECT_EQ(j["settings"]["workers"], json::array({1, 2}));
+  expect_nothing_left(o, tmp);
+}
+
+// Absolute rates hold only where they were measured: the JSON names the machine and the build, and
+// keeps each repetition's own numbers beside the summary.
+TEST(BenchCli, JsonNamesTheMachineTheBuildAndKeepsEveryRepetition) {
+  TempDir tmp;
+  const Outcome o =
+      run_shmlab({"bench", "--strategies", "atomic", "--backends", "shm", "--workers", "1",
+                  "--duration", "0.02", "--warmup", "0.01", "--repeat", "3", "--json"},
+                 tmp, 120);
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const json j = parse_result(o);
+  ASSERT_TRUE(j["machine"].is_object()) << j;
+  EXPECT_FALSE(j["machine"]["cpu_model"].get<std::string>().empty());
+  EXPECT_GE(j["machine"]["cpus"].get<int>(), 1);
+  EXPECT_EQ(j["machine"]["kernel"].get<std::string>().rfind("Linux ", 0), 0u) << j["machine"];
+  const Outcome version = run_shmlab({"--version"}, tmp);
+  EXPECT_EQ("shmlab " + j["version"].get<std::string>() + "\n", version.out);
+  EXPECT_FALSE(j["commit"].get<std::string>().empty());
+  EXPECT_EQ(j["interrupted"], false);
+  EXPECT_EQ(j["measurements"], json({{"done", 6}, {"planned", 6}}));  // atomic + its bare loop, x3
+  ASSERT_EQ(j["results"].size(), 1u);
+  const json& row = j["results"][0];
+  ASSERT_EQ(row["samples"].size(), 3u) << row;
+  std::vector<double> rates;
+  for (const json& x : row["samples"]) {
+    EXPECT_GT(x["ops_measured"].get<std::uint64_t>(), 0u) << x;
+    EXPECT_GE(x["ops_total"].get<std::uint64_t>(), x["ops_measured"].get<std::uint64_t>()) << x;
+    // atomic loses nothing: the counter is every operation, warm-up and calibration included.
+    EXPECT_EQ(x["final"], x["ops_total"]) << x;
+    EXPECT_EQ(x["lost_updates"], 0) << x;
+    EXPECT_EQ(x["counter_wrapped"], false) << x;
+    rates.push_back(x["ops_per_s"].get<double>());
+  }
+  std::sort(rates.begin(), rates.end());
+  EXPECT_EQ(row["ops_per_s"].get<double>(), rates[1]) << "the median of the three samples";
+  ASSERT_EQ(j["peers"].size(), 1u);
+  EXPECT_EQ(j["peers"][0]["samples"].size(), 3u);
+  expect_nothing_left(o, tmp);
+}
+
+// Without a warm-up the batch is calibrated all the same: timed single operations (two clock reads
+// each) made atomic look 15x slower than it is.
+TEST(BenchCli, NoWarmupStillTimesCalibratedBatches) {
+  TempDir tmp;
+  const Outcome o =
+      run_shmlab({"bench", "--strategies", "atomic,none", "--backends", "shm", "--workers", "1",
+                  "--duration", "0.1", "--warmup", "0", "--repeat", "1", "--json"},
+                 tmp, 120);
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  const json j = parse_result(o);
+  for (const char* list : {"results", "peers"}) {
+    ASSERT_FALSE(j[list].empty()) << j;
+    for (const json& row : j[list]) {
+      ASSERT_EQ(row["samples"].size(), 1u) << row;
+      EXPECT_GT(row["samples"][0]["batch"].get<std::uint64_t>(), 1u) << row;
+    }
+  }
+  expect_nothing_left(o, tmp);
+}
+
+// Output paths are opened before measuring: an hour-long bench that cannot write its CSV fails at
+// once, with the path, and measures nothing.
+TEST(BenchCli, UnwritableOutputFailsBeforeMeasuring) {
+  TempDir tmp;
+  const std::string missing = tmp.path() + "/no-such-dir/x.csv";
+  const Outcome o = run_shmlab({"bench", "--strategies", "none", "--backends", "file", "--duration",
+                                "3600", "--csv", missing},
+                               tmp, 30);
+  EXPECT_EQ(o.exit_code, 1) << o.err;
+  EXPECT_NE(o.err.find(missing), std::string::npos) << o.err;
+  EXPECT_TRUE(o.out.empty()) << o.out;
+  expect_nothing_left(o, tmp);
+}
+
+// An output path that was created for the run and never written is removed again.
+TEST(BenchCli, FailedRunRemovesTheOutputFilesItCreated) {
+  TempDir tmp;
+  TempDir out;
+  const std::string csv = out.path() + "/bench.csv";
+  const Outcome o = run_shmlab({"bench", "--strategies", "none", "--backends", "file", "--duration",
+                                "3600", "--csv", csv, "--plot", tmp.path() + "/missing/x.svg"},
+                               tmp, 30);
+  EXPECT_EQ(o.exit_code, 1) << o.err;
+  EXPECT_TRUE(out.entries().empty());
   expect_nothing_left(o, tmp);
 }
 
@@ -185,6 +272,7 @@ TEST(BenchCli, WritesCsvAndAPlot) {
   EXPECT_NE(s.find("worker processes"), std::string::npos);
   EXPECT_NE(s.find("log"), std::string::npos);
   EXPECT_NE(s.find("</svg>"), std::string::npos);
+  EXPECT_NE(o.err.find("wrote " + csv + ", " + svg), std::string::npos) << o.err;
   expect_nothing_left(o, tmp);
 }
 
@@ -219,7 +307,50 @@ TEST(BenchCli, KilledWorkerIsAnEnvironmentFailureNamingItAndNothingLeft) {
   expect_nothing_left(o, tmp);
 }
 
-TEST(BenchCli, InterruptStopsCleansUpAndExits130) {
+// Ctrl-C after the first measurements keeps them: printed, written to the files asked for, and
+// marked as interrupted; everything of the measurement in progress is removed.
+TEST(BenchCli, InterruptWritesWhatWasMeasuredCleansUpAndExits130) {
+  TempDir tmp;
+  TempDir out;
+  const std::string csv = out.path() + "/bench.csv";
+  std::thread interrupter([&] {
+    // A new worker PID means a measurement (one worker each) ended and the next one started.
+    const pid_t first = find_bench_worker(tmp);
+    for (int i = 0; first > 0 && i < 2000; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      const auto now = processes_of(tmp.path(), "bench-worker");
+      if (!now.empty() && now.front() != first) {
+        ::kill(parent_of(now.front()), SIGINT);
+        return;
+      }
+    }
+  });
+  const Outcome o = run_shmlab(
+      {"bench", "--strategies", "none", "--backends", "file", "--workers", "1", "--duration",
+       "0.05", "--warmup", "0.01", "--repeat", "1000", "--json", "--csv", csv},
+      tmp, 120);
+  interrupter.join();
+  EXPECT_EQ(o.exit_code, 130) << o.err;
+  EXPECT_NE(o.err.find("interrupted by INT after "), std::string::npos) << o.err;
+  const json j = parse_result(o);
+  EXPECT_EQ(j["interrupted"], true);
+  const auto done = j["measurements"]["done"].get<std::size_t>();
+  EXPECT_GE(done, 1u);
+  EXPECT_EQ(j["measurements"]["planned"], 2000);  // none and its bare loop, 1000 times
+  std::size_t samples = 0;
+  for (const char* list : {"results", "peers"}) {
+    for (const json& row : j[list]) samples += row["samples"].size();
+  }
+  EXPECT_EQ(samples, done) << "every measurement that ended is in the JSON";
+  std::ifstream c(csv);
+  std::string header;
+  std::getline(c, header);
+  EXPECT_EQ(header.rfind("kind,name,backend,", 0), 0u) << header;
+  EXPECT_NE(o.err.find("wrote " + csv), std::string::npos) << o.err;
+  expect_nothing_left(o, tmp);
+}
+
+TEST(BenchCli, InterruptBeforeAnyMeasurementPrintsNothing) {
   TempDir tmp;
   std::thread interrupter([&] {
     if (const pid_t w = find_bench_worker(tmp); w > 0) ::kill(parent_of(w), SIGINT);
@@ -252,7 +383,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadArgs{{"--repeat", "0"}, "--repeat"}, BadArgs{{"--warmup", "-1"}, "--warmup"},
         BadArgs{{"--strategies", "transaction", "--backends", "file"}, "sqlite"},
         BadArgs{{"--strategies", "atomic", "--backends", "file"}, "mmap, shm"},
-        BadArgs{{"--bogus"}, "--bogus"}),
+        BadArgs{{"--plot", "bench.png"}, "unknown extension '.png'"},
+        BadArgs{{"--plot", "bench"}, "--plot"}, BadArgs{{"--bogus"}, "--bogus"}),
     bad_args_name);
 
 }  // namespace

@@ -1,12 +1,11 @@
 // --crash through the real binary: each strategy × crash point ends as docs/faults.md says — the
 // others finish (robust mutex recovery, kernel-released locks, SQLite rollback) or the watchdog
 // names the dead holder — with the dead worker's increments accounted for exactly and nothing left.
-// Cases of strategies or backends not built yet are skipped with a message, never passed.
+// Every strategy and backend is built: a case that cannot run fails, never skips.
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <chrono>
-#include <map>
 #include <nlohmann/json.hpp>
 
 #include "support/shmlab_process.hpp"
@@ -41,26 +40,10 @@ constexpr int kOps = 150;
 constexpr int kDeadWorker = 2;
 constexpr int kDeadOp = 2;  // it completes op 1, dies in op 2
 
-// Whether `strategy` on `backend` runs in this build; "" if it does, else why not.
-std::string unavailable(const std::string& strategy, const std::string& backend) {
-  static std::map<std::string, std::string> cache;
-  const std::string key = strategy + "/" + backend;
-  if (auto it = cache.find(key); it != cache.end()) return it->second;
-  TempDir tmp;
-  const Outcome o = run_shmlab({"run", "-w", "1", "-n", "1", "--delay", "none", "-q", "--strategy",
-                                strategy, "--backend", backend},
-                               tmp, 30);
-  return cache[key] = o.exit_code == 0 ? ""
-                      : o.err.empty()  ? "exit " + std::to_string(o.exit_code)
-                                       : o.err;
-}
-
 class CrashPoints : public ::testing::TestWithParam<CrashCase> {};
 
 TEST_P(CrashPoints, EndAsDocumentedWithTheDeadWorkersIncrementsAccountedFor) {
   const CrashCase& c = GetParam();
-  if (const std::string why = unavailable(c.strategy, c.backend); !why.empty())
-    GTEST_SKIP() << c.strategy << " on " << c.backend << " is not built yet: " << why;
   TempDir tmp;
   const std::string spec =
       std::to_string(kDeadWorker) + "@" + c.point + ":" + std::to_string(kDeadOp);
@@ -89,9 +72,13 @@ TEST_P(CrashPoints, EndAsDocumentedWithTheDeadWorkersIncrementsAccountedFor) {
   for (const json& w : r["per_worker"]) completed += w["ops"].get<std::int64_t>();
   const std::int64_t landed = c.dead_write == "landed" ? 1 : 0;
   EXPECT_EQ(r["expected"], completed + landed) << "expected = completed ops + the landed write";
-  EXPECT_EQ(r["final"].get<std::int64_t>() + r["lost_updates"].get<std::int64_t>(), r["expected"]);
   if (c.exact) {
     EXPECT_EQ(r["final"], r["expected"]) << o.err;
+    EXPECT_EQ(r["lost_updates"], 0);
+  } else {
+    // `none` may lose any number of them, but the counter only ever holds a written value.
+    EXPECT_GE(r["final"].get<std::int64_t>(), 1);
+    EXPECT_LE(r["final"].get<std::int64_t>(), r["expected"].get<std::int64_t>());
   }
   EXPECT_EQ(r["recoveries"], c.recoveries) << o.err;
 

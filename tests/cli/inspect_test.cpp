@@ -141,6 +141,14 @@ std::string hostile_bytes(const std::string& tag, std::string bytes) {
   if (tag == "grown") bytes.append(4096, '\0');
   if (tag == "garbage") bytes.assign(bytes.size(), 'x');
   if (tag == "params") std::memset(bytes.data() + 48, 0xff, 4);  // RunParams::increments
+  if (tag == "delay") {
+    // The window's range turned upside down: 30 ms to 0.01 ms.
+    ControlHeader h;
+    const auto at =
+        reinterpret_cast<const char*>(&h.params.delays.window) - reinterpret_cast<const char*>(&h);
+    const DelayRange upside_down{30'000, 10};
+    std::memcpy(bytes.data() + at, &upside_down, sizeof upside_down);
+  }
   return bytes;
 }
 
@@ -196,6 +204,7 @@ INSTANTIATE_TEST_SUITE_P(
                       Hostile{"truncated", "truncated"}, Hostile{"empty", "truncated"},
                       Hostile{"grown", "wrong size"}, Hostile{"garbage", "bad magic"},
                       Hostile{"params", "corrupt parameters"},
+                      Hostile{"delay", "corrupt parameters: delay range 30000-10 us"},
                       Hostile{"symlink", "Too many levels of symbolic links"},
                       Hostile{"missing", "No such file or directory"},
                       Hostile{"fifo", "not a regular object"},
@@ -207,7 +216,24 @@ TEST(InspectCli, RegionThatIsNotShmlabsIsRefused) {
   KeptRun k = keep_a_run(tmp);
   ASSERT_FALSE(k.name.empty());
   ::shm_unlink(("/" + k.name).c_str());
-  // Point the (otherwise valid) control block at a file that is not a region.
+  // The run's own region file, replaced by one that is not a region.
+  const std::string region = tmp.path() + "/" + k.name + "/" + k.name + ".json";
+  ASSERT_TRUE(fs::exists(region));
+  std::ofstream(region) << "{\"counter\": 1}\n";
+  FakeObject fake("decoy", k.bytes);
+  const Outcome o = inspect(fake.name(), tmp);
+  EXPECT_EQ(o.exit_code, 1) << o.err;
+  EXPECT_NE(o.err.find("not a shmlab region file"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find(region), std::string::npos) << o.err;
+  fs::remove_all(tmp.path() + "/" + k.name);
+}
+
+// A header that points the region anywhere else (another file of the user's) is not followed.
+TEST(InspectCli, RegionPathThatIsNotTheRunsIsRefused) {
+  TempDir tmp;
+  KeptRun k = keep_a_run(tmp);
+  ASSERT_FALSE(k.name.empty());
+  ::shm_unlink(("/" + k.name).c_str());
   const std::string decoy = tmp.path() + "/decoy.json";
   std::ofstream(decoy) << "{\"counter\": 1}\n";
   const std::size_t at = k.bytes.find(tmp.path() + "/shmlab-");
@@ -217,8 +243,9 @@ TEST(InspectCli, RegionThatIsNotShmlabsIsRefused) {
   FakeObject fake("decoy", k.bytes);
   const Outcome o = inspect(fake.name(), tmp);
   EXPECT_EQ(o.exit_code, 1) << o.err;
-  EXPECT_NE(o.err.find("not a shmlab region file"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("is not run " + k.name + "'s"), std::string::npos) << o.err;
   EXPECT_NE(o.err.find(decoy), std::string::npos) << o.err;
+  fs::remove_all(tmp.path() + "/" + k.name);
 }
 
 // A kept run under a schedule (SPEC §3: same schedule, same trace), with its --trace file as the

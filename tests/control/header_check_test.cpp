@@ -42,6 +42,16 @@ TEST(HeaderCheck, EachCorruptionIsNamed) {
       {"trace layout", [](Bytes& b) { b.header().trace_stride = 64; }},
       {"trace layout", [](Bytes& b) { b.header().trace_stride = ~0ULL & ~63ULL; }},
       {"trace layout", [](Bytes& b) { b.header().trace_offset = b.header().total_size; }},
+      // A range the distribution cannot draw from (undefined behaviour in a worker), or too long.
+      {"delay range 30000-10 us",
+       [](Bytes& b) {
+         b.header().params.delays.window = {30'000, 10};
+       }},
+      {"delay range", [](Bytes& b) { b.header().params.delays.before_verify.hi_us = ~0u; }},
+      {"bad crash spec",
+       [](Bytes& b) {
+         b.header().params.crash = {1, CrashPoint::kLocked, b.header().params.increments + 1};
+       }},
   };
   for (const Case& c : cases) {
     Bytes b = real_block();

@@ -86,6 +86,31 @@ TEST(TraceRingCheck, NoCountReadsOutsideTheRingOrYieldsUnbelievableEvents) {
   }
 }
 
+// Worker 1 was SIGKILLed inside a push after its ring wrapped: the slot it was filling holds part
+// of a newer event, its count is not yet bumped. `inspect` must still find the ring sound.
+TEST(TraceRingCheck, PushCutShortAfterTheRingWrappedIsNotCorruption) {
+  for (std::uint64_t per_op : {3, 9, 12, 15}) {  // 9, 27, 36, 45 events in a ring of 26
+    test::ControlBytes b = block_with_events(per_op);
+    const TraceRingView before = read_trace_ring(b.data(), b.size, 0);
+    ASSERT_EQ(before.problem, "") << per_op;
+    auto* ring = static_cast<char*>(b.data()) + b.header().trace_offset;
+    TraceRingHeader unpublished;
+    unpublished.appended.store(count_of(b, 0).load());
+    TraceRing writer(&unpublished, reinterpret_cast<TraceEvent*>(ring + sizeof(TraceRingHeader)),
+                     before.capacity);
+    TraceEvent torn;
+    torn.op = 1'000'000;  // half written: an operation the run does not have, no step letter
+    writer.push(torn);
+    const TraceRingView sut = read_trace_ring(b.data(), b.size, 0);
+    EXPECT_EQ(sut.problem, "") << per_op;
+    ASSERT_EQ(sut.held.size(), before.held.size()) << per_op;
+    for (std::size_t k = 0; k < sut.held.size(); ++k) {
+      EXPECT_EQ(sut.held[k].op, before.held[k].op) << per_op << " event " << k;
+      EXPECT_EQ(sut.held[k].step, before.held[k].step) << per_op << " event " << k;
+    }
+  }
+}
+
 TraceEvent& event(test::ControlBytes& b, std::size_t k) {
   char* ring = static_cast<char*>(b.data()) + b.header().trace_offset;
   return reinterpret_cast<TraceEvent*>(ring + sizeof(TraceRingHeader))[k];

@@ -38,8 +38,20 @@ struct BenchSettings {
   unsigned cpus = 0;  // online CPUs of the machine that measured
 };
 
+// Where and with what the numbers were measured: absolute rates hold only on this machine.
+struct BenchProvenance {
+  BenchMachine machine;
+  std::string version;  // shmlab --version
+  std::string commit;   // git describe of the build's source tree ("-dirty": uncommitted changes)
+};
+
 struct BenchResult {
   BenchSettings settings;
+  BenchProvenance provenance;
+  // Ctrl-C (or SIGTERM) ended the run: the rows hold the repetitions measured before it.
+  bool interrupted = false;
+  std::size_t measurements_done = 0;
+  std::size_t measurements_planned = 0;
   std::vector<BenchResultRow> results;
   std::vector<BenchPeerRow> peers;
 };

@@ -19,6 +19,7 @@ double percentile(std::span<const double> values, double q) {
 BenchSummary summarize(std::span<const BenchSample> samples) {
   BenchSummary s;
   s.repetitions = samples.size();
+  s.samples.assign(samples.begin(), samples.end());
   if (samples.empty()) return s;
   auto column = [&](auto field) {
     std::vector<double> v;

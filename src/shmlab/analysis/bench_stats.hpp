@@ -8,7 +8,7 @@
 #include <span>
 #include <vector>
 
-#include "shmlab/run/bench_runner.hpp"
+#include "shmlab/bench/bench_runner.hpp"
 
 namespace shmlab {
 
@@ -27,6 +27,7 @@ struct BenchSummary {
   double retries = 0;             // median over repetitions, counted in the measured window
   double retries_per_op = 0;      // median over repetitions
   std::optional<double> lock_wait_share;  // median; none when the operation takes no lock
+  std::vector<BenchSample> samples;       // each repetition's own numbers, in the order measured
 };
 
 BenchSummary summarize(std::span<const BenchSample> samples);

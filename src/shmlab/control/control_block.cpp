@@ -50,8 +50,8 @@ ControlLayout control_layout(const RunParams& p) {
   const std::uint64_t log_offset = l.slots_offset + sizeof(WorkerSlot) * slots;
   l.write_log_offset = logged ? log_offset : 0;
   l.trace_offset = align_up(log_offset + (logged ? sizeof(WriteEntry) * writes : 0), 64);
-  l.trace_stride =
-      align_up(sizeof(TraceRingHeader) + sizeof(TraceEvent) * trace_capacity_for(p), 64);
+  l.trace_stride = align_up(
+      sizeof(TraceRingHeader) + sizeof(TraceEvent) * trace_ring_slots(trace_capacity_for(p)), 64);
   l.total_size = align_up(l.trace_offset + l.trace_stride * p.workers, 4096);
   return l;
 }

@@ -33,6 +33,12 @@ std::string params_problem(const RunParams& p) {
     return fmt::format("{} accounts", p.scenario_params.accounts);
   if (p.crash.point > CrashPoint::kBeforeUnlock || p.crash.worker > p.workers)
     return "bad crash spec";
+  for (const DelayRange* d : {&p.delays.before_read, &p.delays.window, &p.delays.before_verify}) {
+    if (d->lo_us > d->hi_us || d->hi_us > kMaxDelayUs)
+      return fmt::format("delay range {}-{} us", d->lo_us, d->hi_us);
+  }
+  if (p.crash.worker != 0 && (p.crash.point == CrashPoint::kNone || p.crash.op > p.increments))
+    return "bad crash spec";
   if (!terminated(p.run_id, sizeof(p.run_id)) || !terminated(p.region_path, sizeof(p.region_path)))
     return "unterminated name";
   return {};

@@ -37,7 +37,10 @@ enum class Step : char {
   kVerify = 'V',
 };
 
-// A uniform range of microseconds; lo == hi is a fixed delay.
+// The largest delay one sleep may take: a minute is already far past any useful race window.
+inline constexpr std::uint32_t kMaxDelayUs = 60'000'000;
+
+// A uniform range of microseconds, lo <= hi <= kMaxDelayUs; lo == hi is a fixed delay.
 struct DelayRange {
   std::uint32_t lo_us = 0;
   std::uint32_t hi_us = 0;

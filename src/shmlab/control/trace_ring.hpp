@@ -2,6 +2,8 @@
 // (its worker) appends with plain stores and a release-published count: no shared counter and no
 // read-modify-write on the hot path. When full it overwrites its oldest events and the count of
 // dropped ones is what readers report. The coordinator reads it after the worker has ended.
+// A ring of capacity C has C + 1 slots and readers take at most the C newest published events, so
+// the slot the writer is filling (or was filling when it was killed) is never one of them.
 #pragma once
 
 #include <atomic>
@@ -37,11 +39,17 @@ struct alignas(64) TraceRingHeader {
   std::atomic<std::uint64_t> appended{0};  // events ever pushed; only the owner writes it
   std::uint64_t capacity = 0;              // as created; readers trust the capacity the params give
 };
+
+// Slots a ring of `capacity` events occupies: one more, for the event being written.
+constexpr std::uint64_t trace_ring_slots(std::uint64_t capacity) {
+  return capacity == 0 ? 0 : capacity + 1;
+}
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
 
 class TraceRing {
  public:
   TraceRing() = default;
+  // `events` has room for trace_ring_slots(capacity) events.
   TraceRing(TraceRingHeader* header, TraceEvent* events, std::uint64_t capacity)
       : header_(header), events_(events), capacity_(capacity) {}
 
@@ -52,7 +60,7 @@ class TraceRing {
   void push(const TraceEvent& e) noexcept {
     if (!enabled()) return;
     const std::uint64_t n = header_->appended.load(std::memory_order_relaxed);
-    events_[n % capacity_] = e;
+    events_[n % trace_ring_slots(capacity_)] = e;
     header_->appended.store(n + 1, std::memory_order_release);
   }
 
@@ -71,7 +79,8 @@ class TraceRing {
     const std::uint64_t n = appended();
     const std::uint64_t first = n > capacity() ? n - capacity() : 0;
     out.reserve(n - first);
-    for (std::uint64_t i = first; i < n; ++i) out.push_back(events_[i % capacity()]);
+    for (std::uint64_t i = first; i < n; ++i)
+      out.push_back(events_[i % trace_ring_slots(capacity_)]);
     return out;
   }
 

@@ -61,13 +61,14 @@ std::string events_problem(const std::vector<TraceEvent>& held, std::uint64_t fi
 }  // namespace
 
 TraceRingView read_trace_ring(const void* data, std::size_t size, std::uint32_t worker_index,
-                              RingOwner owner) {
+                              RingOwner owner, std::optional<std::uint64_t> count_now) {
   TraceRingView v;
   const auto* bytes = static_cast<const char*>(data);
   const auto* h = static_cast<const ControlHeader*>(data);
   const RunParams& p = h->params;
   v.capacity = trace_capacity_for(p);
-  const std::uint64_t ring_bytes = sizeof(TraceRingHeader) + sizeof(TraceEvent) * v.capacity;
+  const std::uint64_t slots = trace_ring_slots(v.capacity);
+  const std::uint64_t ring_bytes = sizeof(TraceRingHeader) + sizeof(TraceEvent) * slots;
   // control_header_problem bounds these already; an out-of-range index is refused, not read.
   if (worker_index >= p.workers || h->trace_stride < ring_bytes || h->trace_offset > size ||
       h->trace_stride > (size - h->trace_offset) / p.workers ||
@@ -96,14 +97,16 @@ TraceRingView read_trace_ring(const void* data, std::size_t size, std::uint32_t 
   const char* events = ring + sizeof(TraceRingHeader);
   v.held.resize(v.recorded - first);
   for (std::uint64_t i = first; i < v.recorded; ++i) {
-    // The slot index is reduced modulo the trusted capacity: inside the ring whatever the count.
-    std::memcpy(&v.held[i - first], events + (i % v.capacity) * sizeof(TraceEvent),
-                sizeof(TraceEvent));
+    // The slot index is reduced modulo the trusted slot count: inside the ring whatever the count.
+    // The slot of event `recorded`, which a killed worker may have left half written, is not read.
+    std::memcpy(&v.held[i - first], events + (i % slots) * sizeof(TraceEvent), sizeof(TraceEvent));
   }
   std::optional<std::uint64_t> ops;
   if (owner == RingOwner::kLive) {
-    // Slots the worker reused while they were copied hold newer events than their place says.
-    const std::uint64_t now = rh->appended.load(std::memory_order_acquire);
+    // Slots the worker reused while they were copied hold newer events than their place says
+    // (a seqlock's read side: the copy above is ordered before the count below).
+    std::atomic_thread_fence(std::memory_order_acquire);
+    const std::uint64_t now = count_now.value_or(rh->appended.load(std::memory_order_relaxed));
     const std::uint64_t reused_below = now > v.capacity ? now - v.capacity : 0;
     if (reused_below > first) {
       const std::uint64_t drop = std::min<std::uint64_t>(reused_below - first, v.held.size());

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,8 +28,11 @@ enum class RingOwner { kGone, kLive };
 
 // Worker `worker_index`'s ring in the `size` bytes at `data` (aligned to 64), which must already
 // have passed control_header_problem. Reads no byte outside [data, data + size); never throws on
-// what the bytes say.
+// what the bytes say. For a live owner, `count_now` is the ring's count read again after `data`
+// was copied from the object (ControlSnapshot::ring_count_now); without it the count is read
+// again from `data`, which must then be the shared object itself.
 TraceRingView read_trace_ring(const void* data, std::size_t size, std::uint32_t worker_index,
-                              RingOwner owner = RingOwner::kGone);
+                              RingOwner owner = RingOwner::kGone,
+                              std::optional<std::uint64_t> count_now = std::nullopt);
 
 }  // namespace shmlab

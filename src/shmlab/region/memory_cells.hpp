@@ -34,9 +34,13 @@ constexpr std::uint64_t pack_word(std::int64_t counter, std::uint64_t write_id) 
   const std::uint64_t id = write_id <= kMaxPackedId ? write_id : 0;
   return (id << kCounterBits) | (static_cast<std::uint64_t>(counter) & kCounterMask);
 }
+// The top kMaxCellValue values of the 40 bits stand for negative ones (an overdrawn account goes
+// at most that far below 0); every counter a run can reach stays below them.
+inline constexpr std::int64_t kNegativeFrom = (std::int64_t{1} << kCounterBits) - kMaxCellValue;
+static_assert(std::int64_t{kMaxWorkers} * std::int64_t{kMaxIncrements} < kNegativeFrom);
 constexpr std::int64_t word_counter(std::uint64_t word) {
-  // Sign-extends the 40 value bits (the counter never reaches bit 39).
-  return static_cast<std::int64_t>(word << (64 - kCounterBits)) >> (64 - kCounterBits);
+  const auto v = static_cast<std::int64_t>(word & kCounterMask);
+  return v >= kNegativeFrom ? v - (std::int64_t{1} << kCounterBits) : v;
 }
 constexpr std::uint64_t word_id(std::uint64_t word) { return word >> kCounterBits; }
 

@@ -26,6 +26,24 @@ void put_summary(nlohmann::json& j, const BenchSummary& s) {
   j["retries_per_op"] = s.retries_per_op;
   j["lock_wait_share"] = or_null(s.lock_wait_share);
   j["repetitions"] = s.repetitions;
+  // The raw repetitions the summary is made of, for anyone who wants another statistic.
+  nlohmann::json raw = nlohmann::json::array();
+  for (const BenchSample& x : s.samples) {
+    raw.push_back({{"ops_per_s", x.ops_per_s},
+                   {"p50_ns", x.p50_ns},
+                   {"p99_ns", x.p99_ns},
+                   {"ops_measured", x.ops_measured},
+                   {"ops_total", x.ops_total},
+                   {"final", x.final_value},
+                   {"lost_updates", x.lost_updates},
+                   {"retries", x.retries},
+                   {"lock_wait_share", x.lock_wait_share < 0 ? nlohmann::json(nullptr)
+                                                             : nlohmann::json(x.lock_wait_share)},
+                   {"window_s", x.window_s},
+                   {"batch", x.batch},
+                   {"counter_wrapped", x.counter_wrapped}});
+  }
+  j["samples"] = std::move(raw);
 }
 
 std::string opt_fmt(const std::optional<double>& v, const char* spec) {
@@ -98,6 +116,14 @@ nlohmann::json bench_json(const BenchResult& r) {
   j["settings"] = {{"workers", st.workers},   {"duration_s", st.duration_s},
                    {"warmup_s", st.warmup_s}, {"repeat", st.repeat},
                    {"pin", st.pin},           {"cpus", st.cpus}};
+  const BenchProvenance& pv = r.provenance;
+  j["machine"] = {{"cpu_model", pv.machine.cpu_model},
+                  {"cpus", pv.machine.cpus},
+                  {"kernel", pv.machine.kernel}};
+  j["version"] = pv.version;
+  j["commit"] = pv.commit;
+  j["interrupted"] = r.interrupted;
+  j["measurements"] = {{"done", r.measurements_done}, {"planned", r.measurements_planned}};
   j["results"] = nlohmann::json::array();
   for (const BenchResultRow& row : r.results) {
     nlohmann::json e;

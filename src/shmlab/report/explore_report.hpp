@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "shmlab/control/params.hpp"
-#include "shmlab/run/explorer.hpp"
+#include "shmlab/explore/explorer.hpp"
 
 namespace shmlab {
 

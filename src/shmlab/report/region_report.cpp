@@ -59,15 +59,17 @@ nlohmann::json step_flags(std::uint8_t flags) {
 }
 
 // Each worker's ring: its counts, its newest kInspectJsonEvents events, or why it is not believed.
-nlohmann::json trace_report(const ControlBlock& control) {
+nlohmann::json trace_report(const ControlSnapshot& control) {
   const ControlHeader& h = control.header();
   if (!h.params.trace) return nullptr;
   nlohmann::json workers = nlohmann::json::array();
   std::uint64_t capacity = 0;
   for (std::uint32_t i = 0; i < h.params.workers; ++i) {
-    const bool live = pid_alive(control.slot(i).pid.load(std::memory_order_relaxed));
+    const bool live = pid_alive(control.slots()[i].pid.load(std::memory_order_relaxed));
     const TraceRingView ring =
-        read_trace_ring(&h, h.total_size, i, live ? RingOwner::kLive : RingOwner::kGone);
+        live ? read_trace_ring(control.data(), control.size(), i, RingOwner::kLive,
+                               control.ring_count_now(i))
+             : read_trace_ring(control.data(), control.size(), i, RingOwner::kGone);
     capacity = ring.capacity;
     nlohmann::json events = nlohmann::json::array();
     const std::size_t from =
@@ -97,11 +99,33 @@ nlohmann::json trace_report(const ControlBlock& control) {
   return {{"capacity", capacity}, {"workers", std::move(workers)}};
 }
 
+// The region a run creates is named by its id: "/<id>-region" in /dev/shm, or
+// "<dir>/<id>/<id>.<ext>" in its private directory. A header that names anything else is not
+// believed, so a crafted control block cannot make inspect open a file of its choosing.
+void check_region_path(const RunParams& p) {
+  const std::string id = p.run_id;
+  const std::string path = p.region_path;
+  bool fits = false;
+  if (p.backend == Backend::kShm) {
+    fits = path == "/" + id + "-region";
+  } else {
+    const std::string tail = "/" + id + "/" + id + ".";
+    const auto at = path.rfind(tail);
+    fits = !id.empty() && at != std::string::npos && at != 0 && path[0] == '/' &&
+           path.find('/', at + tail.size()) == std::string::npos &&
+           path.find("/../") == std::string::npos;
+  }
+  if (!fits)
+    throw std::system_error(EINVAL, std::generic_category(),
+                            fmt::format("region path \"{}\" is not run {}'s", path, id));
+}
+
 }  // namespace
 
-nlohmann::json region_report(const ControlBlock& control) {
+nlohmann::json region_report(const ControlSnapshot& control) {
   const ControlHeader& h = control.header();
   const RunParams& p = h.params;
+  check_region_path(p);
   std::unique_ptr<Region> region = attach_region(p);
   const CounterRecord value = region->read();
   const std::int64_t total = region->total();

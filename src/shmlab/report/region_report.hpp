@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "shmlab/control/control_block.hpp"
+#include "shmlab/control/control_snapshot.hpp"
 
 namespace shmlab {
 
@@ -17,9 +17,9 @@ namespace shmlab {
 inline constexpr std::size_t kInspectJsonEvents = 100;
 inline constexpr std::size_t kInspectTextEvents = 5;
 
-// Reads the region named in the control block too; throws std::system_error when it is missing or
-// not a shmlab region.
-nlohmann::json region_report(const ControlBlock& control);
+// Reads the region named in the control block too; throws std::system_error when it is missing,
+// not a shmlab region, or not where the run's id says it must be.
+nlohmann::json region_report(const ControlSnapshot& control);
 std::string region_report_text(const nlohmann::json& report);
 // "worker N's trace ring is corrupt: why" for each ring the report does not believe.
 std::vector<std::string> trace_problems(const nlohmann::json& report);

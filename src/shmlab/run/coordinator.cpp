@@ -13,13 +13,14 @@
 #include "shmlab/control/lock_table.hpp"
 #include "shmlab/region/backend.hpp"
 #include "shmlab/region/region.hpp"
-#include "shmlab/run/scheduler.hpp"
-#include "shmlab/run/step_gate.hpp"
 #include "shmlab/run/worker.hpp"
 #include "shmlab/scenario/registry.hpp"
+#include "shmlab/schedule/scheduler.hpp"
+#include "shmlab/schedule/step_gate.hpp"
 #include "shmlab/sync/lock_objects.hpp"
 #include "shmlab/sync/strategy.hpp"
 #include "shmlab/sys/clock.hpp"
+#include "shmlab/sys/private_dir.hpp"
 #include "shmlab/sys/process.hpp"
 #include "shmlab/sys/signals.hpp"
 
@@ -126,7 +127,9 @@ void Coordinator::handle_signal(int sig, ControlBlock& control) {
   if (sig == SIGCHLD) return;  // reap() looks at every child
   record_.end = RunEnd::kInterrupted;
   record_.signal = sig;
-  log_.warning("Interrupted by {}: stopping workers and cleaning up", ::sigabbrev_np(sig));
+  // SIGPIPE: whoever read our output has gone (`| head -1`); stop as quietly as a pipe expects.
+  if (sig != SIGPIPE)
+    log_.warning("Interrupted by {}: stopping workers and cleaning up", ::sigabbrev_np(sig));
   stop_all(control);
 }
 
@@ -370,7 +373,9 @@ void Coordinator::collect(ControlBlock& control, Region* region) {
 
 RunRecord Coordinator::run() {
   const std::int64_t t0 = sys::monotonic_ns();
-  std::unique_ptr<RegionStore> store = create_region(p_, o_.temp_dir);
+  // The run's files live in a directory only we can enter: nobody can plant, swap or read them.
+  sys::PrivateDir files = sys::PrivateDir::create(fmt::format("{}/{}", o_.temp_dir, p_.run_id));
+  std::unique_ptr<RegionStore> store = create_region(p_, files.path());
   ControlBlock control = ControlBlock::create(p_);
   LockObjects lock_objects = LockObjects::create(p_);  // e.g. the named semaphore
   if (o_.schedule) scheduler_ = std::make_unique<Scheduler>(control, *o_.schedule);
@@ -403,6 +408,7 @@ RunRecord Coordinator::run() {
     control.keep();
     store->keep();
     lock_objects.keep();
+    files.keep();
     log_.info("Kept the run's objects: shmlab inspect {}", control.name());
   }
   store.reset();

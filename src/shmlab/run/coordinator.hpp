@@ -8,7 +8,7 @@
 
 #include "shmlab/control/params.hpp"
 #include "shmlab/run/run_record.hpp"
-#include "shmlab/run/schedule.hpp"
+#include "shmlab/schedule/schedule.hpp"
 #include "shmlab/sys/log.hpp"
 
 namespace shmlab {

@@ -10,8 +10,7 @@
 namespace shmlab {
 namespace {
 
-// The largest delay one sleep may take: a minute is already far past any useful race window.
-constexpr double kMaxMs = 60'000;
+constexpr double kMaxMs = kMaxDelayUs / 1000.0;
 
 [[noreturn]] void bad(std::string_view text, std::string_view why) {
   throw UsageError(fmt::format(
@@ -75,6 +74,9 @@ DelaySampler::DelaySampler(std::uint64_t seed, std::uint32_t worker_index)
 
 std::int64_t DelaySampler::sample_ns(const DelayRange& range) {
   if (range.hi_us == 0) return 0;
+  // lo > hi is undefined behaviour for the distribution; parse_delay_spec and the control block's
+  // check refuse it, and a range that got here anyway is read as its high end.
+  if (range.lo_us > range.hi_us) return std::int64_t{range.hi_us} * 1000;
   std::uniform_int_distribution<std::uint32_t> dist(range.lo_us, range.hi_us);
   return std::int64_t{dist(rng_)} * 1000;
 }

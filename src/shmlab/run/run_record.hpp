@@ -11,6 +11,7 @@
 #include "shmlab/control/control_block.hpp"
 #include "shmlab/control/lock_table.hpp"
 #include "shmlab/region/record.hpp"
+#include "shmlab/schedule/schedule.hpp"
 #include "shmlab/sys/process.hpp"
 
 namespace shmlab {
@@ -45,12 +46,6 @@ struct WorkerRecord {
   std::vector<WriteEntry> writes;   // its write log (empty when not logged)
   std::vector<TraceEvent> trace;    // its trace ring, oldest first
   std::uint64_t trace_dropped = 0;  // events its full ring overwrote
-};
-
-// A --schedule token not followed because its worker had died before it (docs/schedules.md).
-struct SkippedToken {
-  std::size_t position = 0;  // 1-based, as in the schedule's error messages
-  std::string token;         // "1W"
 };
 
 enum class RunEnd {

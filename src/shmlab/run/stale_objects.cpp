@@ -13,6 +13,8 @@
 
 #include "shmlab/control/control_block.hpp"
 #include "shmlab/control/header_check.hpp"
+#include "shmlab/sys/private_dir.hpp"
+#include "shmlab/sys/syscall.hpp"
 #include "shmlab/sys/unique_fd.hpp"
 
 namespace shmlab {
@@ -25,13 +27,17 @@ bool alive(pid_t pid) {
   return ::kill(pid, 0) == 0 || errno == EPERM;
 }
 
-// Whether the control block of `run_id` in `dir` says the run was kept on purpose.
+// Whether the control block of `run_id` in `dir` says the run was kept on purpose. Anyone may
+// have put something under that name: O_NONBLOCK so that a FIFO cannot hang us, O_NOFOLLOW, and
+// only a regular file of ours whose header says it is ours is believed.
 bool kept_run(const std::string& dir, const std::string& run_id) {
   const std::string path = dir + "/" + run_id;
-  sys::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  sys::UniqueFd fd(sys::retry_eintr([&] {
+    return ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  }));
   if (!fd) return false;
   struct stat st {};
-  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::getuid()) return false;
   // Only the header is read: the kept flag lives there, and the header check needs the size.
   auto header = std::make_unique<ControlHeader>();
   auto* bytes = reinterpret_cast<char*>(header.get());
@@ -41,7 +47,8 @@ bool kept_run(const std::string& dir, const std::string& run_id) {
   }
   // The size check of the whole block needs the object's size, not the bytes read.
   if (header->magic != kControlMagic ||
-      header->total_size != static_cast<std::uint64_t>(st.st_size))
+      header->total_size != static_cast<std::uint64_t>(st.st_size) ||
+      header->owner_uid != ::getuid())
     return false;
   return header->kept.load(std::memory_order_relaxed) != 0;
 }
@@ -84,7 +91,9 @@ std::vector<StaleObject> find_stale_objects(const std::vector<std::string>& dirs
       if (!parse_run_object_name(o.name, o.run_id, o.owner)) continue;
       struct stat st {};
       if (::fstatat(::dirfd(d.get()), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
-      if (!S_ISREG(st.st_mode) || st.st_uid != ::getuid()) continue;
+      if (!(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) || st.st_uid != ::getuid()) continue;
+      o.is_dir = S_ISDIR(st.st_mode);
+      if (o.is_dir && o.name != o.run_id) continue;  // a run's directory is named by its id
       if (alive(o.owner)) continue;
       out.push_back(std::move(o));
     }
@@ -102,6 +111,7 @@ std::vector<StaleObject> find_stale_objects(const std::vector<std::string>& dirs
 
 std::string remove_stale_object(const StaleObject& object) {
   const std::string path = object.dir + "/" + object.name;
+  if (object.is_dir) return sys::remove_private_dir(path, ::getuid());
   if (::unlink(path.c_str()) != 0) return std::strerror(errno);
   return {};
 }

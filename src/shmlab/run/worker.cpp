@@ -4,6 +4,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <exception>
 #include <optional>
@@ -13,10 +14,10 @@
 #include "shmlab/run/auditor.hpp"
 #include "shmlab/run/delay.hpp"
 #include "shmlab/run/fault_hooks.hpp"
-#include "shmlab/run/step_gate.hpp"
 #include "shmlab/run/trace_recorder.hpp"
 #include "shmlab/scenario/live_op.hpp"
 #include "shmlab/scenario/registry.hpp"
+#include "shmlab/schedule/step_gate.hpp"
 #include "shmlab/sync/lock.hpp"
 #include "shmlab/sys/clock.hpp"
 #include "shmlab/sys/log.hpp"
@@ -26,6 +27,10 @@ namespace {
 
 // Thrown at a step boundary once the coordinator has set `abort`.
 struct Aborted {};
+
+// The longest a sleeping worker goes without a heartbeat: well under the smallest --timeout (0.1
+// s).
+constexpr std::int64_t kHeartbeatNs = 20'000'000;
 
 class WorkerSteps final : public StepContext {
  public:
@@ -67,8 +72,19 @@ class WorkerSteps final : public StepContext {
 
   void window() override { sleep(params_.delays.window); }
   void finish() { gate_.finish(); }
+  // A delay is slept in slices with a heartbeat after each: a sleeping worker is alive and the
+  // watchdog must see it so (a 2 s delay under --timeout 1 is not a stuck run), and a stop request
+  // ends the sleep within a slice.
   void sleep(const DelayRange& range) {
-    if (!params_.scheduled) sys::sleep_ns(delays_.sample_ns(range));
+    if (params_.scheduled) return;
+    std::int64_t left = delays_.sample_ns(range);
+    while (left > 0) {
+      const std::int64_t slice = std::min(left, kHeartbeatNs);
+      sys::sleep_ns(slice);
+      left -= slice;
+      slot_.heartbeat_ns.store(sys::monotonic_ns(), std::memory_order_relaxed);
+      if (control_.header().abort.load(std::memory_order_relaxed) != 0) throw Aborted{};
+    }
   }
 
  private:

@@ -54,8 +54,9 @@ class Bank final : public ScenarioDef {
     if (b.balance < 0 || b.balance > kMaxCellValue / kMaxAccounts)
       throw_usage(
           fmt::format("--balance {}: from 0 to {}", b.balance, kMaxCellValue / kMaxAccounts));
-    if (b.amount < 1 || b.amount > kMaxCellValue / kMaxAccounts)
-      throw_usage(fmt::format("--amount {}: from 1 to {}", b.amount, kMaxCellValue / kMaxAccounts));
+    // Every worker passing one overdraft check at once stays within the cells' negative range.
+    if (b.amount < 1 || b.amount > kMaxCellValue / kMaxWorkers)
+      throw_usage(fmt::format("--amount {}: from 1 to {}", b.amount, kMaxCellValue / kMaxWorkers));
   }
 
   OpShape shape(const RunParams& p, std::uint32_t worker) const override {
@@ -93,11 +94,11 @@ class Bank final : public ScenarioDef {
     }
     d.n = 2;
     if (atomic) {
-      d.changes[0] = {.cell = from, .delta = -x};
-      d.changes[1] = {.cell = to, .delta = x};
+      d.changes[0] = {.cell = from, .delta = -x, .floor = {}};
+      d.changes[1] = {.cell = to, .delta = x, .floor = {}};
     } else {
-      d.changes[0] = {.cell = from, .value = reads[0] - x};
-      d.changes[1] = {.cell = to, .value = reads[1] + x};
+      d.changes[0] = {.cell = from, .value = reads[0] - x, .floor = {}};
+      d.changes[1] = {.cell = to, .value = reads[1] + x, .floor = {}};
     }
     return d;
   }

@@ -43,8 +43,8 @@ class Counter final : public ScenarioDef {
     const std::uint32_t cell = shape(p, worker).reads[0];
     Decision d;
     d.n = 1;
-    d.changes[0] =
-        atomic ? Change{.cell = cell, .delta = 1} : Change{.cell = cell, .value = reads[0] + 1};
+    d.changes[0] = atomic ? Change{.cell = cell, .delta = 1, .floor = {}}
+                          : Change{.cell = cell, .value = reads[0] + 1, .floor = {}};
     return d;
   }
 

@@ -48,7 +48,7 @@ class Inventory final : public ScenarioDef {
     if (atomic) {
       d.changes[0] = {.cell = 0, .delta = -1, .floor = 0};  // refused at 0: declined
     } else if (reads[0] > 0) {
-      d.changes[0] = {.cell = 0, .value = reads[0] - 1};
+      d.changes[0] = {.cell = 0, .value = reads[0] - 1, .floor = {}};
     } else {
       d.declined = true;
     }

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <utility>
@@ -13,9 +14,10 @@ extern char** environ;
 namespace shmlab::sys {
 namespace {
 
-ExitStatus decode(int wstatus) {
-  if (WIFEXITED(wstatus)) return {true, WEXITSTATUS(wstatus), 0};
-  return {false, 0, WTERMSIG(wstatus)};
+// Through syscall(2): glibc 2.36's <sys/pidfd.h> declares these without C linkage.
+int pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0u)); }
+int pidfd_send_signal(int pidfd, int sig) {
+  return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0u));
 }
 
 }  // namespace
@@ -40,16 +42,29 @@ Child Child::spawn(const std::vector<std::string>& argv) {
   const int err = ::posix_spawn(&pid, args[0], nullptr, &attr, args.data(), environ);
   ::posix_spawnattr_destroy(&attr);
   if (err != 0) throw_errno(call_name("posix_spawn", argv[0]), err);
-  return Child(pid);
+  // Safe until we reap it: SIGCHLD is not ignored (reset at start-up), so the PID stays ours as a
+  // zombie at worst, and from here on only the pidfd is used.
+  UniqueFd fd(pidfd_open(pid));
+  if (!fd) {
+    const int open_err = errno;
+    ::kill(pid, SIGKILL);
+    int ws = 0;
+    retry_eintr([&] { return ::waitpid(pid, &ws, 0); });
+    throw_errno(call_name("pidfd_open", std::to_string(pid)), open_err);
+  }
+  return Child(pid, std::move(fd));
 }
 
 Child::Child(Child&& other) noexcept
-    : pid_(std::exchange(other.pid_, -1)), status_(std::exchange(other.status_, std::nullopt)) {}
+    : pid_(std::exchange(other.pid_, -1)),
+      pidfd_(std::move(other.pidfd_)),
+      status_(std::exchange(other.status_, std::nullopt)) {}
 
 Child& Child::operator=(Child&& other) noexcept {
   if (this != &other) {
     this->~Child();
     pid_ = std::exchange(other.pid_, -1);
+    pidfd_ = std::move(other.pidfd_);
     status_ = std::exchange(other.status_, std::nullopt);
   }
   return *this;
@@ -62,24 +77,38 @@ Child::~Child() {
   }
 }
 
+std::optional<ExitStatus> Child::reap(int options) {
+  siginfo_t info{};
+  const int r = retry_eintr(
+      [&] { return ::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WEXITED | options); });
+  if (r == -1) {
+    // ECHILD: someone else reaped it (cannot happen once SIGCHLD is not ignored): gone, status
+    // unknown.
+    if (errno == ECHILD) status_ = ExitStatus{false, 0, 0};
+    return status_;
+  }
+  if (info.si_pid == 0) return status_;  // WNOHANG: still running
+  if (info.si_code == CLD_EXITED) {
+    status_ = ExitStatus{true, info.si_status, 0};
+  } else {
+    status_ = ExitStatus{false, 0, info.si_status};
+  }
+  return status_;
+}
+
 std::optional<ExitStatus> Child::try_wait() {
   if (!running()) return status_;
-  int ws = 0;
-  const pid_t r = retry_eintr([&] { return ::waitpid(pid_, &ws, WNOHANG); });
-  if (r == pid_) status_ = decode(ws);
-  return status_;
+  return reap(WNOHANG);
 }
 
 ExitStatus Child::wait() {
   if (!running()) return status_.value_or(ExitStatus{});
-  int ws = 0;
-  const pid_t r = retry_eintr([&] { return ::waitpid(pid_, &ws, 0); });
-  status_ = r == pid_ ? decode(ws) : ExitStatus{false, 0, 0};
+  if (!reap(0)) status_ = ExitStatus{false, 0, 0};  // waitid failed: gone, status unknown
   return *status_;
 }
 
 void Child::kill(int sig) noexcept {
-  if (running()) ::kill(pid_, sig);
+  if (running()) pidfd_send_signal(pidfd_.get(), sig);
 }
 
 }  // namespace shmlab::sys

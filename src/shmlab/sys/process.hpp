@@ -1,5 +1,7 @@
-// Child: a spawned process (posix_spawn, no shell), killed and reaped on destruction if the
-// owner has not reaped it. Owned by the coordinator; never crosses processes.
+// Child: a spawned process (posix_spawn, no shell) held through a pidfd opened right after the
+// spawn, so that waiting for it and signalling it can never reach another process that reused its
+// PID. Killed and reaped on destruction if the owner has not reaped it. Owned by the coordinator;
+// never crosses processes.
 #pragma once
 
 #include <sys/types.h>
@@ -7,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "shmlab/sys/unique_fd.hpp"
 
 namespace shmlab::sys {
 
@@ -28,17 +32,21 @@ class Child {
   Child& operator=(const Child&) = delete;
   ~Child();
 
+  // The PID, for messages only: the child is waited for and signalled through its pidfd.
   pid_t pid() const { return pid_; }
-  bool running() const { return pid_ > 0 && !status_; }
+  bool running() const { return pidfd_ && !status_; }
   // Non-blocking reap; returns the status once the child has ended.
   std::optional<ExitStatus> try_wait();
   ExitStatus wait();
+  // Signals the child while it is not yet reaped (a zombie ignores it); never a reused PID.
   void kill(int sig) noexcept;
   const std::optional<ExitStatus>& status() const { return status_; }
 
  private:
-  explicit Child(pid_t pid) : pid_(pid) {}
+  Child(pid_t pid, UniqueFd pidfd) : pid_(pid), pidfd_(std::move(pidfd)) {}
+  std::optional<ExitStatus> reap(int options);
   pid_t pid_ = -1;
+  UniqueFd pidfd_;
   std::optional<ExitStatus> status_;
 };
 

@@ -1,0 +1,335 @@
+#include "shmlab/explore/explorer.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <deque>
+#include <limits>
+#include <memory>
+#include <random>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "shmlab/scenario/registry.hpp"
+#include "shmlab/schedule/step_model.hpp"
+#include "shmlab/sys/clock.hpp"
+
+namespace shmlab {
+namespace {
+
+using Tokens = std::vector<ScheduleToken>;
+
+// The model has more states than we solve exactly.
+struct TooBig {};
+
+constexpr std::uint64_t kMaxSolvedSteps = 4096;
+// A sampling search of the model stops after this long, however many draws it has made.
+constexpr std::int64_t kModelDrawBudgetNs = 3'000'000'000;
+
+// Exact solution of the model: for each state, how many interleavings complete it and the
+// smallest and largest final value reachable, with the move that reaches each.
+class Solver {
+ public:
+  struct Node {
+    std::uint64_t count = 0;  // saturates at the maximum
+    std::int64_t min = 0;
+    std::int64_t max = 0;
+    std::uint32_t min_move = 0;
+    std::uint32_t max_move = 0;
+  };
+
+  Solver(const StepModel& model, std::size_t max_states) : model_(model), max_(max_states) {}
+
+  const Node& solve(const StepModel::State& s) {
+    std::string key = model_.key(s);
+    if (auto it = memo_.find(key); it != memo_.end()) return it->second;
+    Node n;
+    if (model_.done(s) || model_.deadlocked(s)) {
+      n.count = 1;
+      n.min = n.max = model_.final_value(s);
+    } else {
+      bool first = true;
+      for (std::uint32_t w = 0; w < model_.workers(); ++w) {
+        if (!model_.can_move(s, w)) continue;
+        StepModel::State next = s;
+        model_.move(next, w);
+        const Node c = solve(next);
+        n.count = c.count > std::numeric_limits<std::uint64_t>::max() - n.count
+                      ? std::numeric_limits<std::uint64_t>::max()
+                      : n.count + c.count;
+        // Strict comparisons: ties go to the lowest-numbered worker, a stable witness.
+        if (first || c.min < n.min) n.min = c.min, n.min_move = w;
+        if (first || c.max > n.max) n.max = c.max, n.max_move = w;
+        first = false;
+      }
+    }
+    if (memo_.size() >= max_) throw TooBig{};
+    return memo_.emplace(std::move(key), n).first->second;
+  }
+
+  Tokens witness(StepModel::State s, bool min) {
+    Tokens out;
+    while (!model_.done(s) && !model_.deadlocked(s)) {
+      const Node& n = solve(s);
+      out.push_back(model_.move(s, min ? n.min_move : n.max_move));
+    }
+    return out;
+  }
+
+  std::size_t states() const { return memo_.size(); }
+
+ private:
+  const StepModel& model_;
+  std::size_t max_;
+  std::unordered_map<std::string, Node> memo_;
+};
+
+// Every interleaving, lowest-numbered worker first, with its final value on the model.
+void enumerate(const StepModel& model, StepModel::State& s, Tokens& prefix,
+               const std::function<void(const Tokens&, std::int64_t)>& visit) {
+  if (model.done(s) || model.deadlocked(s)) {
+    visit(prefix, model.final_value(s));
+    return;
+  }
+  for (std::uint32_t w = 0; w < model.workers(); ++w) {
+    if (!model.can_move(s, w)) continue;
+    StepModel::State next = s;
+    prefix.push_back(model.move(next, w));
+    enumerate(model, next, prefix, visit);
+    prefix.pop_back();
+  }
+}
+
+// A random interleaving. With `stick_per_mille` > 0 the last worker keeps going with that chance:
+// the long solo runs that lose the most updates are then drawn far more often.
+Tokens draw(const StepModel& model, std::mt19937_64& rng, std::int64_t* final_value,
+            std::uint64_t stick_per_mille = 0) {
+  StepModel::State s = model.initial();
+  Tokens out;
+  std::vector<std::uint32_t> ready;
+  std::uint32_t last = 0;
+  while (!model.done(s) && !model.deadlocked(s)) {
+    if (!(out.empty() || !model.can_move(s, last) || rng() % 1000 >= stick_per_mille)) {
+      out.push_back(model.move(s, last));
+      continue;
+    }
+    ready.clear();
+    for (std::uint32_t w = 0; w < model.workers(); ++w) {
+      if (model.can_move(s, w)) ready.push_back(w);
+    }
+    last = ready[rng() % ready.size()];
+    out.push_back(model.move(s, last));
+  }
+  if (final_value != nullptr) *final_value = model.final_value(s);
+  return out;
+}
+
+// The shortest prefix that, completed by the tail rule, loses an update: breadth first over the
+// model's states (two prefixes reaching one state have the same completion).
+std::optional<Tokens> shortest_losing(const StepModel& model, std::size_t max_states) {
+  struct Entry {
+    StepModel::State state;
+    std::size_t parent;
+    ScheduleToken token;
+  };
+  std::vector<Entry> nodes{{model.initial(), 0, {}}};
+  std::unordered_set<std::string> seen{model.key(nodes[0].state)};
+  for (std::size_t i = 0; i < nodes.size() && nodes.size() < max_states; ++i) {
+    StepModel::State tail = nodes[i].state;
+    model.run_tail(tail);
+    if (model.final_value(tail) != model.expected()) {
+      Tokens out;
+      for (std::size_t j = i; j != 0; j = nodes[j].parent) out.push_back(nodes[j].token);
+      std::reverse(out.begin(), out.end());
+      return out;
+    }
+    for (std::uint32_t w = 0; w < model.workers(); ++w) {
+      if (!model.can_move(nodes[i].state, w)) continue;
+      StepModel::State next = nodes[i].state;
+      const ScheduleToken t = model.move(next, w);
+      if (seen.insert(model.key(next)).second) nodes.push_back({std::move(next), i, t});
+    }
+  }
+  return std::nullopt;
+}
+
+class Explorer {
+ public:
+  explicit Explorer(const ExploreOptions& o) : o_(o), model_(o.run.params), quiet_(2, false, true) {
+    r_.expected = model_.expected();
+  }
+
+  ExploreResult run();
+
+ private:
+  std::int64_t run_real(const Tokens& tokens);
+  Witness confirm(std::int64_t expected_final, const Tokens& tokens);
+  void exhaustive();
+  void search();
+  void progress(std::string_view what, std::uint64_t done, std::uint64_t total) {
+    if (o_.progress) o_.progress(what, done, total);
+  }
+
+  const ExploreOptions& o_;
+  StepModel model_;
+  Log quiet_;
+  ExploreResult r_;
+  std::unique_ptr<Solver> solver_;  // when the model could be solved exactly
+  std::optional<Solver::Node> solved_;
+  Tokens min_tokens_, max_tokens_;
+};
+
+std::int64_t Explorer::run_real(const Tokens& tokens) {
+  CoordinatorOptions c = o_.run;
+  c.params.quiet = true;
+  c.schedule = ScheduleSpec{tokens, std::nullopt};
+  const RunRecord rec = coordinate(c, quiet_);
+  if (rec.end == RunEnd::kInterrupted) throw ExploreInterrupted{rec.signal};
+  const std::string text = format_schedule(tokens);
+  if (!rec.schedule_error.empty()) {
+    throw ExploreFault(
+        fmt::format("the workers did not follow a schedule of the step model: {} "
+                    "(schedule: {})",
+                    rec.schedule_error, text));
+  }
+  const bool ok = rec.end == RunEnd::kCompleted &&
+                  std::all_of(rec.workers.begin(), rec.workers.end(),
+                              [](const WorkerRecord& w) { return w.end == WorkerEnd::kOk; });
+  if (!ok) {
+    std::string why = rec.watchdog_report;
+    for (const WorkerRecord& w : rec.workers) {
+      if (w.end != WorkerEnd::kOk && !w.error.empty())
+        why += fmt::format(" worker {}: {}", w.number, w.error);
+    }
+    throw ExploreFault(fmt::format("a run did not complete (schedule: {}){}", text, why));
+  }
+  // The scenario's outcome measure (the counter: its final value).
+  std::vector<std::int64_t> cells;
+  for (const CounterRecord& cell : rec.final_cells) cells.push_back(cell.counter);
+  std::uint64_t completed = 0;
+  for (const WorkerRecord& w : rec.workers) completed += w.completed;
+  return scenario_of(rec.params.scenario).measure(rec.params, cells, completed);
+}
+
+Witness Explorer::confirm(std::int64_t expected_final, const Tokens& tokens) {
+  Witness w;
+  w.final_value = expected_final;
+  w.schedule = format_schedule(tokens);
+  w.replayed = run_real(tokens);
+  w.confirmed = w.replayed == expected_final;
+  ++r_.replays;
+  return w;
+}
+
+void Explorer::exhaustive() {
+  r_.exhaustive = true;
+  r_.extremes_exact = true;
+  r_.method = "every interleaving on real processes";
+  StepModel::State s = model_.initial();
+  Tokens prefix;
+  std::optional<std::int64_t> lo, hi;
+  enumerate(model_, s, prefix, [&](const Tokens& tokens, std::int64_t model_final) {
+    const std::int64_t real = run_real(tokens);
+    ++r_.interleavings;
+    ++r_.histogram[real];
+    if (real != model_final) ++r_.model_mismatches;
+    if (!lo || real < *lo) lo = real, min_tokens_ = tokens;
+    if (!hi || real > *hi) hi = real, max_tokens_ = tokens;
+    progress("interleavings", r_.interleavings, *r_.total);
+  });
+  if (lo) r_.min = Witness{*lo, {}, 0, false};
+  if (hi) r_.max = Witness{*hi, {}, 0, false};
+}
+
+void Explorer::search() {
+  std::int64_t lo = 0, hi = 0;
+  if (solved_) {
+    r_.extremes_exact = true;
+    r_.method = "exact search of the step model, witnesses replayed on real processes";
+    min_tokens_ = solver_->witness(model_.initial(), true);
+    max_tokens_ = solver_->witness(model_.initial(), false);
+    lo = solved_->min;
+    hi = solved_->max;
+  } else {
+    r_.method = "random sampling of the step model (not exhaustive), witnesses replayed";
+    std::mt19937_64 rng(o_.seed);
+    const std::int64_t deadline = sys::monotonic_ns() + kModelDrawBudgetNs;
+    for (std::uint64_t i = 0; i < o_.model_draws && sys::monotonic_ns() < deadline; ++i) {
+      constexpr std::array<std::uint64_t, 4> kStick = {0, 500, 900, 990};
+      std::int64_t f = 0;
+      Tokens t = draw(model_, rng, &f, kStick[i % kStick.size()]);
+      if (i == 0 || f < lo) lo = f, min_tokens_ = t;
+      if (i == 0 || f > hi) hi = f, max_tokens_ = std::move(t);
+      if (i % 1000 == 0) progress("model draws", i, o_.model_draws);
+    }
+    // The serial order is always an interleaving; it reaches the maximum of a sampling search.
+    StepModel::State serial = model_.initial();
+    Tokens serial_tokens;
+    model_.run_tail(serial, &serial_tokens);
+    if (model_.final_value(serial) > hi)
+      hi = model_.final_value(serial), max_tokens_ = serial_tokens;
+  }
+  r_.min = Witness{lo, {}, 0, false};
+  r_.max = Witness{hi, {}, 0, false};
+  std::mt19937_64 rng(o_.seed);
+  const std::uint64_t n = std::min(o_.samples, o_.limit);
+  for (std::uint64_t i = 0; i < n; ++i) {
+    std::int64_t model_final = 0;
+    const Tokens t = draw(model_, rng, &model_final);
+    const std::int64_t real = run_real(t);
+    ++r_.interleavings;
+    ++r_.histogram[real];
+    if (real != model_final) ++r_.model_mismatches;
+    progress("sampled interleavings", i + 1, n);
+  }
+}
+
+ExploreResult Explorer::run() {
+  const std::int64_t t0 = sys::monotonic_ns();
+  // The solver recurses once per step of an interleaving: a long one is sampled instead.
+  const std::uint64_t steps = std::uint64_t{o_.run.params.workers} * o_.run.params.increments *
+                              strategy_steps(o_.run.params.strategy).size();
+  if (steps <= kMaxSolvedSteps) {
+    try {
+      solver_ = std::make_unique<Solver>(model_, o_.max_model_states);
+      solved_ = solver_->solve(model_.initial());
+      r_.total = solved_->count;
+    } catch (const TooBig&) {
+      solver_.reset();
+      solved_.reset();
+    }
+  }
+  if (r_.total && *r_.total <= o_.limit) {
+    exhaustive();
+  } else {
+    search();
+  }
+  progress("replaying witnesses", 0, 3);
+  const bool want_min = o_.goal != ExploreGoal::kMax;
+  const bool want_max = o_.goal != ExploreGoal::kMin;
+  if (r_.min && want_min) r_.min = confirm(r_.min->final_value, min_tokens_);
+  if (r_.max && want_max) r_.max = confirm(r_.max->final_value, max_tokens_);
+  if (!want_min) r_.min.reset();
+  if (!want_max) r_.max.reset();
+  progress("replaying witnesses", 2, 3);
+  // Proven: no interleaving loses one when the exact minimum is the expected value.
+  const bool none_lose = solved_ && solved_->min >= r_.expected;
+  if (!none_lose) {
+    if (auto t = shortest_losing(model_, o_.max_model_states)) {
+      StepModel::State s = model_.initial();
+      for (const ScheduleToken& tok : *t) model_.apply(s, tok);
+      model_.run_tail(s);
+      r_.shortest_losing = confirm(model_.final_value(s), *t);
+    }
+  }
+  progress("replaying witnesses", 3, 3);
+  r_.elapsed_ns = sys::monotonic_ns() - t0;
+  return std::move(r_);
+}
+
+}  // namespace
+
+ExploreResult explore(const ExploreOptions& options) { return Explorer(options).run(); }
+
+}  // namespace shmlab

@@ -1,0 +1,72 @@
+// Connection: one libpq session (PGconn), and Result: one statement's rows (PGresult), each owned
+// through a unique_ptr. Every outcome is checked: a failed connect or statement throws PgError with
+// the SQLSTATE and the server's message, never returns an empty result. Each worker opens its own
+// connection; a Connection is used by one thread at a time and never crosses processes.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "shmlab/pg/pg_error.hpp"
+
+namespace shmlab::pg {
+
+class Result {
+ public:
+  explicit Result(PGresult* r) : result_(r) {}
+
+  int rows() const { return PQntuples(result_.get()); }
+  int columns() const { return PQnfields(result_.get()); }
+  bool is_null(int row, int column) const { return PQgetisnull(result_.get(), row, column) != 0; }
+  // The value as text (the format every statement here asks for).
+  std::string_view value(int row, int column) const;
+  // The value as an integer; throws PgError (22P02, invalid_text_representation) otherwise.
+  std::int64_t int64(int row, int column) const;
+  // Rows an INSERT/UPDATE/DELETE touched (PQcmdTuples); 0 for other statements.
+  std::int64_t affected_rows() const;
+  PGresult* get() const { return result_.get(); }
+
+ private:
+  struct Clear {
+    void operator()(PGresult* r) const { PQclear(r); }
+  };
+  std::unique_ptr<PGresult, Clear> result_;
+};
+
+class Connection {
+ public:
+  // Connects with a keyword/value string ("host=/tmp/x port=5432 dbname=postgres") or a URI
+  // ("postgresql://user@host:5432/db"); "" takes everything from libpq's defaults, i.e. PGHOST,
+  // PGPORT, PGDATABASE, PGUSER, PGPASSWORD… from the environment. Throws PgError (08006 when the
+  // server gives no SQLSTATE) naming where it tried to connect.
+  static Connection connect(const std::string& dsn);
+
+  // Runs one or more statements without parameters (PQexec).
+  Result exec(std::string_view sql);
+  // Runs one statement with $1, $2… bound to `params` as text (PQexecParams): values never
+  // travel inside the SQL.
+  Result exec(std::string_view sql, const std::vector<std::string>& params);
+
+  // The backend process serving this session (pg_backend_pid()): what a deadlock report names.
+  int backend_pid() const { return PQbackendPID(conn_.get()); }
+  // PQTRANS_IDLE, PQTRANS_INTRANS, PQTRANS_INERROR (a failed transaction awaiting ROLLBACK)...
+  PGTransactionStatusType transaction_status() const { return PQtransactionStatus(conn_.get()); }
+  bool connected() const { return conn_ && PQstatus(conn_.get()) == CONNECTION_OK; }
+  PGconn* get() const { return conn_.get(); }
+
+ private:
+  struct Finish {
+    void operator()(PGconn* c) const { PQfinish(c); }
+  };
+  explicit Connection(PGconn* c) : conn_(c) {}
+  // Throws PgError unless `r` is a successful command or rows.
+  Result check(PGresult* r, const char* call, std::string_view sql);
+  std::unique_ptr<PGconn, Finish> conn_;
+};
+
+}  // namespace shmlab::pg

@@ -1,0 +1,186 @@
+#include "shmlab/schedule/scheduler.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "shmlab/schedule/step_gate.hpp"
+#include "shmlab/sys/clock.hpp"
+
+namespace shmlab {
+namespace {
+
+std::string_view step_word(char letter) {
+  switch (letter) {
+    case 'L':
+      return "L (lock)";
+    case 'R':
+      return "R (read)";
+    case 'W':
+      return "W (write)";
+    case 'U':
+      return "U (unlock)";
+    case 'A':
+      return "A (atomic read-modify-write)";
+    case 'C':
+      return "C (compare-and-swap)";
+    case 'V':
+      return "V (verify)";
+    default:
+      return "?";
+  }
+}
+
+}  // namespace
+
+Scheduler::Scheduler(ControlBlock& control, ScheduleSpec spec)
+    : control_(control),
+      spec_(std::move(spec)),
+      gates_(control.params().workers),
+      holders_(kMaxAccounts + 1, 0),
+      rng_(spec_.random_seed.value_or(0)) {}
+
+std::string Scheduler::schedule() const {
+  return format_schedule(spec_.random_seed ? drawn_ : spec_.tokens);
+}
+
+bool Scheduler::fail(std::string message) {
+  error_ = std::move(message);
+  return false;
+}
+
+bool Scheduler::blocked(std::uint32_t index) const {
+  const std::uint32_t holder = holder_of(index);
+  return gates_[index].next == static_cast<std::uint32_t>(Step::kLock) && holder != 0 &&
+         holder != index + 1;
+}
+
+bool Scheduler::grant_deadlock() {
+  std::vector<std::uint32_t> blocked_workers;
+  for (std::uint32_t i = 0; i < gates_.size(); ++i) {
+    if (gates_[i].finished) continue;
+    const std::uint32_t h = holder_of(i);
+    if (!blocked(i) || gates_[h - 1].finished) return false;
+    blocked_workers.push_back(i);
+  }
+  for (std::uint32_t i : blocked_workers) {
+    taken_.push_back({i + 1, Step::kLock});
+    gates_[i].next = 0;
+    grant_step(control_.slot(i));
+  }
+  stalled_ = true;
+  return true;
+}
+
+bool Scheduler::choose_token(std::uint32_t& index) {
+  const ScheduleToken& t = spec_.tokens[position_];
+  const std::string where =
+      fmt::format("--schedule: token {} '{}'", position_ + 1, format_token(t));
+  index = t.worker - 1;
+  const WorkerGate& g = gates_[index];
+  if (g.finished)
+    return fail(fmt::format("{}: worker {} has finished all its steps", where, t.worker));
+  const bool verify = g.next == static_cast<std::uint32_t>(Step::kVerify);
+  // A token that does not say V first lets its worker take a pending verify (docs/schedules.md).
+  if (verify && t.step != Step::kVerify) return true;
+  if (t.step && static_cast<std::uint32_t>(*t.step) != g.next) {
+    return fail(fmt::format("{}: worker {}'s next step is {}, not {}", where, t.worker,
+                            step_word(static_cast<char>(g.next)),
+                            step_word(static_cast<char>(*t.step))));
+  }
+  if (blocked(index)) {
+    return fail(fmt::format("{}: worker {} is blocked: its L waits for the lock worker {} holds",
+                            where, t.worker, holder_of(index)));
+  }
+  ++position_;
+  return true;
+}
+
+bool Scheduler::choose(std::uint32_t& index) {
+  // A dead worker takes no more steps: its tokens are passed over (and reported), not errors.
+  while (position_ < spec_.tokens.size() && gates_[spec_.tokens[position_].worker - 1].died) {
+    skipped_.push_back({position_ + 1, format_token(spec_.tokens[position_])});
+    ++position_;
+  }
+  if (position_ < spec_.tokens.size()) return choose_token(index);
+  std::vector<std::uint32_t> ready;
+  bool unfinished = false;
+  for (std::uint32_t i = 0; i < gates_.size(); ++i) {
+    if (gates_[i].finished) continue;
+    unfinished = true;
+    if (!blocked(i)) ready.push_back(i);
+  }
+  if (!unfinished) return false;
+  if (ready.empty()) {
+    std::uint32_t any = 0;
+    for (std::uint32_t i = 0; i < gates_.size() && any == 0; ++i) {
+      if (!gates_[i].finished) any = holder_of(i);
+    }
+    return fail(
+        fmt::format("--schedule: every unfinished worker waits for the lock worker {} "
+                    "holds, and it has finished",
+                    any));
+  }
+  if (spec_.random_seed) {
+    // Our own reduction, not uniform_int_distribution: the draw must be the same everywhere.
+    index = ready[rng_() % ready.size()];
+    drawn_.push_back({index + 1, static_cast<Step>(gates_[index].next)});
+  } else {
+    index = ready.front();  // the tail: worker by worker, the lowest-numbered that can move
+  }
+  return true;
+}
+
+void Scheduler::grant(std::uint32_t index) {
+  WorkerGate& g = gates_[index];
+  const auto step = static_cast<Step>(g.next);
+  if (step == Step::kLock) holders_[g.lock] = index + 1;
+  if (step == Step::kUnlock) holders_[g.lock] = 0;
+  taken_.push_back({index + 1, step});
+  g.next = 0;
+  grant_step(control_.slot(index));
+}
+
+Scheduler::Progress Scheduler::advance(std::int64_t budget_ns,
+                                       const std::function<bool(std::uint32_t)>& alive) {
+  if (!error_.empty()) return Progress::kError;
+  if (stalled_) return Progress::kWaiting;  // deadlocked: the coordinator's lock table finds it
+  const std::int64_t deadline = sys::monotonic_ns() + budget_ns;
+  for (;;) {
+    // Every worker at a boundary (or finished) before any grant: only then is the order exact.
+    for (std::uint32_t i = 0; i < gates_.size(); ++i) {
+      WorkerGate& g = gates_[i];
+      if (g.finished || g.next != 0) continue;
+      WorkerSlot& slot = control_.slot(i);
+      std::uint32_t wanted =
+          await_boundary(slot, std::max<std::int64_t>(0, deadline - sys::monotonic_ns()));
+      if (wanted == kGateNone && !alive(i)) {
+        wanted = slot.gate_wanted.load(std::memory_order_acquire);  // it may have just finished
+        if (wanted == kGateNone) {
+          g.finished = g.died = true;
+          // A robust lock is taken over by its next owner.
+          std::replace(holders_.begin(), holders_.end(), i + 1, 0u);
+          continue;
+        }
+      }
+      if (wanted == kGateNone) return Progress::kWaiting;
+      if (wanted == kGateFinished) {
+        g.finished = true;
+      } else {
+        g.next = wanted;
+        g.lock = std::min(slot.gate_lock.load(std::memory_order_relaxed), kMaxAccounts);
+      }
+    }
+    std::uint32_t index = 0;
+    if (!choose(index)) {
+      if (!error_.empty() && position_ >= spec_.tokens.size() && grant_deadlock()) {
+        error_.clear();
+        return Progress::kWaiting;
+      }
+      return error_.empty() ? Progress::kDone : Progress::kError;
+    }
+    grant(index);
+  }
+}
+
+}  // namespace shmlab
