@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -13,6 +14,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/typos.hpp"
 #include "shmlab/sys/signals.hpp"
 #include "shmlab/usage_error.hpp"
 
@@ -44,6 +46,7 @@ int main(int argc, char** argv) {
   using namespace shmlab::cli;
   shmlab::sys::reset_inherited_signals();
   CLI::App app{"shmlab: shared memory between processes — races, fixes and their costs"};
+  app.name("shmlab");  // in usage lines, as the user types it (not ./build/shmlab)
   app.set_version_flag("--version", "shmlab " SHMLAB_VERSION);
   app.require_subcommand(1);
   app.footer(
@@ -54,13 +57,15 @@ int main(int argc, char** argv) {
       "  shmlab run -w 8 -n 10000 --delay none --json\n"
       "  shmlab explore -w 2 -n 3               every interleaving of 2 x 3, on real processes\n"
       "  shmlab bench --strategies none,mutex --backends file  ops/s beside the bare primitive\n"
-      "Run 'shmlab COMMAND --help' for a command's options.");
+      "Run 'shmlab COMMAND --help' (or 'shmlab help COMMAND') for a command's options.");
   const std::vector<Command> commands = {
       add_run(app),          add_explore(app), add_inspect(app),
       add_clean(app),        add_worker(app),  add_bench(app),
       add_bench_worker(app), add_litmus(app),  add_litmus_worker(app)};
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> args = check_words(app, {argv + 1, argv + argc});
+    std::reverse(args.begin(), args.end());  // CLI11 takes them last first
+    app.parse(args);
     for (const Command& c : commands) {
       if (c.app->parsed()) return flushed(c.action());
     }

@@ -3,8 +3,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -24,6 +26,7 @@
 #include "shmlab/scenario/registry.hpp"
 #include "shmlab/schedule/schedule.hpp"
 #include "shmlab/sync/strategy.hpp"
+#include "shmlab/sys/log.hpp"
 #include "shmlab/usage_error.hpp"
 
 namespace shmlab::cli {
@@ -48,8 +51,41 @@ struct RunOptions {
   bool keep = false;
   bool quiet = false;
   bool no_color = false;
-  OutputOptions outputs;  // --trace FILE, --report FILE, --timeline
+  std::string lost = "100";  // --lost N|all: lost updates listed in the JSON
+  std::string log;           // --log N|all: operations per worker with step lines; empty: bounded
+  OutputOptions outputs;     // --trace FILE, --report FILE, --timeline
 };
+
+// Without --log, the step lines of about this many operations in all (then a count of the rest).
+constexpr std::uint64_t kLoggedOpsTotal = 100;
+// A run whose delays alone take longer says so at the start, with the command that skips them.
+constexpr double kLongRunS = 10;
+
+// "N" or "all" (options --lost and --log); "all" is the largest count.
+std::uint64_t count_or_all(std::string_view option, const std::string& v) {
+  if (v == "all") return UINT64_MAX;
+  std::uint64_t n = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (v.empty() || ec != std::errc() || end != v.data() + v.size())
+    throw UsageError(fmt::format("{} {}: expected a count or 'all'", option, v));
+  return n;
+}
+
+// 5400.2 → "1 h 30 min", 200 → "3 min 20 s", 12.3 → "12 s"
+std::string duration_text(double s) {
+  const auto secs = static_cast<std::uint64_t>(s + 0.5);
+  if (secs >= 3600) return fmt::format("{} h {} min", secs / 3600, secs % 3600 / 60);
+  if (secs >= 60) return fmt::format("{} min {} s", secs / 60, secs % 60);
+  return fmt::format("{} s", secs);
+}
+
+// The mean time one worker's operations sleep, from the delay ranges (workers sleep in parallel).
+double sleep_estimate_s(const RunParams& p) {
+  auto mean_us = [](const DelayRange& r) { return (static_cast<double>(r.lo_us) + r.hi_us) / 2; };
+  const double per_op_us =
+      mean_us(p.delays.before_read) + mean_us(p.delays.window) + mean_us(p.delays.before_verify);
+  return per_op_us * static_cast<double>(p.increments) / 1e6;
+}
 
 // CLI11 reads "-1" into an unsigned integer as 2^64-1; counts and seeds are digits only.
 const CLI::Validator kDigits(
@@ -62,7 +98,7 @@ const CLI::Validator kDigits(
       if (ec != std::errc() || end != s.data() + s.size()) return "'" + s + "' is too large";
       return {};
     },
-    "UINT");
+    "");
 
 // CLI::Range lets NaN through (every comparison with it is false).
 const CLI::Validator kFinite(
@@ -74,7 +110,7 @@ const CLI::Validator kFinite(
       }
       return {};
     },
-    "SECONDS");
+    "");
 
 std::vector<std::string> names_of_backends() {
   std::vector<std::string> out;
@@ -129,6 +165,9 @@ RunParams to_params(const RunOptions& o) {
   p.quiet = o.quiet;
   p.log_stderr = o.json;
   p.color = use_color(p.log_stderr ? 2 : 1, o.no_color);
+  p.ascii = !locale_is_utf8();
+  p.log_ops = o.log.empty() ? std::max<std::uint64_t>(1, kLoggedOpsTotal / p.workers)
+                            : count_or_all("--log", o.log);
   return p;
 }
 
@@ -185,7 +224,10 @@ int execute(const RunOptions& o) {
   c.temp_dir = temp_dir();
   c.timeout_s = o.timeout_s;
   c.keep = o.keep;
-  const Log log(c.params.log_stderr ? 2 : 1, c.params.color, c.params.quiet);
+  const Log log(c.params.log_stderr ? 2 : 1, c.params.color, c.params.quiet, c.params.ascii);
+  // What must reach the user even with --quiet: a long wait ahead, the name of a kept run.
+  const Log notice(2, use_color(2, o.no_color), false, c.params.ascii);
+  const std::uint64_t max_lost = count_or_all("--lost", o.lost);
   const RunOutputs outputs(o.outputs);  // before the run: an unwritable path wastes nothing
   const std::string pacing =
       !c.schedule ? fmt::format("delay {}", format_delay_spec(c.params.delays))
@@ -193,8 +235,10 @@ int execute(const RunOptions& o) {
           ? fmt::format("schedule random:{}", *c.schedule->random_seed)
           : fmt::format("schedule \"{}\"", format_schedule(c.schedule->tokens));
   if (c.params.scenario == Scenario::kCounter) {
-    log.info("shmlab run: {} workers x {} increments, strategy {}, backend {}, {}, seed {}",
-             c.params.workers, c.params.increments, o.strategy, o.backend, pacing, c.params.seed);
+    log.info("shmlab run: {} × {}, strategy {}, backend {}, {}, seed {}",
+             count_of(c.params.workers, "worker", "workers"),
+             count_of(c.params.increments, "increment", "increments"), o.strategy, o.backend,
+             pacing, c.params.seed);
   } else {
     log.info(
         "shmlab run: scenario {} ({}), {} workers x {} operations, strategy {}, backend {}, "
@@ -202,10 +246,34 @@ int execute(const RunOptions& o) {
         o.scenario, scenario_summary(c.params), c.params.workers, c.params.increments, o.strategy,
         o.backend, pacing, c.params.seed);
   }
+  if (const double s = sleep_estimate_s(c.params); !c.schedule && s > kLongRunS) {
+    notice.warning(
+        "This run will take about {}: its delays sleep {} ms per increment on average. The same "
+        "work without sleeps takes well under a minute: shmlab run -w {} -n {} --strategy {} "
+        "--backend {} --delay none",
+        duration_text(s), s * 1e3 / static_cast<double>(c.params.increments), c.params.workers,
+        c.params.increments, o.strategy, o.backend);
+  }
+  if (c.params.increments > c.params.log_ops) {
+    log.info("Step lines: the first {} of each worker; --log all shows every step",
+             count_of(c.params.log_ops, "operation", "operations"));
+  }
   warn_stale_objects(c.temp_dir, log);
   if (c.params.crash.worker != 0)
     log.warning("Crash injection: --crash {}", format_crash_spec(c.params.crash));
+  ProgressLine progress(log.fd(), std::uint64_t{c.params.workers} * c.params.increments);
+  if (progress.active() && !o.quiet && !c.schedule) {
+    // Once the step lines have stopped: a line being rewritten between log lines would mix with
+    // them.
+    const std::uint64_t logged = c.params.log_ops > UINT64_MAX / c.params.workers
+                                     ? UINT64_MAX
+                                     : c.params.log_ops * c.params.workers;
+    c.progress = [&progress, logged](std::uint64_t done) {
+      if (done >= logged) progress.update(done);
+    };
+  }
   RunRecord record = coordinate(c, log);
+  progress.clear();
   if (!record.schedule_error.empty()) throw UsageError(record.schedule_error);
   if (c.schedule) {
     log.info("Steps taken: {}", record.schedule_taken);
@@ -222,11 +290,29 @@ int execute(const RunOptions& o) {
   }
   RunResult result = analyse(std::move(record));
   const int code = exit_code_for(result);
-  outputs.print_timeline(result, Log(log.fd(), log.color(), false));
+  std::uint64_t unlogged_ops = 0;
+  for (const WorkerRecord& w : result.record.workers)
+    unlogged_ops += w.ops > c.params.log_ops ? w.ops - c.params.log_ops : 0;
+  if (unlogged_ops != 0) {
+    log.info("… the step lines of {} more {} not shown; --log all shows every step",
+             grouped(unlogged_ops), unlogged_ops == 1 ? "operation" : "operations");
+  }
+  outputs.print_timeline(result, Log(log.fd(), log.color(), false, log.ascii()));
   print_summary(result, log);
   outputs.write_files(result, log);
-  log.info("Cleaned up the run's shared objects{}", o.keep ? " (kept: --keep)" : "");
-  if (o.json) std::cout << result_json(result, code).dump(2) << std::endl;
+  // As `inspect` and `clean` take it: "shmlab-<pid>-<hex>", without the shm name's leading '/'.
+  const std::string run_name =
+      result.record.control_name.substr(result.record.control_name.starts_with('/') ? 1 : 0);
+  if (o.keep) {
+    // The name is the whole point of --keep: said even with --quiet.
+    (o.quiet ? notice : log).info("Kept the run's objects (--keep): shmlab inspect {}", run_name);
+  } else {
+    log.info("Cleaned up the run's shared objects");
+  }
+  if (o.json) {
+    write_result_json(std::cout, result, code,
+                      {.max_lost = max_lost, .run_name = o.keep ? run_name : std::string()});
+  }
   return code;
 }
 
@@ -239,41 +325,60 @@ Command add_run(CLI::App& app) {
   opts->workers_option =
       sub->add_option("-w,--workers", opts->workers, "Worker processes (1..1024; inventory: 15)")
           ->check(kDigits)
-          ->check(CLI::Range(1u, kMaxWorkers))
+          ->check(CLI::Range(1u, kMaxWorkers).description(""))
+          ->type_name("N")
           ->capture_default_str();
-  opts->increments_option = sub->add_option("-n,--increments", opts->increments,
-                                            "Operations per worker (1..10^9; inventory: 1)")
-                                ->check(kDigits)
-                                ->check(CLI::Range(std::uint64_t{1}, kMaxIncrements))
-                                ->capture_default_str();
+  opts->increments_option =
+      sub->add_option("-n,--increments", opts->increments,
+                      "Operations per worker (1..10^9; inventory: 1)")
+          ->check(kDigits)
+          ->check(CLI::Range(std::uint64_t{1}, kMaxIncrements).description(""))
+          ->type_name("N")
+          ->capture_default_str();
   sub->add_option("--backend", opts->backend, "Where the shared data lives")
       ->check(CLI::IsMember(names_of_backends()))
+      ->type_name("NAME")
       ->capture_default_str();
   sub->add_option("--strategy", opts->strategy, "What guards the read-modify-write")
       ->check(CLI::IsMember(names_of_strategies()))
+      ->type_name("NAME")
       ->capture_default_str();
   sub->add_option("--scenario", opts->scenario,
                   "The work the workers do: counter (the seed), inventory (buyers of the last "
                   "items in stock), bank (transfers between accounts); docs/scenarios.md")
       ->check(CLI::IsMember(names_of_scenarios()))
+      ->type_name("NAME")
       ->capture_default_str();
   add_scenario_options(*sub, opts->scenario_params);
   sub->add_option("--delay", opts->delay,
                   "Milliseconds BEFORE:WINDOW:VERIFY, each N or LO-HI; 'none' for no sleeps")
+      ->type_name("SPEC")
       ->capture_default_str();
   sub->add_option("--seed", opts->seed, "Seed of the delays (random and printed when absent)")
-      ->check(kDigits);
+      ->check(kDigits)
+      ->type_name("N");
   sub->add_option("--crash", opts->crash,
                   "SIGKILL worker W at POINT of its K-th operation: W@POINT[:K], POINT one of "
-                  "before-lock, locked, after-read, after-write, before-unlock");
+                  "before-lock, locked, after-read, after-write, before-unlock")
+      ->type_name("W@POINT[:K]");
   sub->add_option("--schedule", opts->schedule,
                   "Deterministic interleaving: tokens like \"1R 2R 1W 2W\", or random:SEED "
-                  "(docs/schedules.md); delays are ignored");
+                  "(docs/schedules.md); delays are ignored")
+      ->type_name("SCHED");
   sub->add_option("--timeout", opts->timeout_s,
-                  "Watchdog: seconds without progress before the run is stopped")
+                  "Watchdog: seconds without progress before the run is stopped (0.1..86400)")
       ->check(kFinite)
-      ->check(CLI::Range(0.1, 86400.0))
+      ->check(CLI::Range(0.1, 86400.0).description(""))
+      ->type_name("SECONDS")
       ->capture_default_str();
+  sub->add_option("--lost", opts->lost,
+                  "Lost updates listed in --json's `lost` (the total is always there), or 'all'")
+      ->type_name("N|all")
+      ->capture_default_str();
+  sub->add_option("--log", opts->log,
+                  "Step lines for the first N operations of each worker, or 'all' (default: about "
+                  "100 operations in all, then a count)")
+      ->type_name("N|all");
   sub->add_option("--trace", opts->outputs.trace_path,
                   "Write a Chrome trace-event JSON of every step (Perfetto, chrome://tracing)")
       ->type_name("FILE");
@@ -283,17 +388,19 @@ Command add_run(CLI::App& app) {
   sub->add_flag("--timeline", opts->outputs.timeline, "Print per-worker swimlanes of the steps");
   sub->add_flag("--json", opts->json, "Print the result as JSON on stdout; log lines go to stderr");
   sub->add_flag("--keep", opts->keep, "Keep the run's objects for 'shmlab inspect'");
-  sub->add_flag("-q,--quiet", opts->quiet, "No log lines");
+  sub->add_flag("-q,--quiet", opts->quiet,
+                "No log lines (a kept run's name and a long run's estimate still go to stderr)");
   sub->add_flag("--no-color", opts->no_color, "No colour (also: NO_COLOR in the environment)");
   sub->footer(
       "Examples:\n"
       "  shmlab run                                  the seed demo (exit 3 when updates were "
       "lost)\n"
       "  shmlab run --seed 42                        repeat the delays of an earlier run\n"
-      "  shmlab run -w 4 -n 100000 --delay none -q   a fast run: how many updates are lost?\n"
+      "  shmlab run -w 4 -n 100000 --delay none      a fast run: how many updates are lost?\n"
       "  shmlab run --strategy mutex --backend shm   a fix: exit 0, every increment counted\n"
       "  shmlab run -w 2 -n 1 --schedule \"1R 2R 1W 2W\"   the lost update, every time\n"
       "  shmlab run --timeline --report run.html     see which write erased which\n"
+      "  shmlab run -w 4 -n 1000 --delay none --json | jq '.lost_updates, .lost[0]'\n"
       "  shmlab run --scenario inventory             15 buyers, 10 units: oversold?\n"
       "  shmlab run --scenario bank -w 2 --accounts 2 --strategy account-locks --delay none\n"
       "                                              a deadlock, found and named (exit 4)\n"
@@ -349,9 +456,6 @@ std::string temp_dir() {
   return dir;
 }
 
-bool use_color(int fd, bool no_color_flag) {
-  const char* nc = std::getenv("NO_COLOR");
-  return !no_color_flag && (nc == nullptr || *nc == '\0') && ::isatty(fd) == 1;
-}
+bool use_color(int fd, bool no_color_flag) { return wants_color(fd, no_color_flag); }
 
 }  // namespace shmlab::cli

@@ -3,6 +3,7 @@
 // output — before the run starts, so an unwritable path costs nothing (exit 1 naming it).
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "shmlab/analysis/result.hpp"
@@ -31,5 +32,31 @@ class RunOutputs {
   sys::UniqueFd trace_;
   sys::UniqueFd report_;
 };
+
+// One line on a terminal that a long run keeps rewriting: operations done, rate, time left. Only
+// on a terminal (not a pipe, not a file), and only once the run has lasted kAfterS; cleared at the
+// end so that the summary follows on a clean line.
+class ProgressLine {
+ public:
+  static constexpr double kAfterS = 2;
+  ProgressLine(int fd, std::uint64_t total_ops);
+  ~ProgressLine() { clear(); }
+  ProgressLine(const ProgressLine&) = delete;
+  ProgressLine& operator=(const ProgressLine&) = delete;
+  bool active() const { return active_; }
+  void update(std::uint64_t done);
+  void clear();
+
+ private:
+  int fd_;
+  std::uint64_t total_;
+  bool active_;
+  std::int64_t start_ns_;
+  std::int64_t last_ns_ = 0;
+  std::size_t shown_ = 0;  // columns of the line on screen
+};
+
+// "12,000 of 400,000 operations (3%), 1,500/s, about 4 min 13 s left"
+std::string progress_text(std::uint64_t done, std::uint64_t total, double elapsed_s);
 
 }  // namespace shmlab::cli

@@ -27,8 +27,8 @@ TEST(RunCli, SeedDemoAccountsForEveryIncrement) {
   EXPECT_EQ(r["expected"], 15);
   // Counted from the write log, not from the counter: the writes nobody erased are the counter's
   // steps, so survivors (= final) and erased writes make up all 3 x 5 writes.
-  EXPECT_EQ(r["final"].get<std::size_t>() + r["lost"].size(), 15u);
-  EXPECT_EQ(r["lost"].size(), r["lost_updates"].get<std::size_t>());
+  EXPECT_EQ(r["final"].get<std::size_t>() + r["lost_total"].get<std::size_t>(), 15u);
+  EXPECT_EQ(r["lost_total"].get<std::size_t>(), r["lost_updates"].get<std::size_t>());
   EXPECT_EQ(r["correct"], r["lost_updates"] == 0);
   EXPECT_EQ(o.exit_code, r["correct"].get<bool>() ? 0 : 3);
   EXPECT_EQ(r["exit_code"], o.exit_code);
@@ -49,8 +49,9 @@ TEST(RunCli, ZeroDelayRunReportsFinalPlusLostEqualsExpected) {
   ASSERT_TRUE(o.exit_code == 0 || o.exit_code == 3) << o.err;
   const json r = parse_result(o);
   EXPECT_EQ(r["expected"], 8000);
-  EXPECT_EQ(r["final"].get<std::size_t>() + r["lost"].size(), 8000u);  // survivors + erased
-  EXPECT_EQ(r["lost"].size(), r["lost_updates"].get<std::size_t>());
+  EXPECT_EQ(r["final"].get<std::size_t>() + r["lost_total"].get<std::size_t>(),
+            8000u);  // survivors + erased
+  EXPECT_EQ(r["lost_total"].get<std::size_t>(), r["lost_updates"].get<std::size_t>());
   EXPECT_EQ(r["attribution"], "exact");
   // Every attribution names a lost write and a different, surviving write.
   for (const json& l : r["lost"]) {
@@ -84,7 +85,8 @@ TEST(RunCli, SeedIsPrintedAndRecorded) {
 
 TEST(RunCli, LogLinesHaveTheSeedFormatAndNeverInterleave) {
   TempDir tmp;
-  const Outcome o = run_shmlab({"run", "-w", "4", "-n", "50", "--delay", "none"}, tmp);
+  const Outcome o =
+      run_shmlab({"run", "-w", "4", "-n", "50", "--delay", "none", "--log", "all"}, tmp);
   ASSERT_TRUE(o.exit_code == 0 || o.exit_code == 3) << o.err;
   std::size_t lines = 0;
   std::size_t start = 0;

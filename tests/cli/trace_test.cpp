@@ -96,7 +96,7 @@ void check_run(const std::vector<std::string>& args) {
   TempDir tmp;
   TempDir out;
   const std::string trace_path = out.path() + "/trace.json";
-  std::vector<std::string> all = {"run", "--json", "-q", "--trace", trace_path};
+  std::vector<std::string> all = {"run", "--json", "-q", "--lost", "all", "--trace", trace_path};
   all.insert(all.end(), args.begin(), args.end());
   const Outcome o = run_shmlab(all, tmp);
   ASSERT_TRUE(o.exit_code == 0 || o.exit_code == 3) << o.err;

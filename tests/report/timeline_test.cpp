@@ -101,10 +101,32 @@ TEST(LostUpdateSentence, NamesWhoseRecordTheEraserReadWhenItDiffers) {
   l.lost = {3, 4, 14, 8, 2, 4, 5};
   l.erased_by = {2, 3, 8, 5, 1, 5, 6};
   EXPECT_EQ(lost_update_sentence(l),
-            "worker 2 wrote 6 from its read of worker 1's 5, erasing worker 3's 4 → 5 (op 4)");
+            "worker 2 wrote 6 from its read of worker 1's 5, erasing worker 3's 4 → 5 (its op 4)");
   l.erased_by.based_on = l.lost.based_on;
   EXPECT_EQ(lost_update_sentence(l),
-            "worker 2 wrote 6 from its read of 5, erasing worker 3's 4 → 5 (op 4)");
+            "worker 2 wrote 6 from its read of 5, erasing worker 3's 4 → 5 (its op 4)");
+}
+
+TEST(LostUpdateSentence, PointsOutACounterGoingBackwards) {
+  LostUpdate l;
+  l.lost = {1, 8, 14, 8, 2, 7, 8};      // worker 1 wrote 8
+  l.erased_by = {2, 3, 9, 5, 1, 6, 7};  // worker 2 then wrote 7 over it
+  EXPECT_EQ(lost_update_sentence(l),
+            "worker 2 wrote 7 from its read of worker 1's 6, erasing worker 1's 7 → 8 (its op 8): "
+            "the counter went backwards");
+}
+
+TEST(Timeline, AsciiKeepsTheColumnsAndSpellsEverySymbol) {
+  const RunResult result = classic_lost_update();
+  const std::string utf8 = render_timeline(result);
+  const std::string ascii = render_timeline(result, {.ascii = true});
+  for (unsigned char c : ascii) ASSERT_LT(c, 0x80) << ascii;
+  EXPECT_NE(ascii.find("W 0->1 x lost (w2)"), std::string::npos) << ascii;
+  EXPECT_NE(ascii.find("W 0->1 >> erased w1"), std::string::npos) << ascii;
+  // Lanes start at the same column as in UTF-8: worker 2's header is where it was.
+  const auto header = [](const std::string& t) { return lines_of(t)[1]; };
+  EXPECT_EQ(header(ascii).find("worker 2"), header(utf8).find("worker 2") - 2 * 2)
+      << "│ is 3 bytes, | is 1: two separators before worker 2";
 }
 
 }  // namespace

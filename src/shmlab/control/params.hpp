@@ -100,9 +100,11 @@ struct RunParams {
   bool quiet = false;       // workers log nothing
   bool color = false;       // workers colour their log lines
   bool log_stderr = false;  // log lines go to stderr (stdout carries --json)
+  bool ascii = false;       // log lines in ASCII (the locale is not UTF-8)
   bool trace = true;        // workers record their steps in trace rings (off: no ring, no clock)
   DelaySpec delays;         // ignored when scheduled
-  std::uint64_t seed = 0;   // seeds every worker's delay generator
+  std::uint64_t log_ops = UINT64_MAX;  // each worker logs the steps of its first log_ops operations
+  std::uint64_t seed = 0;              // seeds every worker's delay generator
   CrashSpec crash;
   char run_id[32] = {};             // "shmlab-<hex>", prefix of every object of the run
   char region_path[kPathMax] = {};  // file or shm name of the data region

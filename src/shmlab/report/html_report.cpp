@@ -93,6 +93,18 @@ std::string ms_text(double ms) {
   return fmt::format("{:g} ms", ms);
 }
 
+// "0-50:0-30:10 ms", or "none" (no unit on a word).
+std::string delay_text(const DelaySpec& d) {
+  const std::string spec = format_delay_spec(d);
+  return spec == "none" ? spec : spec + " ms";
+}
+
+// The subtitle's pacing: the schedule that decided the interleaving, or the delays.
+std::string pacing_text(const RunResult& r) {
+  if (r.schedule) return "schedule " + *r.schedule;
+  return "delay " + delay_text(r.record.params.delays);
+}
+
 std::string write_words(const WriteRef& w) {
   return fmt::format("worker {}, op {}: {} → {}", w.worker, w.op, w.value_read, w.value_written);
 }
@@ -115,10 +127,16 @@ std::string timeline_svg(const RunResult& r, const TraceIndex& index, std::size_
   auto x_of = [&](double ms) { return left + ms * px; };
   auto y_of = [&](std::uint32_t worker) { return top + lane_h * (worker - 1) + lane_h / 2; };
 
+  // A timeline that fits a page scales to it (a 1024 px projector sees all of it); a longer one
+  // keeps its size and scrolls.
+  const bool fits_page = plot_w <= 1080.0;
+  const std::string size = fits_page
+                               ? std::string(R"(width="100%")")
+                               : fmt::format(R"(width="{:.0f}" height="{:.0f}")", width, height);
   Svg svg;
-  svg.add(R"(<svg class="tl{}" xmlns="http://www.w3.org/2000/svg" width="{:.0f}" height="{:.0f}" )"
+  svg.add(R"(<svg class="tl{}" xmlns="http://www.w3.org/2000/svg" {} )"
           R"(viewBox="0 0 {:.0f} {:.0f}" role="img" aria-label="timeline of the run">)",
-          r.attribution.lost.size() > 60 ? " many" : "", width, height, width, height);
+          r.attribution.lost.size() > 60 ? " many" : "", size, width, height);
   svg.add(
       R"(<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" )"
       R"(markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="#dc2626"/>)"
@@ -182,7 +200,7 @@ std::string timeline_svg(const RunResult& r, const TraceIndex& index, std::size_
     }
     if (o.read_ms >= 0 && o.write_ms >= o.read_ms) {
       svg.add(R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="8" rx="4" fill="#bfd3fb">)"
-              R"(<title>worker {}, op {}: read→write window {:.2f} ms</title></rect>)",
+              R"(<title>worker {}, op {}: read→write {:.2f} ms</title></rect>)",
               x_of(o.read_ms), y - 4, std::max(1.0, (o.write_ms - o.read_ms) * px), key.first,
               key.second + 1, o.write_ms - o.read_ms);
     }
@@ -304,17 +322,30 @@ std::string timeline_svg(const RunResult& r, const TraceIndex& index, std::size_
   return std::move(svg.out());
 }
 
-std::string legend() {
-  return R"(<div class="legend">
+// Only what this strategy's timeline can show: a lock span where there is a lock, and the
+// read → write bar called a race window only where nothing guards it.
+std::string legend(Strategy strategy) {
+  const Family family = strategy_info(strategy).family;
+  const bool locked = family == Family::kLocked || family == Family::kTransaction;
+  std::string out = R"(<div class="legend">
 <span><svg width="14" height="14"><circle cx="7" cy="7" r="5" fill="#fff" stroke="#2563eb" stroke-width="2"/></svg>READ, with the value seen</span>
 <span><svg width="14" height="14"><rect x="1.5" y="1.5" width="11" height="11" rx="2" fill="#16a34a"/></svg>WRITE that survived, with the value written</span>
 <span><svg width="14" height="14"><rect x="1.5" y="1.5" width="11" height="11" rx="2" fill="#dc2626"/><path d="M4.5 4.5l5 5m0 -5l-5 5" stroke="#fff" stroke-width="1.6"/></svg>lost WRITE (its increment vanished)</span>
 <span><svg width="14" height="14"><rect x="1.5" y="1.5" width="11" height="11" rx="2" fill="#d97706"/></svg>WRITE that erased a lost one</span>
 <span><svg width="30" height="14"><path d="M2 7H26" stroke="#dc2626" stroke-width="1.6" stroke-dasharray="5 3"/><path d="M22 3l6 4l-6 4z" fill="#dc2626"/></svg>from a lost write to the write that erased it</span>
-<span><svg width="30" height="14"><rect x="1" y="3" width="28" height="8" rx="4" fill="#bfd3fb"/></svg>race window: read → write of one increment</span>
 <span><svg width="14" height="14"><path d="M7 2l5 5l-5 5l-5 -5z" fill="#c026d3"/></svg>VERIFY: my write was overwritten (grey: changed / unchanged)</span>
-<span><svg width="30" height="14"><rect x="1" y="1" width="28" height="12" rx="3" fill="#d9f2df"/></svg>lock held</span>
-</div>)";
+)";
+  out += fmt::format(
+      R"(<span><svg width="30" height="14"><rect x="1" y="3" width="28" height="8" rx="4" fill="#bfd3fb"/></svg>{}</span>)",
+      family == Family::kPlain ? "race window: read → write of one increment"
+      : locked                 ? "read → write of one increment, inside the lock"
+                               : "read → write of one increment");
+  if (locked) {
+    out += fmt::format(
+        R"(<span><svg width="30" height="14"><rect x="1" y="1" width="28" height="12" rx="3" fill="#d9f2df"/></svg>{}</span>)",
+        family == Family::kTransaction ? "transaction open (BEGIN → COMMIT)" : "lock held");
+  }
+  return out + "</div>";
 }
 
 }  // namespace
@@ -340,9 +371,9 @@ std::string html_report(const RunResult& r, const HtmlReportOptions& o) {
       p.workers, p.increments, html_escape(strategy), html_escape(title), kStyle);
   add("<h1>shmlab run <span class=\"sub\">· {} on {}</span></h1>", html_escape(strategy),
       html_escape(backend));
-  add("<div class=\"sub\">{} worker processes × {} increments of one shared counter · delay {} ms "
-      "· seed {}</div>\n",
-      p.workers, p.increments, html_escape(format_delay_spec(p.delays)), p.seed);
+  add("<div class=\"sub\">{} × {} of one shared counter · {} · seed {}</div>\n",
+      count_of(p.workers, "worker process", "worker processes"),
+      count_of(p.increments, "increment", "increments"), html_escape(pacing_text(r)), p.seed);
 
   // Verdict.
   if (r.lost_updates > 0) {
@@ -388,7 +419,7 @@ std::string html_report(const RunResult& r, const HtmlReportOptions& o) {
   add("<h2>Timeline</h2>{}<input type=\"checkbox\" id=\"links\" checked><label class=\"toggle\" "
       "for=\"links\">arrows from lost writes to their erasers (hover one to follow it)</label>"
       "<div class=\"scroll\">{}</div>",
-      legend(), svg);
+      legend(p.strategy), svg);
   add("<p class=\"note\">One lane per worker process; time runs right from the moment the workers "
       "were released. Hover a mark for its step, values and write identity.");
   if (drawn < index.steps().size()) {
@@ -465,15 +496,22 @@ std::string html_report(const RunResult& r, const HtmlReportOptions& o) {
   row("workers × increments", fmt::format("{} × {}", p.workers, p.increments));
   row("strategy", strategy);
   row("backend", backend);
-  row("delay (before read : window : before verify)", format_delay_spec(p.delays) + " ms");
+  row("delay (before read : window : before verify)", delay_text(p.delays));
   row("seed", std::to_string(p.seed));
   row("schedule", r.schedule ? *r.schedule : "none (the OS scheduler decides)");
   row("attribution", r.attributed ? (r.attribution.consistent ? "exact" : "inconsistent")
                                   : "not recorded (too many writes to log)");
   row("run objects", rec.control_name);
-  row("repeat the delays",
-      fmt::format("shmlab run -w {} -n {} --strategy {} --backend {} --delay {} --seed {}",
-                  p.workers, p.increments, strategy, backend, format_delay_spec(p.delays), p.seed));
+  if (r.schedule) {
+    row("repeat the schedule",
+        fmt::format("shmlab run -w {} -n {} --strategy {} --backend {} --schedule \"{}\"",
+                    p.workers, p.increments, strategy, backend, *r.schedule));
+  } else {
+    row("repeat the delays",
+        fmt::format("shmlab run -w {} -n {} --strategy {} --backend {} --delay {} --seed {}",
+                    p.workers, p.increments, strategy, backend, format_delay_spec(p.delays),
+                    p.seed));
+  }
   add("</table>\n<p class=\"note\">Generated by shmlab {}. This file is self-contained: no "
       "script, font or network access.</p></main></body></html>\n",
       html_escape(o.version));

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <string_view>
+
 #include "shmlab/region/backend.hpp"
 #include "shmlab/report/scenario_output.hpp"
 #include "shmlab/run/crash_spec.hpp"
@@ -28,6 +30,15 @@ std::string attribution_text(const RunResult& r) {
   return r.attribution.consistent ? "exact" : "inconsistent";
 }
 
+nlohmann::json lost_json(const LostUpdate& l) {
+  nlohmann::json entry = write_json(l.lost);
+  entry["erased_by"] = write_json(l.erased_by);
+  return entry;
+}
+
+// Stands for `lost` in the dumped text until write_result_json streams the entries there.
+constexpr std::string_view kLostPlaceholder = R"("\u0001lost\u0001")";
+
 }  // namespace
 
 nlohmann::json run_params_json(const RunParams& p) {
@@ -40,13 +51,12 @@ nlohmann::json run_params_json(const RunParams& p) {
           {"delay", format_delay_spec(p.delays)}};
 }
 
-nlohmann::json result_json(const RunResult& r, int exit_code) {
+nlohmann::json result_json(const RunResult& r, int exit_code, const JsonOptions& options) {
   const RunParams& p = r.record.params;
   nlohmann::json lost = nlohmann::json::array();
   for (const LostUpdate& l : r.attribution.lost) {
-    nlohmann::json entry = write_json(l.lost);
-    entry["erased_by"] = write_json(l.erased_by);
-    lost.push_back(std::move(entry));
+    if (lost.size() == options.max_lost) break;
+    lost.push_back(lost_json(l));
   }
   nlohmann::json workers = nlohmann::json::array();
   std::uint64_t trace_events = 0;
@@ -93,11 +103,16 @@ nlohmann::json result_json(const RunResult& r, int exit_code) {
       {"torn_reads", r.torn_reads},
       {"attribution", attribution_text(r)},
       {"lost", std::move(lost)},
+      {"lost_total", r.attribution.lost.size()},
+      {"lost_truncated", r.attribution.lost.size() > options.max_lost},
       {"per_worker", std::move(workers)},
       {"recoveries", r.recoveries},
       {"trace", {{"events", trace_events}, {"dropped", trace_dropped}}},
       {"elapsed_ms", static_cast<double>(r.record.elapsed_ns) / 1e6},
       {"exit_code", exit_code},
+      {"interrupted", r.outcome == Outcome::kInterrupted},
+      {"run_name",
+       options.run_name.empty() ? nlohmann::json(nullptr) : nlohmann::json(options.run_name)},
   });
   if (r.record.final_record) {
     j["last_writer"] = r.record.final_record->last_writer;
@@ -119,6 +134,26 @@ nlohmann::json result_json(const RunResult& r, int exit_code) {
     j["schedule_skipped"] = std::move(skipped);
   }
   return j;
+}
+
+void write_result_json(std::ostream& out, const RunResult& r, int exit_code,
+                       const JsonOptions& options) {
+  JsonOptions skeleton = options;
+  skeleton.max_lost = 0;
+  nlohmann::json j = result_json(r, exit_code, skeleton);
+  j["lost_truncated"] = r.attribution.lost.size() > options.max_lost;
+  j["lost"] = std::string("\x01lost\x01");
+  const std::string text = j.dump(2);
+  const std::size_t at = text.find(kLostPlaceholder);
+  out << std::string_view(text).substr(0, at) << '[';  // `at` found: the key is always there
+  std::size_t n = 0;
+  for (const LostUpdate& l : r.attribution.lost) {
+    if (n == options.max_lost) break;
+    out << (n++ == 0 ? "\n    " : ",\n    ") << lost_json(l).dump();
+  }
+  out << (n == 0 ? "]" : "\n  ]") << std::string_view(text).substr(at + kLostPlaceholder.size())
+      << '\n';
+  out.flush();
 }
 
 }  // namespace shmlab

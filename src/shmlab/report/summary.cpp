@@ -17,6 +17,11 @@ std::string clock_text(std::int64_t ms) {
                      ms % 1000);
 }
 
+std::string grouped_signed(std::int64_t n) {
+  return n < 0 ? "-" + grouped(static_cast<std::uint64_t>(-n))
+               : grouped(static_cast<std::uint64_t>(n));
+}
+
 void print_unfinished(const UnfinishedOp& u, const Log& log) {
   switch (u.fate) {
     case WriteFate::kNotMade:
@@ -51,16 +56,23 @@ std::string lost_update_sentence(const LostUpdate& l) {
                  ? fmt::format("its own {}", e.value_read)
                  : fmt::format("worker {}'s {}", e.based_on_worker, e.value_read);
   }
-  return fmt::format("worker {} wrote {} from its read of {}, erasing worker {}'s {} → {} (op {})",
-                     e.worker, e.value_written, source, l.lost.worker, l.lost.value_read,
-                     l.lost.value_written, l.lost.op);
+  // A write of 7 over 8: the counter went backwards, which no correct run can show.
+  const bool backwards = e.value_written < l.lost.value_written;
+  return fmt::format(
+      "worker {} wrote {} from its read of {}, erasing worker {}'s {} → {} (its op {}){}", e.worker,
+      e.value_written, source, l.lost.worker, l.lost.value_read, l.lost.value_written, l.lost.op,
+      backwards ? ": the counter went backwards" : "");
 }
 
 void print_summary(const RunResult& r, const Log& log, const SummaryOptions& options) {
   const RunRecord& rec = r.record;
-  log.info("All workers finished. Final state:");
+  if (r.outcome == Outcome::kInterrupted) {
+    log.warning("Run interrupted: the workers were stopped. State when they stopped:");
+  } else {
+    log.info("All workers finished. Final state:");
+  }
   const bool counter = rec.params.scenario == Scenario::kCounter;
-  if (counter) log.info("  Final counter value: {}", r.final_value);
+  if (counter) log.info("  Final counter value: {}", grouped_signed(r.final_value));
   if (counter && rec.final_record) {
     if (rec.final_record->last_writer == 0) {
       log.info("  Last writer: none (initial record)");
@@ -71,8 +83,8 @@ void print_summary(const RunResult& r, const Log& log, const SummaryOptions& opt
   }
   const std::uint64_t verify = r.verify_changed + r.verify_overwritten;
   if (verify != 0) {
-    log.info("  VERIFY saw {} write(s) overwritten and {} changed since written",
-             r.verify_overwritten, r.verify_changed);
+    log.info("  VERIFY saw {} overwritten and {} changed since written",
+             count_of(r.verify_overwritten, "write", "writes"), grouped(r.verify_changed));
   }
   std::uint64_t retries = 0;
   std::uint64_t lock_wait_ns = 0;
@@ -80,7 +92,9 @@ void print_summary(const RunResult& r, const Log& log, const SummaryOptions& opt
     retries += w.retries;
     lock_wait_ns += w.lock_wait_ns;
   }
-  if (retries != 0) log.info("  Retries (failed compare-and-swap, busy database): {}", retries);
+  if (retries != 0) {
+    log.info("  Retries (failed compare-and-swap, busy database): {}", grouped(retries));
+  }
   if (lock_wait_ns != 0) {
     log.info("  Time spent acquiring the lock, all workers: {:.3f} ms",
              static_cast<double>(lock_wait_ns) / 1e6);
@@ -90,16 +104,21 @@ void print_summary(const RunResult& r, const Log& log, const SummaryOptions& opt
 
   switch (r.outcome) {
     case Outcome::kInterrupted:
-      log.warning("Run interrupted; {} of {} increments completed", r.completed_ops,
-                  std::uint64_t{rec.params.workers} * rec.params.increments);
+      log.warning(
+          "Run interrupted: {} of {} increments completed; the counts below cover only what ran "
+          "(expected = increments completed before the stop{})",
+          grouped(r.completed_ops),
+          grouped(std::uint64_t{rec.params.workers} * rec.params.increments),
+          r.unfinished.empty() ? "" : ", plus the writes of stopped operations that landed");
+      for (const UnfinishedOp& u : r.unfinished) print_unfinished(u, log);
       break;
     case Outcome::kWorkerFault:
       if (!rec.watchdog_report.empty())
         log.error("Watchdog stopped the run: {}", rec.watchdog_report);
       for (const WorkerRecord& w : rec.workers) {
         if (w.end == WorkerEnd::kCrashed) {
-          log.error("Worker {} (PID {}) crashed after completing {} increment(s)", w.number, w.pid,
-                    w.ops);
+          log.error("Worker {} (PID {}) crashed after completing {}", w.number, w.pid,
+                    count_of(w.ops, "increment", "increments"));
         }
         for (const UnfinishedOp& u : r.unfinished) {
           if (u.worker == w.number) print_unfinished(u, log);
@@ -120,17 +139,23 @@ void print_summary(const RunResult& r, const Log& log, const SummaryOptions& opt
     return;
   }
   if (r.lost_updates > 0) {
-    log.race("RACE CONDITION DETECTED! Expected {} but got {}", r.expected, r.final_value);
-    log.race("{} lost update(s) due to concurrent access ({} strategy on {})", r.lost_updates,
+    log.race("RACE CONDITION DETECTED! Expected {} but got {}", grouped_signed(r.expected),
+             grouped_signed(r.final_value));
+    log.race("{} due to concurrent access ({} strategy on {})",
+             count_of(static_cast<std::uint64_t>(r.lost_updates), "lost update", "lost updates"),
              strategy_name(rec.params.strategy), backend_name(rec.params.backend));
+    if (r.verify_overwritten != 0 && r.attributed && !r.attribution.lost.empty()) {
+      // VERIFY re-reads once: it names whoever wrote last, not necessarily the eraser.
+      log.info("  VERIFY sees only the latest write; the list below is exact");
+    }
     std::size_t shown = 0;
     for (const LostUpdate& l : r.attribution.lost) {
       if (shown++ == options.max_lost_lines) break;
       log.race("  {}", lost_update_sentence(l));
     }
     if (r.attribution.lost.size() > options.max_lost_lines) {
-      log.race("  ... and {} more (see --json)",
-               r.attribution.lost.size() - options.max_lost_lines);
+      log.race("  … and {} more (--json lists them)",
+               grouped(r.attribution.lost.size() - options.max_lost_lines));
     }
     if (!r.attribution_applicable) {
       log.info("  ({} writes carry no write id: the count is exact, the erasing writes unknown)",
@@ -139,8 +164,9 @@ void print_summary(const RunResult& r, const Log& log, const SummaryOptions& opt
       log.info("  (writes were not logged for attribution: too many for this run)");
     }
   } else if (r.outcome == Outcome::kCorrect) {
-    log.success("All {} increments completed successfully: counter = {}", r.expected,
-                r.final_value);
+    log.success("All {} completed successfully: counter = {}",
+                count_of(static_cast<std::uint64_t>(r.expected), "increment", "increments"),
+                grouped_signed(r.final_value));
     if (rec.params.strategy == Strategy::kNone) {
       log.info("No race this time — the outcome is non-deterministic, run again or use --schedule");
     }

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "shmlab/report/trace_index.hpp"
+#include "shmlab/sys/log.hpp"
 
 namespace shmlab {
 namespace {
@@ -27,12 +28,13 @@ void pop_char(std::string& s) {
   if (!s.empty()) s.pop_back();
 }
 
-// Pads to exactly `width` columns, cutting with "…" when too long.
-std::string fit(std::string s, std::size_t width) {
+// Pads to exactly `width` columns, cutting with "…" ("..." in ASCII) when too long.
+std::string fit(std::string s, std::size_t width, bool ascii = false) {
+  const std::string_view ellipsis = ascii ? "..." : "…";
   if (columns(s) > width) {
-    while (!s.empty() && columns(s) + 1 > width) pop_char(s);
+    while (!s.empty() && columns(s) + columns(ellipsis) > width) pop_char(s);
     while (!s.empty() && s.back() == ' ') s.pop_back();
-    s += "…";
+    s += ellipsis;
   }
   return s + std::string(width - std::min(width, columns(s)), ' ');
 }
@@ -124,7 +126,9 @@ std::string render_timeline(const RunResult& r, const TimelineOptions& o) {
     std::string row = fmt::format("{:>{}.1f}", s.begin_ms, kTimeCol - 1);
     for (std::uint32_t w = 1; w <= workers; ++w) {
       row += " │ ";
-      row += w == s.worker ? paint(fit(c.text, lane), c.color) : std::string(lane, ' ');
+      // Cells spelt in ASCII before they are fitted: "->" is two columns where "→" was one.
+      row += w == s.worker ? paint(fit(o.ascii ? to_ascii(c.text) : c.text, lane, o.ascii), c.color)
+                           : std::string(lane, ' ');
     }
     while (!row.empty() && row.back() == ' ') row.pop_back();
     out += row + "\n";
@@ -145,7 +149,8 @@ std::string render_timeline(const RunResult& r, const TimelineOptions& o) {
         fmt::format("trace: the {} oldest steps were dropped (rings full); these are the newest\n",
                     index.dropped());
   }
-  return out;
+  // What is left to spell, the rules and the key, keeps its columns: │ ─ ┼ are one ASCII each.
+  return o.ascii ? to_ascii(out) : out;
 }
 
 }  // namespace shmlab

@@ -14,6 +14,7 @@ struct TimelineOptions {
   std::size_t min_lane = 14;    // wider runs scroll sideways rather than lose the values
   std::size_t max_rows = 2000;  // longer runs end with a count of the rest
   bool color = false;
+  bool ascii = false;  // -> | - + instead of → │ ─ ┼ (a locale that is not UTF-8)
 };
 
 std::string render_timeline(const RunResult& result, const TimelineOptions& options = {});

@@ -227,10 +227,13 @@ void Coordinator::watch(ControlBlock& control) {
     if (deadlocked(control)) return;
     // Progress: any step boundary crossed or operation finished by anyone.
     std::uint64_t mark = 0;
+    std::uint64_t ops = 0;
     for (const WorkerSlot& s : control.slots()) {
+      ops += s.ops.load(std::memory_order_relaxed);
       mark += s.ops.load(std::memory_order_relaxed) +
               static_cast<std::uint64_t>(s.heartbeat_ns.load(std::memory_order_relaxed));
     }
+    if (o_.progress) o_.progress(ops);
     const std::int64_t now = sys::monotonic_ns();
     if (mark != last_mark) {
       last_mark = mark;

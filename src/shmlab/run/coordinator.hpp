@@ -3,6 +3,8 @@
 // watchdog), collects a RunRecord and removes everything it created, whatever happened.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -20,6 +22,8 @@ struct CoordinatorOptions {
   double timeout_s = 30;                 // watchdog: no progress for this long ends the run
   bool keep = false;                     // leave the objects for `shmlab inspect`
   std::optional<ScheduleSpec> schedule;  // --schedule: every step waits for a Scheduler's grant
+  // Called from the watch loop (about every 100 ms) with the operations finished so far.
+  std::function<void(std::uint64_t ops_done)> progress;
 };
 
 // Runs one scenario. Throws std::system_error when the environment fails before the run starts

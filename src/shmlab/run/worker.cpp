@@ -52,25 +52,97 @@ class WorkerSteps final : public StepContext {
     slot_.heartbeat_ns.store(sys::monotonic_ns(), std::memory_order_relaxed);
     slot_.activity.store(static_cast<std::uint32_t>(step), std::memory_order_relaxed);
     faults_.on_enter(step, op);
+    if (step == Step::kLock) lock_asked_ns_ = sys::monotonic_ns();
     trace_.begin();  // last: the step's span starts here
   }
 
   void leave(const StepEvent& e) override {
     trace_.end(e);  // first: the step's span ends here
     slot_.activity.store(0, std::memory_order_relaxed);
-    if (!params_.quiet) {
-      bool success = false;
-      const std::string line = scenario_.step_line(params_, number_, e, success);
-      if (!line.empty()) log_.line(success ? Level::kSuccess : Level::kInfo, line);
+    if (logs(e.op)) {
+      // The lock lines are every scenario's; what a read or a write means is the scenario's own.
+      if (params_.scenario == Scenario::kCounter || e.step == Step::kLock ||
+          e.step == Step::kUnlock) {
+        log_step(e);
+      } else {
+        bool success = false;
+        const std::string line = scenario_.step_line(params_, number_, e, success);
+        if (!line.empty()) log_.line(success ? Level::kSuccess : Level::kInfo, line);
+      }
     }
     faults_.on_leave(e);
   }
+
+  // Step lines only for the first log_ops operations: a long run's log stays readable.
+  bool logs(std::uint64_t op) const { return op < params_.log_ops; }
 
   void lock_target(std::uint32_t lock) override {
     slot_.gate_lock.store(lock, std::memory_order_relaxed);
   }
 
   void window() override { sleep(params_.delays.window); }
+
+  // One line per step, saying what each fix does at that moment.
+  void log_step(const StepEvent& e) const {
+    const bool sharded = params_.strategy == Strategy::kSharded;
+    const bool transaction = params_.strategy == Strategy::kTransaction;
+    // Sharded workers each own a cell: name it, or two "0 → 1" lines read like a lost update.
+    const std::string what =
+        sharded ? fmt::format("its own cell {}", number_) : std::string("counter");
+    switch (e.step) {
+      case Step::kRead:
+        log_.info("Worker {} read {}: {}", number_, what, e.before);
+        break;
+      case Step::kWrite:
+        log_.success("Worker {} incremented {}: {} → {}", number_, what, e.before, e.after);
+        break;
+      case Step::kAtomic:
+        log_.success("Worker {} incremented counter atomically (one fetch-add): {} → {}", number_,
+                     e.before, e.after);
+        break;
+      case Step::kCas:
+        if (e.ok) {
+          log_.success("Worker {} compare-and-swap {} → {} succeeded: nobody wrote since its read",
+                       number_, e.before, e.after);
+        } else {
+          log_.warning(
+              "Worker {} compare-and-swap failed: the counter is no longer {} (another worker "
+              "wrote since its read); reading again",
+              number_, e.before);
+        }
+        break;
+      case Step::kLock: {
+        const double waited_ms = static_cast<double>(sys::monotonic_ns() - lock_asked_ns_) / 1e6;
+        if (transaction) {
+          if (e.ok) {
+            log_.info("Worker {} began its transaction (BEGIN IMMEDIATE, waited {:.3f} ms)",
+                      number_, waited_ms);
+          } else {
+            log_.warning("Worker {} found the database busy: trying again", number_);
+          }
+        } else if (e.recovered) {
+          log_.warning(
+              "Worker {} took the lock over from a worker that died holding it (waited {:.3f} ms)",
+              number_, waited_ms);
+        } else {
+          log_.info("Worker {} acquired the lock (waited {:.3f} ms)", number_, waited_ms);
+        }
+        break;
+      }
+      case Step::kUnlock:
+        if (!transaction) {
+          log_.info("Worker {} released the lock", number_);
+        } else if (e.ok) {
+          log_.info("Worker {} committed its transaction", number_);
+        } else {
+          log_.warning("Worker {} could not commit (database busy): rolled back, trying again",
+                       number_);
+        }
+        break;
+      case Step::kVerify:
+        break;  // run_worker logs the verdict
+    }
+  }
   void finish() { gate_.finish(); }
   // A delay is slept in slices with a heartbeat after each: a sleeping worker is alive and the
   // watchdog must see it so (a 2 s delay under --timeout 1 is not a stuck run), and a stop request
@@ -98,9 +170,39 @@ class WorkerSteps final : public StepContext {
   FaultHooks faults_;
   StepGate gate_;  // waits for the coordinator's grant under --schedule
   TraceRecorder trace_;
+  std::int64_t lock_asked_ns_ = 0;  // when the current L step began waiting
 };
 
 void wait_for_go(ControlHeader& h) { h.start.arrive_and_wait(); }
+
+// VERIFY's verdict, labelled for what it can know (SPEC §1): a later write is not an error.
+void log_verify(const Log& log, std::uint32_t number, VerifyOutcome verdict,
+                const CounterRecord& written, const CounterRecord& now) {
+  switch (verdict) {
+    case VerifyOutcome::kUnchanged:
+      break;
+    case VerifyOutcome::kChanged:
+      log.info(
+          "Worker {} sees the counter changed since its write: wrote {}, now {} (a later write)",
+          number, written.counter, now.counter);
+      break;
+    case VerifyOutcome::kOverwritten:
+      if (now.counter == written.counter) {
+        log.race(
+            "Worker {} detected race! Its write of {} was replaced by worker {}'s write of the "
+            "same "
+            "{}: my write was overwritten",
+            number, written.counter, now.last_writer, now.counter);
+      } else {
+        log.race(
+            "Worker {} detected race! Wrote {} but now it's {} (worker {}'s write): the counter "
+            "went "
+            "backwards, my write was overwritten",
+            number, written.counter, now.counter, now.last_writer);
+      }
+      break;
+  }
+}
 
 void record_error(WorkerSlot& slot, const char* what) {
   std::strncpy(slot.error, what, sizeof(slot.error) - 1);
@@ -110,7 +212,7 @@ void record_error(WorkerSlot& slot, const char* what) {
 int run_worker(ControlBlock& control, std::uint32_t index) {
   const RunParams& params = control.params();
   WorkerSlot& slot = control.slot(index);
-  const Log log(params.log_stderr ? 2 : 1, params.color, params.quiet);
+  const Log log(params.log_stderr ? 2 : 1, params.color, params.quiet, params.ascii);
   const std::uint32_t number = index + 1;
 
   std::unique_ptr<Region> region = attach_region(params);
@@ -137,8 +239,9 @@ int run_worker(ControlBlock& control, std::uint32_t index) {
       slot.retries.fetch_add(out.retries, std::memory_order_relaxed);
       slot.lock_wait_ns.fetch_add(static_cast<std::uint64_t>(out.lock_wait_ns),
                                   std::memory_order_relaxed);
-      if (out.recovered) {
-        slot.recoveries.fetch_add(1, std::memory_order_relaxed);
+      // The lock's step line already said so when step lines are on.
+      if (out.recovered) slot.recoveries.fetch_add(1, std::memory_order_relaxed);
+      if (out.recovered && !steps.logs(op)) {
         log.warning("Worker {} recovered the lock from a worker that died holding it", number);
       }
       if (out.overdrafts != 0) slot.overdrafts.fetch_add(out.overdrafts, std::memory_order_relaxed);
@@ -152,23 +255,13 @@ int run_worker(ControlBlock& control, std::uint32_t index) {
         continue;
       }
       steps.sleep(params.delays.before_verify);
-      switch (counter.verify(op, out.written, steps)) {
-        case VerifyOutcome::kUnchanged:
-          break;
-        case VerifyOutcome::kChanged:
-          slot.verify_changed.fetch_add(1, std::memory_order_relaxed);
-          log.warning("Worker {} sees the counter changed since its write: wrote {}, now {}",
-                      number, out.written.counter, counter.last_verified().counter);
-          break;
-        case VerifyOutcome::kOverwritten:
-          slot.verify_overwritten.fetch_add(1, std::memory_order_relaxed);
-          log.race(
-              "Worker {} detected race! Wrote {} but now it's {} (worker {}'s write): my write "
-              "was overwritten",
-              number, out.written.counter, counter.last_verified().counter,
-              counter.last_verified().last_writer);
-          break;
+      const VerifyOutcome verdict = counter.verify(op, out.written, steps);
+      if (verdict == VerifyOutcome::kChanged) {
+        slot.verify_changed.fetch_add(1, std::memory_order_relaxed);
+      } else if (verdict == VerifyOutcome::kOverwritten) {
+        slot.verify_overwritten.fetch_add(1, std::memory_order_relaxed);
       }
+      if (steps.logs(op)) log_verify(log, number, verdict, out.written, counter.last_verified());
       slot.ops.fetch_add(1, std::memory_order_release);
     }
   } catch (const Aborted&) {
@@ -180,9 +273,11 @@ int run_worker(ControlBlock& control, std::uint32_t index) {
   slot.torn_reads.store(region->torn_reads(), std::memory_order_relaxed);
   slot.state.store(WorkerState::kDone, std::memory_order_release);
   if (params.scenario == Scenario::kCounter) {
-    log.success("Worker {} completed {} increments", number, params.increments);
+    log.success("Worker {} completed {}", number,
+                count_of(params.increments, "increment", "increments"));
   } else {
-    log.success("Worker {} completed {} operations", number, params.increments);
+    log.success("Worker {} completed {}", number,
+                count_of(params.increments, "operation", "operations"));
   }
   steps.finish();
   return kWorkerOk;
