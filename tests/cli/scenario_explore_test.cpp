@@ -131,6 +131,8 @@ TEST(ScenarioExplore, InventoryHistogramOfUnitsSoldMatchesABruteForceModel) {
     // The extremes are replayed on real processes and say so.
     EXPECT_EQ(j["max"]["confirmed"], true);
     EXPECT_EQ(j["max"]["final"], want.rbegin()->first);
+    // Selling a unit twice is what inventory loses: the shortest schedule that does it is named.
+    EXPECT_FALSE(j["shortest_losing"].is_null()) << j.dump();
   }
 }
 

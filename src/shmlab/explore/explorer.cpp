@@ -202,7 +202,8 @@ std::int64_t Explorer::run_real(const Tokens& tokens) {
       if (w.end != WorkerEnd::kOk && !w.error.empty())
         why += fmt::format(" worker {}: {}", w.number, w.error);
     }
-    throw ExploreFault(fmt::format("a run did not complete (schedule: {}){}", text, why));
+    throw ExploreFault(fmt::format("a run did not complete (schedule: {}){}{}", text,
+                                   why.empty() ? "" : ": ", why));
   }
   // The scenario's outcome measure (the counter: its final value).
   std::vector<std::int64_t> cells;
@@ -314,7 +315,8 @@ ExploreResult Explorer::run() {
   if (!want_max) r_.max.reset();
   progress("replaying witnesses", 2, 3);
   // Proven: no interleaving loses one when the exact minimum is the expected value.
-  const bool none_lose = solved_ && solved_->min >= r_.expected;
+  // (Inventory's measure, units sold, goes up when a sale is lost: both extremes must be it.)
+  const bool none_lose = solved_ && solved_->min >= r_.expected && solved_->max <= r_.expected;
   if (!none_lose) {
     if (auto t = shortest_losing(model_, o_.max_model_states)) {
       StepModel::State s = model_.initial();
