@@ -4,6 +4,9 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
+
+#include "shmlab/control/params.hpp"
 
 namespace shmlab::cli {
 
@@ -28,5 +31,11 @@ Command add_generate(CLI::App& app);  // cli/generate_command.cpp: man pages, co
 std::string self_exe();
 std::string temp_dir();
 bool use_color(int fd, bool no_color_flag);
+// --stock, --accounts, --balance, --amount, --auditor (run and explore).
+void add_scenario_options(CLI::App& sub, ScenarioParams& s);
+// Refuses (UsageError) a strategy that cannot express the scenario, an impossible pair, bad
+// scenario parameters — before anything is created.
+void check_scenario(const RunParams& p, const std::string& scenario, const std::string& strategy,
+                    const std::string& backend);
 
 }  // namespace shmlab::cli

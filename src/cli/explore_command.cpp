@@ -10,6 +10,7 @@
 #include "shmlab/explore/explorer.hpp"
 #include "shmlab/region/backend.hpp"
 #include "shmlab/report/explore_report.hpp"
+#include "shmlab/scenario/registry.hpp"
 #include "shmlab/sync/strategy.hpp"
 #include "shmlab/sys/clock.hpp"
 #include "shmlab/usage_error.hpp"
@@ -26,6 +27,8 @@ struct ExploreCliOptions {
   std::uint64_t increments = 3;  // ... x 3 increments: 924 interleavings under none
   std::string backend = "file";
   std::string strategy = "none";
+  std::string scenario = "counter";
+  ScenarioParams scenario_params;
   std::uint64_t limit = 10'000;  // run every interleaving when there are at most this many
   std::string goal = "both";
   std::uint64_t samples = 100;  // search: random interleavings run for the histogram
@@ -64,10 +67,9 @@ int execute(const ExploreCliOptions& o) {
   p.increments = o.increments;
   p.backend = *parse_backend(o.backend);
   p.strategy = *parse_strategy(o.strategy);
-  if (!fits(p.strategy, p.backend)) {
-    throw UsageError(fmt::format("--strategy {} does not fit --backend {}: {}", o.strategy,
-                                 o.backend, fitting_backends_message(p.strategy)));
-  }
+  p.scenario = *parse_scenario(o.scenario);
+  p.scenario_params = o.scenario_params;
+  check_scenario(p, o.scenario, o.strategy, o.backend);
   p.quiet = true;
   p.log_stderr = true;
   e.run.self_exe = self_exe();
@@ -101,8 +103,10 @@ int execute(const ExploreCliOptions& o) {
   if (unconfirmed(r.min) || unconfirmed(r.max) || unconfirmed(r.shortest_losing) ||
       r.model_mismatches != 0) {
     code = kExitFault;
-  } else if (r.shortest_losing || (r.min && r.min->final_value < r.expected) ||
-             (!r.histogram.empty() && r.histogram.begin()->first < r.expected)) {
+  } else if (r.shortest_losing || (r.min && r.min->final_value != r.expected) ||
+             (r.max && r.max->final_value != r.expected) ||
+             (!r.histogram.empty() && (r.histogram.begin()->first != r.expected ||
+                                       r.histogram.rbegin()->first != r.expected))) {
     code = kExitLost;
   }
   if (o.json) {
@@ -144,6 +148,12 @@ Command add_explore(CLI::App& app) {
   sub->add_option("--strategy", o->strategy, "What guards the read-modify-write")
       ->check(CLI::IsMember(strategies))
       ->capture_default_str();
+  std::vector<std::string> scenarios;
+  for (const ScenarioDef* s : all_scenarios()) scenarios.emplace_back(s->name());
+  sub->add_option("--scenario", o->scenario, "The work the workers do (docs/scenarios.md)")
+      ->check(CLI::IsMember(scenarios))
+      ->capture_default_str();
+  add_scenario_options(*sub, o->scenario_params);
   sub->add_option("--limit", o->limit,
                   "Run every interleaving when there are at most this many; otherwise search")
       ->check(digits)

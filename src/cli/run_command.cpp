@@ -23,6 +23,7 @@
 #include "shmlab/run/delay.hpp"
 #include "shmlab/run/stale_objects.hpp"
 #include "shmlab/run/worker.hpp"
+#include "shmlab/scenario/registry.hpp"
 #include "shmlab/schedule/schedule.hpp"
 #include "shmlab/sync/strategy.hpp"
 #include "shmlab/sys/log.hpp"
@@ -37,6 +38,10 @@ struct RunOptions {
   std::string backend = "file";   // the seed's file acting as shared memory
   std::string strategy = "none";  // the seed's unprotected read-modify-write
   std::string scenario = "counter";
+  ScenarioParams scenario_params;  // --stock, --accounts, --balance, --amount, --auditor
+  // Inventory's defaults apply to what was not given.
+  CLI::Option* workers_option = nullptr;
+  CLI::Option* increments_option = nullptr;
   std::string delay = "0-50:0-30:10";   // the seed's sleeps, in ms
   std::optional<std::uint64_t> seed;    // random when absent, printed either way
   std::optional<std::string> schedule;  // SPEC §3: tokens, random:SEED or random
@@ -113,6 +118,19 @@ std::vector<std::string> names_of_backends() {
   return out;
 }
 
+std::vector<std::string> names_of_scenarios() {
+  std::vector<std::string> out;
+  for (const ScenarioDef* s : all_scenarios()) out.emplace_back(s->name());
+  return out;
+}
+
+std::string scenario_summary(const RunParams& p) {
+  const ScenarioParams& s = p.scenario_params;
+  if (p.scenario == Scenario::kInventory) return fmt::format("stock {}", s.stock);
+  return fmt::format("{} accounts of {}, transfers of {}{}", s.accounts, s.balance, s.amount,
+                     s.auditor ? ", auditor" : "");
+}
+
 std::vector<std::string> names_of_strategies() {
   std::vector<std::string> out;
   for (const StrategyInfo& s : all_strategies()) out.emplace_back(s.name);
@@ -125,12 +143,15 @@ RunParams to_params(const RunOptions& o) {
   p.increments = o.increments;
   p.backend = *parse_backend(o.backend);  // CLI11's IsMember checked the names
   p.strategy = *parse_strategy(o.strategy);
-  p.scenario = Scenario::kCounter;
-  p.delays = parse_delay_spec(o.delay);
-  if (!fits(p.strategy, p.backend)) {
-    throw UsageError(fmt::format("--strategy {} does not fit --backend {}: {}", o.strategy,
-                                 o.backend, fitting_backends_message(p.strategy)));
+  p.scenario = *parse_scenario(o.scenario);
+  p.scenario_params = o.scenario_params;
+  // Inventory: the original's 15 buyers x 1 purchase of 10 units, unless told otherwise.
+  if (p.scenario == Scenario::kInventory) {
+    if (o.workers_option->count() == 0) p.workers = 15;
+    if (o.increments_option->count() == 0) p.increments = 1;
   }
+  p.delays = parse_delay_spec(o.delay);
+  check_scenario(p, o.scenario, o.strategy, o.backend);
   if (o.seed) {
     p.seed = *o.seed;
   } else {
@@ -149,6 +170,26 @@ RunParams to_params(const RunOptions& o) {
                             : count_or_all("--log", o.log);
   return p;
 }
+
+}  // namespace
+
+void check_scenario(const RunParams& p, const std::string& scenario, const std::string& strategy,
+                    const std::string& backend) {
+  const ScenarioDef& def = scenario_of(p.scenario);
+  if (const std::string why = def.refusal(p.strategy); !why.empty()) {
+    throw UsageError(
+        fmt::format("--strategy {} cannot express --scenario {}: {}", strategy, scenario, why));
+  }
+  if (!fits(p.strategy, p.backend)) {
+    throw UsageError(fmt::format("--strategy {} does not fit --backend {}: {}", strategy, backend,
+                                 fitting_backends_message(p.strategy)));
+  }
+  def.check(p);
+  if (p.scenario_params.auditor && p.scenario != Scenario::kBank)
+    throw UsageError("--auditor: only the bank scenario has balances to audit");
+}
+
+namespace {
 
 void warn_stale_objects(const std::string& tmp, const Log& log) {
   std::size_t n = 0;
@@ -171,7 +212,7 @@ std::optional<ScheduleSpec> to_schedule(const RunOptions& o, const RunParams& p)
   } else {
     spec = parse_schedule_spec(*o.schedule);
   }
-  validate_schedule(spec.tokens, p.workers, p.strategy);
+  validate_schedule(spec.tokens, p);
   return spec;
 }
 
@@ -193,10 +234,18 @@ int execute(const RunOptions& o) {
       : c.schedule->random_seed
           ? fmt::format("schedule random:{}", *c.schedule->random_seed)
           : fmt::format("schedule \"{}\"", format_schedule(c.schedule->tokens));
-  log.info("shmlab run: {} × {}, strategy {}, backend {}, {}, seed {}",
-           count_of(c.params.workers, "worker", "workers"),
-           count_of(c.params.increments, "increment", "increments"), o.strategy, o.backend, pacing,
-           c.params.seed);
+  if (c.params.scenario == Scenario::kCounter) {
+    log.info("shmlab run: {} × {}, strategy {}, backend {}, {}, seed {}",
+             count_of(c.params.workers, "worker", "workers"),
+             count_of(c.params.increments, "increment", "increments"), o.strategy, o.backend,
+             pacing, c.params.seed);
+  } else {
+    log.info(
+        "shmlab run: scenario {} ({}), {} workers x {} operations, strategy {}, backend {}, "
+        "{}, seed {}",
+        o.scenario, scenario_summary(c.params), c.params.workers, c.params.increments, o.strategy,
+        o.backend, pacing, c.params.seed);
+  }
   if (const double s = sleep_estimate_s(c.params); !c.schedule && s > kLongRunS) {
     notice.warning(
         "This run will take about {}: its delays sleep {} ms per increment on average. The same "
@@ -273,16 +322,19 @@ Command add_run(CLI::App& app) {
   auto opts = std::make_shared<RunOptions>();
   CLI::App* sub =
       app.add_subcommand("run", "Run a scenario with N worker processes (default: the seed demo)");
-  sub->add_option("-w,--workers", opts->workers, "Worker processes (1..1024)")
-      ->check(kDigits)
-      ->check(CLI::Range(1u, kMaxWorkers).description(""))
-      ->type_name("N")
-      ->capture_default_str();
-  sub->add_option("-n,--increments", opts->increments, "Operations per worker (1..10^9)")
-      ->check(kDigits)
-      ->check(CLI::Range(std::uint64_t{1}, kMaxIncrements).description(""))
-      ->type_name("N")
-      ->capture_default_str();
+  opts->workers_option =
+      sub->add_option("-w,--workers", opts->workers, "Worker processes (1..1024; inventory: 15)")
+          ->check(kDigits)
+          ->check(CLI::Range(1u, kMaxWorkers).description(""))
+          ->type_name("N")
+          ->capture_default_str();
+  opts->increments_option =
+      sub->add_option("-n,--increments", opts->increments,
+                      "Operations per worker (1..10^9; inventory: 1)")
+          ->check(kDigits)
+          ->check(CLI::Range(std::uint64_t{1}, kMaxIncrements).description(""))
+          ->type_name("N")
+          ->capture_default_str();
   sub->add_option("--backend", opts->backend, "Where the shared data lives")
       ->check(CLI::IsMember(names_of_backends()))
       ->type_name("NAME")
@@ -291,10 +343,13 @@ Command add_run(CLI::App& app) {
       ->check(CLI::IsMember(names_of_strategies()))
       ->type_name("NAME")
       ->capture_default_str();
-  sub->add_option("--scenario", opts->scenario, "The work the workers do")
-      ->check(CLI::IsMember({"counter"}))
+  sub->add_option("--scenario", opts->scenario,
+                  "The work the workers do: counter (the seed), inventory (buyers of the last "
+                  "items in stock), bank (transfers between accounts); docs/scenarios.md")
+      ->check(CLI::IsMember(names_of_scenarios()))
       ->type_name("NAME")
       ->capture_default_str();
+  add_scenario_options(*sub, opts->scenario_params);
   sub->add_option("--delay", opts->delay,
                   "Milliseconds BEFORE:WINDOW:VERIFY, each N or LO-HI; 'none' for no sleeps")
       ->type_name("SPEC")
@@ -346,9 +401,33 @@ Command add_run(CLI::App& app) {
       "  shmlab run -w 2 -n 1 --schedule \"1R 2R 1W 2W\"   the lost update, every time\n"
       "  shmlab run --timeline --report run.html     see which write erased which\n"
       "  shmlab run -w 4 -n 1000 --delay none --json | jq '.lost_updates, .lost[0]'\n"
+      "  shmlab run --scenario inventory             15 buyers, 10 units: oversold?\n"
+      "  shmlab run --scenario bank -w 2 --accounts 2 --strategy account-locks --delay none\n"
+      "                                              a deadlock, found and named (exit 4)\n"
       "Exit codes: 0 correct, 3 updates lost, 4 worker crashed or run stuck, 2 bad usage,\n"
       "1 environment failure, 130/143 interrupted.");
   return {sub, [opts] { return execute(*opts); }};
+}
+
+void add_scenario_options(CLI::App& sub, ScenarioParams& s) {
+  sub.add_option("--stock", s.stock, "inventory: units in stock at the start")
+      ->check(kDigits)
+      ->capture_default_str();
+  sub.add_option("--accounts", s.accounts,
+                 "bank: accounts (2..64), each worker moves money "
+                 "from one to the next")
+      ->check(kDigits)
+      ->check(CLI::Range(2u, kMaxAccounts))
+      ->capture_default_str();
+  sub.add_option("--balance", s.balance, "bank: each account's balance at the start")
+      ->check(kDigits)
+      ->capture_default_str();
+  sub.add_option("--amount", s.amount, "bank: the amount of each transfer")
+      ->check(kDigits)
+      ->capture_default_str();
+  sub.add_flag("--auditor", s.auditor,
+               "bank: one more process reads every balance over and over and counts the "
+               "snapshots whose total is wrong (read skew)");
 }
 
 Command add_worker(CLI::App& app) {

@@ -23,7 +23,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadArgs{{"-n", "0"}, "--increments"}, BadArgs{{"-n", "1000000001"}, "--increments"},
         BadArgs{{"-n", "99999999999999999999999"}, "--increments"},
         BadArgs{{"--backend", "disk"}, "--backend"}, BadArgs{{"--strategy", "lock"}, "--strategy"},
-        BadArgs{{"--scenario", "bank"}, "--scenario"}, BadArgs{{"--delay", "5-1:0:0"}, "--delay"},
+        BadArgs{{"--scenario", "dice"}, "--scenario"}, BadArgs{{"--delay", "5-1:0:0"}, "--delay"},
         BadArgs{{"--delay", "x"}, "--delay"}, BadArgs{{"--delay", ""}, "--delay"},
         BadArgs{{"--timeout", "0"}, "--timeout"}, BadArgs{{"--seed", "-1"}, "--seed"},
         BadArgs{{"--strategy", "atomic", "--backend", "file"}, "mmap, shm, sqlite"},

@@ -139,4 +139,32 @@ Attribution attribute(std::span<const std::vector<WriteEntry>> logs, std::uint64
   return out;
 }
 
+Attribution attribute_cells(std::span<const std::vector<WriteEntry>> logs, std::uint64_t increments,
+                            std::uint32_t per_op, std::span<const std::uint64_t> final_ids) {
+  Attribution out;
+  // Cell c's writes, one entry per operation (an operation writes a cell at most once); one
+  // buffer for every cell, so that memory stays that of one log.
+  std::vector<std::vector<WriteEntry>> mine(logs.size());
+  for (std::uint32_t c = 0; c < final_ids.size(); ++c) {
+    for (std::size_t w = 0; w < logs.size(); ++w) {
+      mine[w].assign(increments, WriteEntry{});
+      for (std::uint64_t op = 0; op < increments; ++op) {
+        for (std::uint32_t k = 0; k < per_op; ++k) {
+          const std::uint64_t i = op * per_op + k;
+          if (i < logs[w].size() && logs[w][i].logged != 0 && logs[w][i].cell == c)
+            mine[w][op] = logs[w][i];
+        }
+      }
+    }
+    Attribution a = attribute(mine, increments, final_ids[c]);
+    for (LostUpdate& l : a.lost) {
+      l.cell = c;
+      out.lost.push_back(l);
+    }
+    out.chain_length += a.chain_length;
+    out.consistent = out.consistent && a.consistent;
+  }
+  return out;
+}
+
 }  // namespace shmlab

@@ -27,8 +27,9 @@ struct WriteRef {
 };
 
 struct LostUpdate {
-  WriteRef lost;       // the write whose increment vanished
-  WriteRef erased_by;  // the surviving write that replaced its branch
+  WriteRef lost;           // the write whose increment vanished
+  WriteRef erased_by;      // the surviving write that replaced its branch
+  std::uint32_t cell = 0;  // the cell whose lineage lost it
 };
 
 struct Attribution {
@@ -41,5 +42,11 @@ struct Attribution {
 // `increments` the N of write ids, `final_id` the id in the final record.
 Attribution attribute(std::span<const std::vector<WriteEntry>> logs, std::uint64_t increments,
                       std::uint64_t final_id);
+
+// Per cell, for scenarios of several cells or several writes per operation: `logs[w]` holds
+// `per_op` entries per operation, each naming its cell; cell c's lineage ends at final_ids[c].
+// A lost write is a write missing from its own cell's final lineage.
+Attribution attribute_cells(std::span<const std::vector<WriteEntry>> logs, std::uint64_t increments,
+                            std::uint32_t per_op, std::span<const std::uint64_t> final_ids);
 
 }  // namespace shmlab

@@ -77,6 +77,9 @@ std::optional<BarePrimitive> bare_primitive_for(Strategy strategy, Backend backe
       return BarePrimitive::kShardedCell;
     case Strategy::kTransaction:
       return std::nullopt;
+    case Strategy::kAccountLocks:
+    case Strategy::kOrderedLocks:
+      return BarePrimitive::kRobustMutex;  // one robust mutex per account
   }
   return std::nullopt;
 }

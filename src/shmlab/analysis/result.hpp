@@ -21,6 +21,29 @@ enum class Outcome {
   kInterrupted,  // SIGINT/SIGTERM
 };
 
+// The verdict of the inventory and bank scenarios (the counter's is expected vs final).
+struct ScenarioOutcome {
+  bool applies = false;  // false: the counter
+  bool invariant_held = true;
+  std::uint64_t completed = 0;  // sales, transfers
+  std::uint64_t declined = 0;
+  // inventory
+  std::int64_t stock_initial = 0;
+  std::int64_t stock_final = 0;
+  std::int64_t oversold = 0;  // sold − (initial − final)
+  // bank
+  std::int64_t total_initial = 0;
+  std::int64_t total_final = 0;
+  std::vector<std::string> accounts;    // names
+  std::vector<std::int64_t> balances;   // final
+  std::vector<std::int64_t> should_be;  // initial + completed transfers in − out
+  std::uint64_t transfers_lost = 0;     // Σ |balance − should_be| / amount
+  bool overdrawn = false;               // some balance below 0 at the end
+  std::uint64_t overdrafts = 0;         // steps that took a balance below 0 (they say so)
+  std::uint64_t audits = 0;
+  std::uint64_t audits_inconsistent = 0;
+};
+
 struct RunResult {
   RunRecord record;
   std::optional<std::string> schedule;
@@ -42,6 +65,7 @@ struct RunResult {
   bool attributed = false;
   bool attribution_applicable = true;
   Attribution attribution;
+  ScenarioOutcome scenario;
   Outcome outcome = Outcome::kCorrect;
 };
 

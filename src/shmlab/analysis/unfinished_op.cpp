@@ -56,7 +56,7 @@ std::vector<UnfinishedOp> unfinished_ops(const RunRecord& record) {
   if (record.final_record) read_by_someone.insert(record.final_record->write_id);
   for (const WorkerRecord& w : record.workers) {
     for (const WriteEntry& e : w.writes) {
-      if (e.value_written != 0) read_by_someone.insert(e.based_on);
+      if (e.logged != 0) read_by_someone.insert(e.based_on);
     }
   }
   const bool transactional = strategy_info(p.strategy).family == Family::kTransaction;
@@ -67,9 +67,8 @@ std::vector<UnfinishedOp> unfinished_ops(const RunRecord& record) {
     u.worker = i + 1;
     u.op = w.ops + 1;
     const WriteEntry& e = w.writes[w.ops];
-    // An increment always writes read + 1 >= 1 over a non-negative counter; a zero entry was never
-    // logged.
-    if (e.value_written != 0) {
+    // An entry the worker never filled is all zeros, `logged` included.
+    if (e.logged != 0) {
       u.value_read = e.value_read;
       u.value_written = e.value_written;
       if (read_by_someone.count(write_id(i, w.ops, p.increments)) != 0) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <new>
+#include <stdexcept>
 
 #include "shmlab/control/header_check.hpp"
 #include "shmlab/sys/clock.hpp"
@@ -43,9 +44,10 @@ std::uint64_t trace_capacity_for(const RunParams& p) {
 ControlLayout control_layout(const RunParams& p) {
   ControlLayout l;
   l.slots_offset = align_up(sizeof(ControlHeader), 64);
-  const std::uint64_t writes = std::uint64_t{p.workers} * p.increments;
+  const std::uint64_t writes = std::uint64_t{p.workers} * p.increments * writes_per_op(p);
   const bool logged = writes <= kMaxLoggedWrites;
-  const std::uint64_t log_offset = l.slots_offset + sizeof(WorkerSlot) * p.workers;
+  const std::uint64_t slots = p.workers + (p.scenario_params.auditor ? 1 : 0);
+  const std::uint64_t log_offset = l.slots_offset + sizeof(WorkerSlot) * slots;
   l.write_log_offset = logged ? log_offset : 0;
   l.trace_offset = align_up(log_offset + (logged ? sizeof(WriteEntry) * writes : 0), 64);
   l.trace_stride = align_up(
@@ -73,7 +75,9 @@ ControlBlock ControlBlock::create(const RunParams& params) {
   h->trace_offset = layout.trace_offset;
   h->trace_stride = layout.trace_stride;
   init_robust_mutex(&h->mutex);
+  for (LockTableEntry& e : h->locks) init_robust_mutex(&e.mutex);
   auto* slots = reinterpret_cast<WorkerSlot*>(static_cast<char*>(object.data()) + h->slots_offset);
+  if (params.scenario_params.auditor) new (&slots[params.workers]) WorkerSlot{};
   for (std::uint32_t i = 0; i < params.workers; ++i) {
     new (&slots[i]) WorkerSlot{};
     auto* ring = new (static_cast<char*>(object.data()) + h->trace_offset + i * h->trace_stride)
@@ -100,12 +104,19 @@ std::span<WorkerSlot> ControlBlock::slots() const {
   return {reinterpret_cast<WorkerSlot*>(base), header().params.workers};
 }
 
+WorkerSlot& ControlBlock::auditor_slot() const {
+  if (!params().scenario_params.auditor) throw std::logic_error("this run has no auditor");
+  auto* base = static_cast<char*>(object_.data()) + header().slots_offset;
+  return reinterpret_cast<WorkerSlot*>(base)[params().workers];
+}
+
 std::span<WriteEntry> ControlBlock::write_log(std::uint32_t worker_index) const {
   const ControlHeader& h = header();
   if (h.write_log_offset == 0) return {};
   auto* base =
       reinterpret_cast<WriteEntry*>(static_cast<char*>(object_.data()) + h.write_log_offset);
-  return {base + std::uint64_t{worker_index} * h.params.increments, h.params.increments};
+  const std::uint64_t per_worker = h.params.increments * writes_per_op(h.params);
+  return {base + std::uint64_t{worker_index} * per_worker, per_worker};
 }
 
 TraceRing ControlBlock::trace(std::uint32_t worker_index) const {

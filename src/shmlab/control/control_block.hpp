@@ -21,7 +21,7 @@
 namespace shmlab {
 
 inline constexpr std::uint64_t kControlMagic = 0x31434c4d48534bULL;  // "KSHMLC1"
-inline constexpr std::uint32_t kControlVersion = 2;
+inline constexpr std::uint32_t kControlVersion = 3;
 
 // Writes are logged for attribution only up to this many operations in all (W × N); above it the
 // result says attribution was skipped rather than guessing.
@@ -59,13 +59,16 @@ enum class WorkerState : std::uint32_t {
 // is in (0 between steps), plus kActivityWaiting while it is blocked acquiring something.
 inline constexpr std::uint32_t kActivityWaiting = 0x100;
 
-// One logged write: the worker's op-th write. A write id is 1 + worker_index * N + op; id 0 is the
-// initial record.
+// One logged write of the worker's op-th operation (writes_per_op(params) entries per operation:
+// a bank transfer writes two cells). A write id is 1 + worker_index * N + op, the same for every
+// cell one operation writes; id 0 is a cell's initial record. Lineages are per cell.
 struct WriteEntry {
   std::uint64_t based_on = 0;  // id of the write whose record this one read (0 = initial)
   std::int64_t value_read = 0;
   std::int64_t value_written = 0;
   std::int64_t t_write_ns = 0;  // CLOCK_MONOTONIC right after the write
+  std::uint32_t cell = 0;       // the cell written
+  std::uint32_t logged = 0;     // 1: the entry was filled (a write of 0 is a write too)
 };
 static_assert(std::is_trivially_copyable_v<WriteEntry>);
 
@@ -85,9 +88,28 @@ struct alignas(64) WorkerSlot {
   // Schedule gate (SPEC §3): the worker publishes the step it wants next and sleeps on `granted`.
   std::atomic<std::uint32_t> gate_wanted{0};
   std::atomic<std::uint32_t> gate_granted{0};
+  // The lock id of the L or U step it publishes in gate_wanted (per-account locks).
+  std::atomic<std::uint32_t> gate_lock{0};
+  // Lock table (deadlock detection): the lock id + 1 it is blocked acquiring, 0: none.
+  std::atomic<std::uint32_t> waiting_for{0};
+  // Operations that took effect (a sale, a transfer) and that were declined (no stock, no money).
+  std::atomic<std::uint64_t> completed{0};
+  std::atomic<std::uint64_t> declined{0};
+  // Steps that left a cell below 0 (an atomic add that overdrew an account: it says so itself).
+  std::atomic<std::uint64_t> overdrafts{0};
+  // Auditor (bank --auditor): snapshots read and those whose total was wrong.
+  std::atomic<std::uint64_t> audits{0};
+  std::atomic<std::uint64_t> audits_inconsistent{0};
   std::int64_t start_ns = 0;
   std::int64_t end_ns = 0;
   char error[128] = {};  // a worker's environment failure, for the coordinator's report
+};
+
+// One entry of the lock table: a per-account lock (account-locks, ordered-locks) and who holds
+// it, so that the coordinator can find a cycle in the wait-for graph (WorkerSlot::waiting_for).
+struct alignas(64) LockTableEntry {
+  pthread_mutex_t mutex;
+  std::atomic<std::int32_t> holder{0};  // 1-based worker holding it, 0: none
 };
 
 struct alignas(64) ControlHeader {
@@ -115,6 +137,8 @@ struct alignas(64) ControlHeader {
   alignas(64) pthread_mutex_t mutex;
   alignas(64) std::atomic<std::uint32_t> spin{0};
   alignas(64) std::atomic<std::int32_t> holder{0};  // 1-based worker id holding the lock, 0: none
+  // The lock table: one robust mutex per account (bank's account-locks and ordered-locks).
+  LockTableEntry locks[kMaxAccounts];
 };
 
 static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
@@ -134,6 +158,8 @@ class ControlBlock {
   const RunParams& params() const { return header().params; }
   WorkerSlot& slot(std::uint32_t worker_index) const;
   std::span<WorkerSlot> slots() const;
+  // The bank's auditor (--auditor): one more slot after the workers'.
+  WorkerSlot& auditor_slot() const;
   // The write log of one worker (empty when writes are not logged).
   std::span<WriteEntry> write_log(std::uint32_t worker_index) const;
   bool logs_writes() const { return header().write_log_offset != 0; }

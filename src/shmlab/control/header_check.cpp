@@ -26,8 +26,11 @@ std::string params_problem(const RunParams& p) {
   if (p.increments == 0 || p.increments > kMaxIncrements)
     return fmt::format("{} increments", p.increments);
   if (p.backend > Backend::kSqlite) return "unknown backend";
-  if (p.strategy > Strategy::kTransaction) return "unknown strategy";
-  if (p.scenario != Scenario::kCounter) return "unknown scenario";
+  if (p.strategy > Strategy::kOrderedLocks) return "unknown strategy";
+  if (p.scenario > Scenario::kBank) return "unknown scenario";
+  if (!valid_bool(p.scenario_params.auditor)) return "corrupt flags";
+  if (p.scenario_params.accounts == 0 || p.scenario_params.accounts > kMaxAccounts)
+    return fmt::format("{} accounts", p.scenario_params.accounts);
   if (p.crash.point > CrashPoint::kBeforeUnlock || p.crash.worker > p.workers)
     return "bad crash spec";
   for (const DelayRange* d : {&p.delays.before_read, &p.delays.window, &p.delays.before_verify}) {

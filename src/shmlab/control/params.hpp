@@ -20,8 +20,11 @@ enum class Strategy : std::uint8_t {
   kCas,
   kSharded,
   kTransaction,
+  kAccountLocks,  // bank: one lock per account, taken from-then-to (deadlocks)
+  kOrderedLocks,  // bank: one lock per account, taken in account order
 };
-enum class Scenario : std::uint8_t { kCounter };
+// The scenarios (scenario/registry.cpp names them; each is one module under scenario/).
+enum class Scenario : std::uint8_t { kCounter, kInventory, kBank };
 
 // The letters of SPEC §3: one step of an operation.
 enum class Step : char {
@@ -70,6 +73,21 @@ struct CrashSpec {
 inline constexpr std::uint32_t kMaxWorkers = 1024;
 inline constexpr std::uint64_t kMaxIncrements = 1'000'000'000;
 inline constexpr std::size_t kPathMax = 256;
+// Accounts of the bank scenario: each has a lock in the control block's lock table.
+inline constexpr std::uint32_t kMaxAccounts = 64;
+// Values of memory cells are 40-bit signed (region/memory_cells.hpp): stock and balances stay
+// well inside.
+inline constexpr std::int64_t kMaxCellValue = std::int64_t{1} << 36;
+
+// The parameters of the inventory and bank scenarios (ignored by the counter).
+struct ScenarioParams {
+  std::int64_t stock = 10;      // inventory: units of the product at the start
+  std::uint32_t accounts = 3;   // bank: accounts A, B, C...
+  std::int64_t balance = 1000;  // bank: each account's initial balance
+  std::int64_t amount = 100;    // bank: what each transfer moves
+  bool auditor = false;         // bank: one more process reads every balance (read skew)
+  bool operator==(const ScenarioParams&) const = default;
+};
 
 struct RunParams {
   std::uint32_t workers = 3;
@@ -77,6 +95,7 @@ struct RunParams {
   Backend backend = Backend::kFile;
   Strategy strategy = Strategy::kNone;
   Scenario scenario = Scenario::kCounter;
+  ScenarioParams scenario_params;
   bool scheduled = false;   // steps wait for the coordinator's grant (SPEC §3)
   bool quiet = false;       // workers log nothing
   bool color = false;       // workers colour their log lines
@@ -92,5 +111,11 @@ struct RunParams {
 };
 
 static_assert(std::is_trivially_copyable_v<RunParams>);
+
+// Writes one operation makes at most (a bank transfer writes two accounts): the write log keeps
+// this many entries per operation.
+constexpr std::uint32_t writes_per_op(const RunParams& p) {
+  return p.scenario == Scenario::kBank ? 2 : 1;
+}
 
 }  // namespace shmlab

@@ -30,7 +30,7 @@ struct TraceEvent {
   std::uint32_t op = 0;        // 0-based operation index (N ≤ 10^9 fits)
   char step = 0;               // a Step letter (SPEC §3)
   std::uint8_t flags = 0;
-  std::uint16_t reserved = 0;
+  std::uint16_t cell = 0;  // R W A C V: the scenario's cell; L U: the lock (an account's)
 };
 static_assert(std::is_trivially_copyable_v<TraceEvent>);
 static_assert(sizeof(TraceEvent) == 56);

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "shmlab/scenario/registry.hpp"
 #include "shmlab/schedule/step_model.hpp"
 #include "shmlab/sys/clock.hpp"
 
@@ -44,7 +45,7 @@ class Solver {
     std::string key = model_.key(s);
     if (auto it = memo_.find(key); it != memo_.end()) return it->second;
     Node n;
-    if (model_.done(s)) {
+    if (model_.done(s) || model_.deadlocked(s)) {
       n.count = 1;
       n.min = n.max = model_.final_value(s);
     } else {
@@ -69,7 +70,7 @@ class Solver {
 
   Tokens witness(StepModel::State s, bool min) {
     Tokens out;
-    while (!model_.done(s)) {
+    while (!model_.done(s) && !model_.deadlocked(s)) {
       const Node& n = solve(s);
       out.push_back(model_.move(s, min ? n.min_move : n.max_move));
     }
@@ -87,7 +88,7 @@ class Solver {
 // Every interleaving, lowest-numbered worker first, with its final value on the model.
 void enumerate(const StepModel& model, StepModel::State& s, Tokens& prefix,
                const std::function<void(const Tokens&, std::int64_t)>& visit) {
-  if (model.done(s)) {
+  if (model.done(s) || model.deadlocked(s)) {
     visit(prefix, model.final_value(s));
     return;
   }
@@ -108,7 +109,7 @@ Tokens draw(const StepModel& model, std::mt19937_64& rng, std::int64_t* final_va
   Tokens out;
   std::vector<std::uint32_t> ready;
   std::uint32_t last = 0;
-  while (!model.done(s)) {
+  while (!model.done(s) && !model.deadlocked(s)) {
     if (!(out.empty() || !model.can_move(s, last) || rng() % 1000 >= stick_per_mille)) {
       out.push_back(model.move(s, last));
       continue;
@@ -137,7 +138,7 @@ std::optional<Tokens> shortest_losing(const StepModel& model, std::size_t max_st
   for (std::size_t i = 0; i < nodes.size() && nodes.size() < max_states; ++i) {
     StepModel::State tail = nodes[i].state;
     model.run_tail(tail);
-    if (model.final_value(tail) < model.expected()) {
+    if (model.final_value(tail) != model.expected()) {
       Tokens out;
       for (std::size_t j = i; j != 0; j = nodes[j].parent) out.push_back(nodes[j].token);
       std::reverse(out.begin(), out.end());
@@ -155,10 +156,7 @@ std::optional<Tokens> shortest_losing(const StepModel& model, std::size_t max_st
 
 class Explorer {
  public:
-  explicit Explorer(const ExploreOptions& o)
-      : o_(o),
-        model_(o.run.params.strategy, o.run.params.workers, o.run.params.increments),
-        quiet_(2, false, true) {
+  explicit Explorer(const ExploreOptions& o) : o_(o), model_(o.run.params), quiet_(2, false, true) {
     r_.expected = model_.expected();
   }
 
@@ -204,9 +202,15 @@ std::int64_t Explorer::run_real(const Tokens& tokens) {
       if (w.end != WorkerEnd::kOk && !w.error.empty())
         why += fmt::format(" worker {}: {}", w.number, w.error);
     }
-    throw ExploreFault(fmt::format("a run did not complete (schedule: {}){}", text, why));
+    throw ExploreFault(fmt::format("a run did not complete (schedule: {}){}{}", text,
+                                   why.empty() ? "" : ": ", why));
   }
-  return rec.final_total;
+  // The scenario's outcome measure (the counter: its final value).
+  std::vector<std::int64_t> cells;
+  for (const CounterRecord& cell : rec.final_cells) cells.push_back(cell.counter);
+  std::uint64_t completed = 0;
+  for (const WorkerRecord& w : rec.workers) completed += w.completed;
+  return scenario_of(rec.params.scenario).measure(rec.params, cells, completed);
 }
 
 Witness Explorer::confirm(std::int64_t expected_final, const Tokens& tokens) {
@@ -311,7 +315,8 @@ ExploreResult Explorer::run() {
   if (!want_max) r_.max.reset();
   progress("replaying witnesses", 2, 3);
   // Proven: no interleaving loses one when the exact minimum is the expected value.
-  const bool none_lose = solved_ && solved_->min >= r_.expected;
+  // (Inventory's measure, units sold, goes up when a sale is lost: both extremes must be it.)
+  const bool none_lose = solved_ && solved_->min >= r_.expected && solved_->max <= r_.expected;
   if (!none_lose) {
     if (auto t = shortest_losing(model_, o_.max_model_states)) {
       StepModel::State s = model_.initial();

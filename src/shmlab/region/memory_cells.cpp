@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <new>
 #include <stdexcept>
 
@@ -73,14 +74,15 @@ std::unique_ptr<Region> open_memory_region(sys::UniqueFd fd, const RunParams& pa
     sys::throw_errno(fmt::format("{}: owned by uid {}, not {}", what, st.st_uid, ::getuid()),
                      EPERM);
   }
-  const std::size_t expected = memory_region_size(params.workers);
+  const std::uint32_t cells = memory_cells(params);
+  const std::size_t expected = memory_region_size(cells);
   if (static_cast<std::size_t>(st.st_size) != expected) {
     sys::throw_errno(
         fmt::format("{}: {} bytes, a region of this run has {}", what, st.st_size, expected),
         EINVAL);
   }
   sys::Mapping mapping = sys::Mapping::map_shared(fd.get(), expected, what.c_str());
-  validate_memory_region(mapping.data(), mapping.size(), params.workers, what);
+  validate_memory_region(mapping.data(), mapping.size(), cells, what);
   return std::make_unique<MemoryRegion>(std::move(fd), std::move(mapping), params.increments);
 }
 
@@ -132,7 +134,30 @@ CounterRecord MemoryRegion::fetch_add(std::uint32_t writer, std::int64_t timesta
 }
 
 bool MemoryRegion::compare_exchange(const CounterRecord& expected, const CounterRecord& desired) {
-  RegionCell& c = cell(0);
+  return compare_exchange_cell(0, expected, desired);
+}
+
+std::optional<CounterRecord> MemoryRegion::fetch_add_cell(std::uint32_t i, std::int64_t delta,
+                                                          std::optional<std::int64_t> floor,
+                                                          std::uint32_t writer,
+                                                          std::int64_t timestamp_ms) {
+  // A compare-exchange loop on the word: one indivisible conditional add (a plain fetch_add of a
+  // negative delta would borrow from the id bits, and could not refuse an overdraft).
+  RegionCell& c = cell(i);
+  std::uint64_t word = c.load();
+  for (;;) {
+    const std::int64_t now = word_counter(word) + delta;
+    if (floor && now < *floor) return std::nullopt;
+    if (c.compare_exchange(word, pack_word(now, 0))) break;
+  }
+  CounterRecord old = unpack(c, word);
+  stamp(c, {old.counter + delta, writer, timestamp_ms, 0});
+  return old;
+}
+
+bool MemoryRegion::compare_exchange_cell(std::uint32_t i, const CounterRecord& expected,
+                                         const CounterRecord& desired) {
+  RegionCell& c = cell(i);
   std::uint64_t want = pack_word(expected.counter, expected.write_id);
   if (!c.compare_exchange(want, pack_word(desired.counter, desired.write_id))) return false;
   stamp(c, desired);
@@ -141,6 +166,7 @@ bool MemoryRegion::compare_exchange(const CounterRecord& expected, const Counter
 
 std::int64_t MemoryRegion::total() {
   std::int64_t sum = 0;
+  // Cells past the scenario's are padding, never written: they stay 0.
   for (std::uint32_t i = 0; i < cells_; ++i) sum += read_cell(i).counter;
   return sum;
 }

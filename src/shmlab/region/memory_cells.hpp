@@ -21,7 +21,8 @@ namespace shmlab {
 inline constexpr std::uint64_t kRegionMagic = 0x31474552484d534bULL;  // "KSHMREG1"
 inline constexpr std::uint32_t kRegionVersion = 1;
 
-// The word: counter in the low 40 bits, write id in the high 24 bits.
+// The word: the cell's value in the low 40 bits (two's complement: an overdrawn account is
+// negative), write id in the high 24 bits.
 inline constexpr int kCounterBits = 40;
 inline constexpr std::uint64_t kCounterMask = (std::uint64_t{1} << kCounterBits) - 1;
 inline constexpr std::uint64_t kMaxPackedId = (std::uint64_t{1} << (64 - kCounterBits)) - 1;
@@ -33,8 +34,13 @@ constexpr std::uint64_t pack_word(std::int64_t counter, std::uint64_t write_id) 
   const std::uint64_t id = write_id <= kMaxPackedId ? write_id : 0;
   return (id << kCounterBits) | (static_cast<std::uint64_t>(counter) & kCounterMask);
 }
+// The top kMaxCellValue values of the 40 bits stand for negative ones (an overdrawn account goes
+// at most that far below 0); every counter a run can reach stays below them.
+inline constexpr std::int64_t kNegativeFrom = (std::int64_t{1} << kCounterBits) - kMaxCellValue;
+static_assert(std::int64_t{kMaxWorkers} * std::int64_t{kMaxIncrements} < kNegativeFrom);
 constexpr std::int64_t word_counter(std::uint64_t word) {
-  return static_cast<std::int64_t>(word & kCounterMask);
+  const auto v = static_cast<std::int64_t>(word & kCounterMask);
+  return v >= kNegativeFrom ? v - (std::int64_t{1} << kCounterBits) : v;
 }
 constexpr std::uint64_t word_id(std::uint64_t word) { return word >> kCounterBits; }
 
@@ -106,6 +112,12 @@ class MemoryRegion final : public Region {
   void write_cell(std::uint32_t cell, const CounterRecord& record) override;
   CounterRecord fetch_add(std::uint32_t writer, std::int64_t timestamp_ms) override;
   bool compare_exchange(const CounterRecord& expected, const CounterRecord& desired) override;
+  std::optional<CounterRecord> fetch_add_cell(std::uint32_t cell, std::int64_t delta,
+                                              std::optional<std::int64_t> floor,
+                                              std::uint32_t writer,
+                                              std::int64_t timestamp_ms) override;
+  bool compare_exchange_cell(std::uint32_t cell, const CounterRecord& expected,
+                             const CounterRecord& desired) override;
   std::int64_t total() override;
   int lock_fd() const override { return fd_.get(); }
   ByteRange record_bytes() const override;

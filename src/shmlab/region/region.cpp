@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -9,6 +10,8 @@
 #include "shmlab/region/mmap_region.hpp"
 #include "shmlab/region/shm_region.hpp"
 #include "shmlab/region/sqlite_region.hpp"
+#include "shmlab/scenario/registry.hpp"
+#include "shmlab/sys/clock.hpp"
 
 namespace shmlab {
 namespace {
@@ -43,14 +46,35 @@ CounterRecord Region::fetch_add(std::uint32_t, std::int64_t) { unsupported("fetc
 bool Region::compare_exchange(const CounterRecord&, const CounterRecord&) {
   unsupported("compare_exchange");
 }
+std::optional<CounterRecord> Region::fetch_add_cell(std::uint32_t, std::int64_t,
+                                                    std::optional<std::int64_t>, std::uint32_t,
+                                                    std::int64_t) {
+  unsupported("fetch_add_cell");
+}
+bool Region::compare_exchange_cell(std::uint32_t, const CounterRecord&, const CounterRecord&) {
+  unsupported("compare_exchange_cell");
+}
+
+std::vector<CounterRecord> Region::read_all(std::uint32_t cells) {
+  std::vector<CounterRecord> out;
+  out.reserve(cells);
+  for (std::uint32_t i = 0; i < cells; ++i) out.push_back(read_cell(i));
+  return out;
+}
 bool Region::begin_immediate() { unsupported("begin_immediate"); }
 bool Region::commit() { unsupported("commit"); }
 
 std::uint32_t region_cells(const RunParams& params) {
-  return params.strategy == Strategy::kSharded ? params.workers : 1;
+  return static_cast<std::uint32_t>(scenario_of(params.scenario).cells(params).size());
 }
 
-std::unique_ptr<RegionStore> create_region(RunParams& params, const std::string& dir) {
+std::uint32_t memory_cells(const RunParams& params) {
+  return std::max(params.workers, region_cells(params));
+}
+
+namespace {
+
+std::unique_ptr<RegionStore> create_storage(RunParams& params, const std::string& dir) {
   switch (params.backend) {
     case Backend::kFile: {
       const std::string path = fmt::format("{}/{}.json", dir, params.run_id);
@@ -60,12 +84,12 @@ std::unique_ptr<RegionStore> create_region(RunParams& params, const std::string&
     case Backend::kMmap: {
       const std::string path = fmt::format("{}/{}.region", dir, params.run_id);
       set_path(params, path);
-      return std::make_unique<MmapRegionStore>(path, params.workers);
+      return std::make_unique<MmapRegionStore>(path, memory_cells(params));
     }
     case Backend::kShm: {
       const std::string name = fmt::format("/{}-region", params.run_id);
       set_path(params, name);
-      return std::make_unique<ShmRegionStore>(name, params.workers);
+      return std::make_unique<ShmRegionStore>(name, memory_cells(params));
     }
     case Backend::kSqlite: {
       const std::string path = fmt::format("{}/{}.sqlite", dir, params.run_id);
@@ -74,6 +98,23 @@ std::unique_ptr<RegionStore> create_region(RunParams& params, const std::string&
     }
   }
   throw std::system_error(ENOTSUP, std::generic_category(), "create_region: unknown backend");
+}
+
+}  // namespace
+
+std::unique_ptr<RegionStore> create_region(RunParams& params, const std::string& dir) {
+  std::unique_ptr<RegionStore> store = create_storage(params, dir);
+  // Every backend starts its cells at 0 (the counter's seed record); a scenario's other initial
+  // values are written once, by the coordinator, before any worker exists.
+  const std::vector<CellSpec> cells = scenario_of(params.scenario).cells(params);
+  std::unique_ptr<Region> region;
+  const std::int64_t now = sys::realtime_ms();
+  for (std::uint32_t i = 0; i < cells.size(); ++i) {
+    if (cells[i].initial == 0) continue;
+    if (!region) region = attach_region(params);
+    region->write_cell(i, {cells[i].initial, 0, now, 0});
+  }
+  return store;
 }
 
 std::unique_ptr<Region> attach_region(const RunParams& params) {

@@ -8,7 +8,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "shmlab/control/params.hpp"
 #include "shmlab/region/record.hpp"
@@ -43,6 +45,18 @@ class Region {
   virtual CounterRecord fetch_add(std::uint32_t writer, std::int64_t timestamp_ms);
   // `cas`: replaces the record with `desired` only if it still is `expected` (value and write id).
   virtual bool compare_exchange(const CounterRecord& expected, const CounterRecord& desired);
+  // `atomic` of any scenario: adds `delta` to `cell` in one indivisible step, unless the result
+  // would fall below `floor` (a conditional decrement); returns the record it replaced, nullopt
+  // when refused. The new record carries write id 0, as fetch_add's.
+  virtual std::optional<CounterRecord> fetch_add_cell(std::uint32_t cell, std::int64_t delta,
+                                                      std::optional<std::int64_t> floor,
+                                                      std::uint32_t writer,
+                                                      std::int64_t timestamp_ms);
+  // `cas` of any single-cell scenario: compare_exchange on `cell`.
+  virtual bool compare_exchange_cell(std::uint32_t cell, const CounterRecord& expected,
+                                     const CounterRecord& desired);
+  // Every cell of the scenario (region_cells), in order.
+  std::vector<CounterRecord> read_all(std::uint32_t cells);
   // `transaction`: BEGIN IMMEDIATE / COMMIT; false when the database stayed busy past its busy
   // timeout (the caller retries, bounded). rollback() never throws.
   virtual bool begin_immediate();
@@ -66,12 +80,16 @@ class RegionStore {
   virtual void remove() noexcept = 0;
 };
 
-// Cells of a run's region: one per worker under `sharded`, else one. (mmap and shm always lay out
-// one cache line per worker, so a sharded run and any other share the same layout.)
+// Cells of a run's region, as its scenario declares them (scenario/registry.hpp): the counter has
+// one (one per worker under `sharded`), inventory one (the stock), bank one per account.
 std::uint32_t region_cells(const RunParams& params);
+// Cache lines of an mmap/shm region: at least one per worker, so that a sharded counter and any
+// other run of the same workers share one layout.
+std::uint32_t memory_cells(const RunParams& params);
 
 // Creates the storage of params.backend named after params.run_id in `dir` (for file-based
-// backends), writes the initial record, and fills params.region_path.
+// backends), writes each cell's initial record (the scenario's initial value), and fills
+// params.region_path.
 std::unique_ptr<RegionStore> create_region(RunParams& params, const std::string& dir);
 // Attaches to the storage named in params.region_path.
 std::unique_ptr<Region> attach_region(const RunParams& params);

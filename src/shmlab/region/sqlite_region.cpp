@@ -117,13 +117,14 @@ struct SqliteRegion::Statements {
   sqlite3_stmt* select = nullptr;
   sqlite3_stmt* update = nullptr;
   sqlite3_stmt* add = nullptr;
+  sqlite3_stmt* add_cell = nullptr;
   sqlite3_stmt* cas = nullptr;
   sqlite3_stmt* begin = nullptr;
   sqlite3_stmt* commit = nullptr;
   sqlite3_stmt* rollback = nullptr;
   sqlite3_stmt* sum = nullptr;
   ~Statements() {
-    for (sqlite3_stmt* s : {select, update, add, cas, begin, commit, rollback, sum})
+    for (sqlite3_stmt* s : {select, update, add, add_cell, cas, begin, commit, rollback, sum})
       ::sqlite3_finalize(s);
   }
 };
@@ -211,8 +212,13 @@ SqliteRegion::SqliteRegion(const std::string& path, std::uint32_t cells,
         &st_->add);
     prepare(
         "UPDATE counter SET value = ?1, last_writer = ?2, timestamp_ms = ?3, write_id = ?4"
-        " WHERE id = 0 AND value = ?5 AND write_id = ?6",
+        " WHERE id = ?7 AND value = ?5 AND write_id = ?6",
         &st_->cas);
+    prepare(
+        "UPDATE counter SET value = value + ?1, last_writer = ?2, timestamp_ms = ?3,"
+        " write_id = 0 WHERE id = ?4 AND (?5 IS NULL OR value + ?1 >= ?5)"
+        " RETURNING value - ?1, write_id",
+        &st_->add_cell);
     prepare("BEGIN IMMEDIATE", &st_->begin);
     prepare("COMMIT", &st_->commit);
     prepare("ROLLBACK", &st_->rollback);
@@ -335,7 +341,46 @@ CounterRecord SqliteRegion::fetch_add(std::uint32_t writer, std::int64_t timesta
 }
 
 bool SqliteRegion::compare_exchange(const CounterRecord& expected, const CounterRecord& desired) {
+  return compare_exchange_cell(0, expected, desired);
+}
+
+std::optional<CounterRecord> SqliteRegion::fetch_add_cell(std::uint32_t cell, std::int64_t delta,
+                                                          std::optional<std::int64_t> floor,
+                                                          std::uint32_t writer,
+                                                          std::int64_t timestamp_ms) {
+  if (cell >= cells_) throw std::out_of_range(fmt::format("region row {} of {}", cell, cells_));
+  sqlite3_stmt* s = st_->add_cell;
+  ::sqlite3_bind_int64(s, 1, delta);
+  ::sqlite3_bind_int64(s, 2, writer);
+  ::sqlite3_bind_int64(s, 3, timestamp_ms);
+  ::sqlite3_bind_int64(s, 4, cell);
+  if (floor) {
+    ::sqlite3_bind_int64(s, 5, *floor);
+  } else {
+    ::sqlite3_bind_null(s, 5);
+  }
+  for (int attempt = 0;; ++attempt) {
+    int rc = ::sqlite3_step(s);
+    std::optional<CounterRecord> old;
+    if (rc == SQLITE_ROW) {
+      old = CounterRecord{};
+      old->counter = ::sqlite3_column_int64(s, 0);
+      rc = ::sqlite3_step(s);
+    }
+    ::sqlite3_reset(s);
+    if (rc == SQLITE_DONE) return old;  // no row: the floor refused it
+    if ((rc & 0xff) != SQLITE_BUSY || attempt == options_.max_busy_retries) {
+      fail(db_, rc, "UPDATE counter SET value = value + ?", path_);
+    }
+    ++busy_retries_;
+  }
+}
+
+bool SqliteRegion::compare_exchange_cell(std::uint32_t cell, const CounterRecord& expected,
+                                         const CounterRecord& desired) {
+  if (cell >= cells_) throw std::out_of_range(fmt::format("region row {} of {}", cell, cells_));
   sqlite3_stmt* s = st_->cas;
+  ::sqlite3_bind_int64(s, 7, cell);
   ::sqlite3_bind_int64(s, 1, desired.counter);
   ::sqlite3_bind_int64(s, 2, desired.last_writer);
   ::sqlite3_bind_int64(s, 3, desired.timestamp_ms);

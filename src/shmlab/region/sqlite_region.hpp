@@ -58,6 +58,12 @@ class SqliteRegion final : public Region {
   int lock_fd() const override { return lock_fd_.get(); }
   CounterRecord fetch_add(std::uint32_t writer, std::int64_t timestamp_ms) override;
   bool compare_exchange(const CounterRecord& expected, const CounterRecord& desired) override;
+  std::optional<CounterRecord> fetch_add_cell(std::uint32_t cell, std::int64_t delta,
+                                              std::optional<std::int64_t> floor,
+                                              std::uint32_t writer,
+                                              std::int64_t timestamp_ms) override;
+  bool compare_exchange_cell(std::uint32_t cell, const CounterRecord& expected,
+                             const CounterRecord& desired) override;
   bool begin_immediate() override;
   bool commit() override;
   void rollback() noexcept override;

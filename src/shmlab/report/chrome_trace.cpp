@@ -5,6 +5,7 @@
 #include "shmlab/region/backend.hpp"
 #include "shmlab/report/trace_index.hpp"
 #include "shmlab/run/delay.hpp"
+#include "shmlab/scenario/registry.hpp"
 #include "shmlab/sync/strategy.hpp"
 
 namespace shmlab {
@@ -14,6 +15,13 @@ using nlohmann::json;
 
 // Trace-event timestamps are microseconds; fractions keep the nanoseconds.
 double us(double ms) { return ms * 1000.0; }
+
+// Scenarios of several cells name the cell a step touched (the lock, for L and U).
+json scenario_args(json a, const TraceEvent& e, const RunParams& p) {
+  if (p.scenario == Scenario::kCounter) return a;
+  a[e.step == 'L' || e.step == 'U' ? "lock" : "cell"] = cell_name(p, e.cell);
+  return a;
+}
 
 json step_args(const TraceEvent& e, const TraceIndex& index) {
   json a = {{"op", e.op + 1}};
@@ -95,7 +103,7 @@ json chrome_trace_json(const RunResult& r) {
                       {"tid", pid},
                       {"ts", us(s.begin_ms)},
                       {"dur", us(s.end_ms - s.begin_ms)},
-                      {"args", step_args(e, index)}});
+                      {"args", scenario_args(step_args(e, index), e, r.record.params)}});
     if (e.step == 'V' && (e.flags & (TraceEvent::kOverwritten | TraceEvent::kChanged)) != 0) {
       const bool over = (e.flags & TraceEvent::kOverwritten) != 0;
       events.push_back(

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "shmlab/region/backend.hpp"
+#include "shmlab/scenario/registry.hpp"
 #include "shmlab/sync/strategy.hpp"
 
 namespace shmlab {
@@ -29,7 +30,8 @@ nlohmann::json explore_json(const ExploreResult& r, const RunParams& p, int exit
   nlohmann::json histogram = nlohmann::json::object();
   for (const auto& [value, count] : r.histogram) histogram[std::to_string(value)] = count;
   return {
-      {"scenario", "counter"},
+      {"scenario", scenario_of(p.scenario).name()},
+      {"measure", scenario_of(p.scenario).measure_name()},
       {"backend", backend_name(p.backend)},
       {"strategy", strategy_name(p.strategy)},
       {"workers", p.workers},
@@ -64,7 +66,13 @@ void print_explore(std::FILE* out, const ExploreResult& r, const RunParams& p) {
   fmt::print(out, "Extremes: {}\n", r.method);
   std::uint64_t most = 1;
   for (const auto& [value, count] : r.histogram) most = std::max(most, count);
-  fmt::print(out, "Final values{}:\n", r.exhaustive ? "" : " (of the sample)");
+  if (p.scenario == Scenario::kCounter) {
+    fmt::print(out, "Final values{}:\n", r.exhaustive ? "" : " (of the sample)");
+  } else {
+    fmt::print(out, "Scenario {}: histogram of the {} (correct: {}){}:\n",
+               scenario_of(p.scenario).name(), scenario_of(p.scenario).measure_name(), r.expected,
+               r.exhaustive ? "" : " (of the sample)");
+  }
   for (const auto& [value, count] : r.histogram) {
     const auto bar = static_cast<std::size_t>((count * 40 + most - 1) / most);
     fmt::print(out, "  {:>6} {:>8}  {}\n", value, count, std::string(bar, '#'));

@@ -12,6 +12,7 @@
 #include "shmlab/report/summary.hpp"
 #include "shmlab/report/trace_index.hpp"
 #include "shmlab/run/delay.hpp"
+#include "shmlab/scenario/registry.hpp"
 #include "shmlab/sync/strategy.hpp"
 
 namespace shmlab {
@@ -492,7 +493,7 @@ std::string html_report(const RunResult& r, const HtmlReportOptions& o) {
   auto row = [&](std::string_view k, const std::string& v) {
     add("<tr><th style=\"width:220px\">{}</th><td class=\"mono\">{}</td></tr>", k, html_escape(v));
   };
-  row("scenario", "counter");
+  row("scenario", std::string(scenario_of(p.scenario).name()));
   row("workers × increments", fmt::format("{} × {}", p.workers, p.increments));
   row("strategy", strategy);
   row("backend", backend);

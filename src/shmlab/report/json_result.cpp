@@ -5,8 +5,10 @@
 #include <string_view>
 
 #include "shmlab/region/backend.hpp"
+#include "shmlab/report/scenario_output.hpp"
 #include "shmlab/run/crash_spec.hpp"
 #include "shmlab/run/delay.hpp"
+#include "shmlab/scenario/registry.hpp"
 #include "shmlab/sync/strategy.hpp"
 
 namespace shmlab {
@@ -40,7 +42,7 @@ constexpr std::string_view kLostPlaceholder = R"("\u0001lost\u0001")";
 }  // namespace
 
 nlohmann::json run_params_json(const RunParams& p) {
-  return {{"scenario", "counter"},
+  return {{"scenario", scenario_of(p.scenario).name()},
           {"backend", backend_name(p.backend)},
           {"strategy", strategy_name(p.strategy)},
           {"workers", p.workers},
@@ -117,6 +119,7 @@ nlohmann::json result_json(const RunResult& r, int exit_code, const JsonOptions&
     j["final_write_id"] = r.record.final_record->write_id;
   }
   if (!r.record.watchdog_report.empty()) j["watchdog"] = r.record.watchdog_report;
+  if (p.scenario != Scenario::kCounter) add_scenario_json(r, j);
   if (p.crash.worker != 0) {
     j["crash"] = {{"worker", p.crash.worker},
                   {"point", crash_point_name(p.crash.point)},

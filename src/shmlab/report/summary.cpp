@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "shmlab/region/backend.hpp"
+#include "shmlab/report/scenario_output.hpp"
 #include "shmlab/sync/strategy.hpp"
 
 namespace shmlab {
@@ -70,8 +71,9 @@ void print_summary(const RunResult& r, const Log& log, const SummaryOptions& opt
   } else {
     log.info("All workers finished. Final state:");
   }
-  log.info("  Final counter value: {}", grouped_signed(r.final_value));
-  if (rec.final_record) {
+  const bool counter = rec.params.scenario == Scenario::kCounter;
+  if (counter) log.info("  Final counter value: {}", grouped_signed(r.final_value));
+  if (counter && rec.final_record) {
     if (rec.final_record->last_writer == 0) {
       log.info("  Last writer: none (initial record)");
     } else {
@@ -131,6 +133,10 @@ void print_summary(const RunResult& r, const Log& log, const SummaryOptions& opt
     case Outcome::kCorrect:
     case Outcome::kLost:
       break;
+  }
+  if (!counter) {
+    print_scenario_summary(r, log, options.max_lost_lines);
+    return;
   }
   if (r.lost_updates > 0) {
     log.race("RACE CONDITION DETECTED! Expected {} but got {}", grouped_signed(r.expected),

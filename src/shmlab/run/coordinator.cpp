@@ -6,12 +6,15 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <random>
 
 #include "shmlab/control/control_block.hpp"
+#include "shmlab/control/lock_table.hpp"
 #include "shmlab/region/backend.hpp"
 #include "shmlab/region/region.hpp"
 #include "shmlab/run/worker.hpp"
+#include "shmlab/scenario/registry.hpp"
 #include "shmlab/schedule/scheduler.hpp"
 #include "shmlab/schedule/step_gate.hpp"
 #include "shmlab/sync/lock_objects.hpp"
@@ -74,21 +77,28 @@ class Coordinator {
   bool wait_ready(ControlBlock& control);
   void watch(ControlBlock& control);
   void reap(ControlBlock& control);
+  void stop_auditor();
   void stop_all(ControlBlock& control);
   bool any_running() const;
   void collect(ControlBlock& control, Region* region);
   void handle_signal(int sig, ControlBlock& control);
   bool drive_schedule(ControlBlock& control);
+  // Per-account locks: a cycle in the lock table, seen twice with its workers idle, ends the run.
+  bool deadlocked(ControlBlock& control);
 
   CoordinatorOptions& o_;
   RunParams& p_;
   const Log& log_;
   sys::SignalFd signals_;
   std::vector<Worker> workers_;
+  std::optional<sys::Child> auditor_;     // bank --auditor: not a worker, never in workers_
   std::vector<std::string> stuck_in_;     // what the watchdog saw each live worker doing
   std::unique_ptr<Scheduler> scheduler_;  // scheduled runs only
   bool schedule_done_ = false;
   RunRecord record_;
+  std::vector<WaitLink> suspect_;  // a cycle seen once, and when, and its workers' heartbeats
+  std::int64_t suspect_ns_ = 0;
+  std::vector<std::int64_t> suspect_beats_;
 };
 
 bool Coordinator::any_running() const {
@@ -105,6 +115,11 @@ void Coordinator::spawn_all(ControlBlock& control) {
   }
   for (std::uint32_t i = 0; i < p_.workers; ++i) {
     log_.info("Spawned worker {} (PID {})", i + 1, workers_[i].child.pid());
+  }
+  if (p_.scenario_params.auditor) {
+    auditor_ = sys::Child::spawn({o_.self_exe, "worker", "--control", control.name(), "--index",
+                                  std::to_string(p_.workers)});
+    log_.info("Spawned the auditor (PID {})", auditor_->pid());
   }
 }
 
@@ -180,6 +195,19 @@ void Coordinator::stop_all(ControlBlock& control) {
     }
     w.announced = true;
   }
+  stop_auditor();
+}
+
+void Coordinator::stop_auditor() {
+  if (!auditor_ || !auditor_->running()) return;
+  // It leaves on its own once every worker has ended (or `abort`); a little grace, then SIGKILL.
+  const std::int64_t deadline = sys::monotonic_ns() + kStopGraceNs;
+  while (auditor_->running() && !auditor_->try_wait() && sys::monotonic_ns() < deadline)
+    signals_.wait(5);
+  if (auditor_->running()) {
+    auditor_->kill(SIGKILL);
+    auditor_->wait();
+  }
 }
 
 void Coordinator::watch(ControlBlock& control) {
@@ -196,6 +224,7 @@ void Coordinator::watch(ControlBlock& control) {
     }
     reap(control);
     if (driving && !drive_schedule(control)) return;
+    if (deadlocked(control)) return;
     // Progress: any step boundary crossed or operation finished by anyone.
     std::uint64_t mark = 0;
     std::uint64_t ops = 0;
@@ -237,6 +266,40 @@ void Coordinator::watch(ControlBlock& control) {
   }
 }
 
+std::string deadlock_text(const RunParams& p, const std::vector<WaitLink>& cycle) {
+  std::string out = "Deadlock: ";
+  for (std::size_t k = 0; k < cycle.size(); ++k) {
+    const WaitLink& l = cycle[k];
+    out += fmt::format("{}worker {} holds {}{} and waits for {}", k == 0 ? "" : "; ", l.worker,
+                       k == 0 ? "account " : "", cell_name(p, l.holds), cell_name(p, l.waits_for));
+  }
+  return out;
+}
+
+bool Coordinator::deadlocked(ControlBlock& control) {
+  if (p_.strategy != Strategy::kAccountLocks && p_.strategy != Strategy::kOrderedLocks)
+    return false;
+  constexpr std::int64_t kConfirmNs = 50'000'000;
+  std::vector<WaitLink> cycle = find_wait_cycle(control);
+  const std::int64_t now = sys::monotonic_ns();
+  std::vector<std::int64_t> beats;
+  for (const WaitLink& l : cycle)
+    beats.push_back(control.slot(l.worker - 1).heartbeat_ns.load(std::memory_order_relaxed));
+  if (cycle.empty() || cycle != suspect_ || beats != suspect_beats_) {
+    suspect_ = std::move(cycle);
+    suspect_beats_ = std::move(beats);
+    suspect_ns_ = now;
+    return false;
+  }
+  if (now - suspect_ns_ < kConfirmNs) return false;
+  record_.end = RunEnd::kDeadlock;
+  record_.deadlock = suspect_;
+  record_.watchdog_report = deadlock_text(p_, suspect_);
+  log_.error("{}", record_.watchdog_report);
+  stop_all(control);
+  return true;
+}
+
 bool Coordinator::drive_schedule(ControlBlock& control) {
   const auto alive = [this](std::uint32_t i) { return workers_[i].child.running(); };
   switch (scheduler_->advance(kScheduleSliceNs, alive)) {
@@ -268,6 +331,9 @@ void Coordinator::collect(ControlBlock& control, Region* region) {
     r.pid = w.child.pid();
     r.status = w.child.status().value_or(sys::ExitStatus{});
     r.ops = s.ops.load(std::memory_order_acquire);
+    r.completed = s.completed.load(std::memory_order_relaxed);
+    r.declined = s.declined.load(std::memory_order_relaxed);
+    r.overdrafts = s.overdrafts.load(std::memory_order_relaxed);
     r.retries = s.retries.load(std::memory_order_relaxed);
     r.lock_wait_ns = s.lock_wait_ns.load(std::memory_order_relaxed);
     r.verify_changed = s.verify_changed.load(std::memory_order_relaxed);
@@ -283,7 +349,9 @@ void Coordinator::collect(ControlBlock& control, Region* region) {
     } else if (r.status.exited && r.status.code != kWorkerAborted) {
       r.end = WorkerEnd::kFailed;
     } else if (w.stopped) {
-      r.end = record_.end == RunEnd::kTimeout ? WorkerEnd::kTimeout : WorkerEnd::kKilled;
+      r.end = record_.end == RunEnd::kTimeout || record_.end == RunEnd::kDeadlock
+                  ? WorkerEnd::kTimeout
+                  : WorkerEnd::kKilled;
     } else {
       r.end = WorkerEnd::kCrashed;
     }
@@ -297,6 +365,12 @@ void Coordinator::collect(ControlBlock& control, Region* region) {
   if (region != nullptr) {
     record_.final_record = region->read();
     record_.final_total = region->total();
+    record_.final_cells = region->read_all(region_cells(p_));
+  }
+  if (p_.scenario_params.auditor) {
+    record_.audits = control.auditor_slot().audits.load(std::memory_order_relaxed);
+    record_.audits_inconsistent =
+        control.auditor_slot().audits_inconsistent.load(std::memory_order_relaxed);
   }
 }
 
@@ -311,7 +385,14 @@ RunRecord Coordinator::run() {
   record_.params = p_;
   record_.control_name = control.name();
   log_.info("Created shared memory ({} backend): {}", backend_name(p_.backend), p_.region_path);
-  log_.info("Initialized counter to 0");
+  if (p_.scenario == Scenario::kCounter) {
+    log_.info("Initialized counter to 0");
+  } else {
+    std::string cells;
+    for (const CellSpec& c : scenario_of(p_.scenario).cells(p_))
+      cells += fmt::format("{}{} = {}", cells.empty() ? "" : ", ", c.name, c.initial);
+    log_.info("Initialized {}", cells);
+  }
   std::unique_ptr<Region> region = attach_region(p_);
   try {
     spawn_all(control);
@@ -323,6 +404,7 @@ RunRecord Coordinator::run() {
     stop_all(control);
     throw;
   }
+  stop_auditor();
   collect(control, region.get());
   region.reset();
   if (o_.keep) {

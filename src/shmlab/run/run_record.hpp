@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "shmlab/control/control_block.hpp"
+#include "shmlab/control/lock_table.hpp"
 #include "shmlab/region/record.hpp"
 #include "shmlab/schedule/schedule.hpp"
 #include "shmlab/sys/process.hpp"
@@ -29,6 +30,9 @@ struct WorkerRecord {
   WorkerEnd end = WorkerEnd::kOk;
   sys::ExitStatus status;
   std::uint64_t ops = 0;
+  std::uint64_t completed = 0;   // operations that took effect (a sale, a transfer)
+  std::uint64_t declined = 0;    // operations declined (no stock, not enough money)
+  std::uint64_t overdrafts = 0;  // steps that left a cell below 0
   std::uint64_t retries = 0;
   std::uint64_t lock_wait_ns = 0;
   std::uint64_t verify_changed = 0;
@@ -49,6 +53,7 @@ enum class RunEnd {
   kWorkerFault,  // a worker crashed or failed; the rest were stopped or finished
   kTimeout,      // the watchdog stopped a run that made no progress
   kInterrupted,  // SIGINT or SIGTERM reached the coordinator
+  kDeadlock,     // the lock table showed a cycle of waiting workers; the run was stopped
 };
 
 struct RunRecord {
@@ -58,6 +63,10 @@ struct RunRecord {
   int signal = 0;  // the signal that interrupted the run
   std::optional<CounterRecord> final_record;
   std::int64_t final_total = 0;
+  std::vector<CounterRecord> final_cells;  // every cell of the scenario, in order
+  std::vector<WaitLink> deadlock;          // the cycle, when end == kDeadlock
+  std::uint64_t audits = 0;                // bank --auditor: snapshots read, and wrong ones
+  std::uint64_t audits_inconsistent = 0;
   std::vector<WorkerRecord> workers;
   std::int64_t elapsed_ns = 0;  // spawn to cleanup
   std::int64_t go_ns = 0;       // CLOCK_MONOTONIC when the workers were released (trace origin)

@@ -33,6 +33,7 @@ class TraceRecorder {
     t.op = static_cast<std::uint32_t>(e.op);
     t.step = static_cast<char>(e.step);
     t.flags = flags_of(e);
+    t.cell = static_cast<std::uint16_t>(e.cell);
     ring_.push(t);
   }
 

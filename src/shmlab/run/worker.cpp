@@ -7,13 +7,16 @@
 #include <algorithm>
 #include <cstring>
 #include <exception>
+#include <optional>
 
 #include "shmlab/control/control_block.hpp"
 #include "shmlab/region/region.hpp"
+#include "shmlab/run/auditor.hpp"
 #include "shmlab/run/delay.hpp"
 #include "shmlab/run/fault_hooks.hpp"
 #include "shmlab/run/trace_recorder.hpp"
-#include "shmlab/scenario/counter.hpp"
+#include "shmlab/scenario/live_op.hpp"
+#include "shmlab/scenario/registry.hpp"
 #include "shmlab/schedule/step_gate.hpp"
 #include "shmlab/sync/lock.hpp"
 #include "shmlab/sys/clock.hpp"
@@ -37,6 +40,7 @@ class WorkerSteps final : public StepContext {
         slot_(control.slot(index)),
         number_(index + 1),
         log_(log),
+        scenario_(scenario_of(params_.scenario)),
         delays_(params_.seed, index),
         faults_(control, index),
         gate_(control.header(), slot_),
@@ -55,12 +59,26 @@ class WorkerSteps final : public StepContext {
   void leave(const StepEvent& e) override {
     trace_.end(e);  // first: the step's span ends here
     slot_.activity.store(0, std::memory_order_relaxed);
-    if (logs(e.op)) log_step(e);
+    if (logs(e.op)) {
+      // The lock lines are every scenario's; what a read or a write means is the scenario's own.
+      if (params_.scenario == Scenario::kCounter || e.step == Step::kLock ||
+          e.step == Step::kUnlock) {
+        log_step(e);
+      } else {
+        bool success = false;
+        const std::string line = scenario_.step_line(params_, number_, e, success);
+        if (!line.empty()) log_.line(success ? Level::kSuccess : Level::kInfo, line);
+      }
+    }
     faults_.on_leave(e);
   }
 
   // Step lines only for the first log_ops operations: a long run's log stays readable.
   bool logs(std::uint64_t op) const { return op < params_.log_ops; }
+
+  void lock_target(std::uint32_t lock) override {
+    slot_.gate_lock.store(lock, std::memory_order_relaxed);
+  }
 
   void window() override { sleep(params_.delays.window); }
 
@@ -147,6 +165,7 @@ class WorkerSteps final : public StepContext {
   WorkerSlot& slot_;
   std::uint32_t number_;
   const Log& log_;
+  const ScenarioDef& scenario_;
   DelaySampler delays_;
   FaultHooks faults_;
   StepGate gate_;  // waits for the coordinator's grant under --schedule
@@ -198,7 +217,14 @@ int run_worker(ControlBlock& control, std::uint32_t index) {
 
   std::unique_ptr<Region> region = attach_region(params);
   std::unique_ptr<Lock> lock = make_lock(params.strategy, control, *region);
-  CounterOp counter(params, index, *region, lock.get(), control.write_log(index));
+  std::optional<AccountLocks> accounts;
+  if (params.strategy == Strategy::kAccountLocks || params.strategy == Strategy::kOrderedLocks) {
+    accounts.emplace(std::span(control.header().locks), slot.waiting_for,
+                     static_cast<std::int32_t>(number));
+  }
+  ScenarioOp counter(params, index, *region, lock.get(), control.write_log(index),
+                     accounts ? &*accounts : nullptr);
+  const bool verifies = scenario_of(params.scenario).has_verify();
   WorkerSteps steps(control, index, log);
 
   slot.state.store(WorkerState::kReady, std::memory_order_release);
@@ -218,6 +244,16 @@ int run_worker(ControlBlock& control, std::uint32_t index) {
       if (out.recovered && !steps.logs(op)) {
         log.warning("Worker {} recovered the lock from a worker that died holding it", number);
       }
+      if (out.overdrafts != 0) slot.overdrafts.fetch_add(out.overdrafts, std::memory_order_relaxed);
+      if (out.result == OpResult::kDeclined) {
+        slot.declined.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        slot.completed.fetch_add(1, std::memory_order_relaxed);
+      }
+      if (!verifies) {
+        slot.ops.fetch_add(1, std::memory_order_release);
+        continue;
+      }
       steps.sleep(params.delays.before_verify);
       const VerifyOutcome verdict = counter.verify(op, out.written, steps);
       if (verdict == VerifyOutcome::kChanged) {
@@ -236,8 +272,13 @@ int run_worker(ControlBlock& control, std::uint32_t index) {
   slot.end_ns = sys::monotonic_ns();
   slot.torn_reads.store(region->torn_reads(), std::memory_order_relaxed);
   slot.state.store(WorkerState::kDone, std::memory_order_release);
-  log.success("Worker {} completed {}", number,
-              count_of(params.increments, "increment", "increments"));
+  if (params.scenario == Scenario::kCounter) {
+    log.success("Worker {} completed {}", number,
+                count_of(params.increments, "increment", "increments"));
+  } else {
+    log.success("Worker {} completed {}", number,
+                count_of(params.increments, "operation", "operations"));
+  }
   steps.finish();
   return kWorkerOk;
 }
@@ -253,6 +294,15 @@ int worker_main(const std::string& control_name, std::uint32_t worker_index) {
     err_log.error("worker: {} belongs to PID {}, not to this worker's parent (coordinator gone?)",
                   control_name, control.header().owner_pid);
     return kWorkerFailed;
+  }
+  const RunParams& params = control.params();
+  if (params.scenario_params.auditor && worker_index == params.workers) {
+    try {
+      return run_auditor(control);
+    } catch (const std::exception& e) {
+      err_log.error("Auditor: {}", e.what());
+      return kWorkerFailed;
+    }
   }
   if (worker_index >= control.params().workers) {
     err_log.error("worker: --index {} is outside the run's {} workers", worker_index,

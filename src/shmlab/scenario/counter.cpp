@@ -1,201 +1,84 @@
-#include "shmlab/scenario/counter.hpp"
-
+// The `counter` scenario: read the counter, write read + 1.
 #include <fmt/format.h>
 
-#include <stdexcept>
-#include <system_error>
+#include <numeric>
 
-#include "shmlab/sys/clock.hpp"
+#include "shmlab/scenario/registry.hpp"
 
 namespace shmlab {
 namespace {
 
-// A transaction that could not begin or commit this many times in a row (each after the busy
-// timeout and the backend's own retries) is an error the result reports, never a skipped increment.
-constexpr std::uint32_t kMaxTransactionAttempts = 5;
+class Counter final : public ScenarioDef {
+ public:
+  Scenario id() const override { return Scenario::kCounter; }
+  std::string_view name() const override { return "counter"; }
+
+  std::vector<CellSpec> cells(const RunParams& p) const override {
+    if (p.strategy != Strategy::kSharded) return {{"counter", 0}};
+    std::vector<CellSpec> out;
+    for (std::uint32_t i = 0; i < p.workers; ++i)
+      out.push_back({fmt::format("counter[{}]", i + 1), 0});
+    return out;
+  }
+
+  std::string refusal(Strategy s) const override {
+    if (s == Strategy::kAccountLocks || s == Strategy::kOrderedLocks)
+      return "per-account locks need accounts: they belong to the bank scenario";
+    return {};
+  }
+
+  OpShape shape(const RunParams& p, std::uint32_t worker) const override {
+    const Family f = strategy_info(p.strategy).family;
+    const std::uint32_t cell = f == Family::kSharded ? worker : 0;
+    OpShape s;
+    s.reads = {cell, 0};
+    s.n_reads = f == Family::kAtomic ? 0 : 1;
+    s.locks = {0, 0};
+    s.n_locks = 1;
+    return s;
+  }
+
+  Decision decide(const RunParams& p, std::uint32_t worker, std::span<const std::int64_t> reads,
+                  bool atomic) const override {
+    const std::uint32_t cell = shape(p, worker).reads[0];
+    Decision d;
+    d.n = 1;
+    d.changes[0] = atomic ? Change{.cell = cell, .delta = 1, .floor = {}}
+                          : Change{.cell = cell, .value = reads[0] + 1, .floor = {}};
+    return d;
+  }
+
+  bool has_verify() const override { return true; }
+
+  std::int64_t measure(const RunParams&, std::span<const std::int64_t> cells,
+                       std::uint64_t) const override {
+    return std::accumulate(cells.begin(), cells.end(), std::int64_t{0});
+  }
+  std::string_view measure_name() const override { return "final counter value"; }
+  std::int64_t expected_measure(const RunParams& p) const override {
+    return static_cast<std::int64_t>(std::uint64_t{p.workers} * p.increments);
+  }
+
+  std::string step_line(const RunParams&, std::uint32_t number, const StepEvent& e,
+                        bool& success) const override {
+    switch (e.step) {
+      case Step::kRead:
+        success = false;
+        return fmt::format("Worker {} read counter: {}", number, e.before);
+      case Step::kWrite:
+        success = true;
+        return fmt::format("Worker {} incremented counter: {} → {}", number, e.before, e.after);
+      default:
+        return {};
+    }
+  }
+};
 
 }  // namespace
 
-CounterOp::CounterOp(const RunParams& params, std::uint32_t worker_index, Region& region,
-                     Lock* lock, std::span<WriteEntry> log)
-    : params_(params),
-      index_(worker_index),
-      region_(region),
-      lock_(lock),
-      family_(strategy_info(params.strategy).family),
-      cell_(family_ == Family::kSharded ? worker_index : 0) {
-  // Writes name themselves (and are logged) only where attribution applies; the id then fits the
-  // record of every backend (see kMaxLoggedWrites).
-  if (attributable(params.strategy)) log_ = log;
-}
-
-CounterRecord CounterOp::next(const CounterRecord& read, std::uint64_t op) const {
-  return {read.counter + 1, index_ + 1, sys::realtime_ms(),
-          log_.empty() ? 0 : write_id(index_, op, params_.increments)};
-}
-
-void CounterOp::log_write(std::uint64_t op, const CounterRecord& read,
-                          const CounterRecord& written) {
-  if (log_.empty()) return;
-  // Logged before the write: a worker killed right after its write still left its intent.
-  log_[op] = WriteEntry{read.write_id, read.counter, written.counter, 0};
-}
-
-void CounterOp::finish_log(std::uint64_t op) {
-  if (!log_.empty()) log_[op].t_write_ns = sys::monotonic_ns();
-}
-
-void CounterOp::read_step(std::uint64_t op, StepContext& ctx, OpOutcome& out) {
-  ctx.enter(Step::kRead, op);
-  out.read = region_.read_cell(cell_);
-  ctx.leave({.step = Step::kRead,
-             .op = op,
-             .before = out.read.counter,
-             .after = out.read.counter,
-             .id = out.read.write_id});
-  ctx.window();
-  out.written = next(out.read, op);
-  log_write(op, out.read, out.written);
-}
-
-void CounterOp::write_step(std::uint64_t op, StepContext& ctx, OpOutcome& out, bool done) {
-  ctx.enter(Step::kWrite, op);
-  region_.write_cell(cell_, out.written);
-  if (done) finish_log(op);
-  ctx.leave({.step = Step::kWrite,
-             .op = op,
-             .before = out.read.counter,
-             .after = out.written.counter,
-             .id = out.written.write_id,
-             .based_on = out.read.write_id});
-}
-
-void CounterOp::run_locked(std::uint64_t op, StepContext& ctx, OpOutcome& out) {
-  ctx.enter(Step::kLock, op);
-  const std::int64_t t0 = sys::monotonic_ns();
-  const LockResult r = lock_->lock();
-  out.lock_wait_ns = sys::monotonic_ns() - t0;
-  out.recovered = r == LockResult::kRecovered;
-  ctx.leave({.step = Step::kLock, .op = op, .recovered = out.recovered});
-  try {
-    read_step(op, ctx, out);
-    write_step(op, ctx, out, true);
-    ctx.enter(Step::kUnlock, op);
-  } catch (...) {
-    lock_->unlock();  // a worker told to stop must not leave the others stuck behind its lock
-    throw;
-  }
-  lock_->unlock();
-  ctx.leave({Step::kUnlock, op, out.written.counter, out.written.counter});
-}
-
-void CounterOp::run_atomic(std::uint64_t op, StepContext& ctx, OpOutcome& out) {
-  ctx.enter(Step::kAtomic, op);
-  const std::int64_t now = sys::realtime_ms();
-  out.read = region_.fetch_add(index_ + 1, now);
-  out.written = {out.read.counter + 1, index_ + 1, now, 0};
-  ctx.leave({Step::kAtomic, op, out.read.counter, out.written.counter});
-}
-
-void CounterOp::run_cas(std::uint64_t op, StepContext& ctx, OpOutcome& out) {
-  for (;;) {
-    read_step(op, ctx, out);
-    ctx.enter(Step::kCas, op);
-    const bool swapped = region_.compare_exchange(out.read, out.written);
-    if (swapped) finish_log(op);
-    ctx.leave({.step = Step::kCas,
-               .op = op,
-               .before = out.read.counter,
-               .after = swapped ? out.written.counter : out.read.counter,
-               .ok = swapped,
-               .id = swapped ? out.written.write_id : 0,
-               .based_on = out.read.write_id});
-    if (swapped) return;
-    ++out.retries;  // someone wrote since my read: read again
-  }
-}
-
-void CounterOp::run_transaction(std::uint64_t op, StepContext& ctx, OpOutcome& out) {
-  for (std::uint32_t attempt = 1;; ++attempt) {
-    ctx.enter(Step::kLock, op);
-    const std::int64_t t0 = sys::monotonic_ns();
-    const bool began = region_.begin_immediate();
-    out.lock_wait_ns += sys::monotonic_ns() - t0;
-    ctx.leave({Step::kLock, op, 0, 0, began});
-    bool committed = false;
-    if (began) {
-      try {
-        read_step(op, ctx, out);
-        write_step(op, ctx, out, false);
-        ctx.enter(Step::kUnlock, op);
-        committed = region_.commit();
-        // Only a committed write happened: the log entry is completed after COMMIT.
-        if (committed) finish_log(op);
-        ctx.leave({Step::kUnlock, op, out.written.counter, out.written.counter, committed});
-      } catch (...) {
-        region_.rollback();
-        throw;
-      }
-      if (!committed) region_.rollback();
-    }
-    if (committed) return;
-    if (attempt == kMaxTransactionAttempts) {
-      throw std::system_error(
-          EBUSY, std::generic_category(),
-          fmt::format("transaction for increment {} of worker {}: database busy, gave up after {} "
-                      "attempts",
-                      op + 1, index_ + 1, attempt));
-    }
-    ++out.retries;
-  }
-}
-
-OpOutcome CounterOp::run(std::uint64_t op, StepContext& ctx) {
-  OpOutcome out;
-  const std::uint64_t busy_before = region_.busy_retries();
-  switch (family_) {
-    case Family::kPlain:
-    case Family::kSharded:
-      read_step(op, ctx, out);
-      write_step(op, ctx, out, true);
-      break;
-    case Family::kLocked:
-      run_locked(op, ctx, out);
-      break;
-    case Family::kAtomic:
-      run_atomic(op, ctx, out);
-      break;
-    case Family::kCas:
-      run_cas(op, ctx, out);
-      break;
-    case Family::kTransaction:
-      run_transaction(op, ctx, out);
-      break;
-  }
-  // Statements the backend redid because it was busy (sqlite) count as retries too.
-  out.retries += region_.busy_retries() - busy_before;
-  return out;
-}
-
-VerifyOutcome CounterOp::verify(std::uint64_t op, const CounterRecord& written, StepContext& ctx) {
-  ctx.enter(Step::kVerify, op);
-  last_verified_ = region_.read_cell(cell_);
-  const CounterRecord& now = last_verified_;
-  // Writes without ids (atomic): the value is all there is to compare. Another write at or below
-  // my value could only have been built on a read older than my write.
-  const bool same =
-      written.write_id != 0 ? now.write_id == written.write_id : now.counter == written.counter;
-  const VerifyOutcome verdict = same                             ? VerifyOutcome::kUnchanged
-                                : now.counter <= written.counter ? VerifyOutcome::kOverwritten
-                                                                 : VerifyOutcome::kChanged;
-  ctx.leave({.step = Step::kVerify,
-             .op = op,
-             .before = written.counter,
-             .after = now.counter,
-             .id = now.write_id,
-             .based_on = written.write_id,
-             .verdict = verdict});
-  return verdict;
+const ScenarioDef& counter_scenario() {
+  static const Counter instance;
+  return instance;
 }
 
 }  // namespace shmlab

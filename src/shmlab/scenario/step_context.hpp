@@ -26,6 +26,7 @@ struct StepEvent {
   std::uint64_t based_on = 0;                         // W: the record it read; V: my write
   bool recovered = false;                             // L: taken over from a dead owner
   VerifyOutcome verdict = VerifyOutcome::kUnchanged;  // V
+  std::uint32_t cell = 0;                             // R W A C V: the cell; L U: the lock
 };
 
 class StepContext {
@@ -37,6 +38,8 @@ class StepContext {
   virtual void leave(const StepEvent& event) = 0;
   // The race window between READ and WRITE (the seed's 0–30 ms).
   virtual void window() = 0;
+  // Before enter() of an L or U step: which lock it is (per-account locks; 0 otherwise).
+  virtual void lock_target(std::uint32_t /*lock*/) {}
 };
 
 }  // namespace shmlab

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "shmlab/scenario/registry.hpp"
 #include "shmlab/sync/strategy.hpp"
 #include "shmlab/usage_error.hpp"
 
@@ -123,9 +124,10 @@ std::string_view strategy_steps(Strategy strategy) {
   return "";
 }
 
-void validate_schedule(const std::vector<ScheduleToken>& tokens, std::uint32_t workers,
-                       Strategy strategy) {
-  const std::string_view steps = strategy_steps(strategy);
+namespace {
+
+void check_tokens(const std::vector<ScheduleToken>& tokens, std::uint32_t workers,
+                  Strategy strategy, std::string_view steps) {
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     const ScheduleToken& t = tokens[i];
     if (t.worker > workers) {
@@ -139,6 +141,26 @@ void validate_schedule(const std::vector<ScheduleToken>& tokens, std::uint32_t w
                       fmt::join(steps, " ")));
     }
   }
+}
+
+}  // namespace
+
+void validate_schedule(const std::vector<ScheduleToken>& tokens, std::uint32_t workers,
+                       Strategy strategy) {
+  check_tokens(tokens, workers, strategy, strategy_steps(strategy));
+}
+
+std::string scenario_steps(const RunParams& params) {
+  const ScenarioDef& scenario = scenario_of(params.scenario);
+  std::string steps(strategy_steps(params.strategy));
+  // An atomic operation that decides on a read first (bank's overdraft check) reads.
+  if (steps[0] == 'A' && scenario.shape(params, 0).n_reads != 0) steps.insert(0, "R");
+  if (!scenario.has_verify()) steps.pop_back();  // V is last
+  return steps;
+}
+
+void validate_schedule(const std::vector<ScheduleToken>& tokens, const RunParams& params) {
+  check_tokens(tokens, params.workers, params.strategy, scenario_steps(params));
 }
 
 }  // namespace shmlab

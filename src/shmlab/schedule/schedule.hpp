@@ -50,5 +50,9 @@ std::string_view strategy_steps(Strategy strategy);
 // of the strategy. Throws UsageError naming the token's position.
 void validate_schedule(const std::vector<ScheduleToken>& tokens, std::uint32_t workers,
                        Strategy strategy);
+// The same for a run's scenario: a scenario without VERIFY has no V step.
+void validate_schedule(const std::vector<ScheduleToken>& tokens, const RunParams& params);
+// The steps an operation of the run's scenario has (V only where the scenario verifies).
+std::string scenario_steps(const RunParams& params);
 
 }  // namespace shmlab

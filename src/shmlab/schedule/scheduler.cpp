@@ -37,6 +37,7 @@ Scheduler::Scheduler(ControlBlock& control, ScheduleSpec spec)
     : control_(control),
       spec_(std::move(spec)),
       gates_(control.params().workers),
+      holders_(kMaxAccounts + 1, 0),
       rng_(spec_.random_seed.value_or(0)) {}
 
 std::string Scheduler::schedule() const {
@@ -49,8 +50,26 @@ bool Scheduler::fail(std::string message) {
 }
 
 bool Scheduler::blocked(std::uint32_t index) const {
-  return gates_[index].next == static_cast<std::uint32_t>(Step::kLock) && holder_ != 0 &&
-         holder_ != index + 1;
+  const std::uint32_t holder = holder_of(index);
+  return gates_[index].next == static_cast<std::uint32_t>(Step::kLock) && holder != 0 &&
+         holder != index + 1;
+}
+
+bool Scheduler::grant_deadlock() {
+  std::vector<std::uint32_t> blocked_workers;
+  for (std::uint32_t i = 0; i < gates_.size(); ++i) {
+    if (gates_[i].finished) continue;
+    const std::uint32_t h = holder_of(i);
+    if (!blocked(i) || gates_[h - 1].finished) return false;
+    blocked_workers.push_back(i);
+  }
+  for (std::uint32_t i : blocked_workers) {
+    taken_.push_back({i + 1, Step::kLock});
+    gates_[i].next = 0;
+    grant_step(control_.slot(i));
+  }
+  stalled_ = true;
+  return true;
 }
 
 bool Scheduler::choose_token(std::uint32_t& index) {
@@ -71,7 +90,7 @@ bool Scheduler::choose_token(std::uint32_t& index) {
   }
   if (blocked(index)) {
     return fail(fmt::format("{}: worker {} is blocked: its L waits for the lock worker {} holds",
-                            where, t.worker, holder_));
+                            where, t.worker, holder_of(index)));
   }
   ++position_;
   return true;
@@ -93,10 +112,14 @@ bool Scheduler::choose(std::uint32_t& index) {
   }
   if (!unfinished) return false;
   if (ready.empty()) {
+    std::uint32_t any = 0;
+    for (std::uint32_t i = 0; i < gates_.size() && any == 0; ++i) {
+      if (!gates_[i].finished) any = holder_of(i);
+    }
     return fail(
         fmt::format("--schedule: every unfinished worker waits for the lock worker {} "
                     "holds, and it has finished",
-                    holder_));
+                    any));
   }
   if (spec_.random_seed) {
     // Our own reduction, not uniform_int_distribution: the draw must be the same everywhere.
@@ -111,8 +134,8 @@ bool Scheduler::choose(std::uint32_t& index) {
 void Scheduler::grant(std::uint32_t index) {
   WorkerGate& g = gates_[index];
   const auto step = static_cast<Step>(g.next);
-  if (step == Step::kLock) holder_ = index + 1;
-  if (step == Step::kUnlock) holder_ = 0;
+  if (step == Step::kLock) holders_[g.lock] = index + 1;
+  if (step == Step::kUnlock) holders_[g.lock] = 0;
   taken_.push_back({index + 1, step});
   g.next = 0;
   grant_step(control_.slot(index));
@@ -121,6 +144,7 @@ void Scheduler::grant(std::uint32_t index) {
 Scheduler::Progress Scheduler::advance(std::int64_t budget_ns,
                                        const std::function<bool(std::uint32_t)>& alive) {
   if (!error_.empty()) return Progress::kError;
+  if (stalled_) return Progress::kWaiting;  // deadlocked: the coordinator's lock table finds it
   const std::int64_t deadline = sys::monotonic_ns() + budget_ns;
   for (;;) {
     // Every worker at a boundary (or finished) before any grant: only then is the order exact.
@@ -134,7 +158,8 @@ Scheduler::Progress Scheduler::advance(std::int64_t budget_ns,
         wanted = slot.gate_wanted.load(std::memory_order_acquire);  // it may have just finished
         if (wanted == kGateNone) {
           g.finished = g.died = true;
-          if (holder_ == i + 1) holder_ = 0;  // a robust lock is taken over by its next owner
+          // A robust lock is taken over by its next owner.
+          std::replace(holders_.begin(), holders_.end(), i + 1, 0u);
           continue;
         }
       }
@@ -143,10 +168,17 @@ Scheduler::Progress Scheduler::advance(std::int64_t budget_ns,
         g.finished = true;
       } else {
         g.next = wanted;
+        g.lock = std::min(slot.gate_lock.load(std::memory_order_relaxed), kMaxAccounts);
       }
     }
     std::uint32_t index = 0;
-    if (!choose(index)) return error_.empty() ? Progress::kDone : Progress::kError;
+    if (!choose(index)) {
+      if (!error_.empty() && position_ >= spec_.tokens.size() && grant_deadlock()) {
+        error_.clear();
+        return Progress::kWaiting;
+      }
+      return error_.empty() ? Progress::kDone : Progress::kError;
+    }
     grant(index);
   }
 }

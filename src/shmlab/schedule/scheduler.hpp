@@ -42,11 +42,16 @@ class Scheduler {
  private:
   struct WorkerGate {
     std::uint32_t next = 0;  // the letter it waits to be granted; 0: not at a boundary
+    std::uint32_t lock = 0;  // the lock of that L or U (per-account locks; 0 otherwise)
     bool finished = false;
     bool died = false;
   };
 
   bool blocked(std::uint32_t index) const;
+  std::uint32_t holder_of(std::uint32_t index) const { return holders_[gates_[index].lock]; }
+  // Every unfinished worker is blocked by a lock a live, unfinished worker holds: grants their
+  // L's anyway, so that the workers really block and the lock table shows the cycle.
+  bool grant_deadlock();
   // Chooses the next grant; false with error_ set when the schedule cannot be followed, false
   // with error_ empty when every worker has finished.
   bool choose(std::uint32_t& index);
@@ -58,7 +63,9 @@ class Scheduler {
   ScheduleSpec spec_;
   std::vector<WorkerGate> gates_;
   std::size_t position_ = 0;  // next token of an explicit schedule
-  std::uint32_t holder_ = 0;  // 1-based worker holding the lock, 0: none
+  // Lock id → 1-based worker holding it, 0: none (one lock, or one per account).
+  std::vector<std::uint32_t> holders_;
+  bool stalled_ = false;  // granted L's that cannot be taken: a deadlock the coordinator finds
   std::mt19937_64 rng_;
   std::vector<ScheduleToken> drawn_;  // random:SEED
   std::vector<ScheduleToken> taken_;

@@ -1,94 +1,126 @@
 #include "shmlab/schedule/step_model.hpp"
 
-#include <numeric>
+#include <algorithm>
 
-#include "shmlab/sync/strategy.hpp"
+#include "shmlab/scenario/registry.hpp"
 
 namespace shmlab {
+namespace {
+
+RunParams counter_params(Strategy strategy, std::uint32_t workers, std::uint64_t increments) {
+  RunParams p;
+  p.strategy = strategy;
+  p.workers = workers;
+  p.increments = increments;
+  return p;
+}
+
+// The model's store: its state's cells and lock holders. No write ids: values alone (a model CAS
+// compares values; no scenario's value comes back to one it had under `cas`).
+class ModelStore final : public Store {
+ public:
+  ModelStore(StepModel::State& s, std::uint32_t worker) : s_(s), me_(worker + 1) {}
+  CellValue read(std::uint32_t cell) override { return {s_.cells[cell], 0}; }
+  std::uint64_t write(std::uint32_t cell, std::int64_t value, const CellValue&,
+                      std::uint32_t) override {
+    s_.cells[cell] = value;
+    return 0;
+  }
+  std::optional<std::uint64_t> compare_exchange(std::uint32_t cell, const CellValue& read,
+                                                std::int64_t value, std::uint32_t) override {
+    if (s_.cells[cell] != read.value) return std::nullopt;
+    s_.cells[cell] = value;
+    return 0;
+  }
+  std::optional<std::int64_t> fetch_add(std::uint32_t cell, std::int64_t delta,
+                                        std::optional<std::int64_t> floor) override {
+    const std::int64_t old = s_.cells[cell];
+    if (floor && old + delta < *floor) return std::nullopt;
+    s_.cells[cell] = old + delta;
+    return old;
+  }
+  LockTake lock(std::uint32_t l) override {
+    s_.holders[l] = me_;
+    return LockTake::kAcquired;
+  }
+  bool unlock(std::uint32_t l) override {
+    s_.holders[l] = 0;
+    return true;
+  }
+
+ private:
+  StepModel::State& s_;
+  std::uint32_t me_;
+};
+
+}  // namespace
+
+StepModel::StepModel(const RunParams& params)
+    : params_(params), scenario_(scenario_of(params.scenario)) {
+  for (std::uint32_t w = 0; w < params_.workers; ++w)
+    ops_.push_back(std::make_unique<Operation>(scenario_, params_, w));
+}
 
 StepModel::StepModel(Strategy strategy, std::uint32_t workers, std::uint64_t increments)
-    : steps_(strategy_steps(strategy)),
-      sharded_(strategy_info(strategy).family == Family::kSharded),
-      workers_(workers),
-      increments_(increments) {
-  steps_.remove_suffix(1);  // V: it reads, never writes
-}
+    : StepModel(counter_params(strategy, workers, increments)) {}
 
 StepModel::State StepModel::initial() const {
   State s;
-  s.cells.assign(sharded_ ? workers_ : 1, 0);
-  s.workers.assign(workers_, Worker{});
+  for (const CellSpec& c : scenario_.cells(params_)) s.cells.push_back(c.initial);
+  s.workers.resize(params_.workers);
+  for (std::uint32_t w = 0; w < params_.workers; ++w) s.workers[w].op = ops_[w]->begin();
+  s.holders.assign(std::max<std::size_t>(s.cells.size(), 1), 0);
   return s;
 }
 
+std::int64_t StepModel::expected() const { return scenario_.expected_measure(params_); }
+
 bool StepModel::finished(const State& s, std::uint32_t worker) const {
-  return s.workers[worker].ops >= increments_;
+  return s.workers[worker].ops >= params_.increments;
 }
 
 bool StepModel::done(const State& s) const {
-  for (std::uint32_t w = 0; w < workers_; ++w) {
+  for (std::uint32_t w = 0; w < params_.workers; ++w) {
     if (!finished(s, w)) return false;
   }
   return true;
 }
 
 Step StepModel::next_step(const State& s, std::uint32_t worker) const {
-  return static_cast<Step>(steps_[s.workers[worker].phase]);
+  return ops_[worker]->next_step(s.workers[worker].op).step;
 }
 
 bool StepModel::can_move(const State& s, std::uint32_t worker) const {
   if (finished(s, worker)) return false;
-  return !(next_step(s, worker) == Step::kLock && s.holder != 0 && s.holder != worker + 1);
+  const StepPlan plan = ops_[worker]->next_step(s.workers[worker].op);
+  if (plan.step != Step::kLock) return true;
+  const std::uint32_t holder = s.holders[plan.lock];
+  return holder == 0 || holder == worker + 1;
+}
+
+bool StepModel::deadlocked(const State& s) const {
+  if (done(s)) return false;
+  for (std::uint32_t w = 0; w < params_.workers; ++w) {
+    if (can_move(s, w)) return false;
+  }
+  return true;
 }
 
 ScheduleToken StepModel::move(State& s, std::uint32_t worker) const {
   Worker& w = s.workers[worker];
-  std::int64_t& cell = s.cells[sharded_ ? worker : 0];
-  const Step step = next_step(s, worker);
-  bool op_done = false;
-  switch (step) {
-    case Step::kLock:
-      s.holder = worker + 1;
-      break;
-    case Step::kUnlock:
-      s.holder = 0;
-      op_done = true;
-      break;
-    case Step::kRead:
-      w.read = cell;
-      break;
-    case Step::kWrite:
-      cell = w.read + 1;
-      op_done = steps_.back() == 'W';  // R W; under a lock U ends the operation
-      break;
-    case Step::kAtomic:
-      ++cell;
-      op_done = true;
-      break;
-    case Step::kCas:
-      if (cell == w.read) {
-        cell = w.read + 1;
-        op_done = true;
-      } else {
-        w.phase = 0;  // a failed C goes back to R
-        return {worker + 1, step};
-      }
-      break;
-    case Step::kVerify:
-      break;
-  }
-  if (op_done) {
+  ModelStore store(s, worker);
+  const StepEvent e = ops_[worker]->take_step(w.op, store, w.ops);
+  if (w.op.result != OpResult::kPending) {
+    if (w.op.result == OpResult::kDone) ++w.completed;
     ++w.ops;
-    w.phase = 0;
-  } else {
-    ++w.phase;
+    w.op = ops_[worker]->begin();
   }
-  return {worker + 1, step};
+  return {worker + 1, e.step};
 }
 
 bool StepModel::apply(State& s, const ScheduleToken& token) const {
   const std::uint32_t w = token.worker - 1;
-  if (w >= workers_) return false;
+  if (w >= params_.workers) return false;
   if (token.step == Step::kVerify) return true;  // V changes nothing
   if (!can_move(s, w) || (token.step && *token.step != next_step(s, w))) return false;
   move(s, w);
@@ -96,7 +128,7 @@ bool StepModel::apply(State& s, const ScheduleToken& token) const {
 }
 
 void StepModel::run_tail(State& s, std::vector<ScheduleToken>* out) const {
-  for (std::uint32_t w = 0; w < workers_;) {
+  for (std::uint32_t w = 0; w < params_.workers;) {
     if (!can_move(s, w)) {
       ++w;
       continue;
@@ -108,7 +140,9 @@ void StepModel::run_tail(State& s, std::vector<ScheduleToken>* out) const {
 }
 
 std::int64_t StepModel::final_value(const State& s) const {
-  return std::accumulate(s.cells.begin(), s.cells.end(), std::int64_t{0});
+  std::uint64_t completed = 0;
+  for (const Worker& w : s.workers) completed += w.completed;
+  return scenario_.measure(params_, s.cells, completed);
 }
 
 std::string StepModel::key(const State& s) const {
@@ -122,10 +156,11 @@ std::string StepModel::key(const State& s) const {
   for (std::int64_t c : s.cells) put(static_cast<std::uint64_t>(c));
   for (const Worker& w : s.workers) {
     put(w.ops);
-    put(w.phase);
-    put(static_cast<std::uint64_t>(w.read));
+    put(w.completed);
+    put(w.op.pc);
+    for (const CellValue& r : w.op.read) put(static_cast<std::uint64_t>(r.value));
   }
-  put(s.holder);
+  for (std::uint32_t h : s.holders) put(h);
   return k;
 }
 

@@ -1,15 +1,18 @@
-// StepModel: an abstract model of the steps a counter operation takes under a strategy (SPEC §3
-// letters, without V, which cannot change the outcome). `explore` searches it to count the
-// interleavings and to find extreme ones, then runs them on real processes to confirm; it never
-// stands in for a real run. Its tail rule is the Scheduler's: the lowest-numbered worker that can
-// move takes the next step.
+// StepModel: the model `explore` searches. Each worker runs its scenario's Operation
+// (scenario/scenario.hpp) — the very next_step()/take_step() the real workers run — against a
+// Store made of the model's state instead of the region, so the model cannot drift from the code.
+// V is left out (it reads, never writes). `explore` counts the interleavings and finds extreme
+// ones on it, then runs them on real processes to confirm; it never stands in for a real run. Its
+// tail rule is the Scheduler's: the lowest-numbered worker that can move takes the next step.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "shmlab/control/params.hpp"
+#include "shmlab/scenario/scenario.hpp"
 #include "shmlab/schedule/schedule.hpp"
 
 namespace shmlab {
@@ -17,25 +20,32 @@ namespace shmlab {
 class StepModel {
  public:
   struct Worker {
-    std::uint64_t ops = 0;   // operations completed
-    std::uint8_t phase = 0;  // index into the family's steps
-    std::int64_t read = 0;   // the value its R saw
+    std::uint64_t ops = 0;        // operations finished
+    std::uint64_t completed = 0;  // of them, those that took effect (not declined)
+    OpState op;                   // the operation in progress
   };
   struct State {
-    std::vector<std::int64_t> cells;  // the counter; one cell per worker under `sharded`
+    std::vector<std::int64_t> cells;
     std::vector<Worker> workers;
-    std::uint32_t holder = 0;  // 1-based worker holding the lock, 0: none
+    std::vector<std::uint32_t> holders;  // lock id → 1-based worker holding it, 0: none
   };
 
+  explicit StepModel(const RunParams& params);
+  // The counter under `strategy` (the seed's scenario).
   StepModel(Strategy strategy, std::uint32_t workers, std::uint64_t increments);
+  StepModel(const StepModel&) = delete;
+  StepModel& operator=(const StepModel&) = delete;
 
   State initial() const;
-  std::uint32_t workers() const { return workers_; }
-  std::int64_t expected() const { return static_cast<std::int64_t>(workers_ * increments_); }
+  std::uint32_t workers() const { return params_.workers; }
+  // The outcome measure of a correct run (the counter: W × N).
+  std::int64_t expected() const;
   bool finished(const State& s, std::uint32_t worker) const;  // 0-based worker
   bool done(const State& s) const;
   // Not finished and not waiting for a lock another holds.
   bool can_move(const State& s, std::uint32_t worker) const;
+  // Not done, and nobody can move: every unfinished worker waits for a lock another holds.
+  bool deadlocked(const State& s) const;
   Step next_step(const State& s, std::uint32_t worker) const;
   // Takes worker's next step (can_move must hold) and returns its token.
   ScheduleToken move(State& s, std::uint32_t worker) const;
@@ -43,15 +53,15 @@ class StepModel {
   bool apply(State& s, const ScheduleToken& token) const;
   // Runs the remaining steps by the tail rule, appending their tokens to `out` when given.
   void run_tail(State& s, std::vector<ScheduleToken>* out = nullptr) const;
+  // The scenario's outcome measure: the counter's final value, units sold, total money.
   std::int64_t final_value(const State& s) const;
   // A compact byte string identifying the state, for memoisation.
   std::string key(const State& s) const;
 
  private:
-  std::string_view steps_;  // the family's steps without V, e.g. "LRWU"
-  bool sharded_;
-  std::uint32_t workers_;
-  std::uint64_t increments_;
+  RunParams params_;
+  const ScenarioDef& scenario_;
+  std::vector<std::unique_ptr<Operation>> ops_;  // one per worker (they refer to params_)
 };
 
 }  // namespace shmlab

@@ -9,7 +9,7 @@
 namespace shmlab {
 namespace {
 
-constexpr std::array<StrategyInfo, 10> kStrategies = {{
+constexpr std::array<StrategyInfo, 12> kStrategies = {{
     {Strategy::kNone, "none", Family::kPlain, "no protection: read, window, write (loses updates)"},
     {Strategy::kMutex, "mutex", Family::kLocked, "process-shared robust pthread mutex"},
     {Strategy::kSpinlock, "spinlock", Family::kLocked, "test-and-test-and-set spin lock"},
@@ -21,6 +21,10 @@ constexpr std::array<StrategyInfo, 10> kStrategies = {{
     {Strategy::kSharded, "sharded", Family::kSharded, "one cell per worker, summed at the end"},
     {Strategy::kTransaction, "transaction", Family::kTransaction,
      "SQLite BEGIN IMMEDIATE ... COMMIT with busy timeout and retry"},
+    {Strategy::kAccountLocks, "account-locks", Family::kLocked,
+     "bank: one lock per account, taken from-then-to (deadlocks)"},
+    {Strategy::kOrderedLocks, "ordered-locks", Family::kLocked,
+     "bank: one lock per account, taken in account order"},
 }};
 
 }  // namespace
@@ -52,6 +56,8 @@ bool fits(Strategy strategy, Backend backend) {
     case Strategy::kMutex:
     case Strategy::kSpinlock:
     case Strategy::kSemaphore:
+    case Strategy::kAccountLocks:
+    case Strategy::kOrderedLocks:
       return true;  // the lock lives in the control block or the kernel and guards any backend
     case Strategy::kFlock:
     case Strategy::kOfd:

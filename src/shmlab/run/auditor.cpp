@@ -1,0 +1,73 @@
+#include "shmlab/run/auditor.hpp"
+
+#include <numeric>
+#include <vector>
+
+#include "shmlab/region/region.hpp"
+#include "shmlab/run/worker.hpp"
+#include "shmlab/scenario/registry.hpp"
+#include "shmlab/sync/lock.hpp"
+#include "shmlab/sync/robust_mutex.hpp"
+#include "shmlab/sys/clock.hpp"
+
+namespace shmlab {
+namespace {
+
+bool workers_running(const ControlBlock& control) {
+  if (control.header().abort.load(std::memory_order_acquire) != 0) return false;
+  for (const WorkerSlot& s : control.slots()) {
+    const WorkerState st = s.state.load(std::memory_order_acquire);
+    if (st != WorkerState::kDone && st != WorkerState::kFailed) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int run_auditor(ControlBlock& control) {
+  const RunParams& p = control.params();
+  WorkerSlot& slot = control.auditor_slot();
+  std::unique_ptr<Region> region = attach_region(p);
+  std::unique_ptr<Lock> lock = make_lock(p.strategy, control, *region);
+  const bool accounts =
+      p.strategy == Strategy::kAccountLocks || p.strategy == Strategy::kOrderedLocks;
+  const bool transaction = strategy_info(p.strategy).family == Family::kTransaction;
+  const std::uint32_t cells = region_cells(p);
+  std::int64_t expected = 0;
+  for (const CellSpec& c : scenario_of(p.scenario).cells(p)) expected += c.initial;
+  slot.state.store(WorkerState::kRunning, std::memory_order_release);
+  while (!control.header().start.is_open()) sys::sleep_ns(1'000'000);
+  std::vector<pthread_mutex_t*> held;
+  while (workers_running(control)) {
+    // Take the read discipline's locks; per-account ones only if all are free right now.
+    bool taken = true;
+    if (accounts) {
+      for (std::uint32_t a = 0; a < cells && taken; ++a) {
+        pthread_mutex_t* m = &control.header().locks[a].mutex;
+        const int err = ::pthread_mutex_trylock(m);
+        if (err == EOWNERDEAD) ::pthread_mutex_consistent(m);
+        taken = err == 0 || err == EOWNERDEAD;
+        if (taken) held.push_back(m);
+      }
+    } else if (transaction) {
+      taken = region->begin_immediate();
+    } else if (lock) {
+      lock->lock();
+    }
+    if (taken) {
+      std::int64_t total = 0;
+      for (std::uint32_t c = 0; c < cells; ++c) total += region->read_cell(c).counter;
+      slot.audits.fetch_add(1, std::memory_order_relaxed);
+      if (total != expected) slot.audits_inconsistent.fetch_add(1, std::memory_order_relaxed);
+    }
+    for (pthread_mutex_t* m : held) ::pthread_mutex_unlock(m);
+    held.clear();
+    if (transaction && taken && !region->commit()) region->rollback();
+    if (!accounts && !transaction && lock) lock->unlock();
+    sys::sleep_ns(100'000);  // 0.1 ms: the workers, not the auditor, should own the locks
+  }
+  slot.state.store(WorkerState::kDone, std::memory_order_release);
+  return kWorkerOk;
+}
+
+}  // namespace shmlab

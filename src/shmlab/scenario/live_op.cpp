@@ -1,0 +1,240 @@
+#include "shmlab/scenario/live_op.hpp"
+
+#include <fmt/format.h>
+
+#include <system_error>
+
+#include "shmlab/scenario/registry.hpp"
+#include "shmlab/sys/clock.hpp"
+
+namespace shmlab {
+namespace {
+
+// A transaction that could not begin or commit this many times in a row (each after the busy
+// timeout and the backend's own retries) is an error the result reports, never a skipped operation.
+constexpr std::uint32_t kMaxTransactionAttempts = 5;
+
+}  // namespace
+
+// The real store: the region, the locks, the write log.
+class ScenarioOp::Live final : public Store {
+ public:
+  Live(const RunParams& p, std::uint32_t index, Region& region, Lock* lock,
+       std::span<WriteEntry> log, AccountLocks* accounts)
+      : p_(p),
+        index_(index),
+        region_(region),
+        lock_(lock),
+        accounts_(accounts),
+        transaction_(strategy_info(p.strategy).family == Family::kTransaction),
+        per_op_(writes_per_op(p)) {
+    // Writes name themselves (and are logged) only where attribution applies; the id then fits
+    // the record of every backend (see kMaxLoggedWrites).
+    if (attributable(p.strategy)) log_ = log;
+  }
+
+  void begin_op(std::uint64_t op) { op_ = op; }
+
+  CellValue read(std::uint32_t cell) override {
+    const CounterRecord r = region_.read_cell(cell);
+    return {r.counter, r.write_id};
+  }
+
+  std::uint64_t write(std::uint32_t cell, std::int64_t value, const CellValue& read,
+                      std::uint32_t slot) override {
+    const CounterRecord record = next(value);
+    log_write(cell, value, read, slot);
+    region_.write_cell(cell, record);
+    if (!transaction_) stamp(slot);  // a transaction's writes happen at COMMIT
+    return record.write_id;
+  }
+
+  std::optional<std::uint64_t> compare_exchange(std::uint32_t cell, const CellValue& read,
+                                                std::int64_t value, std::uint32_t slot) override {
+    const CounterRecord record = next(value);
+    log_write(cell, value, read, slot);
+    const CounterRecord expected{read.value, 0, 0, read.id};
+    if (!region_.compare_exchange_cell(cell, expected, record)) return std::nullopt;
+    stamp(slot);
+    return record.write_id;
+  }
+
+  std::optional<std::int64_t> fetch_add(std::uint32_t cell, std::int64_t delta,
+                                        std::optional<std::int64_t> floor) override {
+    const std::int64_t now = sys::realtime_ms();
+    // The counter's increment: one fetch_add of the word (what `bench` measures as well).
+    if (cell == 0 && delta == 1 && !floor) return region_.fetch_add(index_ + 1, now).counter;
+    const auto old = region_.fetch_add_cell(cell, delta, floor, index_ + 1, now);
+    if (!old) return std::nullopt;
+    return old->counter;
+  }
+
+  LockTake lock(std::uint32_t l) override {
+    if (transaction_) return region_.begin_immediate() ? LockTake::kAcquired : LockTake::kBusy;
+    const LockResult r = accounts_ != nullptr ? accounts_->lock(l) : lock_->lock();
+    held_ |= std::uint64_t{1} << l;
+    return r == LockResult::kRecovered ? LockTake::kRecovered : LockTake::kAcquired;
+  }
+
+  bool unlock(std::uint32_t l) override {
+    if (transaction_) {
+      if (!region_.commit()) {
+        region_.rollback();
+        return false;
+      }
+      // Only a committed write happened: the log entries are completed after COMMIT.
+      for (std::uint32_t slot = 0; slot < per_op_; ++slot) stamp_if_logged(slot);
+      return true;
+    }
+    release(l);
+    return true;
+  }
+
+  // A worker told to stop must not leave the others stuck behind its locks.
+  void release_all() noexcept {
+    if (transaction_) region_.rollback();
+    for (std::uint32_t l = 0; l < 64; ++l) {
+      if ((held_ >> l & 1) != 0) release(l);
+    }
+  }
+
+ private:
+  CounterRecord next(std::int64_t value) const {
+    return {value, index_ + 1, sys::realtime_ms(),
+            log_.empty() ? 0 : write_id(index_, op_, p_.increments)};
+  }
+  WriteEntry* entry(std::uint32_t slot) {
+    if (log_.empty()) return nullptr;
+    return &log_[op_ * per_op_ + slot];
+  }
+  void log_write(std::uint32_t cell, std::int64_t value, const CellValue& read,
+                 std::uint32_t slot) {
+    // Logged before the write: a worker killed right after its write still left its intent.
+    if (WriteEntry* e = entry(slot)) *e = WriteEntry{read.id, read.value, value, 0, cell, 1};
+  }
+  void stamp(std::uint32_t slot) {
+    if (WriteEntry* e = entry(slot)) e->t_write_ns = sys::monotonic_ns();
+  }
+  void stamp_if_logged(std::uint32_t slot) {
+    if (WriteEntry* e = entry(slot); e != nullptr && e->logged != 0 && e->t_write_ns == 0)
+      e->t_write_ns = sys::monotonic_ns();
+  }
+  void release(std::uint32_t l) noexcept {
+    held_ &= ~(std::uint64_t{1} << l);
+    if (accounts_ != nullptr) {
+      accounts_->unlock(l);
+    } else {
+      lock_->unlock();
+    }
+  }
+
+  const RunParams& p_;
+  std::uint32_t index_;
+  Region& region_;
+  Lock* lock_;
+  AccountLocks* accounts_;
+  bool transaction_;
+  std::uint32_t per_op_;
+  std::span<WriteEntry> log_;  // empty: writes are not logged (too many, or not attributable)
+  std::uint64_t op_ = 0;
+  std::uint64_t held_ = 0;  // bit l: lock l is held
+};
+
+ScenarioOp::ScenarioOp(const RunParams& params, std::uint32_t worker_index, Region& region,
+                       Lock* lock, std::span<WriteEntry> log, AccountLocks* accounts)
+    : params_(params),
+      index_(worker_index),
+      region_(region),
+      operation_(scenario_of(params.scenario), params, worker_index),
+      store_(std::make_unique<Live>(params, worker_index, region, lock, log, accounts)) {}
+
+ScenarioOp::~ScenarioOp() = default;
+
+OpOutcome ScenarioOp::run(std::uint64_t op, StepContext& ctx) {
+  OpOutcome out;
+  const std::uint64_t busy_before = region_.busy_retries();
+  store_->begin_op(op);
+  OpState s = operation_.begin();
+  std::uint32_t failures = 0;  // busy BEGINs and failed COMMITs of a transaction
+  const std::uint32_t number = index_ + 1;
+  try {
+    while (s.result == OpResult::kPending) {
+      const StepPlan plan = operation_.next_step(s);
+      if (plan.step == Step::kLock || plan.step == Step::kUnlock) ctx.lock_target(plan.lock);
+      ctx.enter(plan.step, op);
+      const std::int64_t t0 = plan.step == Step::kLock ? sys::monotonic_ns() : 0;
+      const StepEvent e = operation_.take_step(s, *store_, op);
+      if (plan.step == Step::kLock) {
+        out.lock_wait_ns += sys::monotonic_ns() - t0;
+        out.recovered = out.recovered || e.recovered;
+      }
+      ctx.leave(e);
+      switch (plan.step) {
+        case Step::kRead:
+          out.read = {e.before, 0, 0, e.id};
+          if (plan.index + 1 == operation_.shape().n_reads) ctx.window();
+          break;
+        case Step::kWrite:
+          if (e.after < 0 && e.after < e.before) ++out.overdrafts;
+          out.written = {e.after, number, sys::realtime_ms(), e.id};
+          break;
+        case Step::kCas:
+          if (e.ok) out.written = {e.after, number, sys::realtime_ms(), e.id};
+          if (!e.ok) ++out.retries;  // someone wrote since my read: read again
+          break;
+        case Step::kAtomic:
+          if (e.ok && e.after < 0 && e.after < e.before) ++out.overdrafts;
+          out.read = {e.before, 0, 0, 0};
+          out.written = {e.after, number, sys::realtime_ms(), 0};
+          break;
+        case Step::kLock:
+        case Step::kUnlock:
+          if (!e.ok) {
+            if (++failures == kMaxTransactionAttempts) {
+              throw std::system_error(
+                  EBUSY, std::generic_category(),
+                  fmt::format("transaction for operation {} of worker {}: database busy, gave up "
+                              "after {} attempts",
+                              op + 1, number, failures));
+            }
+            ++out.retries;
+          }
+          break;
+        case Step::kVerify:
+          break;
+      }
+    }
+  } catch (...) {
+    store_->release_all();
+    throw;
+  }
+  out.result = s.result;
+  // Statements the backend redid because it was busy (sqlite) count as retries too.
+  out.retries += region_.busy_retries() - busy_before;
+  return out;
+}
+
+VerifyOutcome ScenarioOp::verify(std::uint64_t op, const CounterRecord& written, StepContext& ctx) {
+  const std::uint32_t cell = operation_.shape().reads[0];
+  ctx.enter(Step::kVerify, op);
+  last_verified_ = region_.read_cell(cell);
+  const CounterRecord& now = last_verified_;
+  // Writes without ids (atomic): the value is all there is to compare. Another write at or below
+  // my value could only have been built on a read older than my write.
+  const bool same =
+      written.write_id != 0 ? now.write_id == written.write_id : now.counter == written.counter;
+  const VerifyOutcome verdict = same                             ? VerifyOutcome::kUnchanged
+                                : now.counter <= written.counter ? VerifyOutcome::kOverwritten
+                                                                 : VerifyOutcome::kChanged;
+  ctx.leave({.step = Step::kVerify,
+             .op = op,
+             .before = written.counter,
+             .after = now.counter,
+             .id = now.write_id,
+             .based_on = written.write_id,
+             .verdict = verdict,
+             .cell = cell});
+  return verdict;
+}
+
+}  // namespace shmlab

@@ -1,0 +1,166 @@
+// `shmlab explore --scenario inventory|bank` against an independent model written here: a tiny
+// brute-force enumerator of every interleaving of 2 workers' steps, with each scenario's rules
+// written again from the text (not from the code's step model). The histograms of real
+// runs must match it exactly.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "support/expect.hpp"
+#include "support/shmlab_process.hpp"
+
+namespace shmlab::test {
+namespace {
+
+using Histogram = std::map<std::int64_t, std::uint64_t>;
+
+struct Sim {
+  std::vector<std::int64_t> cells;
+  std::int64_t sold = 0;
+};
+struct Worker {
+  int ops = 0;
+  int pc = 0;
+  std::int64_t r0 = 0;
+  std::int64_t r1 = 0;
+};
+
+// One step of worker w: returns false when it has nothing left to do.
+using StepFn = std::function<bool(Sim&, Worker&, int w)>;
+
+void enumerate(Sim sim, std::vector<Worker> ws, const StepFn& step, int ops,
+               const std::function<std::int64_t(const Sim&)>& measure, Histogram& out) {
+  bool any = false;
+  for (int w = 0; w < static_cast<int>(ws.size()); ++w) {
+    if (ws[w].ops == ops) continue;
+    any = true;
+    Sim s = sim;
+    std::vector<Worker> next = ws;
+    step(s, next[w], w);
+    enumerate(s, next, step, ops, measure, out);
+  }
+  if (!any) ++out[measure(sim)];
+}
+
+// Inventory, no protection: R reads the stock; if it was above 0, W writes read − 1 (a sale).
+bool inventory_step(Sim& s, Worker& me, int) {
+  if (me.pc == 0) {
+    me.r0 = s.cells[0];
+    if (me.r0 > 0) {
+      me.pc = 1;
+    } else {
+      ++me.ops;  // declined: no write
+    }
+  } else {
+    s.cells[0] = me.r0 - 1;
+    ++s.sold;
+    me.pc = 0;
+    ++me.ops;
+  }
+  return true;
+}
+
+// Bank, no protection, accounts A and B; worker 1 moves A → B, worker 2 B → A, `amount` each.
+StepFn bank_step(std::int64_t amount) {
+  return [amount](Sim& s, Worker& me, int w) {
+    const int from = w % 2;
+    const int to = (w + 1) % 2;
+    switch (me.pc) {
+      case 0:
+        me.r0 = s.cells[from];
+        me.pc = 1;
+        break;
+      case 1:
+        me.r1 = s.cells[to];
+        if (me.r0 >= amount) {
+          me.pc = 2;
+        } else {
+          me.pc = 0;
+          ++me.ops;  // declined
+        }
+        break;
+      case 2:
+        s.cells[from] = me.r0 - amount;
+        me.pc = 3;
+        break;
+      default:
+        s.cells[to] = me.r1 + amount;
+        me.pc = 0;
+        ++me.ops;
+        break;
+    }
+    return true;
+  };
+}
+
+Histogram explored(const std::vector<std::string>& args, nlohmann::json* result = nullptr) {
+  TempDir tmp;
+  std::vector<std::string> all = {"explore", "--backend", "shm", "--json"};
+  all.insert(all.end(), args.begin(), args.end());
+  const Outcome o = run_shmlab(all, tmp, 300);
+  EXPECT_TRUE(o.exit_code == 0 || o.exit_code == 3) << o.err;
+  const nlohmann::json j = parse_result(o);
+  EXPECT_EQ(j["exhaustive"], true);
+  EXPECT_EQ(j["model_mismatches"], 0);
+  Histogram h;
+  for (const auto& [k, v] : j["histogram"].items()) h[std::stoll(k)] = v.get<std::uint64_t>();
+  if (result != nullptr) *result = j;
+  expect_nothing_left(o, tmp);
+  return h;
+}
+
+TEST(ScenarioExplore, InventoryHistogramOfUnitsSoldMatchesABruteForceModel) {
+  for (int ops : {1, 2}) {
+    const std::int64_t stock = ops == 1 ? 1 : 2;
+    Histogram want;
+    enumerate(
+        {{stock}, 0}, std::vector<Worker>(2), inventory_step, ops,
+        [](const Sim& s) { return s.sold; }, want);
+    nlohmann::json j;
+    const Histogram got = explored({"--scenario", "inventory", "--stock", std::to_string(stock),
+                                    "-w", "2", "-n", std::to_string(ops)},
+                                   &j);
+    EXPECT_EQ(got, want) << "ops " << ops;
+    EXPECT_EQ(j["expected"], stock);
+    EXPECT_EQ(j["measure"], "units sold");
+    // The extremes are replayed on real processes and say so.
+    EXPECT_EQ(j["max"]["confirmed"], true);
+    EXPECT_EQ(j["max"]["final"], want.rbegin()->first);
+    // Selling a unit twice is what inventory loses: the shortest schedule that does it is named.
+    EXPECT_FALSE(j["shortest_losing"].is_null()) << j.dump();
+  }
+}
+
+TEST(ScenarioExplore, BankHistogramOfTotalMoneyMatchesABruteForceModel) {
+  for (const std::int64_t balance : {100, 200}) {
+    Histogram want;
+    enumerate(
+        {{balance, balance}, 0}, std::vector<Worker>(2), bank_step(100), 1,
+        [](const Sim& s) { return s.cells[0] + s.cells[1]; }, want);
+    nlohmann::json j;
+    const Histogram got =
+        explored({"--scenario", "bank", "--accounts", "2", "--balance", std::to_string(balance),
+                  "--amount", "100", "-w", "2", "-n", "1"},
+                 &j);
+    EXPECT_EQ(got, want) << "balance " << balance;
+    EXPECT_EQ(j["expected"], 2 * balance);
+    EXPECT_EQ(j["min"]["confirmed"], true);
+  }
+}
+
+TEST(ScenarioExplore, CorrectStrategiesHaveOneOutcome) {
+  const Histogram inv = explored(
+      {"--scenario", "inventory", "--stock", "1", "-w", "2", "-n", "2", "--strategy", "mutex"});
+  EXPECT_EQ(inv, (Histogram{{1, inv.begin()->second}}));
+  const Histogram bank = explored({"--scenario", "bank", "--accounts", "2", "-w", "2", "-n", "1",
+                                   "--strategy", "ordered-locks"});
+  EXPECT_EQ(bank, (Histogram{{2000, bank.begin()->second}}));
+}
+
+}  // namespace
+}  // namespace shmlab::test
