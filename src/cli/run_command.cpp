@@ -412,19 +412,23 @@ Command add_run(CLI::App& app) {
 void add_scenario_options(CLI::App& sub, ScenarioParams& s) {
   sub.add_option("--stock", s.stock, "inventory: units in stock at the start")
       ->check(kDigits)
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("N");
   sub.add_option("--accounts", s.accounts,
-                 "bank: accounts (2..64), each worker moves money "
+                 "bank: accounts, each worker moves money "
                  "from one to the next")
       ->check(kDigits)
-      ->check(CLI::Range(2u, kMaxAccounts))
-      ->capture_default_str();
+      ->check(CLI::Range(2u, kMaxAccounts).description("2..64"))
+      ->capture_default_str()
+      ->type_name("N");
   sub.add_option("--balance", s.balance, "bank: each account's balance at the start")
       ->check(kDigits)
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("N");
   sub.add_option("--amount", s.amount, "bank: the amount of each transfer")
       ->check(kDigits)
-      ->capture_default_str();
+      ->capture_default_str()
+      ->type_name("N");
   sub.add_flag("--auditor", s.auditor,
                "bank: one more process reads every balance over and over and counts the "
                "snapshots whose total is wrong (read skew)");

@@ -105,8 +105,13 @@ TEST(BenchCli, JsonNamesTheMachineTheBuildAndKeepsEveryRepetition) {
   EXPECT_GE(j["machine"]["cpus"].get<int>(), 1);
   EXPECT_EQ(j["machine"]["kernel"].get<std::string>().rfind("Linux ", 0), 0u) << j["machine"];
   const Outcome version = run_shmlab({"--version"}, tmp);
-  EXPECT_EQ("shmlab " + j["version"].get<std::string>() + "\n", version.out);
   EXPECT_FALSE(j["commit"].get<std::string>().empty());
+  // The same version and commit as the binary's own version line.
+  const std::string commit = j["commit"].get<std::string>();
+  EXPECT_EQ("shmlab " + j["version"].get<std::string>() + " (commit " +
+                (commit == "unknown" ? "unknown: built from a source tree without git" : commit) +
+                ")\n",
+            version.out);
   EXPECT_EQ(j["interrupted"], false);
   EXPECT_EQ(j["measurements"], json({{"done", 6}, {"planned", 6}}));  // atomic + its bare loop, x3
   ASSERT_EQ(j["results"].size(), 1u);
