@@ -33,6 +33,7 @@ std::string attribution_text(const RunResult& r) {
 nlohmann::json lost_json(const LostUpdate& l) {
   nlohmann::json entry = write_json(l.lost);
   entry["erased_by"] = write_json(l.erased_by);
+  entry["evidence"] = evidence_name(l.evidence);
   return entry;
 }
 
