@@ -15,8 +15,10 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/run_outputs.hpp"
+#include "shmlab/analysis/replay_check.hpp"
 #include "shmlab/region/backend.hpp"
 #include "shmlab/report/json_result.hpp"
+#include "shmlab/report/replay_line.hpp"
 #include "shmlab/report/summary.hpp"
 #include "shmlab/run/coordinator.hpp"
 #include "shmlab/run/crash_spec.hpp"
@@ -49,6 +51,7 @@ struct RunOptions {
   double timeout_s = 30;
   bool json = false;
   bool keep = false;
+  bool replay_check = false;  // run the observed schedule again and compare
   bool quiet = false;
   bool no_color = false;
   std::string lost = "100";  // --lost N|all: lost updates listed in the JSON
@@ -216,6 +219,39 @@ std::optional<ScheduleSpec> to_schedule(const RunOptions& o, const RunParams& p)
   return spec;
 }
 
+// --replay-check: the observed schedule, run right away on fresh processes (same backend,
+// strategy, scenario; its own log silent), must give the same result.
+void check_replay(const CoordinatorOptions& run, RunResult& result, const Log& log) {
+  if (!result.observed.captured()) {
+    log.warning("Replay check: nothing to replay ({})", result.observed.reason);
+    return;
+  }
+  CoordinatorOptions c = run;
+  c.schedule = ScheduleSpec{result.observed.tokens, std::nullopt};
+  c.params.quiet = true;
+  c.keep = false;
+  c.progress = nullptr;
+  const Log silent(log.fd(), false, true, log.ascii());
+  RunRecord record = coordinate(c, silent);
+  if (!record.schedule_error.empty()) {
+    result.replay_checked = true;
+    result.replay_differences = {"the schedule could not be followed: " + record.schedule_error};
+  } else {
+    const ReplayCheck check = compare_replay(result, analyse(std::move(record)));
+    result.replay_checked = true;
+    result.replay_differences = check.differences;
+  }
+  if (result.replay_differences.empty()) {
+    log.success(
+        "Replay check: confirmed by replay ({} steps on fresh processes: the same final "
+        "value, lost updates and erasers, VERIFY verdicts)",
+        result.observed.tokens.size());
+    return;
+  }
+  log.error("Replay check: the replay differed:");
+  for (const std::string& d : result.replay_differences) log.error("  {}", d);
+}
+
 int execute(const RunOptions& o) {
   CoordinatorOptions c;
   c.params = to_params(o);
@@ -309,6 +345,8 @@ int execute(const RunOptions& o) {
   } else {
     log.info("Cleaned up the run's shared objects");
   }
+  if (!c.schedule) log.info("{}", replay_line(result));
+  if (o.replay_check && !c.schedule) check_replay(c, result, log);
   if (o.json) {
     write_result_json(std::cout, result, code,
                       {.max_lost = max_lost, .run_name = o.keep ? run_name : std::string()});
@@ -388,6 +426,9 @@ Command add_run(CLI::App& app) {
   sub->add_flag("--timeline", opts->outputs.timeline, "Print per-worker swimlanes of the steps");
   sub->add_flag("--json", opts->json, "Print the result as JSON on stdout; log lines go to stderr");
   sub->add_flag("--keep", opts->keep, "Keep the run's objects for 'shmlab inspect'");
+  sub->add_flag("--replay-check", opts->replay_check,
+                "Run the observed schedule again on fresh processes and say whether it gives "
+                "the same result");
   sub->add_flag("-q,--quiet", opts->quiet,
                 "No log lines (a kept run's name and a long run's estimate still go to stderr)");
   sub->add_flag("--no-color", opts->no_color, "No colour (also: NO_COLOR in the environment)");

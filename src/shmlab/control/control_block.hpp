@@ -27,10 +27,11 @@ inline constexpr std::uint32_t kControlVersion = 4;
 // result says attribution was skipped rather than guessing.
 inline constexpr std::uint64_t kMaxLoggedWrites = 1u << 20;
 
-// Trace rings: room for every step of every operation (L R W U V and a retry or two), bounded per
+// Trace rings: room for every step of every operation (a bank transfer under per-account locks is
+// L L R R W W U U; then a retry or two), bounded per
 // worker and in all so that a long run's control block stays a few MiB; beyond that a ring keeps
 // the newest events and counts the dropped ones.
-inline constexpr std::uint64_t kTraceEventsPerOp = 6;
+inline constexpr std::uint64_t kTraceEventsPerOp = 10;
 inline constexpr std::uint64_t kTraceMaxPerWorker = 1u << 16;
 inline constexpr std::uint64_t kTraceMinPerWorker = 256;
 inline constexpr std::uint64_t kTraceMaxTotal = 1u << 18;
