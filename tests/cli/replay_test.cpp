@@ -5,6 +5,9 @@
 // other answer allowed is the file backend saying its order was ambiguous.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <tuple>
@@ -99,6 +102,44 @@ TEST(Replay, ARunUnderAScheduleHasNoObservedSchedule) {
   EXPECT_FALSE(r.contains("observed_schedule"));
   EXPECT_EQ(o.err.find("Replay this interleaving"), std::string::npos);
   expect_nothing_left(o, tmp);
+}
+
+}  // namespace
+}  // namespace shmlab::test
+
+namespace shmlab::test {
+namespace {
+
+// --repeat K: whichever run comes first with a lost update is the one reported, with its replay
+// command in the JSON and in the HTML report; if none of the K lost one, the last is reported.
+TEST(UntilRace, TheFirstRacyRunIsKeptWithItsReplayCommand) {
+  TempDir tmp;
+  const std::string report = tmp.path() + "/report.html";
+  const Outcome o = run_shmlab({"run", "-w", "3", "-n", "3", "--delay", "0:1:0", "--until-race",
+                                "--repeat", "20", "--report", report, "--json"},
+                               tmp, 120);
+  ASSERT_TRUE(o.exit_code == 0 || o.exit_code == 3) << o.err;
+  const json r = parse_result(o);
+  EXPECT_EQ(r["lost_updates"].get<int>() > 0, o.exit_code == 3);
+  if (o.exit_code == 3) {
+    EXPECT_NE(o.err.find("updates lost; keeping this run"), std::string::npos) << o.err;
+    std::ifstream in(report);
+    const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(html.find("replay this interleaving"), std::string::npos);
+    if (!r["replay_command"].is_null()) {
+      EXPECT_NE(html.find(r["observed_schedule"].get<std::string>()), std::string::npos);
+    }
+  }
+  std::remove(report.c_str());
+  expect_nothing_left(o, tmp);
+}
+
+TEST(UntilRace, AScheduleIsRefusedForItGivesTheSameRunEveryTime) {
+  TempDir tmp;
+  const Outcome o = run_shmlab(
+      {"run", "-w", "2", "-n", "1", "--until-race", "--schedule", "1R 2R 1W 2W"}, tmp, 30);
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_NE(o.err.find("a schedule gives the same run every time"), std::string::npos) << o.err;
 }
 
 }  // namespace
