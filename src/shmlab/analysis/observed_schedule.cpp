@@ -220,20 +220,29 @@ class Builder {
   std::string order_by_values(std::uint32_t cell, std::vector<CellWrite>& list) {
     std::vector<CellWrite> ordered;
     std::vector<bool> used(list.size(), false);
+    // `list` is in node order, and a worker's nodes are contiguous: its writes of the cell are
+    // neighbours, and a later one waits for its earlier one (a worker's own order).
+    auto waits = [&](std::size_t i) {
+      return i > 0 && !used[i - 1] &&
+             nodes_[list[i - 1].node].worker == nodes_[list[i].node].worker;
+    };
+    std::multimap<std::int64_t, std::size_t> by_before;
+    for (std::size_t i = 0; i < list.size(); ++i) by_before.emplace(list[i].before, i);
     std::int64_t value = initial_value(cell);
     versions_[cell] = {value};
     while (ordered.size() < list.size()) {
       std::optional<std::size_t> pick;
-      for (std::size_t i = 0; i < list.size(); ++i) {
-        if (used[i] || list[i].before != value) continue;
+      const auto [from, to] = by_before.equal_range(value);
+      for (auto it = from; it != to; ++it) {
+        const std::size_t i = it->second;
+        if (used[i] || waits(i)) continue;
         if (pick) {
           const std::uint32_t a = nodes_[list[*pick].node].worker;
           const std::uint32_t b = nodes_[list[i].node].worker;
-          const std::string who =
-              a == b ? fmt::format("two steps of worker {}", a)
-                     : fmt::format("a step of worker {} and one of worker {}", a, b);
-          return fmt::format("ambiguous: {} both found {} in cell {}: their order is unknown", who,
-                             value, cell_name(p_, cell));
+          return fmt::format(
+              "ambiguous: a step of worker {} and one of worker {} both found {} in cell {}: "
+              "their order is unknown",
+              std::min(a, b), std::max(a, b), value, cell_name(p_, cell));
         }
         pick = i;
       }
@@ -260,8 +269,9 @@ class Builder {
     if (first == v.end())
       return fmt::format("worker {} read a value no write left", nodes_[n].worker);
     if (std::find(first + 1, v.end(), seen) != v.end())
-      return fmt::format("ambiguous: the cell held {} twice when worker {} read it", seen,
-                         nodes_[n].worker);
+      return fmt::format(
+          "ambiguous: cell {} held {} more than once, and which one worker {} read is unknown",
+          cell_name(p_, e.cell), seen, nodes_[n].worker);
     pin(n, list, static_cast<std::size_t>(first - v.begin()));
     return "";
   }
