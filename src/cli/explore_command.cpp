@@ -35,6 +35,7 @@ struct ExploreCliOptions {
   std::uint64_t seed = 1;
   double timeout_s = 30;
   bool json = false;
+  bool fresh_processes = false;  // new worker processes for every interleaving (no pool)
 };
 
 // "\r..." on a terminal's stderr, at most ten times a second; nothing when stderr is not one.
@@ -81,6 +82,7 @@ int execute(const ExploreCliOptions& o) {
                              : ExploreGoal::kBoth;
   e.samples = o.samples;
   e.seed = o.seed;
+  e.fresh_processes = o.fresh_processes;
   auto progress = std::make_shared<Progress>();
   e.progress = [progress](std::string_view what, std::uint64_t done, std::uint64_t total) {
     (*progress)(what, done, total);
@@ -174,6 +176,9 @@ Command add_explore(CLI::App& app) {
       ->check(CLI::Range(0.1, 86400.0))
       ->capture_default_str();
   sub->add_flag("--json", o->json, "Print the result as JSON on stdout");
+  sub->add_flag("--fresh-processes", o->fresh_processes,
+                "Run every interleaving on new worker processes instead of one reused pool "
+                "(slower; witnesses are replayed on new processes either way)");
   sub->footer(
       "Examples:\n"
       "  shmlab explore                            2 x 3 under none: all 924 interleavings\n"

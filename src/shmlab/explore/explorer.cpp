@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "shmlab/explore/worker_pool.hpp"
 #include "shmlab/scenario/registry.hpp"
 #include "shmlab/schedule/step_model.hpp"
 #include "shmlab/sys/clock.hpp"
@@ -163,7 +164,10 @@ class Explorer {
   ExploreResult run();
 
  private:
+  // One interleaving of the histogram: on the pool, or on new processes.
   std::int64_t run_real(const Tokens& tokens);
+  std::int64_t run_fresh(const Tokens& tokens);
+  bool ends_in_deadlock(const Tokens& tokens) const;
   Witness confirm(std::int64_t expected_final, const Tokens& tokens);
   void exhaustive();
   void search();
@@ -175,12 +179,32 @@ class Explorer {
   StepModel model_;
   Log quiet_;
   ExploreResult r_;
-  std::unique_ptr<Solver> solver_;  // when the model could be solved exactly
+  std::unique_ptr<WorkerPool> pool_;  // unless --fresh-processes
+  std::unique_ptr<Solver> solver_;    // when the model could be solved exactly
   std::optional<Solver::Node> solved_;
   Tokens min_tokens_, max_tokens_;
 };
 
+bool Explorer::ends_in_deadlock(const Tokens& tokens) const {
+  StepModel::State s = model_.initial();
+  for (const ScheduleToken& t : tokens) model_.apply(s, t);
+  return model_.deadlocked(s);
+}
+
 std::int64_t Explorer::run_real(const Tokens& tokens) {
+  // A deadlocked pool worker cannot be given a next interleaving: such a schedule runs as a fresh
+  // run does, and is reported as one.
+  if (pool_ && !ends_in_deadlock(tokens)) {
+    const PoolRun run = pool_->run(tokens);
+    if (run.ok) return run.measure;
+    // The pool is gone with whatever the failure left; the interleaving runs again on new
+    // processes, and a failure there is reported as in --fresh-processes.
+    if (r_.pool_reruns++ == 0) r_.pool_failure = run.why;
+  }
+  return run_fresh(tokens);
+}
+
+std::int64_t Explorer::run_fresh(const Tokens& tokens) {
   CoordinatorOptions c = o_.run;
   c.params.quiet = true;
   c.schedule = ScheduleSpec{tokens, std::nullopt};
@@ -217,7 +241,7 @@ Witness Explorer::confirm(std::int64_t expected_final, const Tokens& tokens) {
   Witness w;
   w.final_value = expected_final;
   w.schedule = format_schedule(tokens);
-  w.replayed = run_real(tokens);
+  w.replayed = run_fresh(tokens);
   w.confirmed = w.replayed == expected_final;
   ++r_.replays;
   return w;
@@ -301,10 +325,19 @@ ExploreResult Explorer::run() {
       solved_.reset();
     }
   }
+  // The bank's auditor runs beside the workers, not in the schedule: it has no pool.
+  if (!o_.fresh_processes && !o_.run.params.scenario_params.auditor) {
+    pool_ = std::make_unique<WorkerPool>(o_.run);
+    r_.pooled = true;
+  }
   if (r_.total && *r_.total <= o_.limit) {
     exhaustive();
   } else {
     search();
+  }
+  if (pool_) {
+    r_.pool_starts = pool_->starts();
+    pool_.reset();  // the witnesses replay on new processes
   }
   progress("replaying witnesses", 0, 3);
   const bool want_min = o_.goal != ExploreGoal::kMax;

@@ -26,6 +26,10 @@ struct ExploreOptions {
   std::uint64_t seed = 1;                  // of those samples and of a sampling search
   std::size_t max_model_states = 500'000;  // above it the model is sampled, not solved
   std::uint64_t model_draws = 200'000;     // a sampling search's draws on the model
+  // Every interleaving on new worker processes (the mode before the pool, issue 16); otherwise
+  // one pool of processes runs them all (explore/worker_pool.hpp). Witnesses are replayed on new
+  // processes either way.
+  bool fresh_processes = false;
   // Called now and then: what is running, how far, out of how many.
   std::function<void(std::string_view what, std::uint64_t done, std::uint64_t total)> progress;
 };
@@ -50,6 +54,12 @@ struct ExploreResult {
   std::optional<Witness> shortest_losing;  // none: no interleaving loses an update (if exact)
   std::uint64_t model_mismatches = 0;      // real final != the model's (should stay 0)
   std::uint64_t replays = 0;               // witness replays, not in `interleavings`
+  bool pooled = false;                     // the interleavings ran on a pool of processes
+  std::uint64_t pool_starts = 0;           // pools started (more than 1: a worker died or stuck)
+  // Interleavings the pool gave up (a worker died or got stuck) and that were run again on new
+  // processes, and why the first one was given up.
+  std::uint64_t pool_reruns = 0;
+  std::string pool_failure;
   std::int64_t elapsed_ns = 0;
 };
 

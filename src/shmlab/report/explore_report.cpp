@@ -50,6 +50,13 @@ nlohmann::json explore_json(const ExploreResult& r, const RunParams& p, int exit
       {"shortest_losing_final", witness_json(r.shortest_losing)},
       {"model_mismatches", r.model_mismatches},
       {"replays", r.replays},
+      // Issue 16: a pool of processes reused (pool_starts > 1: a worker died or got stuck and its
+      // interleaving ran again on new processes), or new processes per interleaving.
+      {"processes", r.pooled ? "pool" : "fresh"},
+      {"pool_starts", r.pool_starts},
+      {"pool_reruns", r.pool_reruns},
+      {"pool_failure",
+       r.pool_failure.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.pool_failure)},
       {"elapsed_ms", static_cast<double>(r.elapsed_ns) / 1e6},
       {"exit_code", exit_code},
   };
@@ -63,6 +70,15 @@ void print_explore(std::FILE* out, const ExploreResult& r, const RunParams& p) {
   fmt::print(out, "Interleavings: {} in all; {} run on real processes{} in {:.1f} s\n", total,
              r.interleavings, r.exhaustive ? " (every one)" : " (a sample)",
              static_cast<double>(r.elapsed_ns) / 1e9);
+  if (r.pooled) {
+    fmt::print(
+        out, "Processes: one pool of {} workers reused for every interleaving{}\n", p.workers,
+        r.pool_reruns == 0
+            ? std::string()
+            : fmt::format(" ({} rerun on new processes after: {})", r.pool_reruns, r.pool_failure));
+  } else {
+    fmt::print(out, "Processes: new workers for every interleaving (--fresh-processes)\n");
+  }
   fmt::print(out, "Extremes: {}\n", r.method);
   std::uint64_t most = 1;
   for (const auto& [value, count] : r.histogram) most = std::max(most, count);
