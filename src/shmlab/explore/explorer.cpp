@@ -166,6 +166,7 @@ class Explorer {
  private:
   // One interleaving of the histogram: on the pool, or on new processes.
   std::int64_t run_real(const Tokens& tokens);
+  std::int64_t run_histogram_one(const Tokens& tokens);
   std::int64_t run_fresh(const Tokens& tokens);
   bool ends_in_deadlock(const Tokens& tokens) const;
   Witness confirm(std::int64_t expected_final, const Tokens& tokens);
@@ -192,6 +193,13 @@ bool Explorer::ends_in_deadlock(const Tokens& tokens) const {
 }
 
 std::int64_t Explorer::run_real(const Tokens& tokens) {
+  const std::int64_t t0 = sys::monotonic_ns();
+  const std::int64_t measure = run_histogram_one(tokens);
+  r_.histogram_ns += sys::monotonic_ns() - t0;
+  return measure;
+}
+
+std::int64_t Explorer::run_histogram_one(const Tokens& tokens) {
   // A deadlocked pool worker cannot be given a next interleaving: such a schedule runs as a fresh
   // run does, and is reported as one.
   if (pool_ && !ends_in_deadlock(tokens)) {

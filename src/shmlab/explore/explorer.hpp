@@ -61,6 +61,9 @@ struct ExploreResult {
   std::uint64_t pool_reruns = 0;
   std::string pool_failure;
   std::int64_t elapsed_ns = 0;
+  // Of it, running the histogram's interleavings (pool start-up included, witness replays and
+  // model solving not): interleavings / this is explore's rate.
+  std::int64_t histogram_ns = 0;
 };
 
 // A real run of the exploration did not complete (a worker crashed, the watchdog fired, the

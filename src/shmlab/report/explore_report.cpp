@@ -58,6 +58,11 @@ nlohmann::json explore_json(const ExploreResult& r, const RunParams& p, int exit
       {"pool_failure",
        r.pool_failure.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.pool_failure)},
       {"elapsed_ms", static_cast<double>(r.elapsed_ns) / 1e6},
+      {"histogram_ms", static_cast<double>(r.histogram_ns) / 1e6},
+      {"interleavings_per_second",
+       r.histogram_ns > 0 ? static_cast<double>(r.interleavings) * 1e9 /
+                                static_cast<double>(r.histogram_ns)
+                          : 0.0},
       {"exit_code", exit_code},
   };
 }
