@@ -29,7 +29,9 @@ struct ExploreCliOptions {
   std::string strategy = "none";
   std::string scenario = "counter";
   ScenarioParams scenario_params;
-  std::uint64_t limit = 10'000;  // run every interleaving when there are at most this many
+  // Run every interleaving when there are at most this many; none: what fits in about a minute at
+  // the rate measured on the first of them.
+  std::optional<std::uint64_t> limit;
   std::string goal = "both";
   std::uint64_t samples = 100;  // search: random interleavings run for the histogram
   std::uint64_t seed = 1;
@@ -157,10 +159,12 @@ Command add_explore(CLI::App& app) {
       ->capture_default_str();
   add_scenario_options(*sub, o->scenario_params);
   sub->add_option("--limit", o->limit,
-                  "Run every interleaving when there are at most this many; otherwise search")
+                  "Run every interleaving when there are at most this many; otherwise search "
+                  "(default: as many as fit in about a minute at the rate measured on the first "
+                  "ones)")
       ->check(digits)
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000}))
-      ->capture_default_str();
+      ->type_name("N");
   sub->add_option("--goal", o->goal, "Which extreme to find and replay: min, max or both")
       ->check(CLI::IsMember({"min", "max", "both"}))
       ->capture_default_str();

@@ -62,8 +62,9 @@ TEST_P(PooledAndFresh, GiveIdenticalHistogramsEqualToTheModel) {
   std::vector<std::string> args = {"-w",        "2",       "-n",         "2",
                                    "--backend", c.backend, "--scenario", c.scenario};
   if (c.scenario == "inventory") args.insert(args.end(), {"--stock", "2"});
-  // The bank's 2 x 2 has 12,870 interleavings: a sample of them, the same draws in both modes.
-  if (c.scenario == "bank") args.insert(args.end(), {"--samples", "40"});
+  // The bank's 2 x 2 has 12,870 interleavings: a sample of them, the same draws in both modes
+  // (an explicit limit: the default follows each mode's measured rate).
+  if (c.scenario == "bank") args.insert(args.end(), {"--samples", "40", "--limit", "10000"});
   const json pooled = explore(args, false);
   const json fresh = explore(args, true);
   EXPECT_EQ(histogram_of(pooled), histogram_of(fresh));
@@ -167,6 +168,24 @@ TEST(ExplorePool, SigintMidExplorationStopsThePoolAndRemovesEverything) {
   EXPECT_NE(o.err.find("interrupted"), std::string::npos) << o.err;
   expect_nothing_left(o, tmp);
   EXPECT_TRUE(processes_of(tmp.path()).empty());
+}
+
+TEST(ExplorePool, DefaultLimitIsMeasuredAndAGivenOneIsKept) {
+  TempDir tmp;
+  // 70 interleavings fit in a minute at any rate a pool reaches: every one runs.
+  const Outcome measured = run_shmlab({"explore", "-w", "2", "-n", "2", "--json"}, tmp, 120);
+  const json m = parse_result(measured);
+  EXPECT_EQ(m["limit_measured"], true);
+  EXPECT_EQ(m["exhaustive"], true);
+  EXPECT_GE(m["limit"].get<std::uint64_t>(), 70u);
+  EXPECT_EQ(m["abandoned_ms"], 0.0);
+  const Outcome given =
+      run_shmlab({"explore", "-w", "2", "-n", "2", "--limit", "69", "--json"}, tmp, 120);
+  const json g = parse_result(given);
+  EXPECT_EQ(g["limit_measured"], false);
+  EXPECT_EQ(g["limit"], 69);
+  EXPECT_EQ(g["exhaustive"], false);
+  expect_nothing_left(given, tmp);
 }
 
 }  // namespace

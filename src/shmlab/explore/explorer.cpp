@@ -24,6 +24,17 @@ using Tokens = std::vector<ScheduleToken>;
 // The model has more states than we solve exactly.
 struct TooBig {};
 
+// Without --limit: every interleaving would take longer than the budget at the measured rate.
+struct OverBudget {
+  std::uint64_t limit = 0;  // the measured rate x the budget
+};
+
+// Without --limit, more interleavings than this are never run one by one (6 minutes at 100,000 a
+// second); fewer start exhaustively and give up for a search once the rate is known.
+constexpr std::uint64_t kMaxMeasuredLimit = 10'000'000;
+// How long the first interleavings run before their rate decides.
+constexpr std::int64_t kMeasureNs = 500'000'000;
+
 constexpr std::uint64_t kMaxSolvedSteps = 4096;
 // A sampling search of the model stops after this long, however many draws it has made.
 constexpr std::int64_t kModelDrawBudgetNs = 3'000'000'000;
@@ -262,8 +273,18 @@ void Explorer::exhaustive() {
   StepModel::State s = model_.initial();
   Tokens prefix;
   std::optional<std::int64_t> lo, hi;
+  const std::int64_t t0 = sys::monotonic_ns();
   enumerate(model_, s, prefix, [&](const Tokens& tokens, std::int64_t model_final) {
     const std::int64_t real = run_real(tokens);
+    if (!o_.limit) {
+      // The measured rate decides once it is known: all of them in the budget, or a search.
+      const std::int64_t spent = sys::monotonic_ns() - t0;
+      const double rate = static_cast<double>(r_.interleavings + 1) * 1e9 /
+                          static_cast<double>(std::max<std::int64_t>(spent, 1));
+      r_.limit = static_cast<std::uint64_t>(rate * o_.limit_budget_s);
+      if (spent >= kMeasureNs && static_cast<double>(*r_.total) / rate > o_.limit_budget_s)
+        throw OverBudget{r_.limit};
+    }
     ++r_.interleavings;
     ++r_.histogram[real];
     if (real != model_final) ++r_.model_mismatches;
@@ -306,7 +327,7 @@ void Explorer::search() {
   r_.min = Witness{lo, {}, 0, false};
   r_.max = Witness{hi, {}, 0, false};
   std::mt19937_64 rng(o_.seed);
-  const std::uint64_t n = std::min(o_.samples, o_.limit);
+  const std::uint64_t n = std::min(o_.samples, o_.limit.value_or(r_.limit ? r_.limit : o_.samples));
   for (std::uint64_t i = 0; i < n; ++i) {
     std::int64_t model_final = 0;
     const Tokens t = draw(model_, rng, &model_final);
@@ -338,8 +359,24 @@ ExploreResult Explorer::run() {
     pool_ = std::make_unique<WorkerPool>(o_.run);
     r_.pooled = true;
   }
-  if (r_.total && *r_.total <= o_.limit) {
-    exhaustive();
+  r_.limit = o_.limit.value_or(0);
+  r_.limit_measured = !o_.limit;
+  if (r_.total && *r_.total <= o_.limit.value_or(kMaxMeasuredLimit)) {
+    const std::int64_t exhaustive_t0 = sys::monotonic_ns();
+    try {
+      exhaustive();
+    } catch (const OverBudget& over) {
+      // What ran is dropped: a search's histogram is a sample, not the first of every one.
+      r_.exhaustive = r_.extremes_exact = false;
+      r_.interleavings = r_.model_mismatches = 0;
+      r_.histogram.clear();
+      r_.min.reset();
+      r_.max.reset();
+      r_.histogram_ns = 0;
+      r_.limit = over.limit;
+      r_.abandoned_ns = sys::monotonic_ns() - exhaustive_t0;
+      search();
+    }
   } else {
     search();
   }

@@ -19,8 +19,11 @@ namespace shmlab {
 enum class ExploreGoal { kBoth, kMin, kMax };
 
 struct ExploreOptions {
-  CoordinatorOptions run;        // workers, increments, strategy, backend, binary, temp dir
-  std::uint64_t limit = 10'000;  // run every interleaving when there are at most this many
+  CoordinatorOptions run;  // workers, increments, strategy, backend, binary, temp dir
+  // Run every interleaving when there are at most this many. None: when they fit in about
+  // limit_budget_s at the rate measured on the first of them (docs/explore.md).
+  std::optional<std::uint64_t> limit;
+  double limit_budget_s = 60;
   ExploreGoal goal = ExploreGoal::kBoth;   // which extreme a sampling search works for
   std::uint64_t samples = 100;             // search: random interleavings run for the histogram
   std::uint64_t seed = 1;                  // of those samples and of a sampling search
@@ -64,6 +67,13 @@ struct ExploreResult {
   // Of it, running the histogram's interleavings (pool start-up included, witness replays and
   // model solving not): interleavings / this is explore's rate.
   std::int64_t histogram_ns = 0;
+  // The limit that decided exhaustive or search: as given, or the measured rate x the budget (0:
+  // not measured, the model could not count them or there were far too many).
+  std::uint64_t limit = 0;
+  bool limit_measured = false;
+  // Time spent on the first interleavings of an exhaustive run given up for a search, because at
+  // the measured rate they would not all have fit in the budget.
+  std::int64_t abandoned_ns = 0;
 };
 
 // A real run of the exploration did not complete (a worker crashed, the watchdog fired, the

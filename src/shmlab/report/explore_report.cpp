@@ -59,10 +59,12 @@ nlohmann::json explore_json(const ExploreResult& r, const RunParams& p, int exit
        r.pool_failure.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.pool_failure)},
       {"elapsed_ms", static_cast<double>(r.elapsed_ns) / 1e6},
       {"histogram_ms", static_cast<double>(r.histogram_ns) / 1e6},
-      {"interleavings_per_second",
-       r.histogram_ns > 0 ? static_cast<double>(r.interleavings) * 1e9 /
-                                static_cast<double>(r.histogram_ns)
-                          : 0.0},
+      {"limit", r.limit != 0 ? nlohmann::json(r.limit) : nlohmann::json(nullptr)},
+      {"limit_measured", r.limit_measured},
+      {"abandoned_ms", static_cast<double>(r.abandoned_ns) / 1e6},
+      {"interleavings_per_second", r.histogram_ns > 0 ? static_cast<double>(r.interleavings) * 1e9 /
+                                                            static_cast<double>(r.histogram_ns)
+                                                      : 0.0},
       {"exit_code", exit_code},
   };
 }
@@ -75,6 +77,12 @@ void print_explore(std::FILE* out, const ExploreResult& r, const RunParams& p) {
   fmt::print(out, "Interleavings: {} in all; {} run on real processes{} in {:.1f} s\n", total,
              r.interleavings, r.exhaustive ? " (every one)" : " (a sample)",
              static_cast<double>(r.elapsed_ns) / 1e9);
+  if (r.abandoned_ns != 0) {
+    fmt::print(out,
+               "Limit: running every one would take over a minute at the rate measured on the "
+               "first {:.1f} s (limit {}): searching instead (--limit N to choose)\n",
+               static_cast<double>(r.abandoned_ns) / 1e9, r.limit);
+  }
   if (r.pooled) {
     fmt::print(
         out, "Processes: one pool of {} workers reused for every interleaving{}\n", p.workers,
