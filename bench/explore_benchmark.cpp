@@ -7,6 +7,7 @@
 //   ./build/bench/shmlab_explore_benchmarks --benchmark_filter=2x2   the ratio on every backend
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -58,6 +59,8 @@ void BM_Explore(benchmark::State& state, Backend backend, Size size, bool fresh)
 // The console's report, and the medians of per_second kept to print the pool / fresh ratios.
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
+  using ConsoleReporter::ConsoleReporter;
+
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& r : runs) {
@@ -120,7 +123,9 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   shmlab::register_all();
-  shmlab::RatioReporter reporter;
+  // Colour only on a terminal: the figures are pasted into docs from a file.
+  shmlab::RatioReporter reporter(::isatty(1) == 1 ? benchmark::ConsoleReporter::OO_ColorTabular
+                                                  : benchmark::ConsoleReporter::OO_Tabular);
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
   return 0;
