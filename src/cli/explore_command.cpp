@@ -38,6 +38,7 @@ struct ExploreCliOptions {
   double timeout_s = 30;
   bool json = false;
   bool fresh_processes = false;  // new worker processes for every interleaving (no pool)
+  bool reduce = false;           // one interleaving per class of conflicting-step orders
 };
 
 // "\r..." on a terminal's stderr, at most ten times a second; nothing when stderr is not one.
@@ -85,6 +86,7 @@ int execute(const ExploreCliOptions& o) {
   e.samples = o.samples;
   e.seed = o.seed;
   e.fresh_processes = o.fresh_processes;
+  e.reduce = o.reduce;
   auto progress = std::make_shared<Progress>();
   e.progress = [progress](std::string_view what, std::uint64_t done, std::uint64_t total) {
     (*progress)(what, done, total);
@@ -180,6 +182,10 @@ Command add_explore(CLI::App& app) {
       ->check(CLI::Range(0.1, 86400.0))
       ->capture_default_str();
   sub->add_flag("--json", o->json, "Print the result as JSON on stdout");
+  sub->add_flag("--reduce", o->reduce,
+                "Partial-order reduction: run one interleaving per class of interleavings that "
+                "differ only in the order of steps that do not conflict; the histogram then "
+                "counts classes, not schedules");
   sub->add_flag("--fresh-processes", o->fresh_processes,
                 "Run every interleaving on new worker processes instead of one reused pool "
                 "(slower; witnesses are replayed on new processes either way)");

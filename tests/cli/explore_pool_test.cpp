@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -186,6 +188,80 @@ TEST(ExplorePool, DefaultLimitIsMeasuredAndAGivenOneIsKept) {
   EXPECT_EQ(g["limit"], 69);
   EXPECT_EQ(g["exhaustive"], false);
   expect_nothing_left(given, tmp);
+}
+
+// --reduce, checked by brute force: every interleaving of the counter's R/W steps under none,
+// keyed by what fixes its class when the only conflicts are on the one cell (a read and a write,
+// or two writes): the order of the writes, and how many writes precede each read.
+struct Classes {
+  std::uint64_t count = 0;
+  Histogram histogram;  // final value -> classes
+};
+
+Classes brute_force_classes(int workers, int increments) {
+  using Key = std::pair<std::vector<int>, std::vector<std::pair<int, int>>>;
+  std::map<Key, std::int64_t> finals;
+  std::vector<int> pos(workers, 0), seq;
+  const std::function<void()> go = [&] {
+    bool any = false;
+    for (int w = 0; w < workers; ++w) {
+      if (pos[w] == 2 * increments) continue;
+      any = true;
+      ++pos[w];
+      seq.push_back(w);
+      go();
+      seq.pop_back();
+      --pos[w];
+    }
+    if (any) return;
+    std::int64_t counter = 0;
+    std::vector<std::int64_t> local(workers, 0);
+    std::vector<int> taken(workers, 0);
+    Key key;
+    for (int w : seq) {
+      if (taken[w]++ % 2 == 0) {
+        local[w] = counter;
+        // Each read is named by its worker and position; sorted below, so the key is an order of
+        // the writes plus a set.
+        key.second.push_back({w * 1000 + taken[w], static_cast<int>(key.first.size())});
+      } else {
+        counter = local[w] + 1;
+        key.first.push_back(w);
+      }
+    }
+    std::sort(key.second.begin(), key.second.end());
+    finals[key] = counter;
+  };
+  go();
+  Classes c;
+  c.count = finals.size();
+  for (const auto& [key, final] : finals) ++c.histogram[final];
+  return c;
+}
+
+TEST(ExploreReduce, HistogramCountsClassesEqualToABruteForceOfConflictOrders) {
+  for (const auto& [w, n] : {std::pair{2, 2}, std::pair{2, 3}, std::pair{3, 1}}) {
+    const Classes want = brute_force_classes(w, n);
+    const json r = explore({"-w", std::to_string(w), "-n", std::to_string(n), "--backend", "shm",
+                            "--reduce", "--limit", "10000"},
+                           false);
+    EXPECT_EQ(r["reduced"], true);
+    EXPECT_EQ(r["classes"], want.count) << w << " x " << n;
+    EXPECT_EQ(r["interleavings"], want.count);
+    EXPECT_EQ(histogram_of(r), want.histogram) << w << " x " << n;
+    // Every class has one final value: the extremes are those of every interleaving.
+    EXPECT_EQ(r["min"]["final"], want.histogram.begin()->first);
+    EXPECT_EQ(r["max"]["final"], want.histogram.rbegin()->first);
+    EXPECT_EQ(r["extremes_exact"], true);
+  }
+}
+
+TEST(ExploreReduce, StepsThatNeverConflictMakeOneClass) {
+  // sharded: each worker has its own cell, so every order of their steps is the same class.
+  const json r = explore({"-w", "2", "-n", "2", "--strategy", "sharded", "--reduce"}, false);
+  EXPECT_EQ(r["classes"], 1);
+  EXPECT_EQ(histogram_of(r), (Histogram{{4, 1}}));
+  EXPECT_EQ(r["total_interleavings"], 70);
 }
 
 }  // namespace

@@ -99,7 +99,7 @@ class Solver {
 
 // Every interleaving, lowest-numbered worker first, with its final value on the model.
 void enumerate(const StepModel& model, StepModel::State& s, Tokens& prefix,
-               const std::function<void(const Tokens&, std::int64_t)>& visit) {
+               const std::function<bool(const Tokens&, std::int64_t)>& visit) {
   if (model.done(s) || model.deadlocked(s)) {
     visit(prefix, model.final_value(s));
     return;
@@ -111,6 +111,42 @@ void enumerate(const StepModel& model, StepModel::State& s, Tokens& prefix,
     enumerate(model, next, prefix, visit);
     prefix.pop_back();
   }
+}
+
+// --reduce: two steps of different workers conflict when they touch the same lock, or the same
+// cell and one of them writes; steps that do not conflict commute (either order, same state).
+bool conflict(const StepPlan& a, const StepPlan& b) {
+  const auto is_lock = [](Step s) { return s == Step::kLock || s == Step::kUnlock; };
+  if (is_lock(a.step) || is_lock(b.step))
+    return is_lock(a.step) && is_lock(b.step) && a.lock == b.lock;
+  return a.cell == b.cell && (a.step != Step::kRead || b.step != Step::kRead);
+}
+
+// One interleaving per class of interleavings that differ only in the order of steps that do not
+// conflict (a Mazurkiewicz trace): depth first with sleep sets (Godefroid). A worker whose step
+// was explored from a state sleeps in its later siblings' subtrees until a step that conflicts
+// with it is taken. Returns false as soon as `visit` does.
+bool enumerate_classes(const StepModel& model, StepModel::State& s, Tokens& prefix,
+                       std::vector<std::uint32_t> asleep,
+                       const std::function<bool(const Tokens&, std::int64_t)>& visit) {
+  if (model.done(s) || model.deadlocked(s)) return visit(prefix, model.final_value(s));
+  for (std::uint32_t w = 0; w < model.workers(); ++w) {
+    if (!model.can_move(s, w) || std::find(asleep.begin(), asleep.end(), w) != asleep.end())
+      continue;
+    const StepPlan step = model.next_plan(s, w);
+    std::vector<std::uint32_t> child;
+    for (std::uint32_t u : asleep) {
+      // A sleeping worker has not moved: its next step is still the one explored.
+      if (!conflict(model.next_plan(s, u), step)) child.push_back(u);
+    }
+    StepModel::State next = s;
+    prefix.push_back(model.move(next, w));
+    const bool more = enumerate_classes(model, next, prefix, std::move(child), visit);
+    prefix.pop_back();
+    if (!more) return false;
+    asleep.push_back(w);
+  }
+  return true;
 }
 
 // A random interleaving. With `stick_per_mille` > 0 the last worker keeps going with that chance:
@@ -269,12 +305,14 @@ Witness Explorer::confirm(std::int64_t expected_final, const Tokens& tokens) {
 void Explorer::exhaustive() {
   r_.exhaustive = true;
   r_.extremes_exact = true;
-  r_.method = "every interleaving on real processes";
+  r_.method = r_.classes ? "one interleaving of every class (--reduce) on real processes"
+                         : "every interleaving on real processes";
+  const std::uint64_t count = r_.classes.value_or(*r_.total);
   StepModel::State s = model_.initial();
   Tokens prefix;
   std::optional<std::int64_t> lo, hi;
   const std::int64_t t0 = sys::monotonic_ns();
-  enumerate(model_, s, prefix, [&](const Tokens& tokens, std::int64_t model_final) {
+  const auto visit = [&](const Tokens& tokens, std::int64_t model_final) {
     const std::int64_t real = run_real(tokens);
     if (!o_.limit) {
       // The measured rate decides once it is known: all of them in the budget, or a search.
@@ -282,7 +320,7 @@ void Explorer::exhaustive() {
       const double rate = static_cast<double>(r_.interleavings + 1) * 1e9 /
                           static_cast<double>(std::max<std::int64_t>(spent, 1));
       r_.limit = static_cast<std::uint64_t>(rate * o_.limit_budget_s);
-      if (spent >= kMeasureNs && static_cast<double>(*r_.total) / rate > o_.limit_budget_s)
+      if (spent >= kMeasureNs && static_cast<double>(count) / rate > o_.limit_budget_s)
         throw OverBudget{r_.limit};
     }
     ++r_.interleavings;
@@ -290,8 +328,14 @@ void Explorer::exhaustive() {
     if (real != model_final) ++r_.model_mismatches;
     if (!lo || real < *lo) lo = real, min_tokens_ = tokens;
     if (!hi || real > *hi) hi = real, max_tokens_ = tokens;
-    progress("interleavings", r_.interleavings, *r_.total);
-  });
+    progress(r_.classes ? "classes" : "interleavings", r_.interleavings, count);
+    return true;
+  };
+  if (r_.classes) {
+    enumerate_classes(model_, s, prefix, {}, visit);
+  } else {
+    enumerate(model_, s, prefix, visit);
+  }
   if (lo) r_.min = Witness{*lo, {}, 0, false};
   if (hi) r_.max = Witness{*hi, {}, 0, false};
 }
@@ -361,7 +405,17 @@ ExploreResult Explorer::run() {
   }
   r_.limit = o_.limit.value_or(0);
   r_.limit_measured = !o_.limit;
-  if (r_.total && *r_.total <= o_.limit.value_or(kMaxMeasuredLimit)) {
+  const std::uint64_t cap = o_.limit.value_or(kMaxMeasuredLimit);
+  if (o_.reduce && r_.total) {
+    // Counted on the model first: whether one run per class fits decides, as the count does.
+    std::uint64_t classes = 0;
+    StepModel::State s = model_.initial();
+    Tokens prefix;
+    enumerate_classes(model_, s, prefix, {},
+                      [&](const Tokens&, std::int64_t) { return ++classes <= cap; });
+    if (classes <= cap) r_.classes = classes;
+  }
+  if (r_.total && r_.classes.value_or(*r_.total) <= cap) {
     const std::int64_t exhaustive_t0 = sys::monotonic_ns();
     try {
       exhaustive();
@@ -373,6 +427,7 @@ ExploreResult Explorer::run() {
       r_.min.reset();
       r_.max.reset();
       r_.histogram_ns = 0;
+      r_.classes.reset();
       r_.limit = over.limit;
       r_.abandoned_ns = sys::monotonic_ns() - exhaustive_t0;
       search();

@@ -33,6 +33,9 @@ struct ExploreOptions {
   // one pool of processes runs them all (explore/worker_pool.hpp). Witnesses are replayed on new
   // processes either way.
   bool fresh_processes = false;
+  // --reduce: one interleaving per class of interleavings that differ only in the order of steps
+  // that do not conflict (partial-order reduction); the histogram then counts classes.
+  bool reduce = false;
   // Called now and then: what is running, how far, out of how many.
   std::function<void(std::string_view what, std::uint64_t done, std::uint64_t total)> progress;
 };
@@ -47,7 +50,9 @@ struct Witness {
 struct ExploreResult {
   std::int64_t expected = 0;
   std::optional<std::uint64_t> total;  // interleavings in all, when the model could count them
-  std::uint64_t interleavings = 0;     // run on real processes for the histogram
+  // --reduce, when every class ran: how many classes (the histogram counts classes, not schedules)
+  std::optional<std::uint64_t> classes;
+  std::uint64_t interleavings = 0;  // run on real processes for the histogram
   bool exhaustive = false;
   std::string method;           // how min and max were found
   bool extremes_exact = false;  // min and max are proven (exhaustive, or solved on the model)

@@ -39,6 +39,10 @@ nlohmann::json explore_json(const ExploreResult& r, const RunParams& p, int exit
       {"expected", r.expected},
       {"interleavings", r.interleavings},
       {"total_interleavings", r.total ? nlohmann::json(*r.total) : nlohmann::json(nullptr)},
+      // --reduce: the histogram (and `interleavings`) count classes of interleavings, not
+      // schedules.
+      {"reduced", r.classes.has_value()},
+      {"classes", r.classes ? nlohmann::json(*r.classes) : nlohmann::json(nullptr)},
       {"exhaustive", r.exhaustive},
       {"method", r.method},
       {"extremes_exact", r.extremes_exact},
@@ -77,6 +81,13 @@ void print_explore(std::FILE* out, const ExploreResult& r, const RunParams& p) {
   fmt::print(out, "Interleavings: {} in all; {} run on real processes{} in {:.1f} s\n", total,
              r.interleavings, r.exhaustive ? " (every one)" : " (a sample)",
              static_cast<double>(r.elapsed_ns) / 1e9);
+  if (r.classes) {
+    fmt::print(out,
+               "Reduced (--reduce): {} classes of interleavings that differ only in the order of "
+               "steps that do not conflict, one run each; the histogram counts classes, not "
+               "schedules\n",
+               *r.classes);
+  }
   if (r.abandoned_ns != 0) {
     fmt::print(out,
                "Limit: running every one would take over a minute at the rate measured on the "
