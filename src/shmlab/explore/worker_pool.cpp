@@ -95,6 +95,14 @@ void WorkerPool::start() {
   }
 }
 
+std::vector<pid_t> WorkerPool::worker_pids() const {
+  std::vector<pid_t> out;
+  if (live_) {
+    for (const sys::Child& c : live_->workers) out.push_back(c.pid());
+  }
+  return out;
+}
+
 PoolRun WorkerPool::give_up(std::string why) {
   stop();
   return {false, 0, std::move(why)};

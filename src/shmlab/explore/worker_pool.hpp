@@ -9,6 +9,8 @@
 // failed interleaving, on destruction, or on an interrupt. It never crosses processes.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -45,6 +47,9 @@ class WorkerPool {
 
   // Pools started so far (1 unless a worker died or got stuck).
   std::uint64_t starts() const { return starts_; }
+  // The live pool's worker processes (none before the first run or after a failed one), for
+  // messages and tests.
+  std::vector<pid_t> worker_pids() const;
 
  private:
   struct Live;  // the started pool: its objects and processes
