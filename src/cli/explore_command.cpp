@@ -165,8 +165,7 @@ Command add_explore(CLI::App& app) {
                   "(default: as many as fit in about a minute at the rate measured on the first "
                   "ones)")
       ->check(digits)
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000}))
-      ->type_name("N");
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000}));
   sub->add_option("--goal", o->goal, "Which extreme to find and replay: min, max or both")
       ->check(CLI::IsMember({"min", "max", "both"}))
       ->capture_default_str();
@@ -194,6 +193,7 @@ Command add_explore(CLI::App& app) {
       "  shmlab explore                            2 x 3 under none: all 924 interleavings\n"
       "  shmlab explore -w 2 -n 10 --goal min      the classic puzzle: the smallest final is 2\n"
       "  shmlab explore -w 2 -n 2 --strategy mutex no interleaving loses an update\n"
+      "  shmlab explore -w 3 -n 2 --reduce         one run per class of conflicting-step orders\n"
       "  shmlab explore --json | jq .histogram\n"
       "Exit codes: 0 no interleaving loses an update, 3 some do, 4 a run failed or a witness\n"
       "did not replay, 2 bad usage, 1 environment failure, 130/143 interrupted.");

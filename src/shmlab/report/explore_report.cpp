@@ -79,7 +79,10 @@ void print_explore(std::FILE* out, const ExploreResult& r, const RunParams& p) {
   fmt::print(out, "shmlab explore: {} workers x {} increments, strategy {}, backend {}\n",
              p.workers, p.increments, strategy_name(p.strategy), backend_name(p.backend));
   fmt::print(out, "Interleavings: {} in all; {} run on real processes{} in {:.1f} s\n", total,
-             r.interleavings, r.exhaustive ? " (every one)" : " (a sample)",
+             r.interleavings,
+             !r.exhaustive ? " (a sample)"
+             : r.classes   ? " (one per class)"
+                           : " (every one)",
              static_cast<double>(r.elapsed_ns) / 1e9);
   if (r.classes) {
     fmt::print(out,
