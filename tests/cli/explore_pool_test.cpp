@@ -57,6 +57,9 @@ struct Case {
   std::string backend;
 };
 
+// ctest names the case by this, not by its bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.scenario << " on " << c.backend; }
+
 class PooledAndFresh : public ::testing::TestWithParam<Case> {};
 
 TEST_P(PooledAndFresh, GiveIdenticalHistogramsEqualToTheModel) {
