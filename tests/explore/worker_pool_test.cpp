@@ -74,6 +74,26 @@ TEST(WorkerPool, KilledWorkerGivesItsInterleavingUpAndANewPoolTakesOver) {
   EXPECT_NE(sut.worker_pids(), first);
 }
 
+TEST(WorkerPool, StuckWorkerGivesItsInterleavingUpAfterTheTimeoutAndANewPoolTakesOver) {
+  TempDir tmp;
+  CoordinatorOptions o = pool_options(tmp, Backend::kFile, Strategy::kNone);
+  o.timeout_s = 0.5;
+  WorkerPool sut(o);
+  const auto schedule = parse_schedule("1R 2R 1W 2W");
+  ASSERT_TRUE(sut.run(schedule).ok);
+  const std::vector<pid_t> first = sut.worker_pids();
+  ASSERT_EQ(first.size(), 2u);
+  ASSERT_EQ(::kill(first[0], SIGSTOP), 0);  // alive, never reaches its next step
+  const PoolRun failed = sut.run(schedule);
+  EXPECT_FALSE(failed.ok);
+  EXPECT_NE(failed.why.find("did not end within"), std::string::npos) << failed.why;
+  EXPECT_TRUE(tmp.entries().empty());  // the stopped worker was killed, everything removed
+  const PoolRun again = sut.run(schedule);
+  ASSERT_TRUE(again.ok) << again.why;
+  EXPECT_EQ(again.measure, 1);
+  EXPECT_EQ(sut.starts(), 2u);
+}
+
 TEST(WorkerPool, NothingIsLeftAfterThePoolGoes) {
   TempDir tmp;
   {
