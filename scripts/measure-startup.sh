@@ -5,7 +5,8 @@
 # median and p10-p90 of the wall time and of the CPU time (user + sys of the process and every
 # child it reaped, from wait4: what load does not inflate), and the ratios SPEC §7 quotes (the
 # run against one --version exec: at most 3x). With EXPLORE=1 it also times `shmlab explore`
-# (all 924 interleavings of 2 x 3, each on real processes) per interleaving, against --version.
+# (all 924 interleavings of 2 x 3 on real processes) per interleaving, against --version: with new
+# processes per interleaving (--fresh-processes) and with explore's pool of reused workers.
 # Prints the machine and the load average before and after.
 # Usage: [EXPLORE=1] scripts/measure-startup.sh [SHMLAB] [N]      (defaults: ./build/shmlab, 30)
 set -euo pipefail
@@ -68,11 +69,14 @@ print(f"ratio run / --version (SPEC §7: at most 3): wall {r[0] / v[0]:.2f}, CPU
 print(f"ratio --version / /bin/true:                wall {v[0] / t[0]:.2f}, CPU {v[1] / t[1]:.2f}")
 
 if explore:
-    t0 = time.perf_counter_ns()
-    out = subprocess.run([shmlab, "explore", "--json"], capture_output=True, text=True)
-    wall = (time.perf_counter_ns() - t0) / 1e6
-    k = json.loads(out.stdout)["interleavings"]
-    print(f"shmlab explore (2 x 3, {k} interleavings): {wall / 1e3:.2f} s wall, "
-          f"{wall / k:.2f} ms per interleaving = {wall / k / v[0]:.2f} --version execs")
+    for mode in (["--fresh-processes"], []):
+        t0 = time.perf_counter_ns()
+        out = subprocess.run([shmlab, "explore", "--json", "--limit", "1000"] + mode,
+                             capture_output=True, text=True)
+        wall = (time.perf_counter_ns() - t0) / 1e6
+        k = json.loads(out.stdout)["interleavings"]
+        print(f"shmlab explore {mode[0] if mode else '(pool)'} (2 x 3, {k} interleavings): "
+              f"{wall / 1e3:.2f} s wall, {wall / k:.2f} ms per interleaving = "
+              f"{wall / k / v[0]:.2f} --version execs")
     print(f"load average after explore: {load()}")
 PY

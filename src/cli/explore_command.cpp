@@ -29,12 +29,16 @@ struct ExploreCliOptions {
   std::string strategy = "none";
   std::string scenario = "counter";
   ScenarioParams scenario_params;
-  std::uint64_t limit = 10'000;  // run every interleaving when there are at most this many
+  // Run every interleaving when there are at most this many; none: what fits in about a minute at
+  // the rate measured on the first of them.
+  std::optional<std::uint64_t> limit;
   std::string goal = "both";
   std::uint64_t samples = 100;  // search: random interleavings run for the histogram
   std::uint64_t seed = 1;
   double timeout_s = 30;
   bool json = false;
+  bool fresh_processes = false;  // new worker processes for every interleaving (no pool)
+  bool reduce = false;           // one interleaving per class of conflicting-step orders
 };
 
 // "\r..." on a terminal's stderr, at most ten times a second; nothing when stderr is not one.
@@ -81,6 +85,8 @@ int execute(const ExploreCliOptions& o) {
                              : ExploreGoal::kBoth;
   e.samples = o.samples;
   e.seed = o.seed;
+  e.fresh_processes = o.fresh_processes;
+  e.reduce = o.reduce;
   auto progress = std::make_shared<Progress>();
   e.progress = [progress](std::string_view what, std::uint64_t done, std::uint64_t total) {
     (*progress)(what, done, total);
@@ -155,10 +161,11 @@ Command add_explore(CLI::App& app) {
       ->capture_default_str();
   add_scenario_options(*sub, o->scenario_params);
   sub->add_option("--limit", o->limit,
-                  "Run every interleaving when there are at most this many; otherwise search")
+                  "Run every interleaving when there are at most this many; otherwise search "
+                  "(default: as many as fit in about a minute at the rate measured on the first "
+                  "ones)")
       ->check(digits)
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000}))
-      ->capture_default_str();
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{100'000'000}));
   sub->add_option("--goal", o->goal, "Which extreme to find and replay: min, max or both")
       ->check(CLI::IsMember({"min", "max", "both"}))
       ->capture_default_str();
@@ -174,11 +181,19 @@ Command add_explore(CLI::App& app) {
       ->check(CLI::Range(0.1, 86400.0))
       ->capture_default_str();
   sub->add_flag("--json", o->json, "Print the result as JSON on stdout");
+  sub->add_flag("--reduce", o->reduce,
+                "Partial-order reduction: run one interleaving per class of interleavings that "
+                "differ only in the order of steps that do not conflict; the histogram then "
+                "counts classes, not schedules");
+  sub->add_flag("--fresh-processes", o->fresh_processes,
+                "Run every interleaving on new worker processes instead of one reused pool "
+                "(slower; witnesses are replayed on new processes either way)");
   sub->footer(
       "Examples:\n"
       "  shmlab explore                            2 x 3 under none: all 924 interleavings\n"
       "  shmlab explore -w 2 -n 10 --goal min      the classic puzzle: the smallest final is 2\n"
       "  shmlab explore -w 2 -n 2 --strategy mutex no interleaving loses an update\n"
+      "  shmlab explore -w 3 -n 2 --reduce         one run per class of conflicting-step orders\n"
       "  shmlab explore --json | jq .histogram\n"
       "Exit codes: 0 no interleaving loses an update, 3 some do, 4 a run failed or a witness\n"
       "did not replay, 2 bad usage, 1 environment failure, 130/143 interrupted.");

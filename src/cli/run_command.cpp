@@ -524,7 +524,9 @@ Command add_worker(CLI::App& app) {
   sub->group("");  // hidden from --help
   sub->add_option("--control", *control, "Control block name")->required();
   sub->add_option("--index", *index, "0-based worker index")->required();
-  return {sub, [control, index] { return worker_main(*control, *index); }};
+  auto pooled = std::make_shared<bool>(false);
+  sub->add_flag("--pool", *pooled, "A worker of explore's pool: one interleaving per round");
+  return {sub, [control, index, pooled] { return worker_main(*control, *index, *pooled); }};
 }
 
 std::string self_exe() {

@@ -89,7 +89,8 @@ TEST(RunCli, ResultToAFullDiskIsAnEnvironmentFailure) {
 }
 
 // A parent that ignores SIGCHLD and blocks SIGTERM hands both down through exec; with SIGCHLD
-// ignored the kernel reaps the workers itself and a run that finished in milliseconds looked stuck.
+// ignored the kernel reaps the workers itself and a run that finished in milliseconds looked stuck
+// until the watchdog's timeout.
 TEST(RunCli, InheritedSignalStateDoesNotChangeTheOutcome) {
   if (!fs::exists("/usr/bin/perl")) GTEST_SKIP() << "needs perl to exec with SIGCHLD ignored";
   TempDir tmp;
@@ -97,7 +98,7 @@ TEST(RunCli, InheritedSignalStateDoesNotChangeTheOutcome) {
       {"/usr/bin/perl", "-e",
        "use POSIX; $SIG{CHLD} = 'IGNORE'; $SIG{INT} = 'IGNORE';"
        "sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGTERM, SIGCHLD)); exec @ARGV or exit 99",
-       shmlab_binary(), "run", "-w", "2", "-n", "2", "--delay", "none", "--timeout", "1",
+       shmlab_binary(), "run", "-w", "2", "-n", "2", "--delay", "none", "--timeout", "5",
        "--strategy", "mutex", "--json"},
       tmp, 60);
   EXPECT_EQ(o.exit_code, 0) << o.err;

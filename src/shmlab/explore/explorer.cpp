@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "shmlab/explore/worker_pool.hpp"
 #include "shmlab/scenario/registry.hpp"
 #include "shmlab/schedule/step_model.hpp"
 #include "shmlab/sys/clock.hpp"
@@ -22,6 +23,17 @@ using Tokens = std::vector<ScheduleToken>;
 
 // The model has more states than we solve exactly.
 struct TooBig {};
+
+// Without --limit: every interleaving would take longer than the budget at the measured rate.
+struct OverBudget {
+  std::uint64_t limit = 0;  // the measured rate x the budget
+};
+
+// Without --limit, more interleavings than this are never run one by one (6 minutes at 100,000 a
+// second); fewer start exhaustively and give up for a search once the rate is known.
+constexpr std::uint64_t kMaxMeasuredLimit = 10'000'000;
+// How long the first interleavings run before their rate decides.
+constexpr std::int64_t kMeasureNs = 500'000'000;
 
 constexpr std::uint64_t kMaxSolvedSteps = 4096;
 // A sampling search of the model stops after this long, however many draws it has made.
@@ -87,7 +99,7 @@ class Solver {
 
 // Every interleaving, lowest-numbered worker first, with its final value on the model.
 void enumerate(const StepModel& model, StepModel::State& s, Tokens& prefix,
-               const std::function<void(const Tokens&, std::int64_t)>& visit) {
+               const std::function<bool(const Tokens&, std::int64_t)>& visit) {
   if (model.done(s) || model.deadlocked(s)) {
     visit(prefix, model.final_value(s));
     return;
@@ -99,6 +111,42 @@ void enumerate(const StepModel& model, StepModel::State& s, Tokens& prefix,
     enumerate(model, next, prefix, visit);
     prefix.pop_back();
   }
+}
+
+// --reduce: two steps of different workers conflict when they touch the same lock, or the same
+// cell and one of them writes; steps that do not conflict commute (either order, same state).
+bool conflict(const StepPlan& a, const StepPlan& b) {
+  const auto is_lock = [](Step s) { return s == Step::kLock || s == Step::kUnlock; };
+  if (is_lock(a.step) || is_lock(b.step))
+    return is_lock(a.step) && is_lock(b.step) && a.lock == b.lock;
+  return a.cell == b.cell && (a.step != Step::kRead || b.step != Step::kRead);
+}
+
+// One interleaving per class of interleavings that differ only in the order of steps that do not
+// conflict (a Mazurkiewicz trace): depth first with sleep sets (Godefroid). A worker whose step
+// was explored from a state sleeps in its later siblings' subtrees until a step that conflicts
+// with it is taken. Returns false as soon as `visit` does.
+bool enumerate_classes(const StepModel& model, StepModel::State& s, Tokens& prefix,
+                       std::vector<std::uint32_t> asleep,
+                       const std::function<bool(const Tokens&, std::int64_t)>& visit) {
+  if (model.done(s) || model.deadlocked(s)) return visit(prefix, model.final_value(s));
+  for (std::uint32_t w = 0; w < model.workers(); ++w) {
+    if (!model.can_move(s, w) || std::find(asleep.begin(), asleep.end(), w) != asleep.end())
+      continue;
+    const StepPlan step = model.next_plan(s, w);
+    std::vector<std::uint32_t> child;
+    for (std::uint32_t u : asleep) {
+      // A sleeping worker has not moved: its next step is still the one explored.
+      if (!conflict(model.next_plan(s, u), step)) child.push_back(u);
+    }
+    StepModel::State next = s;
+    prefix.push_back(model.move(next, w));
+    const bool more = enumerate_classes(model, next, prefix, std::move(child), visit);
+    prefix.pop_back();
+    if (!more) return false;
+    asleep.push_back(w);
+  }
+  return true;
 }
 
 // A random interleaving. With `stick_per_mille` > 0 the last worker keeps going with that chance:
@@ -163,7 +211,11 @@ class Explorer {
   ExploreResult run();
 
  private:
+  // One interleaving of the histogram: on the pool, or on new processes.
   std::int64_t run_real(const Tokens& tokens);
+  std::int64_t run_histogram_one(const Tokens& tokens);
+  std::int64_t run_fresh(const Tokens& tokens);
+  bool ends_in_deadlock(const Tokens& tokens) const;
   Witness confirm(std::int64_t expected_final, const Tokens& tokens);
   void exhaustive();
   void search();
@@ -175,12 +227,39 @@ class Explorer {
   StepModel model_;
   Log quiet_;
   ExploreResult r_;
-  std::unique_ptr<Solver> solver_;  // when the model could be solved exactly
+  std::unique_ptr<WorkerPool> pool_;  // unless --fresh-processes
+  std::unique_ptr<Solver> solver_;    // when the model could be solved exactly
   std::optional<Solver::Node> solved_;
   Tokens min_tokens_, max_tokens_;
 };
 
+bool Explorer::ends_in_deadlock(const Tokens& tokens) const {
+  StepModel::State s = model_.initial();
+  for (const ScheduleToken& t : tokens) model_.apply(s, t);
+  return model_.deadlocked(s);
+}
+
 std::int64_t Explorer::run_real(const Tokens& tokens) {
+  const std::int64_t t0 = sys::monotonic_ns();
+  const std::int64_t measure = run_histogram_one(tokens);
+  r_.histogram_ns += sys::monotonic_ns() - t0;
+  return measure;
+}
+
+std::int64_t Explorer::run_histogram_one(const Tokens& tokens) {
+  // A deadlocked pool worker cannot be given a next interleaving: such a schedule runs as a fresh
+  // run does, and is reported as one.
+  if (pool_ && !ends_in_deadlock(tokens)) {
+    const PoolRun run = pool_->run(tokens);
+    if (run.ok) return run.measure;
+    // The pool is gone with whatever the failure left; the interleaving runs again on new
+    // processes, and a failure there is reported as in --fresh-processes.
+    if (r_.pool_reruns++ == 0) r_.pool_failure = run.why;
+  }
+  return run_fresh(tokens);
+}
+
+std::int64_t Explorer::run_fresh(const Tokens& tokens) {
   CoordinatorOptions c = o_.run;
   c.params.quiet = true;
   c.schedule = ScheduleSpec{tokens, std::nullopt};
@@ -217,7 +296,7 @@ Witness Explorer::confirm(std::int64_t expected_final, const Tokens& tokens) {
   Witness w;
   w.final_value = expected_final;
   w.schedule = format_schedule(tokens);
-  w.replayed = run_real(tokens);
+  w.replayed = run_fresh(tokens);
   w.confirmed = w.replayed == expected_final;
   ++r_.replays;
   return w;
@@ -226,19 +305,37 @@ Witness Explorer::confirm(std::int64_t expected_final, const Tokens& tokens) {
 void Explorer::exhaustive() {
   r_.exhaustive = true;
   r_.extremes_exact = true;
-  r_.method = "every interleaving on real processes";
+  r_.method = r_.classes ? "one interleaving of every class (--reduce) on real processes"
+                         : "every interleaving on real processes";
+  const std::uint64_t count = r_.classes.value_or(*r_.total);
   StepModel::State s = model_.initial();
   Tokens prefix;
   std::optional<std::int64_t> lo, hi;
-  enumerate(model_, s, prefix, [&](const Tokens& tokens, std::int64_t model_final) {
+  const std::int64_t t0 = sys::monotonic_ns();
+  const auto visit = [&](const Tokens& tokens, std::int64_t model_final) {
     const std::int64_t real = run_real(tokens);
+    if (!o_.limit) {
+      // The measured rate decides once it is known: all of them in the budget, or a search.
+      const std::int64_t spent = sys::monotonic_ns() - t0;
+      const double rate = static_cast<double>(r_.interleavings + 1) * 1e9 /
+                          static_cast<double>(std::max<std::int64_t>(spent, 1));
+      r_.limit = static_cast<std::uint64_t>(rate * o_.limit_budget_s);
+      if (spent >= kMeasureNs && static_cast<double>(count) / rate > o_.limit_budget_s)
+        throw OverBudget{r_.limit};
+    }
     ++r_.interleavings;
     ++r_.histogram[real];
     if (real != model_final) ++r_.model_mismatches;
     if (!lo || real < *lo) lo = real, min_tokens_ = tokens;
     if (!hi || real > *hi) hi = real, max_tokens_ = tokens;
-    progress("interleavings", r_.interleavings, *r_.total);
-  });
+    progress(r_.classes ? "classes" : "interleavings", r_.interleavings, count);
+    return true;
+  };
+  if (r_.classes) {
+    enumerate_classes(model_, s, prefix, {}, visit);
+  } else {
+    enumerate(model_, s, prefix, visit);
+  }
   if (lo) r_.min = Witness{*lo, {}, 0, false};
   if (hi) r_.max = Witness{*hi, {}, 0, false};
 }
@@ -274,7 +371,7 @@ void Explorer::search() {
   r_.min = Witness{lo, {}, 0, false};
   r_.max = Witness{hi, {}, 0, false};
   std::mt19937_64 rng(o_.seed);
-  const std::uint64_t n = std::min(o_.samples, o_.limit);
+  const std::uint64_t n = std::min(o_.samples, o_.limit.value_or(r_.limit ? r_.limit : o_.samples));
   for (std::uint64_t i = 0; i < n; ++i) {
     std::int64_t model_final = 0;
     const Tokens t = draw(model_, rng, &model_final);
@@ -301,10 +398,46 @@ ExploreResult Explorer::run() {
       solved_.reset();
     }
   }
-  if (r_.total && *r_.total <= o_.limit) {
-    exhaustive();
+  // The bank's auditor runs beside the workers, not in the schedule: it has no pool.
+  if (!o_.fresh_processes && !o_.run.params.scenario_params.auditor) {
+    pool_ = std::make_unique<WorkerPool>(o_.run);
+    r_.pooled = true;
+  }
+  r_.limit = o_.limit.value_or(0);
+  r_.limit_measured = !o_.limit;
+  const std::uint64_t cap = o_.limit.value_or(kMaxMeasuredLimit);
+  if (o_.reduce && r_.total) {
+    // Counted on the model first: whether one run per class fits decides, as the count does.
+    std::uint64_t classes = 0;
+    StepModel::State s = model_.initial();
+    Tokens prefix;
+    enumerate_classes(model_, s, prefix, {},
+                      [&](const Tokens&, std::int64_t) { return ++classes <= cap; });
+    if (classes <= cap) r_.classes = classes;
+  }
+  if (r_.total && r_.classes.value_or(*r_.total) <= cap) {
+    const std::int64_t exhaustive_t0 = sys::monotonic_ns();
+    try {
+      exhaustive();
+    } catch (const OverBudget& over) {
+      // What ran is dropped: a search's histogram is a sample, not the first of every one.
+      r_.exhaustive = r_.extremes_exact = false;
+      r_.interleavings = r_.model_mismatches = 0;
+      r_.histogram.clear();
+      r_.min.reset();
+      r_.max.reset();
+      r_.histogram_ns = 0;
+      r_.classes.reset();
+      r_.limit = over.limit;
+      r_.abandoned_ns = sys::monotonic_ns() - exhaustive_t0;
+      search();
+    }
   } else {
     search();
+  }
+  if (pool_) {
+    r_.pool_starts = pool_->starts();
+    pool_.reset();  // the witnesses replay on new processes
   }
   progress("replaying witnesses", 0, 3);
   const bool want_min = o_.goal != ExploreGoal::kMax;

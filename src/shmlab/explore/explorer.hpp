@@ -19,13 +19,23 @@ namespace shmlab {
 enum class ExploreGoal { kBoth, kMin, kMax };
 
 struct ExploreOptions {
-  CoordinatorOptions run;        // workers, increments, strategy, backend, binary, temp dir
-  std::uint64_t limit = 10'000;  // run every interleaving when there are at most this many
+  CoordinatorOptions run;  // workers, increments, strategy, backend, binary, temp dir
+  // Run every interleaving when there are at most this many. None: when they fit in about
+  // limit_budget_s at the rate measured on the first of them (docs/explore.md).
+  std::optional<std::uint64_t> limit;
+  double limit_budget_s = 60;
   ExploreGoal goal = ExploreGoal::kBoth;   // which extreme a sampling search works for
   std::uint64_t samples = 100;             // search: random interleavings run for the histogram
   std::uint64_t seed = 1;                  // of those samples and of a sampling search
   std::size_t max_model_states = 500'000;  // above it the model is sampled, not solved
   std::uint64_t model_draws = 200'000;     // a sampling search's draws on the model
+  // Every interleaving on new worker processes (the mode before the pool, issue 16); otherwise
+  // one pool of processes runs them all (explore/worker_pool.hpp). Witnesses are replayed on new
+  // processes either way.
+  bool fresh_processes = false;
+  // --reduce: one interleaving per class of interleavings that differ only in the order of steps
+  // that do not conflict (partial-order reduction); the histogram then counts classes.
+  bool reduce = false;
   // Called now and then: what is running, how far, out of how many.
   std::function<void(std::string_view what, std::uint64_t done, std::uint64_t total)> progress;
 };
@@ -40,7 +50,9 @@ struct Witness {
 struct ExploreResult {
   std::int64_t expected = 0;
   std::optional<std::uint64_t> total;  // interleavings in all, when the model could count them
-  std::uint64_t interleavings = 0;     // run on real processes for the histogram
+  // --reduce, when every class ran: how many classes (the histogram counts classes, not schedules)
+  std::optional<std::uint64_t> classes;
+  std::uint64_t interleavings = 0;  // run on real processes for the histogram
   bool exhaustive = false;
   std::string method;           // how min and max were found
   bool extremes_exact = false;  // min and max are proven (exhaustive, or solved on the model)
@@ -50,7 +62,23 @@ struct ExploreResult {
   std::optional<Witness> shortest_losing;  // none: no interleaving loses an update (if exact)
   std::uint64_t model_mismatches = 0;      // real final != the model's (should stay 0)
   std::uint64_t replays = 0;               // witness replays, not in `interleavings`
+  bool pooled = false;                     // the interleavings ran on a pool of processes
+  std::uint64_t pool_starts = 0;           // pools started (more than 1: a worker died or stuck)
+  // Interleavings the pool gave up (a worker died or got stuck) and that were run again on new
+  // processes, and why the first one was given up.
+  std::uint64_t pool_reruns = 0;
+  std::string pool_failure;
   std::int64_t elapsed_ns = 0;
+  // Of it, running the histogram's interleavings (pool start-up included, witness replays and
+  // model solving not): interleavings / this is explore's rate.
+  std::int64_t histogram_ns = 0;
+  // The limit that decided exhaustive or search: as given, or the measured rate x the budget (0:
+  // not measured, the model could not count them or there were far too many).
+  std::uint64_t limit = 0;
+  bool limit_measured = false;
+  // Time spent on the first interleavings of an exhaustive run given up for a search, because at
+  // the measured rate they would not all have fit in the budget.
+  std::int64_t abandoned_ns = 0;
 };
 
 // A real run of the exploration did not complete (a worker crashed, the watchdog fired, the

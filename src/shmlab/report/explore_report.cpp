@@ -39,6 +39,10 @@ nlohmann::json explore_json(const ExploreResult& r, const RunParams& p, int exit
       {"expected", r.expected},
       {"interleavings", r.interleavings},
       {"total_interleavings", r.total ? nlohmann::json(*r.total) : nlohmann::json(nullptr)},
+      // --reduce: the histogram (and `interleavings`) count classes of interleavings, not
+      // schedules.
+      {"reduced", r.classes.has_value()},
+      {"classes", r.classes ? nlohmann::json(*r.classes) : nlohmann::json(nullptr)},
       {"exhaustive", r.exhaustive},
       {"method", r.method},
       {"extremes_exact", r.extremes_exact},
@@ -50,7 +54,21 @@ nlohmann::json explore_json(const ExploreResult& r, const RunParams& p, int exit
       {"shortest_losing_final", witness_json(r.shortest_losing)},
       {"model_mismatches", r.model_mismatches},
       {"replays", r.replays},
+      // Issue 16: a pool of processes reused (pool_starts > 1: a worker died or got stuck and its
+      // interleaving ran again on new processes), or new processes per interleaving.
+      {"processes", r.pooled ? "pool" : "fresh"},
+      {"pool_starts", r.pool_starts},
+      {"pool_reruns", r.pool_reruns},
+      {"pool_failure",
+       r.pool_failure.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.pool_failure)},
       {"elapsed_ms", static_cast<double>(r.elapsed_ns) / 1e6},
+      {"histogram_ms", static_cast<double>(r.histogram_ns) / 1e6},
+      {"limit", r.limit != 0 ? nlohmann::json(r.limit) : nlohmann::json(nullptr)},
+      {"limit_measured", r.limit_measured},
+      {"abandoned_ms", static_cast<double>(r.abandoned_ns) / 1e6},
+      {"interleavings_per_second", r.histogram_ns > 0 ? static_cast<double>(r.interleavings) * 1e9 /
+                                                            static_cast<double>(r.histogram_ns)
+                                                      : 0.0},
       {"exit_code", exit_code},
   };
 }
@@ -61,8 +79,33 @@ void print_explore(std::FILE* out, const ExploreResult& r, const RunParams& p) {
   fmt::print(out, "shmlab explore: {} workers x {} increments, strategy {}, backend {}\n",
              p.workers, p.increments, strategy_name(p.strategy), backend_name(p.backend));
   fmt::print(out, "Interleavings: {} in all; {} run on real processes{} in {:.1f} s\n", total,
-             r.interleavings, r.exhaustive ? " (every one)" : " (a sample)",
+             r.interleavings,
+             !r.exhaustive ? " (a sample)"
+             : r.classes   ? " (one per class)"
+                           : " (every one)",
              static_cast<double>(r.elapsed_ns) / 1e9);
+  if (r.classes) {
+    fmt::print(out,
+               "Reduced (--reduce): {} classes of interleavings that differ only in the order of "
+               "steps that do not conflict, one run each; the histogram counts classes, not "
+               "schedules\n",
+               *r.classes);
+  }
+  if (r.abandoned_ns != 0) {
+    fmt::print(out,
+               "Limit: running every one would take over a minute at the rate measured on the "
+               "first {:.1f} s (limit {}): searching instead (--limit N to choose)\n",
+               static_cast<double>(r.abandoned_ns) / 1e9, r.limit);
+  }
+  if (r.pooled) {
+    fmt::print(
+        out, "Processes: one pool of {} workers reused for every interleaving{}\n", p.workers,
+        r.pool_reruns == 0
+            ? std::string()
+            : fmt::format(" ({} rerun on new processes after: {})", r.pool_reruns, r.pool_failure));
+  } else {
+    fmt::print(out, "Processes: new workers for every interleaving (--fresh-processes)\n");
+  }
   fmt::print(out, "Extremes: {}\n", r.method);
   std::uint64_t most = 1;
   for (const auto& [value, count] : r.histogram) most = std::max(most, count);

@@ -20,6 +20,7 @@
 #include "shmlab/schedule/step_gate.hpp"
 #include "shmlab/sync/lock.hpp"
 #include "shmlab/sys/clock.hpp"
+#include "shmlab/sys/futex.hpp"
 #include "shmlab/sys/log.hpp"
 
 namespace shmlab {
@@ -31,6 +32,10 @@ struct Aborted {};
 // The longest a sleeping worker goes without a heartbeat: well under the smallest --timeout (0.1
 // s).
 constexpr std::int64_t kHeartbeatNs = 20'000'000;
+
+// A pool worker waiting for its next interleaving re-checks `abort` this often even without a
+// wake-up, so that a lost wake cannot keep it.
+constexpr std::int64_t kRoundPollNs = 100'000'000;
 
 class WorkerSteps final : public StepContext {
  public:
@@ -175,6 +180,19 @@ class WorkerSteps final : public StepContext {
 
 void wait_for_go(ControlHeader& h) { h.start.arrive_and_wait(); }
 
+// A pool worker (explore/worker_pool.hpp) between interleavings: sleeps until the coordinator
+// bumps `round` past `seen` (it has reset the region and the slots by then) and returns the new
+// round; throws Aborted when the pool is being stopped instead.
+std::uint32_t wait_for_round(ControlHeader& h, std::uint32_t seen) {
+  for (;;) {
+    if (h.abort.load(std::memory_order_acquire) != 0) throw Aborted{};
+    // Acquire: the coordinator's reset of the region and the slots happened before the bump.
+    const std::uint32_t round = h.round.load(std::memory_order_acquire);
+    if (round != seen) return round;
+    sys::futex_wait(h.round, seen, kRoundPollNs);
+  }
+}
+
 // VERIFY's verdict, labelled for what it can know (SPEC §1): a later write is not an error.
 void log_verify(const Log& log, std::uint32_t number, VerifyOutcome verdict,
                 const CounterRecord& written, const CounterRecord& now) {
@@ -209,7 +227,7 @@ void record_error(WorkerSlot& slot, const char* what) {
   slot.state.store(WorkerState::kFailed, std::memory_order_release);
 }
 
-int run_worker(ControlBlock& control, std::uint32_t index) {
+int run_worker(ControlBlock& control, std::uint32_t index, bool pooled) {
   const RunParams& params = control.params();
   WorkerSlot& slot = control.slot(index);
   const Log log(params.log_stderr ? 2 : 1, params.color, params.quiet, params.ascii);
@@ -227,12 +245,8 @@ int run_worker(ControlBlock& control, std::uint32_t index) {
   const bool verifies = scenario_of(params.scenario).has_verify();
   WorkerSteps steps(control, index, log);
 
-  slot.state.store(WorkerState::kReady, std::memory_order_release);
-  log.info("Worker {} started (PID {})", number, ::getpid());
-  wait_for_go(control.header());
-  slot.state.store(WorkerState::kRunning, std::memory_order_release);
-  slot.start_ns = sys::monotonic_ns();
-  try {
+  // Every operation of one run (of one interleaving, in a pool); throws Aborted.
+  const auto run_ops = [&] {
     for (std::uint64_t op = 0; op < params.increments; ++op) {
       steps.sleep(params.delays.before_read);
       const OpOutcome out = counter.run(op, steps);
@@ -264,6 +278,29 @@ int run_worker(ControlBlock& control, std::uint32_t index) {
       if (steps.logs(op)) log_verify(log, number, verdict, out.written, counter.last_verified());
       slot.ops.fetch_add(1, std::memory_order_release);
     }
+  };
+
+  slot.state.store(WorkerState::kReady, std::memory_order_release);
+  log.info("Worker {} started (PID {})", number, ::getpid());
+  if (pooled) {
+    // Counted in once; then one interleaving per round, the same objects reused, until `abort`.
+    control.header().start.arrive();
+    slot.state.store(WorkerState::kRunning, std::memory_order_release);
+    try {
+      for (std::uint32_t round = 0;;) {
+        round = wait_for_round(control.header(), round);
+        run_ops();
+        steps.finish();  // the coordinator's Scheduler sees this worker done with the round
+      }
+    } catch (const Aborted&) {
+      return kWorkerAborted;
+    }
+  }
+  wait_for_go(control.header());
+  slot.state.store(WorkerState::kRunning, std::memory_order_release);
+  slot.start_ns = sys::monotonic_ns();
+  try {
+    run_ops();
   } catch (const Aborted&) {
     slot.end_ns = sys::monotonic_ns();
     slot.torn_reads.store(region->torn_reads(), std::memory_order_relaxed);
@@ -285,7 +322,7 @@ int run_worker(ControlBlock& control, std::uint32_t index) {
 
 }  // namespace
 
-int worker_main(const std::string& control_name, std::uint32_t worker_index) {
+int worker_main(const std::string& control_name, std::uint32_t worker_index, bool pooled) {
   // A worker never outlives its coordinator: killed with it, even by SIGKILL.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   ControlBlock control = ControlBlock::attach(control_name);
@@ -312,7 +349,7 @@ int worker_main(const std::string& control_name, std::uint32_t worker_index) {
   WorkerSlot& slot = control.slot(worker_index);
   slot.pid.store(::getpid(), std::memory_order_relaxed);
   try {
-    return run_worker(control, worker_index);
+    return run_worker(control, worker_index, pooled);
   } catch (const std::exception& e) {
     record_error(slot, e.what());
     Log(control.params().log_stderr ? 2 : 1, false, false)

@@ -12,6 +12,8 @@ inline constexpr int kWorkerOk = 0;
 inline constexpr int kWorkerFailed = 1;   // environment failure, message in the slot
 inline constexpr int kWorkerAborted = 5;  // the coordinator asked every worker to stop
 
-int worker_main(const std::string& control_name, std::uint32_t worker_index);
+// `pooled`: a worker of explore's pool (explore/worker_pool.hpp), which runs one interleaving per
+// round of the control block until the pool is stopped, instead of one run.
+int worker_main(const std::string& control_name, std::uint32_t worker_index, bool pooled = false);
 
 }  // namespace shmlab

@@ -90,6 +90,10 @@ Step StepModel::next_step(const State& s, std::uint32_t worker) const {
   return ops_[worker]->next_step(s.workers[worker].op).step;
 }
 
+StepPlan StepModel::next_plan(const State& s, std::uint32_t worker) const {
+  return ops_[worker]->next_step(s.workers[worker].op);
+}
+
 bool StepModel::can_move(const State& s, std::uint32_t worker) const {
   if (finished(s, worker)) return false;
   const StepPlan plan = ops_[worker]->next_step(s.workers[worker].op);

@@ -47,6 +47,8 @@ class StepModel {
   // Not done, and nobody can move: every unfinished worker waits for a lock another holds.
   bool deadlocked(const State& s) const;
   Step next_step(const State& s, std::uint32_t worker) const;
+  // The same with the cell or lock it touches (explore --reduce: which steps conflict).
+  StepPlan next_plan(const State& s, std::uint32_t worker) const;
   // Takes worker's next step (can_move must hold) and returns its token.
   ScheduleToken move(State& s, std::uint32_t worker) const;
   // Applies a token as the Scheduler would; false when it cannot be followed.
