@@ -58,6 +58,7 @@ class Builder {
   std::string collect() {
     if (!r_.schedule.empty()) return "the run followed --schedule";
     if (r_.end != RunEnd::kCompleted) return "the run did not complete";
+    if (!p_.trace) return "its steps were not traced";
     if (p_.scenario_params.auditor) return "the auditor's reads are not part of a schedule";
     std::size_t steps = 0;
     for (const WorkerRecord& w : r_.workers) {
