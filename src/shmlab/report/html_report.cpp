@@ -117,7 +117,9 @@ std::string timeline_svg(const RunResult& r, const TraceIndex& index, std::size_
   const double left = 104, top = 34, right = 24;
   const std::vector<TraceStep>& steps = index.steps();
   drawn = std::min(steps.size(), max_marks);
-  const double span = std::max(drawn == 0 ? 1.0 : steps[drawn - 1].end_ms, 1e-3) * 1.02;
+  double last_end = drawn == 0 ? 1.0 : 0.0;  // a wait may end after steps that began later
+  for (std::size_t i = 0; i < drawn; ++i) last_end = std::max(last_end, steps[i].end_ms);
+  const double span = std::max(last_end, 1e-3) * 1.02;
   std::uint64_t max_ops = 1;
   for (const WorkerRecord& w : r.record.workers) max_ops = std::max(max_ops, w.ops);
   // Room for each operation's labels, within what a browser scrolls comfortably.
@@ -141,7 +143,9 @@ std::string timeline_svg(const RunResult& r, const TraceIndex& index, std::size_
   svg.add(
       R"(<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" )"
       R"(markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="#dc2626"/>)"
-      R"(</marker></defs>)");
+      R"(</marker><pattern id="waiting" width="6" height="6" patternUnits="userSpaceOnUse" )"
+      R"~(patternTransform="rotate(45)"><rect width="6" height="6" fill="#fef3c7"/>)~"
+      R"(<rect width="2" height="6" fill="#f59e0b"/></pattern></defs>)");
   // Lanes.
   for (const WorkerRecord& w : r.record.workers) {
     const double y0 = top + lane_h * (w.number - 1);
@@ -207,6 +211,30 @@ std::string timeline_svg(const RunResult& r, const TraceIndex& index, std::size_
     }
   }
 
+  // A scenario's lock waits, from request to grant (or to the stop: never granted), as a striped
+  // bar with what was waited for.
+  if (r.record.params.scenario != Scenario::kCounter) {
+    for (std::size_t i = 0; i < drawn; ++i) {
+      const TraceStep& s = steps[i];
+      const TraceEvent& e = *s.event;
+      const bool never = never_granted(e);
+      if (e.step != 'L' || (!never && e.t_end_ns - e.t_begin_ns < kNotableWaitNs)) continue;
+      const double y = y_of(s.worker);
+      const std::string lock = lock_name(e, r.record.params);
+      svg.add(R"(<rect class="wait" data-worker="{}" data-lock="{}" data-never-granted="{}" )"
+              R"~(x="{:.1f}" y="{:.1f}" width="{:.1f}" height="12" rx="2" fill="url(#waiting)" )~"
+              R"(stroke="{}"><title>worker {}, op {}: {}</title></rect>)",
+              s.worker, html_escape(lock), never ? 1 : 0, x_of(s.begin_ms), y - lane_h / 2 + 6,
+              std::max(1.0, (s.end_ms - s.begin_ms) * px), never ? "#dc2626" : "#d97706", s.worker,
+              e.op + 1, html_escape(step_text(e, r.record.params)));
+      if ((s.end_ms - s.begin_ms) * px > 90) {
+        svg.add(R"(<text class="lbl" x="{:.1f}" y="{:.1f}" fill="{}">waits for {}{}</text>)",
+                x_of(s.begin_ms) + 4, y - lane_h / 2 + 28, never ? "#b91c1c" : "#92400e",
+                html_escape(lock), never ? ": never granted" : "");
+      }
+    }
+  }
+
   // Where each write mark sits, for the links.
   std::unordered_map<std::uint64_t, std::pair<double, double>> at;
   for (std::size_t i = 0; i < drawn; ++i) {
@@ -243,7 +271,7 @@ std::string timeline_svg(const RunResult& r, const TraceIndex& index, std::size_
     const double x = x_of((s.begin_ms + s.end_ms) / 2);
     const double y = y_of(s.worker);
     std::string title = fmt::format("worker {}, op {} at {:.3f} ms: {}", s.worker, e.op + 1,
-                                    s.begin_ms, step_text(e));
+                                    s.begin_ms, step_text(e, r.record.params));
     const std::string data =
         fmt::format(R"(data-step="{}" data-worker="{}" data-op="{}")", e.step, s.worker, e.op + 1);
     auto label = [&](std::vector<double>& last, double ly, std::int64_t value, const char* color) {
@@ -325,7 +353,7 @@ std::string timeline_svg(const RunResult& r, const TraceIndex& index, std::size_
 
 // Only what this strategy's timeline can show: a lock span where there is a lock, and the
 // read → write bar called a race window only where nothing guards it.
-std::string legend(Strategy strategy) {
+std::string legend(Strategy strategy, bool shows_waits) {
   const Family family = strategy_info(strategy).family;
   const bool locked = family == Family::kLocked || family == Family::kTransaction;
   std::string out = R"(<div class="legend">
@@ -345,6 +373,11 @@ std::string legend(Strategy strategy) {
     out += fmt::format(
         R"(<span><svg width="30" height="14"><rect x="1" y="1" width="28" height="12" rx="3" fill="#d9f2df"/></svg>{}</span>)",
         family == Family::kTransaction ? "transaction open (BEGIN → COMMIT)" : "lock held");
+  }
+  if (locked && shows_waits) {
+    out +=
+        R"(<span><svg width="30" height="14"><rect x="1" y="1" width="28" height="12" rx="2" fill="#fde68a" stroke="#d97706"/></svg>waiting for a lock, from request to grant (red edge: never granted))"
+        R"(</span>)";
   }
   return out + "</div>";
 }
@@ -420,7 +453,7 @@ std::string html_report(const RunResult& r, const HtmlReportOptions& o) {
   add("<h2>Timeline</h2>{}<input type=\"checkbox\" id=\"links\" checked><label class=\"toggle\" "
       "for=\"links\">arrows from lost writes to their erasers (hover one to follow it)</label>"
       "<div class=\"scroll\">{}</div>",
-      legend(p.strategy), svg);
+      legend(p.strategy, p.scenario != Scenario::kCounter), svg);
   add("<p class=\"note\">One lane per worker process; time runs right from the moment the workers "
       "were released. Hover a mark for its step, values and write identity.");
   if (drawn < index.steps().size()) {
