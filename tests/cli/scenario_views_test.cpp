@@ -1,0 +1,195 @@
+// What the views show of inventory and bank runs, through the real binary under schedules whose
+// steps are known by hand: the end of a deadlocked run (no lock recovered from a worker the
+// coordinator killed, no "finished"), each lock wait as a span (granted, or never), and each read
+// and write naming its cell in the timeline, the Chrome trace and the HTML report (rendered by
+// headless Chromium, as report_test.cpp does).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "support/expect.hpp"
+#include "support/shmlab_process.hpp"
+
+namespace shmlab::test {
+namespace {
+
+using nlohmann::json;
+using Args = std::vector<std::string>;
+
+constexpr const char* kChromium = "/usr/bin/chromium";
+
+const Args kDeadlock = {
+    "run", "--scenario", "bank",          "--accounts", "2",     "-w",        "2",  "-n",
+    "1",   "--strategy", "account-locks", "--schedule", "1L 2L", "--timeout", "60", "--no-color"};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// The "X" events of a Chrome trace of worker `number` (its process is named "worker N (pid P)").
+std::vector<json> worker_spans(const json& trace, int number) {
+  int pid = -1;
+  for (const json& e : trace["traceEvents"]) {
+    if (e["ph"] == "M" && e["name"] == "process_name" &&
+        e["args"]["name"].get<std::string>().rfind("worker " + std::to_string(number) + " ", 0) ==
+            0)
+      pid = e["pid"];
+  }
+  std::vector<json> out;
+  for (const json& e : trace["traceEvents"]) {
+    if (e["ph"] == "X" && e["pid"] == pid) out.push_back(e);
+  }
+  return out;
+}
+
+TEST(ScenarioViewsCli, ADeadlockedRunEndsWithoutARecoveryAndSaysItStopped) {
+  for (const char* backend : {"file", "shm"}) {
+    TempDir tmp;
+    Args args = kDeadlock;
+    args.insert(args.end(), {"--backend", backend, "--timeline"});
+    const Outcome o = run_shmlab(args, tmp);
+    const std::string all = o.out + o.err;
+    EXPECT_EQ(o.exit_code, 4) << all;
+    // Killing worker 1 releases its robust mutex: worker 2 must not be said to take it over.
+    EXPECT_EQ(all.find("took"), std::string::npos) << all;
+    EXPECT_EQ(all.find("recover"), std::string::npos) << all;
+    EXPECT_EQ(all.find("All workers finished"), std::string::npos) << all;
+    EXPECT_NE(all.find("Run stopped at a deadlock"), std::string::npos) << all;
+    EXPECT_NE(all.find("Deadlock: worker 1 holds account A and waits for B; worker 2 holds B and "
+                       "waits for A"),
+              std::string::npos)
+        << all;
+    // The two granted L's that blocked are not steps taken.
+    EXPECT_NE(all.find("Steps taken: 1L 2L\n"), std::string::npos) << all;
+    EXPECT_NE(all.find("never completed (each worker blocked in its lock): 1L 2L"),
+              std::string::npos)
+        << all;
+    // The timeline: each worker's first lock, then its wait that never came.
+    EXPECT_NE(all.find("│ L A "), std::string::npos) << all;
+    EXPECT_NE(all.find("│ L B waits: never granted"), std::string::npos) << all;
+    EXPECT_NE(all.find("│ L A waits: never granted"), std::string::npos) << all;
+    expect_nothing_left(o, tmp);
+  }
+}
+
+TEST(ScenarioViewsCli, ADeadlockedRunsJsonCountsNoRecoveryAndListsTheBlockedSteps) {
+  TempDir tmp;
+  Args args = kDeadlock;
+  args.insert(args.end(), {"--json", "--backend", "sqlite"});
+  const Outcome o = run_shmlab(args, tmp);
+  EXPECT_EQ(o.exit_code, 4) << o.err;
+  const json r = parse_result(o);
+  EXPECT_EQ(r["recoveries"], 0);
+  EXPECT_EQ(r["schedule_taken"], "1L 2L");
+  EXPECT_EQ(r["schedule_blocked"], "1L 2L");
+  EXPECT_EQ(r["total_final"], 2000);
+  expect_nothing_left(o, tmp);
+}
+
+TEST(ScenarioViewsCli, TheTraceShowsEachWaitAsASpanToTheStop) {
+  TempDir tmp;
+  TempDir out;
+  const std::string trace_path = out.path() + "/trace.json";
+  Args args = kDeadlock;
+  args.insert(args.end(), {"-q", "--trace", trace_path});
+  const Outcome o = run_shmlab(args, tmp);
+  ASSERT_EQ(o.exit_code, 4) << o.err;
+  const json trace = json::parse(slurp(trace_path));
+  for (const auto& [worker, first, waits] : {std::tuple{1, "A", "B"}, std::tuple{2, "B", "A"}}) {
+    const std::vector<json> spans = worker_spans(trace, worker);
+    ASSERT_EQ(spans.size(), 2u) << trace.dump(1);
+    EXPECT_EQ(spans[0]["name"], std::string("lock ") + first);
+    EXPECT_EQ(spans[0]["args"]["lock"], first);
+    EXPECT_EQ(spans[1]["name"], std::string("waits for ") + waits + ": never granted");
+    EXPECT_EQ(spans[1]["cat"], "wait");
+    EXPECT_EQ(spans[1]["args"]["never_granted"], true);
+    // Confirmed only after 50 ms of an unchanged cycle: the wait lasted at least that long.
+    EXPECT_GE(spans[1]["dur"].get<double>(), 50'000.0);
+  }
+  expect_nothing_left(o, tmp);
+}
+
+TEST(ScenarioViewsCli, EachReadAndWriteOfABankTransferNamesItsAccount) {
+  TempDir tmp;
+  TempDir out;
+  const std::string trace_path = out.path() + "/trace.json";
+  // Worker 1 moves 100 from A to B; worker 2 from B to A; both read before either writes.
+  const Outcome o =
+      run_shmlab({"run", "--scenario", "bank", "--accounts", "2", "-w", "2", "-n", "1",
+                  "--schedule", "1R 2R 1R 2R 1W 2W 1W 2W", "--timeline", "--trace", trace_path},
+                 tmp);
+  EXPECT_EQ(o.exit_code, 3) << o.err;
+  for (const char* row : {"│ R A 1000", "│ R B 1000", "│ W A 1000→900", "│ W B 1000→900",
+                          "│ W B 1000→1100", "│ W A 1000→1100"})
+    EXPECT_NE(o.out.find(row), std::string::npos) << row << "\n" << o.out;
+  const json trace = json::parse(slurp(trace_path));
+  std::vector<std::string> names;
+  for (const json& e : worker_spans(trace, 1)) names.push_back(e["name"]);
+  EXPECT_EQ(names, (std::vector<std::string>{"read A 1000", "read B 1000", "write A 1000→900",
+                                             "write B 1000→1100"}));
+  expect_nothing_left(o, tmp);
+}
+
+TEST(ScenarioViewsCli, TheInventorysStepsNameTheStock) {
+  TempDir tmp;
+  const Outcome o = run_shmlab(
+      {"run", "--scenario", "inventory", "--stock", "1", "-w", "2", "-n", "1", "--strategy",
+       "mutex", "--schedule", "1L 1R 1W 1U 2L 2R 2U", "--timeline", "--no-color"},
+      tmp);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  for (const char* row : {"│ R stock 1", "│ W stock 1→0", "│ R stock 0"})
+    EXPECT_NE(o.out.find(row), std::string::npos) << row << "\n" << o.out;
+  expect_nothing_left(o, tmp);
+}
+
+TEST(ScenarioViewsCli, TheCountersTimelineDoesNotNameACell) {
+  TempDir tmp;
+  const Outcome o = run_shmlab(
+      {"run", "-w", "2", "-n", "1", "--schedule", "1R 2R 1W 2W", "--timeline", "--no-color"}, tmp);
+  EXPECT_EQ(o.exit_code, 3) << o.err;
+  EXPECT_NE(o.out.find("│ R 0 "), std::string::npos) << o.out;
+  EXPECT_EQ(o.out.find("counter 0"), std::string::npos) << o.out;
+  expect_nothing_left(o, tmp);
+}
+
+TEST(ScenarioViewsCli, TheReportDrawsTheWaitsThatWereNeverGranted) {
+  if (::access(kChromium, X_OK) != 0)
+    GTEST_SKIP() << kChromium << " is missing: run scripts/install-deps.sh to render the report";
+  TempDir tmp;
+  TempDir out;
+  const std::string html = out.path() + "/report.html";
+  Args args = kDeadlock;
+  args.insert(args.end(), {"-q", "--report", html});
+  const Outcome o = run_shmlab(args, tmp);
+  ASSERT_EQ(o.exit_code, 4) << o.err;
+  const Outcome dom = run_program(
+      {kChromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+       "--disable-background-networking", "--disable-component-update", "--disable-sync",
+       "--user-data-dir=" + out.path() + "/profile", "--dump-dom", "file://" + html},
+      out, 90, /*own_group=*/true);
+  ASSERT_EQ(dom.exit_code, 0) << dom.err;
+  EXPECT_EQ(count(dom.out, "class=\"wait\""), 2u) << dom.out;
+  EXPECT_EQ(count(dom.out, "data-never-granted=\"1\""), 2u);
+  EXPECT_NE(dom.out.find("data-worker=\"1\" data-lock=\"B\""), std::string::npos);
+  EXPECT_NE(dom.out.find("data-worker=\"2\" data-lock=\"A\""), std::string::npos);
+  EXPECT_NE(dom.out.find("waits for B: never granted"), std::string::npos);
+  EXPECT_NE(dom.out.find("waiting for a lock"), std::string::npos);  // the legend says what it is
+  expect_nothing_left(o, tmp);
+}
+
+}  // namespace
+}  // namespace shmlab::test
