@@ -191,5 +191,89 @@ TEST(ScenarioViewsCli, TheReportDrawsTheWaitsThatWereNeverGranted) {
   expect_nothing_left(o, tmp);
 }
 
+// ---- inspect ----
+
+// Runs `shmlab run ARGS --keep`, inspects the kept run (text and JSON), then removes it.
+struct Inspected {
+  std::string text;
+  json report;
+};
+
+Inspected keep_and_inspect(Args args, const TempDir& tmp) {
+  args.insert(args.begin(), "run");
+  args.insert(args.end(), {"--keep", "-q"});
+  const Outcome o = run_shmlab(args, tmp);
+  EXPECT_TRUE(o.exit_code == 0 || o.exit_code == 3 || o.exit_code == 4) << o.err;
+  std::vector<std::string> names = shm_leftovers(o.pid);
+  std::erase_if(names, [](const std::string& n) { return n.ends_with("-region"); });  // shm's data
+  EXPECT_EQ(names.size(), 1u);
+  if (names.empty()) return {};
+  Inspected out;
+  const Outcome text = run_shmlab({"inspect", names.front()}, tmp, 20);
+  EXPECT_EQ(text.exit_code, 0) << text.out << text.err;  // a ring without V is not corrupt
+  out.text = text.out;
+  const Outcome j = run_shmlab({"inspect", names.front(), "--json"}, tmp, 20);
+  EXPECT_EQ(j.exit_code, 0) << j.err;
+  out.report = json::parse(j.out, nullptr, false);
+  const Outcome c = run_shmlab({"clean", "--all", names.front()}, tmp, 20);
+  EXPECT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_TRUE(shm_leftovers(o.pid).empty());
+  EXPECT_TRUE(tmp.entries().empty());
+  return out;
+}
+
+TEST(ScenarioViewsCli, InspectOfAKeptBankRunShowsEveryAccount) {
+  for (const char* backend : {"file", "sqlite", "shm"}) {
+    TempDir tmp;
+    // Both transfers erase each other's first write: A and B both end at 1100.
+    const Inspected i =
+        keep_and_inspect({"--scenario", "bank", "--accounts", "2", "-w", "2", "-n", "1",
+                          "--backend", backend, "--schedule", "1R 2R 1R 2R 1W 2W 1W 2W"},
+                         tmp);
+    const json& cells = i.report["cells"];
+    ASSERT_EQ(cells.size(), 2u) << i.report.dump(1);
+    EXPECT_EQ(cells[0]["name"], "A");
+    EXPECT_EQ(cells[0]["value"], 1100);
+    EXPECT_EQ(cells[0]["last_writer"], 2);  // worker 2's second write: A + 100
+    EXPECT_EQ(cells[1]["name"], "B");
+    EXPECT_EQ(cells[1]["value"], 1100);
+    EXPECT_EQ(cells[1]["last_writer"], 1);
+    EXPECT_NE(cells[0]["write_id"], 0);
+    EXPECT_NE(cells[0]["write_id"], cells[1]["write_id"]);  // two workers' operations
+    EXPECT_TRUE(i.report["lock_table"].is_null());          // no per-account locks
+    EXPECT_NE(i.text.find("A  1100       last writer worker 2"), std::string::npos) << i.text;
+    EXPECT_NE(i.text.find("B  1100       last writer worker 1"), std::string::npos) << i.text;
+    EXPECT_NE(i.text.find("op 1 W A"), std::string::npos) << i.text;  // the events name cells
+  }
+}
+
+TEST(ScenarioViewsCli, InspectOfAKeptInventoryRunShowsTheStock) {
+  TempDir tmp;
+  const Inspected i = keep_and_inspect({"--scenario", "inventory", "--stock", "3", "-w", "2", "-n",
+                                        "1", "--schedule", "1R 1W 2R 2W"},
+                                       tmp);
+  ASSERT_EQ(i.report["cells"].size(), 1u);
+  EXPECT_EQ(i.report["cells"][0]["name"], "stock");
+  EXPECT_EQ(i.report["cells"][0]["value"], 1);
+  EXPECT_EQ(i.report["cells"][0]["last_writer"], 2);
+  EXPECT_NE(i.text.find("stock  1          last writer worker 2"), std::string::npos) << i.text;
+}
+
+TEST(ScenarioViewsCli, InspectOfPerAccountLocksShowsTheLockTable) {
+  TempDir tmp;
+  const Inspected i = keep_and_inspect({"--scenario", "bank", "--accounts", "3", "-w", "3", "-n",
+                                        "1", "--strategy", "ordered-locks", "--delay", "none"},
+                                       tmp);
+  const json& table = i.report["lock_table"];
+  ASSERT_EQ(table.size(), 3u) << i.report.dump(1);
+  for (std::size_t l = 0; l < 3; ++l) {
+    EXPECT_EQ(table[l]["lock"], std::string(1, static_cast<char>('A' + l)));
+    EXPECT_TRUE(table[l]["holder"].is_null());  // every transfer released its locks
+    EXPECT_TRUE(table[l]["waiting"].empty());
+  }
+  EXPECT_NE(i.text.find("locks\n"), std::string::npos) << i.text;
+  EXPECT_NE(i.text.find("C  free"), std::string::npos) << i.text;
+}
+
 }  // namespace
 }  // namespace shmlab::test
