@@ -18,6 +18,7 @@
 #include "shmlab/region/region.hpp"
 #include "shmlab/run/worker.hpp"
 #include "shmlab/scenario/counter.hpp"
+#include "shmlab/sync/account_locks.hpp"
 #include "shmlab/sync/bare_primitive.hpp"
 #include "shmlab/sync/flock_lock.hpp"
 #include "shmlab/sync/lock.hpp"
@@ -201,6 +202,24 @@ void run_strategy(BenchBlock& bench, std::uint32_t index) {
   std::unique_ptr<Lock> lock = make_lock(params.strategy, control, *region);
   const auto number = index + 1;
   wait_for_go(h, slot);
+  if (params.scenario != Scenario::kCounter) {
+    // Inventory and bank: the scenario's own operation, as a run's worker does it (every strategy
+    // family, every backend), with a silent step context and no write log.
+    std::optional<AccountLocks> accounts;
+    if (params.strategy == Strategy::kOrderedLocks || params.strategy == Strategy::kAccountLocks) {
+      accounts.emplace(std::span(control.header().locks), control.slot(index).waiting_for,
+                       static_cast<std::int32_t>(number));
+    }
+    ScenarioOp operation(params, index, *region, lock.get(), {}, accounts ? &*accounts : nullptr);
+    NoSteps steps;
+    std::uint64_t op = 0;
+    bench_loop(h, slot, [&](Tally& t, bool) {
+      const OpOutcome out = operation.run(op++, steps);
+      t.retries += out.retries;
+      t.wait.add_measured(out.lock_wait_ns);
+    });
+    return;
+  }
   if (auto* memory = dynamic_cast<MemoryRegion*>(region.get())) {
     return run_memory_strategy(h, slot, params.strategy, *memory, lock.get(), index);
   }
