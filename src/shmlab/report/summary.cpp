@@ -123,7 +123,8 @@ void print_summary(const RunResult& r, const Log& log, const SummaryOptions& opt
       for (const WorkerRecord& w : rec.workers) {
         if (w.end == WorkerEnd::kCrashed) {
           log.error("Worker {} (PID {}) crashed after completing {}", w.number, w.pid,
-                    count_of(w.ops, "increment", "increments"));
+                    counter ? count_of(w.ops, "increment", "increments")
+                            : count_of(w.ops, "operation", "operations"));
         }
         for (const UnfinishedOp& u : r.unfinished) {
           if (u.worker == w.number) print_unfinished(u, log);
