@@ -404,6 +404,12 @@ Command add_bench(CLI::App& app) {
   sub->add_option("--scenario", o->scenario,
                   "What one operation is: counter (an increment), inventory (a purchase), bank (a "
                   "transfer)")
+      ->check(CLI::IsMember([] {
+        std::vector<std::string> names;
+        for (const ScenarioDef* s : all_scenarios()) names.emplace_back(s->name());
+        return names;
+      }()))
+      ->type_name("NAME")
       ->capture_default_str();
   sub->add_option("--strategies", o->strategies, "Comma-separated strategies, or all")
       ->capture_default_str();
