@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <deque>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <random>
@@ -134,9 +135,10 @@ Tokens draw(const StepModel& model, std::mt19937_64& rng, std::int64_t* final_va
   return out;
 }
 
-// The shortest prefix that, completed by the tail rule, loses an update: breadth first over the
-// model's states (two prefixes reaching one state have the same completion).
-std::optional<Tokens> shortest_losing(const StepModel& model, std::size_t max_states) {
+// The shortest prefix whose state satisfies `found`, breadth first over the model's states (two
+// prefixes reaching one state are the same from there on); none within `max_states`.
+std::optional<Tokens> shortest_prefix(const StepModel& model, std::size_t max_states,
+                                      const std::function<bool(const StepModel::State&)>& found) {
   struct Entry {
     StepModel::State state;
     std::size_t parent;
@@ -145,9 +147,7 @@ std::optional<Tokens> shortest_losing(const StepModel& model, std::size_t max_st
   std::vector<Entry> nodes{{model.initial(), 0, {}}};
   std::unordered_set<std::string> seen{model.key(nodes[0].state)};
   for (std::size_t i = 0; i < nodes.size() && nodes.size() < max_states; ++i) {
-    StepModel::State tail = nodes[i].state;
-    model.run_tail(tail);
-    if (model.final_value(tail) != model.expected()) {
+    if (found(nodes[i].state)) {
       Tokens out;
       for (std::size_t j = i; j != 0; j = nodes[j].parent) out.push_back(nodes[j].token);
       std::reverse(out.begin(), out.end());
@@ -163,31 +163,20 @@ std::optional<Tokens> shortest_losing(const StepModel& model, std::size_t max_st
   return std::nullopt;
 }
 
+// The shortest prefix that, completed by the tail rule, loses an update.
+std::optional<Tokens> shortest_losing(const StepModel& model, std::size_t max_states) {
+  return shortest_prefix(model, max_states, [&](const StepModel::State& s) {
+    StepModel::State tail = s;
+    model.run_tail(tail);
+    return model.final_value(tail) != model.expected();
+  });
+}
+
 // The shortest schedule that ends in a deadlock of the model (per-account locks taken in
-// different orders), breadth first over its states; none within `max_states`.
+// different orders).
 std::optional<Tokens> shortest_deadlock(const StepModel& model, std::size_t max_states) {
-  struct Entry {
-    StepModel::State state;
-    std::size_t parent;
-    ScheduleToken token;
-  };
-  std::vector<Entry> nodes{{model.initial(), 0, {}}};
-  std::unordered_set<std::string> seen{model.key(nodes[0].state)};
-  for (std::size_t i = 0; i < nodes.size() && nodes.size() < max_states; ++i) {
-    if (model.deadlocked(nodes[i].state)) {
-      Tokens out;
-      for (std::size_t j = i; j != 0; j = nodes[j].parent) out.push_back(nodes[j].token);
-      std::reverse(out.begin(), out.end());
-      return out;
-    }
-    for (std::uint32_t w = 0; w < model.workers(); ++w) {
-      if (!model.can_move(nodes[i].state, w)) continue;
-      StepModel::State next = nodes[i].state;
-      const ScheduleToken t = model.move(next, w);
-      if (seen.insert(model.key(next)).second) nodes.push_back({std::move(next), i, t});
-    }
-  }
-  return std::nullopt;
+  return shortest_prefix(model, max_states,
+                         [&](const StepModel::State& s) { return model.deadlocked(s); });
 }
 
 class Explorer {
