@@ -188,6 +188,12 @@ TEST(ScenarioViewsCli, TheReportDrawsTheWaitsThatWereNeverGranted) {
   EXPECT_NE(dom.out.find("data-worker=\"2\" data-lock=\"A\""), std::string::npos);
   EXPECT_NE(dom.out.find("waits for B: never granted"), std::string::npos);
   EXPECT_NE(dom.out.find("waiting for a lock"), std::string::npos);  // the legend says what it is
+  // The head speaks of transfers and money, not of a counter.
+  EXPECT_NE(dom.out.find("The run did not complete normally: 0 transfers completed"),
+            std::string::npos);
+  EXPECT_NE(dom.out.find("<b>2</b><span>lock waits never granted</span>"), std::string::npos);
+  EXPECT_NE(dom.out.find("<b>2000</b><span>total money after</span>"), std::string::npos);
+  EXPECT_EQ(dom.out.find("final counter"), std::string::npos);
   expect_nothing_left(o, tmp);
 }
 

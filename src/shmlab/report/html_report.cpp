@@ -268,6 +268,7 @@ std::string timeline_svg(const RunResult& r, const TraceIndex& index, std::size_
   for (std::size_t i = 0; i < drawn; ++i) {
     const TraceStep& s = steps[i];
     const TraceEvent& e = *s.event;
+    if (never_granted(e)) continue;  // its wait bar says it all
     const double x = x_of((s.begin_ms + s.end_ms) / 2);
     const double y = y_of(s.worker);
     std::string title = fmt::format("worker {}, op {} at {:.3f} ms: {}", s.worker, e.op + 1,
@@ -384,6 +385,72 @@ std::string legend(Strategy strategy, bool shows_waits) {
 
 }  // namespace
 
+// Inventory and bank: the subtitle, the verdict on the scenario's invariant, and the opening of
+// the cards with the scenario's own numbers (the caller adds the common ones and closes them).
+std::string scenario_head(const RunResult& r, const TraceIndex& index) {
+  const RunParams& p = r.record.params;
+  const ScenarioParams& sp = p.scenario_params;
+  const ScenarioOutcome& o = r.scenario;
+  const bool bank = p.scenario == Scenario::kBank;
+  const char* op = bank ? "transfer" : "purchase";
+  const char* ops = bank ? "transfers" : "purchases";
+  std::string out = fmt::format("<div class=\"sub\">{} × {} · {} · {} · seed {}</div>\n",
+                                count_of(p.workers, "worker process", "worker processes"),
+                                count_of(p.increments, op, ops),
+                                bank ? fmt::format("bank: {} accounts of {}, transfers of {}",
+                                                   sp.accounts, sp.balance, sp.amount)
+                                     : fmt::format("inventory: stock {}", sp.stock),
+                                html_escape(pacing_text(r)), p.seed);
+  std::string broke;
+  if (bank) {
+    const std::int64_t created = o.total_final - o.total_initial;
+    broke = created > 0   ? fmt::format("money created: {} out of nothing", created)
+            : created < 0 ? fmt::format("money destroyed: {} vanished", -created)
+                          : fmt::format("{} transfer update(s) lost", o.transfers_lost);
+  } else {
+    broke = fmt::format("oversold: {} unit(s) sold that never left the stock", o.oversold);
+  }
+  if (r.outcome == Outcome::kCorrect) {
+    out += fmt::format(
+        "<div class=\"verdict good\">Correct: {} {} completed, {} declined; the invariant "
+        "held<small>{}</small></div>\n",
+        o.completed, ops, o.declined,
+        bank ? "Money conserved: every account at its initial balance plus its transfers."
+             : "Every unit sold left the stock exactly once.");
+  } else if (r.outcome == Outcome::kLost) {
+    out += fmt::format(
+        "<div class=\"verdict bad\">Race: {}<small>Each lost write is listed below with the "
+        "write that erased it; in the timeline a red square is a lost write.</small></div>\n",
+        html_escape(broke));
+  } else {
+    out += fmt::format(
+        "<div class=\"verdict warn\">The run did not complete normally: {} {} completed{}"
+        "<small>{}</small></div>\n",
+        o.completed, ops, o.invariant_held ? "" : "; " + html_escape(broke),
+        html_escape(r.record.watchdog_report.empty()
+                        ? "A worker crashed, failed or was stopped; see Workers."
+                        : r.record.watchdog_report));
+  }
+  out += "<div class=\"cards\">";
+  auto card = [&out](const auto& value, std::string_view what, bool bad = false) {
+    out += fmt::format("<div class=\"card{}\"><b>{}</b><span>{}</span></div>", bad ? " bad" : "",
+                       value, what);
+  };
+  if (bank) {
+    card(o.total_initial, "total money before");
+    card(o.total_final, "total money after", o.total_final != o.total_initial);
+    card(fmt::format("{} / {}", o.completed, o.declined), "transfers / declined");
+  } else {
+    card(fmt::format("{} → {}", o.stock_initial, o.stock_final), "stock");
+    card(fmt::format("{} / {}", o.completed, o.declined), "sold / declined");
+    card(o.oversold, "oversold", o.oversold > 0);
+  }
+  std::uint64_t waits = 0;
+  for (const TraceStep& s : index.steps()) waits += never_granted(*s.event) ? 1 : 0;
+  card(waits, "lock waits never granted", waits != 0);
+  return out;
+}
+
 std::string html_report(const RunResult& r, const HtmlReportOptions& o) {
   const TraceIndex index(r);
   const RunRecord& rec = r.record;
@@ -405,12 +472,18 @@ std::string html_report(const RunResult& r, const HtmlReportOptions& o) {
       p.workers, p.increments, html_escape(strategy), html_escape(title), kStyle);
   add("<h1>shmlab run <span class=\"sub\">· {} on {}</span></h1>", html_escape(strategy),
       html_escape(backend));
-  add("<div class=\"sub\">{} × {} of one shared counter · {} · seed {}</div>\n",
-      count_of(p.workers, "worker process", "worker processes"),
-      count_of(p.increments, "increment", "increments"), html_escape(pacing_text(r)), p.seed);
+  if (p.scenario != Scenario::kCounter) {
+    add("{}", scenario_head(r, index));
+  } else {
+    add("<div class=\"sub\">{} × {} of one shared counter · {} · seed {}</div>\n",
+        count_of(p.workers, "worker process", "worker processes"),
+        count_of(p.increments, "increment", "increments"), html_escape(pacing_text(r)), p.seed);
+  }
 
   // Verdict.
-  if (r.lost_updates > 0) {
+  if (p.scenario != Scenario::kCounter) {
+    // scenario_head() said it, with the scenario's cards.
+  } else if (r.lost_updates > 0) {
     add("<div class=\"verdict bad\">Race: {} of {} increments were lost — expected {}, the counter "
         "ended at {}<small>Each lost increment is listed below with the write that erased it; in "
         "the timeline a red square is a lost write and its arrow points at the eraser.</small>"
@@ -434,13 +507,15 @@ std::string html_report(const RunResult& r, const HtmlReportOptions& o) {
 
   // Cards.
   std::uint64_t writes = index.count('W') + index.count('A');
-  add("<div class=\"cards\">");
-  add("<div class=\"card\"><b>{}</b><span>expected</span></div>", r.expected);
-  add("<div class=\"card\"><b>{}</b><span>final counter</span></div>", r.final_value);
-  add("<div class=\"card{}\"><b>{}</b><span>lost updates</span></div>",
-      r.lost_updates > 0 ? " bad" : "", r.lost_updates);
-  add("<div class=\"card\"><b>{}</b><span>VERIFY: overwritten / changed</span></div>",
-      fmt::format("{} / {}", r.verify_overwritten, r.verify_changed));
+  if (p.scenario == Scenario::kCounter) add("<div class=\"cards\">");
+  if (p.scenario == Scenario::kCounter) {
+    add("<div class=\"card\"><b>{}</b><span>expected</span></div>", r.expected);
+    add("<div class=\"card\"><b>{}</b><span>final counter</span></div>", r.final_value);
+    add("<div class=\"card{}\"><b>{}</b><span>lost updates</span></div>",
+        r.lost_updates > 0 ? " bad" : "", r.lost_updates);
+    add("<div class=\"card\"><b>{}</b><span>VERIFY: overwritten / changed</span></div>",
+        fmt::format("{} / {}", r.verify_overwritten, r.verify_changed));
+  }
   add("<div class=\"card\"><b>{:.1f} ms</b><span>elapsed, spawn to cleanup</span></div>",
       static_cast<double>(rec.elapsed_ns) / 1e6);
   add("<div class=\"card\"><b>{}</b><span>steps traced ({} writes)</span></div>",
