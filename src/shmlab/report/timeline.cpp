@@ -191,6 +191,10 @@ std::string render_timeline(const RunResult& r, const TimelineOptions& o) {
   }
   if (index.steps().empty()) out += "(no steps were traced)\n";
   out += "R read, W write (read→written), V verify, L lock, U unlock, C compare-and-swap\n";
+  const bool never = std::any_of(index.steps().begin(), index.steps().end(),
+                                 [](const TraceStep& s) { return never_granted(*s.event); });
+  if (never)
+    out += paint("waits: never granted", kRed) + ": still waiting when the run was stopped\n";
   if (!r.attribution.lost.empty()) {
     out += paint("✗ lost (wN)", kRed) +
            ": this increment vanished; worker N's write replaced it\n" +
