@@ -220,53 +220,71 @@ LockedCounts locked_model(int workers, int accounts, int n, bool ordered) {
   return out;
 }
 
-nlohmann::json explore_locks(const std::string& strategy, int workers, int accounts, int n,
+// `explore` of the bank under per-account locks: every interleaving on real processes when there
+// are at most `limit`, else the model's count and a sample of `limit` real runs.
+nlohmann::json explore_locks(const std::string& strategy, int workers, int accounts, int limit,
                              int expect_exit) {
   TempDir tmp;
   const Outcome o =
       run_shmlab({"explore", "--json", "--backend", "shm", "--scenario", "bank", "--accounts",
-                  std::to_string(accounts), "-w", std::to_string(workers), "-n", std::to_string(n),
-                  "--strategy", strategy, "--limit", "1000"},
+                  std::to_string(accounts), "-w", std::to_string(workers), "-n", "1", "--strategy",
+                  strategy, "--limit", std::to_string(limit), "--samples", std::to_string(limit)},
                  tmp, 300);
   EXPECT_EQ(o.exit_code, expect_exit) << o.err;
   const nlohmann::json j = parse_result(o);
-  EXPECT_EQ(j["exhaustive"], true);
-  EXPECT_EQ(j["model_mismatches"], 0);
+  EXPECT_EQ(j["model_mismatches"], 0);  // each real run ended as the model said, deadlocks too
   expect_nothing_left(o, tmp);
   return j;
 }
 
+// "1L 2L …": the shortest deadlocking schedule takes `locks` L steps and nothing else.
+void expect_lock_steps_only(const nlohmann::json& j, std::size_t locks) {
+  const std::string witness = j["shortest_deadlock"];
+  EXPECT_EQ(static_cast<std::size_t>(std::count(witness.begin(), witness.end(), 'L')), locks)
+      << witness;
+  EXPECT_EQ(witness.size(), 3 * locks - 1) << witness;
+  EXPECT_EQ(j["shortest_deadlock_confirmed"], true);  // replayed: the real run deadlocked
+}
+
 TEST(ScenarioExplore, AccountLocksDeadlocksAreTheirOwnBucketAndMatchABruteForceModel) {
-  for (const auto& [workers, accounts] : {std::pair{2, 2}, std::pair{3, 3}}) {
-    const LockedCounts want = locked_model(workers, accounts, 1, /*ordered=*/false);
-    ASSERT_GT(want.deadlocked, 0u);
-    const std::int64_t total = 1000 * accounts;
-    const nlohmann::json j = explore_locks("account-locks", workers, accounts, 1, 4);
-    EXPECT_EQ(j["histogram"], (nlohmann::json{{std::to_string(total), want.completed},
-                                              {"deadlock", want.deadlocked}}))
-        << workers << " workers";
-    EXPECT_EQ(j["deadlocks"], want.deadlocked);
-    EXPECT_EQ(j["interleavings"], want.completed + want.deadlocked);
-    // The shortest deadlocking schedule: each worker takes its first lock, and nothing more.
-    const std::string witness = j["shortest_deadlock"];
-    EXPECT_EQ(static_cast<std::size_t>(std::count(witness.begin(), witness.end(), 'L')),
-              want.shortest_deadlock)
-        << witness;
-    EXPECT_EQ(witness.size(), 3 * want.shortest_deadlock - 1) << witness;  // "1L 2L …"
-    EXPECT_EQ(j["shortest_deadlock_confirmed"], true);  // replayed: the real run deadlocked
-    // Completed interleavings are all correct: per-account locks protect the transfers.
-    EXPECT_EQ(j["min"]["final"], total);
-    EXPECT_EQ(j["max"]["final"], total);
+  // Two workers: every interleaving on real processes.
+  const LockedCounts want = locked_model(2, 2, 1, /*ordered=*/false);
+  ASSERT_GT(want.deadlocked, 0u);
+  const nlohmann::json j = explore_locks("account-locks", 2, 2, 1000, 4);
+  EXPECT_EQ(j["exhaustive"], true);
+  EXPECT_EQ(j["histogram"],
+            (nlohmann::json{{"2000", want.completed}, {"deadlock", want.deadlocked}}));
+  EXPECT_EQ(j["deadlocks"], want.deadlocked);
+  EXPECT_EQ(j["total_interleavings"], want.completed + want.deadlocked);
+  expect_lock_steps_only(j, want.shortest_deadlock);
+  // Completed interleavings are all correct: per-account locks protect the transfers.
+  EXPECT_EQ(j["min"]["final"], 2000);
+  EXPECT_EQ(j["max"]["final"], 2000);
+}
+
+TEST(ScenarioExplore, AccountLocksOfThreeWorkersCloseACycleOfThree) {
+  const LockedCounts want = locked_model(3, 3, 1, /*ordered=*/false);
+  ASSERT_GT(want.deadlocked, 0u);
+  const nlohmann::json j = explore_locks("account-locks", 3, 3, 30, 4);
+  EXPECT_EQ(j["total_interleavings"], want.completed + want.deadlocked);  // the model's count
+  std::uint64_t sampled = 0;
+  for (const auto& [k, v] : j["histogram"].items()) {
+    EXPECT_TRUE(k == "3000" || k == "deadlock") << k;
+    sampled += v.get<std::uint64_t>();
   }
+  EXPECT_EQ(sampled, 30u);
+  expect_lock_steps_only(j, want.shortest_deadlock);  // 1L 2L 3L
+  EXPECT_EQ(want.shortest_deadlock, 3u);
 }
 
 TEST(ScenarioExplore, OrderedLocksNeverDeadlock) {
   const LockedCounts want = locked_model(3, 3, 1, /*ordered=*/true);
   ASSERT_EQ(want.deadlocked, 0u);
-  const nlohmann::json j = explore_locks("ordered-locks", 3, 3, 1, 0);
-  EXPECT_EQ(j["histogram"], (nlohmann::json{{"3000", want.completed}}));
+  const nlohmann::json j = explore_locks("ordered-locks", 3, 3, 30, 0);
+  EXPECT_EQ(j["total_interleavings"], want.completed);
+  EXPECT_EQ(j["histogram"], (nlohmann::json{{"3000", 30}}));
   EXPECT_EQ(j["deadlocks"], 0);
-  EXPECT_TRUE(j["shortest_deadlock"].is_null());
+  EXPECT_TRUE(j["shortest_deadlock"].is_null());  // none in the whole model
 }
 
 }  // namespace
