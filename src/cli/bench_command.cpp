@@ -20,6 +20,7 @@
 #include "shmlab/region/backend.hpp"
 #include "shmlab/report/bench_output.hpp"
 #include "shmlab/report/bench_plot.hpp"
+#include "shmlab/scenario/registry.hpp"
 #include "shmlab/sync/bare_primitive.hpp"
 #include "shmlab/sync/strategy.hpp"
 #include "shmlab/sys/syscall.hpp"
@@ -31,6 +32,7 @@ namespace shmlab::cli {
 namespace {
 
 struct BenchOptions {
+  std::string scenario = "counter";  // what one operation is: counter, inventory, bank
   std::string strategies = "all";
   std::string backends = "all";
   std::string workers = "1,2,4";  // worker counts, each 1..1024
@@ -97,12 +99,34 @@ std::vector<std::uint32_t> parse_workers(const std::string& list) {
 }
 
 struct Plan {
+  Scenario scenario = Scenario::kCounter;
+  std::vector<std::pair<std::string, std::string>> skipped;  // strategy, why
   std::vector<std::pair<Strategy, Backend>> pairs;
   std::vector<BenchTarget> targets;  // strategies first, then bare loops and peers
 };
 
+// Why `s` is not measured for `scenario`; empty when it is.
+std::string skip_reason(Scenario scenario, Strategy s) {
+  std::string why = scenario_of(scenario).refusal(s);
+  if (why.empty() && s == Strategy::kAccountLocks) {
+    why =
+        "its transfers deadlock once the workers close a cycle of accounts (run --strategy "
+        "account-locks shows it); ordered-locks is the same locks, taken in order";
+  }
+  return why;
+}
+
 Plan make_plan(const BenchOptions& o) {
-  const auto strategies = parse_list<Strategy>(
+  Plan plan;
+  const std::optional<Scenario> scenario = parse_scenario(o.scenario);
+  if (!scenario) {
+    std::vector<std::string> known;
+    for (const ScenarioDef* s : all_scenarios()) known.emplace_back(s->name());
+    throw UsageError(fmt::format("--scenario: unknown name '{}' (known: {})", o.scenario,
+                                 fmt::join(known, ", ")));
+  }
+  plan.scenario = *scenario;
+  auto strategies = parse_list<Strategy>(
       "--strategies", o.strategies, [](const std::string& s) { return parse_strategy(s); },
       [] {
         std::vector<Strategy> v;
@@ -114,7 +138,21 @@ Plan make_plan(const BenchOptions& o) {
       "--backends", o.backends, [](const std::string& s) { return parse_backend(s); },
       [] { return std::vector<Backend>(all_backends().begin(), all_backends().end()); },
       [](Backend b) { return backend_name(b); });
-  Plan plan;
+  std::erase_if(strategies, [&](Strategy s) {
+    const std::string why = skip_reason(plan.scenario, s);
+    if (why.empty()) return false;
+    // The counter's full list has no per-account locks at all: they are the bank's.
+    const bool bank_only = s == Strategy::kAccountLocks || s == Strategy::kOrderedLocks;
+    if (!(o.strategies == "all" && plan.scenario == Scenario::kCounter && bank_only))
+      plan.skipped.emplace_back(strategy_name(s), why);
+    return true;
+  });
+  if (strategies.empty()) {
+    std::string why;
+    for (const auto& [s, reason] : plan.skipped) why += fmt::format("; {}: {}", s, reason);
+    throw UsageError(fmt::format("--strategies {} with --scenario {}: none can run it{}",
+                                 o.strategies, o.scenario, why));
+  }
   for (Strategy s : strategies) {
     for (Backend b : backends) {
       if (fits(s, b)) plan.pairs.emplace_back(s, b);
@@ -127,8 +165,10 @@ Plan make_plan(const BenchOptions& o) {
                                  o.backends, why));
   }
   for (const auto& [s, b] : plan.pairs) {
-    plan.targets.push_back({BenchMode::kStrategy, s, BarePrimitive::kPlainStore, b});
+    plan.targets.push_back({BenchMode::kStrategy, s, BarePrimitive::kPlainStore, b, plan.scenario});
   }
+  // The bare loops increment a counter: beside the counter's rows only.
+  if (plan.scenario != Scenario::kCounter) return plan;
   auto add_bare = [&](BarePrimitive p, Backend b) {
     const BenchTarget t{BenchMode::kBare, Strategy::kNone, p, b};
     if (std::find(plan.targets.begin(), plan.targets.end(), t) == plan.targets.end())
@@ -238,7 +278,8 @@ BenchResult make_result(const BenchOptions& o, const Plan& plan,
                         const std::vector<std::uint32_t>& workers, const Samples& samples) {
   BenchResult result;
   const BenchMachine machine = this_machine();
-  result.settings = {workers, o.duration_s, o.warmup_s, o.repeat, o.pin, machine.cpus};
+  result.settings = {workers, o.duration_s, o.warmup_s, o.repeat,
+                     o.pin,   machine.cpus, o.scenario, plan.skipped};
   result.provenance = {machine, SHMLAB_VERSION, SHMLAB_COMMIT};
   auto summary_of = [&](const BenchTarget& t, std::size_t wi) -> std::optional<BenchSummary> {
     for (std::size_t ti = 0; ti < plan.targets.size(); ++ti) {
@@ -253,7 +294,8 @@ BenchResult make_result(const BenchOptions& o, const Plan& plan,
       const BenchSummary s = summarize(samples[ti][wi]);
       if (t.mode == BenchMode::kStrategy) {
         BenchResultRow row{t.strategy, t.backend, workers[wi], s, std::nullopt, std::nullopt};
-        row.bare = bare_primitive_for(t.strategy, t.backend);
+        if (plan.scenario == Scenario::kCounter)
+          row.bare = bare_primitive_for(t.strategy, t.backend);
         if (row.bare) {
           row.ratio_to_bare = ratio_to_bare(
               s, summary_of({BenchMode::kBare, Strategy::kNone, *row.bare, t.backend}, wi));
@@ -359,6 +401,16 @@ Command add_bench(CLI::App& app) {
       "bench",
       "Throughput and latency of every strategy x backend x worker count, beside the bare "
       "primitive");
+  sub->add_option("--scenario", o->scenario,
+                  "What one operation is: counter (an increment), inventory (a purchase), bank (a "
+                  "transfer)")
+      ->check(CLI::IsMember([] {
+        std::vector<std::string> names;
+        for (const ScenarioDef* s : all_scenarios()) names.emplace_back(s->name());
+        return names;
+      }()))
+      ->type_name("NAME")
+      ->capture_default_str();
   sub->add_option("--strategies", o->strategies, "Comma-separated strategies, or all")
       ->capture_default_str();
   sub->add_option("--backends", o->backends, "Comma-separated backends, or all")
@@ -384,6 +436,8 @@ Command add_bench(CLI::App& app) {
       "  shmlab bench --strategies none,mutex --backends file,shm --workers 1,2,4\n"
       "  shmlab bench --strategies all --backends shm --duration 1 --repeat 5 --plot bench.svg\n"
       "  shmlab bench --strategies atomic --backends shm --json | jq '.results[].ops_per_s'\n"
+      "  shmlab bench --scenario bank --backends shm,sqlite     (strategies that cannot run it\n"
+      "                                                         are skipped, with the reason)\n"
       "Output files are opened before measuring; Ctrl-C prints and writes what was measured.\n"
       "Exit codes: 0 done, 3 a correct strategy lost an update, 2 bad usage, 1 environment\n"
       "failure, 130/143 interrupted.");

@@ -107,8 +107,10 @@ int execute(const ExploreCliOptions& o) {
   const auto unconfirmed = [](const std::optional<Witness>& w) { return w && !w->confirmed; };
   int code = kExitOk;
   if (unconfirmed(r.min) || unconfirmed(r.max) || unconfirmed(r.shortest_losing) ||
-      r.model_mismatches != 0) {
+      unconfirmed(r.shortest_deadlock) || r.model_mismatches != 0) {
     code = kExitFault;
+  } else if (r.deadlocks != 0 || r.shortest_deadlock) {
+    code = kExitFault;  // interleavings that deadlock: a stuck run, as `run` exits for one
   } else if (r.shortest_losing || (r.min && r.min->final_value != r.expected) ||
              (r.max && r.max->final_value != r.expected) ||
              (!r.histogram.empty() && (r.histogram.begin()->first != r.expected ||

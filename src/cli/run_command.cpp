@@ -346,6 +346,10 @@ int execute(const RunOptions& o) {
   if (!record.schedule_error.empty()) throw UsageError(record.schedule_error);
   if (c.schedule) {
     log.info("Steps taken: {}", record.schedule_taken);
+    if (!record.schedule_blocked.empty()) {
+      log.warning("Steps granted that never completed (each worker blocked in its lock): {}",
+                  record.schedule_blocked);
+    }
     if (!record.schedule_skipped.empty()) {
       std::string tokens;
       for (const SkippedToken& t : record.schedule_skipped)

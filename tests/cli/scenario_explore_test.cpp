@@ -4,6 +4,7 @@
 // runs must match it exactly.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -160,6 +161,130 @@ TEST(ScenarioExplore, CorrectStrategiesHaveOneOutcome) {
   const Histogram bank = explored({"--scenario", "bank", "--accounts", "2", "-w", "2", "-n", "1",
                                    "--strategy", "ordered-locks"});
   EXPECT_EQ(bank, (Histogram{{2000, bank.begin()->second}}));
+}
+
+// ---- deadlocks: per-account locks, written again from the text ----
+
+// Worker w (0-based) of the bank moves money from account w mod K to (w + 1) mod K; under
+// account-locks it locks from, then to; under ordered-locks the lower account first. Then it reads
+// both, writes both (no money is short here), and unlocks in reverse order. A worker whose next
+// lock another holds cannot move; when no unfinished worker can move, the interleaving deadlocked.
+struct LockedCounts {
+  std::uint64_t completed = 0;
+  std::uint64_t deadlocked = 0;
+  std::size_t shortest_deadlock = SIZE_MAX;  // steps into the first deadlock, fewest
+};
+
+void enumerate_locked(std::vector<int>& holder, std::vector<int>& pc, std::vector<int>& ops,
+                      int accounts, int n, bool ordered, std::size_t depth, LockedCounts& out) {
+  const int workers = static_cast<int>(pc.size());
+  auto locks_of = [&](int w) {
+    int first = w % accounts;
+    int second = (w + 1) % accounts;
+    if (ordered && second < first) std::swap(first, second);
+    return std::pair{first, second};
+  };
+  bool unfinished = false;
+  bool moved = false;
+  for (int w = 0; w < workers; ++w) {
+    if (ops[w] == n) continue;
+    unfinished = true;
+    const auto [first, second] = locks_of(w);
+    // Steps: 0 L first, 1 L second, 2 R, 3 R, 4 W, 5 W, 6 U second, 7 U first.
+    const int want = pc[w] == 0 ? first : pc[w] == 1 ? second : -1;
+    if (want >= 0 && holder[want] != -1) continue;  // blocked
+    const std::vector<int> saved_holder = holder;
+    const int saved_pc = pc[w], saved_ops = ops[w];
+    if (want >= 0) holder[want] = w;
+    if (pc[w] == 6) holder[second] = -1;
+    if (pc[w] == 7) holder[first] = -1;
+    if (++pc[w] == 8) pc[w] = 0, ++ops[w];
+    moved = true;
+    enumerate_locked(holder, pc, ops, accounts, n, ordered, depth + 1, out);
+    holder = saved_holder;
+    pc[w] = saved_pc;
+    ops[w] = saved_ops;
+  }
+  if (!unfinished) {
+    ++out.completed;
+  } else if (!moved) {
+    ++out.deadlocked;
+    out.shortest_deadlock = std::min(out.shortest_deadlock, depth);
+  }
+}
+
+LockedCounts locked_model(int workers, int accounts, int n, bool ordered) {
+  std::vector<int> holder(accounts, -1), pc(workers, 0), ops(workers, 0);
+  LockedCounts out;
+  enumerate_locked(holder, pc, ops, accounts, n, ordered, 0, out);
+  return out;
+}
+
+// `explore` of the bank under per-account locks: every interleaving on real processes when there
+// are at most `limit`, else the model's count and a sample of `limit` real runs.
+nlohmann::json explore_locks(const std::string& strategy, int workers, int accounts, int limit,
+                             int expect_exit) {
+  TempDir tmp;
+  const Outcome o =
+      run_shmlab({"explore", "--json", "--backend", "shm", "--scenario", "bank", "--accounts",
+                  std::to_string(accounts), "-w", std::to_string(workers), "-n", "1", "--strategy",
+                  strategy, "--limit", std::to_string(limit), "--samples", std::to_string(limit)},
+                 tmp, 300);
+  EXPECT_EQ(o.exit_code, expect_exit) << o.err;
+  const nlohmann::json j = parse_result(o);
+  EXPECT_EQ(j["model_mismatches"], 0);  // each real run ended as the model said, deadlocks too
+  expect_nothing_left(o, tmp);
+  return j;
+}
+
+// "1L 2L …": the shortest deadlocking schedule takes `locks` L steps and nothing else.
+void expect_lock_steps_only(const nlohmann::json& j, std::size_t locks) {
+  const std::string witness = j["shortest_deadlock"];
+  EXPECT_EQ(static_cast<std::size_t>(std::count(witness.begin(), witness.end(), 'L')), locks)
+      << witness;
+  EXPECT_EQ(witness.size(), 3 * locks - 1) << witness;
+  EXPECT_EQ(j["shortest_deadlock_confirmed"], true);  // replayed: the real run deadlocked
+}
+
+TEST(ScenarioExplore, AccountLocksDeadlocksAreTheirOwnBucketAndMatchABruteForceModel) {
+  // Two workers: every interleaving on real processes.
+  const LockedCounts want = locked_model(2, 2, 1, /*ordered=*/false);
+  ASSERT_GT(want.deadlocked, 0u);
+  const nlohmann::json j = explore_locks("account-locks", 2, 2, 1000, 4);
+  EXPECT_EQ(j["exhaustive"], true);
+  EXPECT_EQ(j["histogram"],
+            (nlohmann::json{{"2000", want.completed}, {"deadlock", want.deadlocked}}));
+  EXPECT_EQ(j["deadlocks"], want.deadlocked);
+  EXPECT_EQ(j["total_interleavings"], want.completed + want.deadlocked);
+  expect_lock_steps_only(j, want.shortest_deadlock);
+  // Completed interleavings are all correct: per-account locks protect the transfers.
+  EXPECT_EQ(j["min"]["final"], 2000);
+  EXPECT_EQ(j["max"]["final"], 2000);
+}
+
+TEST(ScenarioExplore, AccountLocksOfThreeWorkersCloseACycleOfThree) {
+  const LockedCounts want = locked_model(3, 3, 1, /*ordered=*/false);
+  ASSERT_GT(want.deadlocked, 0u);
+  const nlohmann::json j = explore_locks("account-locks", 3, 3, 30, 4);
+  EXPECT_EQ(j["total_interleavings"], want.completed + want.deadlocked);  // the model's count
+  std::uint64_t sampled = 0;
+  for (const auto& [k, v] : j["histogram"].items()) {
+    EXPECT_TRUE(k == "3000" || k == "deadlock") << k;
+    sampled += v.get<std::uint64_t>();
+  }
+  EXPECT_EQ(sampled, 30u);
+  expect_lock_steps_only(j, want.shortest_deadlock);  // 1L 2L 3L
+  EXPECT_EQ(want.shortest_deadlock, 3u);
+}
+
+TEST(ScenarioExplore, OrderedLocksNeverDeadlock) {
+  const LockedCounts want = locked_model(3, 3, 1, /*ordered=*/true);
+  ASSERT_EQ(want.deadlocked, 0u);
+  const nlohmann::json j = explore_locks("ordered-locks", 3, 3, 30, 0);
+  EXPECT_EQ(j["total_interleavings"], want.completed);
+  EXPECT_EQ(j["histogram"], (nlohmann::json{{"3000", 30}}));
+  EXPECT_EQ(j["deadlocks"], 0);
+  EXPECT_TRUE(j["shortest_deadlock"].is_null());  // none in the whole model
 }
 
 }  // namespace

@@ -35,7 +35,10 @@ struct BenchSettings {
   double warmup_s = 0;
   std::uint32_t repeat = 0;
   bool pin = false;
-  unsigned cpus = 0;  // online CPUs of the machine that measured
+  unsigned cpus = 0;                 // online CPUs of the machine that measured
+  std::string scenario = "counter";  // what one operation is (bench --scenario)
+  // Strategies asked for that cannot run the scenario, each with why.
+  std::vector<std::pair<std::string, std::string>> skipped;
 };
 
 // Where and with what the numbers were measured: absolute rates hold only on this machine.

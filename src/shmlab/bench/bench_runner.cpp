@@ -171,6 +171,10 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
     p.increments = kMaxIncrements;  // too many to log: the bench keeps no write log
     p.backend = target.backend;
     p.strategy = target.strategy;
+    p.scenario = target.scenario;
+    // Enough stock and money that no operation of a measurement is declined for want of them.
+    p.scenario_params.stock = kBenchScenarioPlenty;
+    p.scenario_params.balance = kBenchScenarioPlenty;
     p.delays = DelaySpec{{0, 0}, {0, 0}, {0, 0}};
     p.quiet = true;
     copy_name(p.run_id, id);
@@ -219,7 +223,9 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
   }
   // mmap/shm keep the counter in 40 bits of each cell: followed through its wraps from here on
   // (read at least every kBenchCounterPollMs), so a long measurement still counts exactly.
-  auto* memory = dynamic_cast<MemoryRegion*>(region.get());
+  // Inventory and bank keep their cells as the scenario made them (the stock, the balances).
+  auto* memory =
+      target.scenario == Scenario::kCounter ? dynamic_cast<MemoryRegion*>(region.get()) : nullptr;
   std::vector<WrappingCounter> cell_counts;
   if (memory != nullptr) {
     RunParams p;
@@ -364,6 +370,20 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
   out.p99_ns = merged.quantile(0.99);
   if (target.has_lock() && window_ns_sum > 0) {
     out.lock_wait_share = std::min(1.0, static_cast<double>(lock_wait_ns) / window_ns_sum);
+  }
+  if (target.mode == BenchMode::kStrategy && target.scenario != Scenario::kCounter) {
+    // The scenario's invariant, as far as totals tell: units sold that never left the stock
+    // (each operation sold one: nothing is declined), or money created or destroyed.
+    const std::int64_t total = region->total();
+    out.final_value = total;
+    if (target.scenario == Scenario::kInventory) {
+      out.lost_updates = static_cast<std::int64_t>(out.ops_total) - (kBenchScenarioPlenty - total);
+    } else {
+      const std::int64_t initial =
+          kBenchScenarioPlenty * static_cast<std::int64_t>(ScenarioParams{}.accounts);
+      out.lost_updates = std::abs(total - initial) / ScenarioParams{}.amount;
+    }
+    return out;
   }
   if (memory != nullptr) {
     for (const WrappingCounter& c : cell_counts) out.final_value += c.total();

@@ -15,11 +15,16 @@
 
 namespace shmlab {
 
+// The stock, and each account's balance, of a scenario bench: no measurement runs out of either
+// (the largest value a cell holds on every backend: 2^36, 687 million transfers of 100).
+inline constexpr std::int64_t kBenchScenarioPlenty = kMaxCellValue;
+
 struct BenchTarget {
   BenchMode mode = BenchMode::kStrategy;
   Strategy strategy = Strategy::kNone;                   // kStrategy
   BarePrimitive primitive = BarePrimitive::kPlainStore;  // kBare
   Backend backend = Backend::kShm;
+  Scenario scenario = Scenario::kCounter;  // kStrategy: what one operation is
   // Whether the operation acquires a lock whose wait is measured (lock_wait_share).
   bool has_lock() const;
   bool operator==(const BenchTarget&) const = default;

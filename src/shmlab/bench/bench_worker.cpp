@@ -18,6 +18,7 @@
 #include "shmlab/region/region.hpp"
 #include "shmlab/run/worker.hpp"
 #include "shmlab/scenario/counter.hpp"
+#include "shmlab/sync/account_locks.hpp"
 #include "shmlab/sync/bare_primitive.hpp"
 #include "shmlab/sync/flock_lock.hpp"
 #include "shmlab/sync/lock.hpp"
@@ -119,6 +120,20 @@ class NoSteps final : public StepContext {
   void window() override {}
 };
 
+// The scenario's own operation in the loop, with a silent step context and no write log.
+void run_scenario_op(BenchHeader& h, BenchWorkerSlot& slot, const RunParams& params,
+                     std::uint32_t index, Region& region, Lock* lock, AccountLocks* accounts) {
+  ScenarioOp operation(params, index, region, lock, {}, accounts);
+  NoSteps steps;
+  std::uint64_t op = 0;
+  bench_loop(h, slot, [&](Tally& t, bool) {
+    const OpOutcome out = operation.run(op++, steps);
+    t.retries += out.retries;
+    // It times every acquisition itself: its wait is a sum, not an estimate.
+    t.wait.add_measured(out.lock_wait_ns);
+  });
+}
+
 void pin_to_cpu(std::uint32_t index) {
   cpu_set_t allowed;
   CPU_ZERO(&allowed);
@@ -201,6 +216,17 @@ void run_strategy(BenchBlock& bench, std::uint32_t index) {
   std::unique_ptr<Lock> lock = make_lock(params.strategy, control, *region);
   const auto number = index + 1;
   wait_for_go(h, slot);
+  if (params.scenario != Scenario::kCounter) {
+    // Inventory and bank: the scenario's own operation, as a run's worker does it (every strategy
+    // family, every backend).
+    std::optional<AccountLocks> accounts;
+    if (params.strategy == Strategy::kOrderedLocks || params.strategy == Strategy::kAccountLocks) {
+      accounts.emplace(std::span(control.header().locks), control.slot(index).waiting_for,
+                       static_cast<std::int32_t>(number));
+    }
+    return run_scenario_op(h, slot, params, index, *region, lock.get(),
+                           accounts ? &*accounts : nullptr);
+  }
   if (auto* memory = dynamic_cast<MemoryRegion*>(region.get())) {
     return run_memory_strategy(h, slot, params.strategy, *memory, lock.get(), index);
   }
@@ -244,20 +270,10 @@ void run_strategy(BenchBlock& bench, std::uint32_t index) {
         }
       });
       return;
-    case Family::kTransaction: {
+    case Family::kTransaction:
       // SQLite's BEGIN IMMEDIATE ... COMMIT with its busy handling and bounded retries: the
-      // scenario's own operation, with a silent step context (its cost is SQLite's).
-      CounterOp counter(params, index, *region, lock.get(), {});
-      NoSteps steps;
-      std::uint64_t op = 0;
-      bench_loop(h, slot, [&](Tally& t, bool) {
-        const OpOutcome out = counter.run(op++, steps);
-        t.retries += out.retries;
-        // It times every acquisition itself: its wait is a sum, not an estimate.
-        t.wait.add_measured(out.lock_wait_ns);
-      });
-      return;
-    }
+      // scenario's own operation (its cost is SQLite's).
+      return run_scenario_op(h, slot, params, index, *region, lock.get(), nullptr);
   }
 }
 

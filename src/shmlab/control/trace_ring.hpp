@@ -16,10 +16,11 @@ namespace shmlab {
 // One step of one operation, as a complete span: [t_begin_ns, t_end_ns] on CLOCK_MONOTONIC.
 struct TraceEvent {
   enum Flag : std::uint8_t {
-    kFailed = 1,       // C that did not swap, L busy under a schedule: the step is redone
-    kRecovered = 2,    // L taken over from a dead owner (EOWNERDEAD)
-    kChanged = 4,      // V: another write followed mine
-    kOverwritten = 8,  // V: a write at or below my value replaced mine
+    kFailed = 1,         // C that did not swap, L busy under a schedule: the step is redone
+    kRecovered = 2,      // L taken over from a dead owner (EOWNERDEAD)
+    kChanged = 4,        // V: another write followed mine
+    kOverwritten = 8,    // V: a write at or below my value replaced mine
+    kNeverGranted = 16,  // L: still waiting when the run was stopped (added by the coordinator)
   };
   std::int64_t t_begin_ns = 0;
   std::int64_t t_end_ns = 0;

@@ -24,7 +24,8 @@ constexpr std::uint8_t kKnownFlags =
 // not match the events (the usual corruption) starts the window in the wrong slot and breaks that.
 // A live ring (`ops_done` unset) is judged on its events alone.
 std::string events_problem(const std::vector<TraceEvent>& held, std::uint64_t first,
-                           std::uint64_t increments, std::optional<std::uint64_t> ops_done) {
+                           std::uint64_t increments, std::optional<std::uint64_t> ops_done,
+                           bool ends_with_verify) {
   std::uint32_t last_op = 0;
   for (std::size_t k = 0; k < held.size(); ++k) {
     const TraceEvent& e = held[k];
@@ -49,8 +50,9 @@ std::string events_problem(const std::vector<TraceEvent>& held, std::uint64_t fi
   if (!held.empty() && (last_op + 1ULL < done || last_op > done))
     return fmt::format("its newest event is of operation {}, but its worker completed {}",
                        last_op + 1ULL, done);
-  // Every operation ends with its V: a completed last operation without one was cut short.
-  if (!held.empty() && last_op + 1ULL == done && held.back().step != 'V')
+  // Every operation of the counter ends with its V: a completed last operation without one was
+  // cut short. (Inventory and bank have no V: theirs end with a W, a U, or a declining R or A.)
+  if (ends_with_verify && !held.empty() && last_op + 1ULL == done && held.back().step != 'V')
     return fmt::format(
         "its newest event is {} of operation {}, which its worker completed (an "
         "operation ends with V)",
@@ -116,7 +118,7 @@ TraceRingView read_trace_ring(const void* data, std::size_t size, std::uint32_t 
   } else {
     ops = std::min(slot->ops.load(std::memory_order_acquire), p.increments);
   }
-  v.problem = events_problem(v.held, first, p.increments, ops);
+  v.problem = events_problem(v.held, first, p.increments, ops, p.scenario == Scenario::kCounter);
   if (!v.problem.empty()) v.held.clear();
   return v;
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <deque>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <random>
@@ -49,6 +50,7 @@ class Solver {
     std::int64_t max = 0;
     std::uint32_t min_move = 0;
     std::uint32_t max_move = 0;
+    bool valued = false;  // some interleaving from here completes (min, max are of those)
   };
 
   Solver(const StepModel& model, std::size_t max_states) : model_(model), max_(max_states) {}
@@ -60,6 +62,7 @@ class Solver {
     if (model_.done(s) || model_.deadlocked(s)) {
       n.count = 1;
       n.min = n.max = model_.final_value(s);
+      n.valued = !model_.deadlocked(s);  // a deadlock has no outcome: not an extreme
     } else {
       bool first = true;
       for (std::uint32_t w = 0; w < model_.workers(); ++w) {
@@ -70,10 +73,12 @@ class Solver {
         n.count = c.count > std::numeric_limits<std::uint64_t>::max() - n.count
                       ? std::numeric_limits<std::uint64_t>::max()
                       : n.count + c.count;
+        if (!c.valued) continue;
         // Strict comparisons: ties go to the lowest-numbered worker, a stable witness.
         if (first || c.min < n.min) n.min = c.min, n.min_move = w;
         if (first || c.max > n.max) n.max = c.max, n.max_move = w;
         first = false;
+        n.valued = true;
       }
     }
     if (memo_.size() >= max_) throw TooBig{};
@@ -97,11 +102,16 @@ class Solver {
   std::unordered_map<std::string, Node> memo_;
 };
 
+// An interleaving's outcome on the model: its measure, or kDeadlockOutcome.
+std::int64_t outcome(const StepModel& model, const StepModel::State& s) {
+  return model.deadlocked(s) ? kDeadlockOutcome : model.final_value(s);
+}
+
 // Every interleaving, lowest-numbered worker first, with its final value on the model.
 void enumerate(const StepModel& model, StepModel::State& s, Tokens& prefix,
                const std::function<bool(const Tokens&, std::int64_t)>& visit) {
   if (model.done(s) || model.deadlocked(s)) {
-    visit(prefix, model.final_value(s));
+    visit(prefix, outcome(model, s));
     return;
   }
   for (std::uint32_t w = 0; w < model.workers(); ++w) {
@@ -169,13 +179,14 @@ Tokens draw(const StepModel& model, std::mt19937_64& rng, std::int64_t* final_va
     last = ready[rng() % ready.size()];
     out.push_back(model.move(s, last));
   }
-  if (final_value != nullptr) *final_value = model.final_value(s);
+  if (final_value != nullptr) *final_value = outcome(model, s);
   return out;
 }
 
-// The shortest prefix that, completed by the tail rule, loses an update: breadth first over the
-// model's states (two prefixes reaching one state have the same completion).
-std::optional<Tokens> shortest_losing(const StepModel& model, std::size_t max_states) {
+// The shortest prefix whose state satisfies `found`, breadth first over the model's states (two
+// prefixes reaching one state are the same from there on); none within `max_states`.
+std::optional<Tokens> shortest_prefix(const StepModel& model, std::size_t max_states,
+                                      const std::function<bool(const StepModel::State&)>& found) {
   struct Entry {
     StepModel::State state;
     std::size_t parent;
@@ -184,9 +195,7 @@ std::optional<Tokens> shortest_losing(const StepModel& model, std::size_t max_st
   std::vector<Entry> nodes{{model.initial(), 0, {}}};
   std::unordered_set<std::string> seen{model.key(nodes[0].state)};
   for (std::size_t i = 0; i < nodes.size() && nodes.size() < max_states; ++i) {
-    StepModel::State tail = nodes[i].state;
-    model.run_tail(tail);
-    if (model.final_value(tail) != model.expected()) {
+    if (found(nodes[i].state)) {
       Tokens out;
       for (std::size_t j = i; j != 0; j = nodes[j].parent) out.push_back(nodes[j].token);
       std::reverse(out.begin(), out.end());
@@ -200,6 +209,22 @@ std::optional<Tokens> shortest_losing(const StepModel& model, std::size_t max_st
     }
   }
   return std::nullopt;
+}
+
+// The shortest prefix that, completed by the tail rule, loses an update.
+std::optional<Tokens> shortest_losing(const StepModel& model, std::size_t max_states) {
+  return shortest_prefix(model, max_states, [&](const StepModel::State& s) {
+    StepModel::State tail = s;
+    model.run_tail(tail);
+    return model.final_value(tail) != model.expected();
+  });
+}
+
+// The shortest schedule that ends in a deadlock of the model (per-account locks taken in
+// different orders).
+std::optional<Tokens> shortest_deadlock(const StepModel& model, std::size_t max_states) {
+  return shortest_prefix(model, max_states,
+                         [&](const StepModel::State& s) { return model.deadlocked(s); });
 }
 
 class Explorer {
@@ -266,6 +291,7 @@ std::int64_t Explorer::run_fresh(const Tokens& tokens) {
   const RunRecord rec = coordinate(c, quiet_);
   if (rec.end == RunEnd::kInterrupted) throw ExploreInterrupted{rec.signal};
   const std::string text = format_schedule(tokens);
+  if (rec.end == RunEnd::kDeadlock) return kDeadlockOutcome;  // the lock table showed the cycle
   if (!rec.schedule_error.empty()) {
     throw ExploreFault(
         fmt::format("the workers did not follow a schedule of the step model: {} "
@@ -324,8 +350,13 @@ void Explorer::exhaustive() {
         throw OverBudget{r_.limit};
     }
     ++r_.interleavings;
-    ++r_.histogram[real];
     if (real != model_final) ++r_.model_mismatches;
+    if (real == kDeadlockOutcome) {
+      ++r_.deadlocks;
+      progress(r_.classes ? "classes" : "interleavings", r_.interleavings, count);
+      return true;
+    }
+    ++r_.histogram[real];
     if (!lo || real < *lo) lo = real, min_tokens_ = tokens;
     if (!hi || real > *hi) hi = real, max_tokens_ = tokens;
     progress(r_.classes ? "classes" : "interleavings", r_.interleavings, count);
@@ -357,8 +388,9 @@ void Explorer::search() {
       constexpr std::array<std::uint64_t, 4> kStick = {0, 500, 900, 990};
       std::int64_t f = 0;
       Tokens t = draw(model_, rng, &f, kStick[i % kStick.size()]);
-      if (i == 0 || f < lo) lo = f, min_tokens_ = t;
-      if (i == 0 || f > hi) hi = f, max_tokens_ = std::move(t);
+      if (f == kDeadlockOutcome) continue;
+      if (min_tokens_.empty() || f < lo) lo = f, min_tokens_ = t;
+      if (max_tokens_.empty() || f > hi) hi = f, max_tokens_ = std::move(t);
       if (i % 1000 == 0) progress("model draws", i, o_.model_draws);
     }
     // The serial order is always an interleaving; it reaches the maximum of a sampling search.
@@ -377,8 +409,12 @@ void Explorer::search() {
     const Tokens t = draw(model_, rng, &model_final);
     const std::int64_t real = run_real(t);
     ++r_.interleavings;
-    ++r_.histogram[real];
     if (real != model_final) ++r_.model_mismatches;
+    if (real == kDeadlockOutcome) {
+      ++r_.deadlocks;
+    } else {
+      ++r_.histogram[real];
+    }
     progress("sampled interleavings", i + 1, n);
   }
 }
@@ -457,6 +493,12 @@ ExploreResult Explorer::run() {
       model_.run_tail(s);
       r_.shortest_losing = confirm(model_.final_value(s), *t);
     }
+  }
+  // Per-account locks: the shortest schedule into a deadlock, replayed (none under ordered-locks).
+  if (o_.run.params.strategy == Strategy::kAccountLocks ||
+      o_.run.params.strategy == Strategy::kOrderedLocks) {
+    if (auto t = shortest_deadlock(model_, o_.max_model_states))
+      r_.shortest_deadlock = confirm(kDeadlockOutcome, *t);
   }
   progress("replaying witnesses", 3, 3);
   r_.elapsed_ns = sys::monotonic_ns() - t0;

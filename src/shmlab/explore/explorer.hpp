@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -56,7 +57,11 @@ struct ExploreResult {
   bool exhaustive = false;
   std::string method;           // how min and max were found
   bool extremes_exact = false;  // min and max are proven (exhaustive, or solved on the model)
-  std::map<std::int64_t, std::uint64_t> histogram;
+  std::map<std::int64_t, std::uint64_t> histogram;  // completed interleavings, by outcome
+  // Interleavings that deadlocked (account-locks): their own bucket, not an outcome measure.
+  std::uint64_t deadlocks = 0;
+  // The shortest schedule that deadlocks, replayed: `confirmed` when the real run deadlocked.
+  std::optional<Witness> shortest_deadlock;
   std::optional<Witness> min;
   std::optional<Witness> max;
   std::optional<Witness> shortest_losing;  // none: no interleaving loses an update (if exact)
@@ -92,6 +97,10 @@ class ExploreFault : public std::runtime_error {
 struct ExploreInterrupted {
   int signal = 0;
 };
+
+// What run_real and the model give for an interleaving that deadlocked: it has no outcome
+// measure, and is counted in ExploreResult::deadlocks.
+inline constexpr std::int64_t kDeadlockOutcome = std::numeric_limits<std::int64_t>::min();
 
 ExploreResult explore(const ExploreOptions& options);
 

@@ -76,16 +76,29 @@ std::string bench_table(const BenchResult& r) {
   std::string out;
   const BenchSettings& st = r.settings;
   out += fmt::format(
-      "shmlab bench: median of {} repetition(s) of {} s (after {} s warm-up), {} CPU(s){}\n\n",
+      "shmlab bench: median of {} repetition(s) of {} s (after {} s warm-up), {} CPU(s){}\n",
       st.repeat, st.duration_s, st.warmup_s, st.cpus, st.pin ? ", workers pinned" : "");
-  out += fmt::format("{:<12} {:<7} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9} {:>9} {:>8}\n",
-                     "strategy", "backend", "workers", "ops/s", "p10–p90", "p50", "p99", "lost",
-                     "retry/op", "lockwait", "vs bare");
+  if (st.scenario != "counter") {
+    out += fmt::format("scenario {}: one operation is one {} (\"lost\": {})\n", st.scenario,
+                       st.scenario == "bank" ? "transfer" : "purchase attempt",
+                       st.scenario == "bank" ? "|money created or destroyed| / amount"
+                                             : "units sold that never left the stock");
+  }
+  for (const auto& [strategy, why] : st.skipped)
+    out += fmt::format("skipped {}: {}\n", strategy, why);
+  out += "\n";
+  // As wide as the longest name ("ordered-locks" of the bank): the columns stay aligned.
+  std::size_t name_w = 12;
+  for (const BenchResultRow& row : r.results)
+    name_w = std::max(name_w, strategy_name(row.strategy).size());
+  out += fmt::format("{:<{}} {:<7} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9} {:>9} {:>8}\n",
+                     "strategy", name_w, "backend", "workers", "ops/s", "p10–p90", "p50", "p99",
+                     "lost", "retry/op", "lockwait", "vs bare");
   for (const BenchResultRow& row : r.results) {
     const BenchSummary& s = row.summary;
     out += fmt::format(
-        "{:<12} {:<7} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9} {:>9} {:>8}\n",
-        strategy_name(row.strategy), backend_name(row.backend), row.workers,
+        "{:<{}} {:<7} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9} {:>9} {:>8}\n",
+        strategy_name(row.strategy), name_w, backend_name(row.backend), row.workers,
         human_rate(s.ops_per_s), spread(s), human_ns(s.p50_ns), human_ns(s.p99_ns), s.lost_updates,
         fmt::format("{:.3f}", s.retries_per_op),
         opt_fmt(s.lock_wait_share ? std::optional<double>(*s.lock_wait_share * 100) : std::nullopt,
@@ -123,6 +136,10 @@ nlohmann::json bench_json(const BenchResult& r) {
   j["settings"] = {{"workers", st.workers},   {"duration_s", st.duration_s},
                    {"warmup_s", st.warmup_s}, {"repeat", st.repeat},
                    {"pin", st.pin},           {"cpus", st.cpus}};
+  j["scenario"] = st.scenario;
+  j["skipped"] = nlohmann::json::array();
+  for (const auto& [strategy, why] : st.skipped)
+    j["skipped"].push_back({{"strategy", strategy}, {"reason", why}});
   const BenchProvenance& pv = r.provenance;
   j["machine"] = {{"cpu_model", pv.machine.cpu_model},
                   {"cpus", pv.machine.cpus},

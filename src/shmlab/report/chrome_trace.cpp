@@ -20,8 +20,21 @@ double us(double ms) { return ms * 1000.0; }
 // Scenarios of several cells name the cell a step touched (the lock, for L and U).
 json scenario_args(json a, const TraceEvent& e, const RunParams& p) {
   if (p.scenario == Scenario::kCounter) return a;
-  a[e.step == 'L' || e.step == 'U' ? "lock" : "cell"] = cell_name(p, e.cell);
+  if (e.step == 'L' || e.step == 'U') {
+    a["lock"] = lock_name(e, p);
+    if (e.step == 'L') a["wait_ms"] = static_cast<double>(e.t_end_ns - e.t_begin_ns) / 1e6;
+    if (never_granted(e)) a["never_granted"] = true;
+  } else {
+    a["cell"] = cell_name(p, e.cell);
+  }
   return a;
+}
+
+// A scenario's lock step that waited is a "wait" (Perfetto colours and filters by category).
+std::string category(const TraceEvent& e, const RunParams& p) {
+  const bool waited = e.step == 'L' && e.t_end_ns - e.t_begin_ns >= kNotableWaitNs;
+  if (p.scenario != Scenario::kCounter && (waited || never_granted(e))) return "wait";
+  return std::string(step_name(e.step));
 }
 
 json step_args(const TraceEvent& e, const TraceIndex& index) {
@@ -98,8 +111,8 @@ json chrome_trace_json(const RunResult& r) {
     const TraceEvent& e = *s.event;
     const std::int32_t pid = pid_of(s.worker);
     events.push_back({{"ph", "X"},
-                      {"name", step_text(e)},
-                      {"cat", std::string(step_name(e.step))},
+                      {"name", step_text(e, r.record.params)},
+                      {"cat", category(e, r.record.params)},
                       {"pid", pid},
                       {"tid", pid},
                       {"ts", us(s.begin_ms)},

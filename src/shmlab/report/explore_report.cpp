@@ -29,6 +29,7 @@ std::string confirmation(const Witness& w) {
 nlohmann::json explore_json(const ExploreResult& r, const RunParams& p, int exit_code) {
   nlohmann::json histogram = nlohmann::json::object();
   for (const auto& [value, count] : r.histogram) histogram[std::to_string(value)] = count;
+  if (r.deadlocks != 0) histogram["deadlock"] = r.deadlocks;
   return {
       {"scenario", scenario_of(p.scenario).name()},
       {"measure", scenario_of(p.scenario).measure_name()},
@@ -52,6 +53,12 @@ nlohmann::json explore_json(const ExploreResult& r, const RunParams& p, int exit
       {"shortest_losing",
        r.shortest_losing ? nlohmann::json(r.shortest_losing->schedule) : nlohmann::json(nullptr)},
       {"shortest_losing_final", witness_json(r.shortest_losing)},
+      {"deadlocks", r.deadlocks},
+      {"shortest_deadlock", r.shortest_deadlock ? nlohmann::json(r.shortest_deadlock->schedule)
+                                                : nlohmann::json(nullptr)},
+      {"shortest_deadlock_confirmed", r.shortest_deadlock
+                                          ? nlohmann::json(r.shortest_deadlock->confirmed)
+                                          : nlohmann::json(nullptr)},
       {"model_mismatches", r.model_mismatches},
       {"replays", r.replays},
       // Issue 16: a pool of processes reused (pool_starts > 1: a worker died or got stuck and its
@@ -107,7 +114,7 @@ void print_explore(std::FILE* out, const ExploreResult& r, const RunParams& p) {
     fmt::print(out, "Processes: new workers for every interleaving (--fresh-processes)\n");
   }
   fmt::print(out, "Extremes: {}\n", r.method);
-  std::uint64_t most = 1;
+  std::uint64_t most = std::max<std::uint64_t>(1, r.deadlocks);
   for (const auto& [value, count] : r.histogram) most = std::max(most, count);
   if (p.scenario == Scenario::kCounter) {
     fmt::print(out, "Final values{}:\n", r.exhaustive ? "" : " (of the sample)");
@@ -119,6 +126,10 @@ void print_explore(std::FILE* out, const ExploreResult& r, const RunParams& p) {
   for (const auto& [value, count] : r.histogram) {
     const auto bar = static_cast<std::size_t>((count * 40 + most - 1) / most);
     fmt::print(out, "  {:>6} {:>8}  {}\n", value, count, std::string(bar, '#'));
+  }
+  if (r.deadlocks != 0) {
+    const auto bar = static_cast<std::size_t>((r.deadlocks * 40 + most - 1) / most);
+    fmt::print(out, "  deadlock {:>6}  {}\n", r.deadlocks, std::string(bar, '#'));
   }
   if (r.min) {
     fmt::print(out, "Minimum final {}{}: {}\n  ({})\n", r.min->final_value,
@@ -135,11 +146,20 @@ void print_explore(std::FILE* out, const ExploreResult& r, const RunParams& p) {
                r.shortest_losing->schedule, r.shortest_losing->final_value,
                confirmation(*r.shortest_losing));
   } else if (r.extremes_exact) {
-    fmt::print(out, "No interleaving loses an update: every one ends at {}\n", r.expected);
+    fmt::print(out, "No interleaving loses an update: every one {}ends at {}\n",
+               r.deadlocks != 0 ? "that completes " : "", r.expected);
   } else {
     fmt::print(out,
                "No interleaving that loses an update was found (the search is not "
                "exhaustive)\n");
+  }
+  if (r.shortest_deadlock) {
+    fmt::print(out, "Shortest schedule that deadlocks: {}\n  ({})\n", r.shortest_deadlock->schedule,
+               r.shortest_deadlock->confirmed
+                   ? "confirmed by replay: the lock table showed the cycle"
+                   : "NOT confirmed: the replay did not deadlock");
+  } else if (p.strategy == Strategy::kAccountLocks || p.strategy == Strategy::kOrderedLocks) {
+    fmt::print(out, "No interleaving deadlocks\n");
   }
   if (r.model_mismatches != 0) {
     fmt::print(out, "Warning: {} run(s) ended where the step model did not predict\n",

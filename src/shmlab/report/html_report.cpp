@@ -118,7 +118,9 @@ std::string timeline_svg(const RunResult& r, const TraceIndex& index, std::size_
   const double left = 104, top = 34, right = 24;
   const std::vector<TraceStep>& steps = index.steps();
   drawn = std::min(steps.size(), max_marks);
-  const double span = std::max(drawn == 0 ? 1.0 : steps[drawn - 1].end_ms, 1e-3) * 1.02;
+  double last_end = drawn == 0 ? 1.0 : 0.0;  // a wait may end after steps that began later
+  for (std::size_t i = 0; i < drawn; ++i) last_end = std::max(last_end, steps[i].end_ms);
+  const double span = std::max(last_end, 1e-3) * 1.02;
   std::uint64_t max_ops = 1;
   for (const WorkerRecord& w : r.record.workers) max_ops = std::max(max_ops, w.ops);
   // Room for each operation's labels, within what a browser scrolls comfortably.
@@ -142,7 +144,9 @@ std::string timeline_svg(const RunResult& r, const TraceIndex& index, std::size_
   svg.add(
       R"(<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" )"
       R"(markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="#dc2626"/>)"
-      R"(</marker></defs>)");
+      R"(</marker><pattern id="waiting" width="6" height="6" patternUnits="userSpaceOnUse" )"
+      R"~(patternTransform="rotate(45)"><rect width="6" height="6" fill="#fef3c7"/>)~"
+      R"(<rect width="2" height="6" fill="#f59e0b"/></pattern></defs>)");
   // Lanes.
   for (const WorkerRecord& w : r.record.workers) {
     const double y0 = top + lane_h * (w.number - 1);
@@ -208,6 +212,30 @@ std::string timeline_svg(const RunResult& r, const TraceIndex& index, std::size_
     }
   }
 
+  // A scenario's lock waits, from request to grant (or to the stop: never granted), as a striped
+  // bar with what was waited for.
+  if (r.record.params.scenario != Scenario::kCounter) {
+    for (std::size_t i = 0; i < drawn; ++i) {
+      const TraceStep& s = steps[i];
+      const TraceEvent& e = *s.event;
+      const bool never = never_granted(e);
+      if (e.step != 'L' || (!never && e.t_end_ns - e.t_begin_ns < kNotableWaitNs)) continue;
+      const double y = y_of(s.worker);
+      const std::string lock = lock_name(e, r.record.params);
+      svg.add(R"(<rect class="wait" data-worker="{}" data-lock="{}" data-never-granted="{}" )"
+              R"~(x="{:.1f}" y="{:.1f}" width="{:.1f}" height="12" rx="2" fill="url(#waiting)" )~"
+              R"(stroke="{}"><title>worker {}, op {}: {}</title></rect>)",
+              s.worker, html_escape(lock), never ? 1 : 0, x_of(s.begin_ms), y - lane_h / 2 + 6,
+              std::max(1.0, (s.end_ms - s.begin_ms) * px), never ? "#dc2626" : "#d97706", s.worker,
+              e.op + 1, html_escape(step_text(e, r.record.params)));
+      if ((s.end_ms - s.begin_ms) * px > 90) {
+        svg.add(R"(<text class="lbl" x="{:.1f}" y="{:.1f}" fill="{}">waits for {}{}</text>)",
+                x_of(s.begin_ms) + 4, y - lane_h / 2 + 28, never ? "#b91c1c" : "#92400e",
+                html_escape(lock), never ? ": never granted" : "");
+      }
+    }
+  }
+
   // Where each write mark sits, for the links.
   std::unordered_map<std::uint64_t, std::pair<double, double>> at;
   for (std::size_t i = 0; i < drawn; ++i) {
@@ -241,10 +269,11 @@ std::string timeline_svg(const RunResult& r, const TraceIndex& index, std::size_
   for (std::size_t i = 0; i < drawn; ++i) {
     const TraceStep& s = steps[i];
     const TraceEvent& e = *s.event;
+    if (never_granted(e)) continue;  // its wait bar says it all
     const double x = x_of((s.begin_ms + s.end_ms) / 2);
     const double y = y_of(s.worker);
     std::string title = fmt::format("worker {}, op {} at {:.3f} ms: {}", s.worker, e.op + 1,
-                                    s.begin_ms, step_text(e));
+                                    s.begin_ms, step_text(e, r.record.params));
     const std::string data =
         fmt::format(R"(data-step="{}" data-worker="{}" data-op="{}")", e.step, s.worker, e.op + 1);
     auto label = [&](std::vector<double>& last, double ly, std::int64_t value, const char* color) {
@@ -326,7 +355,7 @@ std::string timeline_svg(const RunResult& r, const TraceIndex& index, std::size_
 
 // Only what this strategy's timeline can show: a lock span where there is a lock, and the
 // read → write bar called a race window only where nothing guards it.
-std::string legend(Strategy strategy) {
+std::string legend(Strategy strategy, bool shows_waits) {
   const Family family = strategy_info(strategy).family;
   const bool locked = family == Family::kLocked || family == Family::kTransaction;
   std::string out = R"(<div class="legend">
@@ -347,10 +376,81 @@ std::string legend(Strategy strategy) {
         R"(<span><svg width="30" height="14"><rect x="1" y="1" width="28" height="12" rx="3" fill="#d9f2df"/></svg>{}</span>)",
         family == Family::kTransaction ? "transaction open (BEGIN → COMMIT)" : "lock held");
   }
+  if (locked && shows_waits) {
+    out +=
+        R"(<span><svg width="30" height="14"><rect x="1" y="1" width="28" height="12" rx="2" fill="#fde68a" stroke="#d97706"/></svg>waiting for a lock, from request to grant (red edge: never granted))"
+        R"(</span>)";
+  }
   return out + "</div>";
 }
 
 }  // namespace
+
+// Inventory and bank: the subtitle, the verdict on the scenario's invariant, and the opening of
+// the cards with the scenario's own numbers (the caller adds the common ones and closes them).
+std::string scenario_head(const RunResult& r, const TraceIndex& index) {
+  const RunParams& p = r.record.params;
+  const ScenarioParams& sp = p.scenario_params;
+  const ScenarioOutcome& o = r.scenario;
+  const bool bank = p.scenario == Scenario::kBank;
+  const char* op = bank ? "transfer" : "purchase";
+  const char* ops = bank ? "transfers" : "purchases";
+  std::string out = fmt::format("<div class=\"sub\">{} × {} · {} · {} · seed {}</div>\n",
+                                count_of(p.workers, "worker process", "worker processes"),
+                                count_of(p.increments, op, ops),
+                                bank ? fmt::format("bank: {} accounts of {}, transfers of {}",
+                                                   sp.accounts, sp.balance, sp.amount)
+                                     : fmt::format("inventory: stock {}", sp.stock),
+                                html_escape(pacing_text(r)), p.seed);
+  std::string broke;
+  if (bank) {
+    const std::int64_t created = o.total_final - o.total_initial;
+    broke = created > 0   ? fmt::format("money created: {} out of nothing", created)
+            : created < 0 ? fmt::format("money destroyed: {} vanished", -created)
+                          : fmt::format("{} transfer update(s) lost", o.transfers_lost);
+  } else {
+    broke = fmt::format("oversold: {} unit(s) sold that never left the stock", o.oversold);
+  }
+  if (r.outcome == Outcome::kCorrect) {
+    out += fmt::format(
+        "<div class=\"verdict good\">Correct: {} {} completed, {} declined; the invariant "
+        "held<small>{}</small></div>\n",
+        o.completed, ops, o.declined,
+        bank ? "Money conserved: every account at its initial balance plus its transfers."
+             : "Every unit sold left the stock exactly once.");
+  } else if (r.outcome == Outcome::kLost) {
+    out += fmt::format(
+        "<div class=\"verdict bad\">Race: {}<small>Each lost write is listed below with the "
+        "write that erased it; in the timeline a red square is a lost write.</small></div>\n",
+        html_escape(broke));
+  } else {
+    out += fmt::format(
+        "<div class=\"verdict warn\">The run did not complete normally: {} {} completed{}"
+        "<small>{}</small></div>\n",
+        o.completed, ops, o.invariant_held ? "" : "; " + html_escape(broke),
+        html_escape(r.record.watchdog_report.empty()
+                        ? "A worker crashed, failed or was stopped; see Workers."
+                        : r.record.watchdog_report));
+  }
+  out += "<div class=\"cards\">";
+  auto card = [&out](const auto& value, std::string_view what, bool bad = false) {
+    out += fmt::format("<div class=\"card{}\"><b>{}</b><span>{}</span></div>", bad ? " bad" : "",
+                       value, what);
+  };
+  if (bank) {
+    card(o.total_initial, "total money before");
+    card(o.total_final, "total money after", o.total_final != o.total_initial);
+    card(fmt::format("{} / {}", o.completed, o.declined), "transfers / declined");
+  } else {
+    card(fmt::format("{} → {}", o.stock_initial, o.stock_final), "stock");
+    card(fmt::format("{} / {}", o.completed, o.declined), "sold / declined");
+    card(o.oversold, "oversold", o.oversold > 0);
+  }
+  std::uint64_t waits = 0;
+  for (const TraceStep& s : index.steps()) waits += never_granted(*s.event) ? 1 : 0;
+  card(waits, "lock waits never granted", waits != 0);
+  return out;
+}
 
 std::string html_report(const RunResult& r, const HtmlReportOptions& o) {
   const TraceIndex index(r);
@@ -373,12 +473,18 @@ std::string html_report(const RunResult& r, const HtmlReportOptions& o) {
       p.workers, p.increments, html_escape(strategy), html_escape(title), kStyle);
   add("<h1>shmlab run <span class=\"sub\">· {} on {}</span></h1>", html_escape(strategy),
       html_escape(backend));
-  add("<div class=\"sub\">{} × {} of one shared counter · {} · seed {}</div>\n",
-      count_of(p.workers, "worker process", "worker processes"),
-      count_of(p.increments, "increment", "increments"), html_escape(pacing_text(r)), p.seed);
+  if (p.scenario != Scenario::kCounter) {
+    add("{}", scenario_head(r, index));
+  } else {
+    add("<div class=\"sub\">{} × {} of one shared counter · {} · seed {}</div>\n",
+        count_of(p.workers, "worker process", "worker processes"),
+        count_of(p.increments, "increment", "increments"), html_escape(pacing_text(r)), p.seed);
+  }
 
   // Verdict.
-  if (r.lost_updates > 0) {
+  if (p.scenario != Scenario::kCounter) {
+    // scenario_head() said it, with the scenario's cards.
+  } else if (r.lost_updates > 0) {
     add("<div class=\"verdict bad\">Race: {} of {} increments were lost — expected {}, the counter "
         "ended at {}<small>Each lost increment is listed below with the write that erased it; in "
         "the timeline a red square is a lost write and its arrow points at the eraser.</small>"
@@ -402,13 +508,15 @@ std::string html_report(const RunResult& r, const HtmlReportOptions& o) {
 
   // Cards.
   std::uint64_t writes = index.count('W') + index.count('A');
-  add("<div class=\"cards\">");
-  add("<div class=\"card\"><b>{}</b><span>expected</span></div>", r.expected);
-  add("<div class=\"card\"><b>{}</b><span>final counter</span></div>", r.final_value);
-  add("<div class=\"card{}\"><b>{}</b><span>lost updates</span></div>",
-      r.lost_updates > 0 ? " bad" : "", r.lost_updates);
-  add("<div class=\"card\"><b>{}</b><span>VERIFY: overwritten / changed</span></div>",
-      fmt::format("{} / {}", r.verify_overwritten, r.verify_changed));
+  if (p.scenario == Scenario::kCounter) add("<div class=\"cards\">");
+  if (p.scenario == Scenario::kCounter) {
+    add("<div class=\"card\"><b>{}</b><span>expected</span></div>", r.expected);
+    add("<div class=\"card\"><b>{}</b><span>final counter</span></div>", r.final_value);
+    add("<div class=\"card{}\"><b>{}</b><span>lost updates</span></div>",
+        r.lost_updates > 0 ? " bad" : "", r.lost_updates);
+    add("<div class=\"card\"><b>{}</b><span>VERIFY: overwritten / changed</span></div>",
+        fmt::format("{} / {}", r.verify_overwritten, r.verify_changed));
+  }
   add("<div class=\"card\"><b>{:.1f} ms</b><span>elapsed, spawn to cleanup</span></div>",
       static_cast<double>(rec.elapsed_ns) / 1e6);
   add("<div class=\"card\"><b>{}</b><span>steps traced ({} writes)</span></div>",
@@ -421,7 +529,7 @@ std::string html_report(const RunResult& r, const HtmlReportOptions& o) {
   add("<h2>Timeline</h2>{}<input type=\"checkbox\" id=\"links\" checked><label class=\"toggle\" "
       "for=\"links\">arrows from lost writes to their erasers (hover one to follow it)</label>"
       "<div class=\"scroll\">{}</div>",
-      legend(p.strategy), svg);
+      legend(p.strategy, p.scenario != Scenario::kCounter), svg);
   add("<p class=\"note\">One lane per worker process; time runs right from the moment the workers "
       "were released. Hover a mark for its step, values and write identity.");
   if (drawn < index.steps().size()) {

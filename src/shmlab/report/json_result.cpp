@@ -142,6 +142,7 @@ nlohmann::json result_json(const RunResult& r, int exit_code, const JsonOptions&
   }
   if (r.schedule) {
     j["schedule_taken"] = r.record.schedule_taken;
+    if (!r.record.schedule_blocked.empty()) j["schedule_blocked"] = r.record.schedule_blocked;
     nlohmann::json skipped = nlohmann::json::array();
     for (const SkippedToken& t : r.record.schedule_skipped)
       skipped.push_back({{"position", t.position}, {"token", t.token}});

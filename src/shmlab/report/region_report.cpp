@@ -11,6 +11,7 @@
 #include "shmlab/report/json_result.hpp"
 #include "shmlab/run/crash_spec.hpp"
 #include "shmlab/run/delay.hpp"
+#include "shmlab/scenario/registry.hpp"
 #include "shmlab/sync/strategy.hpp"
 
 namespace shmlab {
@@ -86,6 +87,9 @@ nlohmann::json trace_report(const ControlSnapshot& control) {
                         {"flags", step_flags(e.flags)},
                         {"t_begin_ns", e.t_begin_ns},
                         {"t_end_ns", e.t_end_ns}});
+      // A scenario of several cells names the cell of each step (the lock's, for L and U).
+      if (h.params.scenario != Scenario::kCounter)
+        events.back()["cell"] = cell_name(h.params, e.cell);
     }
     nlohmann::json w = {
         {"id", i + 1},
@@ -97,6 +101,43 @@ nlohmann::json trace_report(const ControlSnapshot& control) {
     workers.push_back(std::move(w));
   }
   return {{"capacity", capacity}, {"workers", std::move(workers)}};
+}
+
+// Every cell of the region: its name, value, last writer and the id of the write that left it.
+nlohmann::json cells_report(const RunParams& p, Region& region) {
+  const std::vector<CounterRecord> records = region.read_all(region_cells(p));
+  nlohmann::json out = nlohmann::json::array();
+  for (std::uint32_t i = 0; i < records.size(); ++i) {
+    const CounterRecord& c = records[i];
+    out.push_back({{"name", cell_name(p, i)},
+                   {"value", c.counter},
+                   {"last_writer", c.last_writer},
+                   {"timestamp_ms", c.timestamp_ms},
+                   {"write_id", c.write_id}});
+  }
+  return out;
+}
+
+// The per-account locks (account-locks, ordered-locks): who holds each, who waits for it.
+nlohmann::json lock_table_report(const ControlSnapshot& control) {
+  const RunParams& p = control.params();
+  if (p.strategy != Strategy::kAccountLocks && p.strategy != Strategy::kOrderedLocks)
+    return nullptr;
+  const std::uint32_t locks = std::min(region_cells(p), kMaxAccounts);
+  nlohmann::json out = nlohmann::json::array();
+  for (std::uint32_t l = 0; l < locks; ++l) {
+    const std::int32_t holder = control.header().locks[l].holder.load(std::memory_order_relaxed);
+    nlohmann::json waiters = nlohmann::json::array();
+    std::uint32_t number = 0;
+    for (const WorkerSlot& s : control.slots()) {
+      ++number;
+      if (s.waiting_for.load(std::memory_order_relaxed) == l + 1) waiters.push_back(number);
+    }
+    out.push_back({{"lock", cell_name(p, l)},
+                   {"holder", holder > 0 ? nlohmann::json(holder) : nlohmann::json(nullptr)},
+                   {"waiting", std::move(waiters)}});
+  }
+  return out;
 }
 
 // The region a run creates is named by its id: "/<id>-region" in /dev/shm, or
@@ -167,7 +208,9 @@ nlohmann::json region_report(const ControlSnapshot& control) {
         {"last_writer", value.last_writer},
         {"timestamp_ms", value.timestamp_ms},
         {"write_id", value.write_id}}},
+      {"cells", cells_report(p, *region)},
       {"lock_holder", h.holder.load(std::memory_order_relaxed)},
+      {"lock_table", lock_table_report(control)},
       {"workers", std::move(workers)},
       {"writes_logged", control.logs_writes()},
       {"trace_events", nullptr},
@@ -208,11 +251,37 @@ std::string region_report_text(const nlohmann::json& r) {
       p["delay"].get<std::string>(), p["seed"].get<std::uint64_t>(),
       p["crash"].is_null() ? "" : ", crash " + p["crash"].get<std::string>());
   out += fmt::format("  region   {}\n", p["region"].get<std::string>());
-  out += fmt::format("  values   counter {} (total {}), last writer {}, write id {}\n",
-                     v["counter"].get<std::int64_t>(), v["total"].get<std::int64_t>(),
-                     v["last_writer"].get<unsigned>(), v["write_id"].get<std::uint64_t>());
-  const int holder = r["lock_holder"].get<int>();
-  out += holder == 0 ? "  lock     free\n" : fmt::format("  lock     held by worker {}\n", holder);
+  if (p["scenario"] == "counter") {
+    out += fmt::format("  values   counter {} (total {}), last writer {}, write id {}\n",
+                       v["counter"].get<std::int64_t>(), v["total"].get<std::int64_t>(),
+                       v["last_writer"].get<unsigned>(), v["write_id"].get<std::uint64_t>());
+  } else {
+    out += "  cells\n";
+    for (const auto& c : r["cells"]) {
+      const unsigned writer = c["last_writer"].get<unsigned>();
+      out += fmt::format("    {:>6}  {:<10} last writer {:<10} write id {}\n",
+                         c["name"].get<std::string>(), c["value"].get<std::int64_t>(),
+                         writer == 0 ? std::string("none") : fmt::format("worker {}", writer),
+                         c["write_id"].get<std::uint64_t>());
+    }
+  }
+  if (r["lock_table"].is_null()) {
+    const int holder = r["lock_holder"].get<int>();
+    out +=
+        holder == 0 ? "  lock     free\n" : fmt::format("  lock     held by worker {}\n", holder);
+  } else {
+    out += "  locks\n";
+    for (const auto& l : r["lock_table"]) {
+      std::string waiting;
+      for (const auto& w : l["waiting"])
+        waiting += fmt::format("{}worker {}", waiting.empty() ? "" : ", ", w.get<unsigned>());
+      out += fmt::format("    {:>6}  {}{}\n", l["lock"].get<std::string>(),
+                         l["holder"].is_null()
+                             ? std::string("free")
+                             : fmt::format("held by worker {}", l["holder"].get<int>()),
+                         waiting.empty() ? "" : "; waiting: " + waiting);
+    }
+  }
   out += "  workers\n";
   for (const auto& w : r["workers"]) {
     out += fmt::format(
@@ -239,6 +308,7 @@ std::string region_report_text(const nlohmann::json& r) {
     for (std::size_t k = events.size() - shown; k < events.size(); ++k) {
       const auto& e = events[k];
       out += fmt::format(" op {} {}", e["op"].get<std::uint64_t>(), e["step"].get<std::string>());
+      if (e.contains("cell")) out += " " + e["cell"].get<std::string>();
       if (!e["value"].is_null()) out += fmt::format(" {}", e["value"].get<std::int64_t>());
       for (const auto& f : e["flags"]) out += fmt::format(" ({})", f.get<std::string>());
       out += k + 1 == events.size() ? "\n" : ",";

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "shmlab/region/backend.hpp"
 #include "shmlab/report/summary.hpp"
 #include "shmlab/scenario/registry.hpp"
@@ -48,10 +50,114 @@ void print_bank_lost(const RunResult& r, const Log& log, std::size_t max_lines) 
     log.race("  ... and {} more (see --json)", r.attribution.lost.size() - max_lines);
 }
 
+// A worker killed inside an operation (--crash W@after-write, or a real crash): the writes of
+// that operation that landed (stamped after the region took them), and what they did to the
+// scenario's totals: the units that left the stock unsold, the money a half transfer destroyed.
+struct CrashCost {
+  std::uint32_t worker = 0;  // 1-based
+  std::uint64_t op = 0;      // 1-based
+  std::vector<WriteEntry> landed;
+  std::vector<std::uint32_t> unwritten;  // cells the operation reads whose write did not land
+  bool logged = false;                   // the strategy logs writes (not atomic)
+  std::int64_t effect = 0;               // inventory: units out of the stock; bank: money made
+};
+
+std::vector<CrashCost> crash_costs(const RunResult& r) {
+  std::vector<CrashCost> out;
+  const RunParams& p = r.record.params;
+  const std::uint32_t per_op = writes_per_op(p);
+  for (const WorkerRecord& w : r.record.workers) {
+    if (w.end != WorkerEnd::kCrashed || w.ops >= p.increments) continue;
+    CrashCost c{w.number, w.ops + 1, {}, {}, r.record.writes_logged && attributable(p.strategy)};
+    for (std::uint32_t slot = 0; c.logged && slot < per_op; ++slot) {
+      const std::uint64_t at = w.ops * per_op + slot;
+      if (at < w.writes.size() && w.writes[at].logged != 0 && w.writes[at].t_write_ns != 0)
+        c.landed.push_back(w.writes[at]);
+    }
+    const OpShape shape = scenario_of(p.scenario).shape(p, w.number - 1);
+    for (std::uint8_t i = 0; i < shape.n_reads && !c.landed.empty(); ++i) {
+      const std::uint32_t cell = shape.reads[i];
+      if (std::none_of(c.landed.begin(), c.landed.end(),
+                       [cell](const WriteEntry& e) { return e.cell == cell; }))
+        c.unwritten.push_back(cell);
+    }
+    for (const WriteEntry& e : c.landed) {
+      c.effect += p.scenario == Scenario::kInventory ? e.value_read - e.value_written
+                                                     : e.value_written - e.value_read;
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+void print_crash_costs(const RunResult& r, const Log& log) {
+  const RunParams& p = r.record.params;
+  const bool bank = p.scenario == Scenario::kBank;
+  for (const CrashCost& c : crash_costs(r)) {
+    const std::string what = fmt::format("Worker {} was killed in its {} {}", c.worker,
+                                         bank ? "transfer" : "purchase", c.op);
+    if (!c.logged) {
+      log.race("{} (no write log under {}: the totals above say what it cost)", what,
+               strategy_name(p.strategy));
+      continue;
+    }
+    if (c.landed.empty()) {
+      log.warning("{} before any of its writes landed: it cost nothing", what);
+      continue;
+    }
+    std::string wrote;
+    for (const WriteEntry& e : c.landed) {
+      wrote += fmt::format("{}{} {} → {}", wrote.empty() ? "" : " and ", cell_name(p, e.cell),
+                           e.value_read, e.value_written);
+    }
+    if (!bank) {
+      log.race(
+          "{} after writing stock {}, before its sale counted: {} unit(s) left the stock "
+          "unsold",
+          what, wrote.substr(wrote.find(' ') + 1), c.effect);
+      continue;
+    }
+    std::string unwritten;
+    for (std::uint32_t cell : c.unwritten)
+      unwritten += fmt::format("{}{}", unwritten.empty() ? "" : " and ", cell_name(p, cell));
+    if (unwritten.empty()) {
+      log.warning("{} after both writes ({}): the transfer landed whole but was never counted",
+                  what, wrote);
+    } else {
+      log.race("{} after writing {}, before writing {}: {} {} with the half transfer", what, wrote,
+               unwritten, c.effect < 0 ? -c.effect : c.effect,
+               c.effect < 0 ? "vanished" : "appeared");
+    }
+  }
+}
+
+nlohmann::json crash_costs_json(const RunResult& r) {
+  const RunParams& p = r.record.params;
+  nlohmann::json out = nlohmann::json::array();
+  for (const CrashCost& c : crash_costs(r)) {
+    nlohmann::json landed = nlohmann::json::array();
+    for (const WriteEntry& e : c.landed) {
+      landed.push_back(
+          {{"cell", cell_name(p, e.cell)}, {"read", e.value_read}, {"wrote", e.value_written}});
+    }
+    nlohmann::json unwritten = nlohmann::json::array();
+    for (std::uint32_t cell : c.unwritten) unwritten.push_back(cell_name(p, cell));
+    nlohmann::json j = {{"worker", c.worker}, {"op", c.op}, {"writes_logged", c.logged}};
+    if (c.logged) {
+      j["landed"] = std::move(landed);
+      j["unwritten"] = std::move(unwritten);
+      j[p.scenario == Scenario::kBank ? "money_created" : "units_unsold"] = c.effect;
+    }
+    out.push_back(std::move(j));
+  }
+  return out;
+}
+
 void print_inventory(const RunResult& r, const Log& log, std::size_t max_lines) {
   const ScenarioOutcome& o = r.scenario;
   log.info("  Stock: {} → {}; {} sold, {} declined", o.stock_initial, o.stock_final, o.completed,
            o.declined);
+  print_crash_costs(r, log);
   if (o.invariant_held) {
     if (r.outcome != Outcome::kCorrect) return;  // stopped early: nothing to celebrate
     log.success("Every unit sold left the stock exactly once: {} sold, {} left", o.completed,
@@ -74,6 +180,7 @@ void print_bank(const RunResult& r, const Log& log, std::size_t max_lines) {
     balances += fmt::format(", ... ({} in all)", o.accounts.size());
   log.info("  Balances: {} (total {}, was {})", balances, o.total_final, o.total_initial);
   log.info("  Transfers: {} completed, {} declined", o.completed, o.declined);
+  print_crash_costs(r, log);
   if (r.record.params.scenario_params.auditor) {
     log.info("  Auditor: {} snapshot(s) read, {} with a wrong total (read skew)", o.audits,
              o.audits_inconsistent);
@@ -152,6 +259,10 @@ void add_scenario_json(const RunResult& r, nlohmann::json& j) {
     }
   }
   j["invariant_held"] = o.invariant_held;
+  if (p.crash.worker != 0 ||
+      std::any_of(r.record.workers.begin(), r.record.workers.end(),
+                  [](const WorkerRecord& w) { return w.end == WorkerEnd::kCrashed; }))
+    j["crashes"] = crash_costs_json(r);
   if (!r.record.deadlock.empty()) {
     nlohmann::json cycle = nlohmann::json::array();
     for (const WaitLink& l : r.record.deadlock) {

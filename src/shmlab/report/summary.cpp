@@ -83,6 +83,8 @@ void print_summary(const RunResult& r, const Log& log, const SummaryOptions& opt
   const RunRecord& rec = r.record;
   if (r.outcome == Outcome::kInterrupted) {
     log.warning("Run interrupted: the workers were stopped. State when they stopped:");
+  } else if (rec.end == RunEnd::kDeadlock) {
+    log.error("Run stopped at a deadlock: the workers were killed. State when they stopped:");
   } else {
     log.info("All workers finished. Final state:");
   }
@@ -128,12 +130,16 @@ void print_summary(const RunResult& r, const Log& log, const SummaryOptions& opt
       for (const UnfinishedOp& u : r.unfinished) print_unfinished(u, log);
       break;
     case Outcome::kWorkerFault:
-      if (!rec.watchdog_report.empty())
+      if (rec.end == RunEnd::kDeadlock) {
+        log.error("{}", rec.watchdog_report);  // "Deadlock: worker 1 holds …"
+      } else if (!rec.watchdog_report.empty()) {
         log.error("Watchdog stopped the run: {}", rec.watchdog_report);
+      }
       for (const WorkerRecord& w : rec.workers) {
         if (w.end == WorkerEnd::kCrashed) {
           log.error("Worker {} (PID {}) crashed after completing {}", w.number, w.pid,
-                    count_of(w.ops, "increment", "increments"));
+                    counter ? count_of(w.ops, "increment", "increments")
+                            : count_of(w.ops, "operation", "operations"));
         }
         for (const UnfinishedOp& u : r.unfinished) {
           if (u.worker == w.number) print_unfinished(u, log);

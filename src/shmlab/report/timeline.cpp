@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "shmlab/report/trace_index.hpp"
+#include "shmlab/scenario/registry.hpp"
 #include "shmlab/sys/log.hpp"
 
 namespace shmlab {
@@ -52,7 +53,58 @@ struct Cell {
   std::string_view color;
 };
 
-Cell cell_for(const TraceEvent& e, const TraceIndex& index) {
+// A step of a scenario of several cells names its cell ("R A 1000", "W stock 1→0") and a lock
+// step its lock and its wait ("L B waited 3.1ms", "L B waits: never granted").
+Cell scenario_cell_for(const TraceEvent& e, const TraceIndex& index, const RunParams& p) {
+  const std::string cell = cell_name(p, e.cell);
+  const std::uint64_t w = TraceIndex::write_of(e);
+  if (const LostUpdate* l = index.lost(w)) {
+    return {fmt::format("{} {} {}→{} ✗ lost (w{})", e.step, cell, e.before, e.after,
+                        l->erased_by.worker),
+            kRed};
+  }
+  if (!index.erased_by(w).empty()) {
+    return {fmt::format("{} {} {}→{} » erased {}", e.step, cell, e.before, e.after,
+                        workers_list(index.erased_by(w))),
+            kYellow};
+  }
+  switch (e.step) {
+    case 'R':
+      return {fmt::format("R {} {}", cell, e.before), {}};
+    case 'W':
+    case 'A':
+    case 'C':
+      if ((e.flags & TraceEvent::kFailed) != 0)
+        return {fmt::format("{} {} {} ✗ {}", e.step, cell, e.before,
+                            e.step == 'C' ? "retry" : "refused"),
+                kDim};
+      return {fmt::format("{} {} {}→{}", e.step, cell, e.before, e.after), {}};
+    case 'L': {
+      // The one lock of a global-lock strategy needs no name in its lane.
+      const std::string lock = e.cell != 0 || p.strategy == Strategy::kAccountLocks ||
+                                       p.strategy == Strategy::kOrderedLocks
+                                   ? lock_name(e, p)
+                                   : std::string();
+      const double wait_ms = static_cast<double>(e.t_end_ns - e.t_begin_ns) / 1e6;
+      if (never_granted(e)) return {fmt::format("L {} waits: never granted", lock), kRed};
+      if ((e.flags & TraceEvent::kRecovered) != 0)
+        return {fmt::format("L {} recovered", lock), kMagenta};
+      if (e.t_end_ns - e.t_begin_ns >= kNotableWaitNs)
+        return {fmt::format("L {} waited {:.1f}ms", lock, wait_ms), kDim};
+      return {fmt::format("L {}", lock), kDim};
+    }
+    case 'U':
+      return {p.strategy == Strategy::kAccountLocks || p.strategy == Strategy::kOrderedLocks
+                  ? fmt::format("U {}", lock_name(e, p))
+                  : std::string("U"),
+              kDim};
+    default:
+      return {std::string(1, e.step), kDim};
+  }
+}
+
+Cell cell_for(const TraceEvent& e, const TraceIndex& index, const RunParams& p) {
+  if (p.scenario != Scenario::kCounter) return scenario_cell_for(e, index, p);
   const std::uint64_t w = TraceIndex::write_of(e);
   if (const LostUpdate* l = index.lost(w)) {
     return {fmt::format("{} {}→{} ✗ lost (w{})", e.step, e.before, e.after, l->erased_by.worker),
@@ -122,7 +174,7 @@ std::string render_timeline(const RunResult& r, const TimelineOptions& o) {
   std::size_t rows = 0;
   for (const TraceStep& s : index.steps()) {
     if (rows++ == o.max_rows) break;
-    const Cell c = cell_for(*s.event, index);
+    const Cell c = cell_for(*s.event, index, r.record.params);
     std::string row = fmt::format("{:>{}.1f}", s.begin_ms, kTimeCol - 1);
     for (std::uint32_t w = 1; w <= workers; ++w) {
       row += " │ ";
@@ -139,6 +191,10 @@ std::string render_timeline(const RunResult& r, const TimelineOptions& o) {
   }
   if (index.steps().empty()) out += "(no steps were traced)\n";
   out += "R read, W write (read→written), V verify, L lock, U unlock, C compare-and-swap\n";
+  const bool never = std::any_of(index.steps().begin(), index.steps().end(),
+                                 [](const TraceStep& s) { return never_granted(*s.event); });
+  if (never)
+    out += paint("waits: never granted", kRed) + ": still waiting when the run was stopped\n";
   if (!r.attribution.lost.empty()) {
     out += paint("✗ lost (wN)", kRed) +
            ": this increment vanished; worker N's write replaced it\n" +

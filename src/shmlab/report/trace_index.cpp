@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "shmlab/scenario/registry.hpp"
+
 namespace shmlab {
 
 TraceIndex::TraceIndex(const RunResult& r) {
@@ -92,6 +94,46 @@ std::string step_text(const TraceEvent& e) {
                                                      : "lock";
     default:
       return std::string(step_name(e.step));
+  }
+}
+
+std::string lock_name(const TraceEvent& e, const RunParams& p) {
+  if (p.strategy == Strategy::kAccountLocks || p.strategy == Strategy::kOrderedLocks)
+    return cell_name(p, e.cell);
+  return p.strategy == Strategy::kTransaction ? "the database" : "the lock";
+}
+
+std::string step_text(const TraceEvent& e, const RunParams& p) {
+  if (p.scenario == Scenario::kCounter) return step_text(e);
+  const std::string cell = cell_name(p, e.cell);
+  switch (e.step) {
+    case 'R':
+      return fmt::format("read {} {}", cell, e.before);
+    case 'W':
+    case 'A':
+      if ((e.flags & TraceEvent::kFailed) != 0)
+        return fmt::format("{} {} refused at {}", step_name(e.step), cell, e.before);
+      return fmt::format("{} {} {}→{}", step_name(e.step), cell, e.before, e.after);
+    case 'C':
+      return (e.flags & TraceEvent::kFailed) != 0
+                 ? fmt::format("CAS {} {}→{} failed, retry", cell, e.before, e.after)
+                 : fmt::format("CAS {} {}→{}", cell, e.before, e.after);
+    case 'L': {
+      const std::string lock = lock_name(e, p);
+      if (never_granted(e)) return fmt::format("waits for {}: never granted", lock);
+      if ((e.flags & TraceEvent::kRecovered) != 0)
+        return fmt::format("lock {} (recovered from a dead owner)", lock);
+      if ((e.flags & TraceEvent::kFailed) != 0) return fmt::format("lock {} busy", lock);
+      if (e.t_end_ns - e.t_begin_ns >= kNotableWaitNs) {
+        return fmt::format("waits for {}, granted after {:.1f} ms", lock,
+                           static_cast<double>(e.t_end_ns - e.t_begin_ns) / 1e6);
+      }
+      return fmt::format("lock {}", lock);
+    }
+    case 'U':
+      return fmt::format("unlock {}", lock_name(e, p));
+    default:
+      return step_text(e);
   }
 }
 

@@ -51,6 +51,18 @@ class TraceIndex {
 
 // "read 5", "write 5→6", "verify 6: overwritten" — one step in words.
 std::string step_text(const TraceEvent& e);
+// The same, naming the cell of a step of a scenario of several cells ("read A 1000", "write stock
+// 1→0") and the wait of a lock step ("waits for B, granted after 3.1 ms", "waits for B: never
+// granted"); the counter's text is step_text(e).
+std::string step_text(const TraceEvent& e, const RunParams& p);
+// What the views call the lock of an L or U step: "B" under per-account locks, else "the lock".
+std::string lock_name(const TraceEvent& e, const RunParams& p);
+// An L step that never completed: its worker was still waiting when the run was stopped.
+inline bool never_granted(const TraceEvent& e) {
+  return e.step == 'L' && (e.flags & TraceEvent::kNeverGranted) != 0;
+}
+// Waits shorter than this are not worth a word in the views.
+inline constexpr std::int64_t kNotableWaitNs = 50'000;
 // "R", "W", ... as a word: "read", "write", "lock", "unlock", "atomic", "CAS", "verify".
 std::string_view step_name(char step);
 

@@ -99,7 +99,23 @@ class Coordinator {
   std::vector<WaitLink> suspect_;  // a cycle seen once, and when, and its workers' heartbeats
   std::int64_t suspect_ns_ = 0;
   std::vector<std::int64_t> suspect_beats_;
+  std::int64_t stop_ns_ = 0;  // when the coordinator first told the workers to stop
 };
+
+// A worker stopped inside an L step (a deadlock, a lock its dead holder never released) left no
+// event for it: its wait, from its request to the stop, is added to its trace, never granted.
+void add_pending_wait(const WorkerSlot& s, std::int64_t stop_ns, WorkerRecord& r) {
+  const std::uint32_t activity = s.activity.load(std::memory_order_relaxed);
+  if (static_cast<char>(activity & 0xff) != 'L' || stop_ns == 0) return;
+  TraceEvent e;
+  e.t_begin_ns = s.heartbeat_ns.load(std::memory_order_relaxed);  // stamped as the L step began
+  e.t_end_ns = std::max(stop_ns, e.t_begin_ns);
+  e.op = static_cast<std::uint32_t>(s.ops.load(std::memory_order_relaxed));
+  e.step = 'L';
+  e.flags = TraceEvent::kFailed | TraceEvent::kNeverGranted;
+  e.cell = static_cast<std::uint16_t>(s.gate_lock.load(std::memory_order_relaxed));
+  r.trace.push_back(e);
+}
 
 bool Coordinator::any_running() const {
   return std::any_of(workers_.begin(), workers_.end(),
@@ -187,6 +203,7 @@ void Coordinator::reap(ControlBlock& control) {
 }
 
 void Coordinator::stop_all(ControlBlock& control) {
+  if (stop_ns_ == 0) stop_ns_ = sys::monotonic_ns();
   ControlHeader& h = control.header();
   h.abort.store(1, std::memory_order_release);
   h.start.open();  // release any worker still at the barrier
@@ -332,6 +349,7 @@ void Coordinator::collect(ControlBlock& control, Region* region) {
   if (scheduler_) {
     record_.schedule = scheduler_->schedule();
     record_.schedule_taken = scheduler_->taken();
+    record_.schedule_blocked = scheduler_->blocked_steps();
     record_.schedule_skipped = scheduler_->skipped();
   }
   for (std::uint32_t i = 0; i < workers_.size(); ++i) {
@@ -371,6 +389,8 @@ void Coordinator::collect(ControlBlock& control, Region* region) {
     const TraceRing ring = control.trace(i);
     r.trace = ring.snapshot();
     r.trace_dropped = ring.dropped();
+    if (p_.scenario != Scenario::kCounter && r.end != WorkerEnd::kOk && ring.enabled())
+      add_pending_wait(s, stop_ns_, r);
     record_.workers.push_back(std::move(r));
   }
   if (region != nullptr) {

@@ -72,9 +72,10 @@ struct RunRecord {
   std::int64_t go_ns = 0;       // CLOCK_MONOTONIC when the workers were released (trace origin)
   bool writes_logged = false;
   std::string watchdog_report;
-  std::string schedule;        // as given, or as drawn for random:SEED; empty: not scheduled
-  std::string schedule_taken;  // every step granted, in order
-  std::string schedule_error;  // the schedule could not be followed (bad usage, exit 2)
+  std::string schedule;          // as given, or as drawn for random:SEED; empty: not scheduled
+  std::string schedule_taken;    // every step granted, in order
+  std::string schedule_blocked;  // L steps granted at a deadlock and never completed
+  std::string schedule_error;    // the schedule could not be followed (bad usage, exit 2)
   std::vector<SkippedToken> schedule_skipped;  // tokens of workers that had died
 };
 

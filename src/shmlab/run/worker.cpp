@@ -62,6 +62,10 @@ class WorkerSteps final : public StepContext {
   }
 
   void leave(const StepEvent& e) override {
+    // A lock handed over once the coordinator stopped the run (the robust mutex of a worker it
+    // killed, at a deadlock): the wait ended with the stop, not a grant, and nothing follows.
+    if (e.step == Step::kLock && control_.header().abort.load(std::memory_order_acquire) != 0)
+      throw Aborted{};
     trace_.end(e);  // first: the step's span ends here
     slot_.activity.store(0, std::memory_order_relaxed);
     if (logs(e.op)) {
@@ -127,16 +131,16 @@ class WorkerSteps final : public StepContext {
           }
         } else if (e.recovered) {
           log_.warning(
-              "Worker {} took the lock over from a worker that died holding it (waited {:.3f} ms)",
-              number_, waited_ms);
+              "Worker {} took {} over from a worker that died holding it (waited {:.3f} ms)",
+              number_, lock_words(e), waited_ms);
         } else {
-          log_.info("Worker {} acquired the lock (waited {:.3f} ms)", number_, waited_ms);
+          log_.info("Worker {} acquired {} (waited {:.3f} ms)", number_, lock_words(e), waited_ms);
         }
         break;
       }
       case Step::kUnlock:
         if (!transaction) {
-          log_.info("Worker {} released the lock", number_);
+          log_.info("Worker {} released {}", number_, lock_words(e));
         } else if (e.ok) {
           log_.info("Worker {} committed its transaction", number_);
         } else {
@@ -147,6 +151,12 @@ class WorkerSteps final : public StepContext {
       case Step::kVerify:
         break;  // run_worker logs the verdict
     }
+  }
+  // "the lock", or "the lock of account B" under per-account locks.
+  std::string lock_words(const StepEvent& e) const {
+    if (params_.strategy != Strategy::kAccountLocks && params_.strategy != Strategy::kOrderedLocks)
+      return "the lock";
+    return fmt::format("the lock of account {}", cell_name(params_, e.cell));
   }
   void finish() { gate_.finish(); }
   // A delay is slept in slices with a heartbeat after each: a sleeping worker is alive and the

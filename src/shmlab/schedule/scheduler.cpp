@@ -64,7 +64,7 @@ bool Scheduler::grant_deadlock() {
     blocked_workers.push_back(i);
   }
   for (std::uint32_t i : blocked_workers) {
-    taken_.push_back({i + 1, Step::kLock});
+    blocked_.push_back({i + 1, Step::kLock});
     gates_[i].next = 0;
     grant_step(control_.slot(i));
   }

@@ -36,6 +36,9 @@ class Scheduler {
   std::string schedule() const;
   // Every step granted in order, implicit V steps and the tail included ("1R 2R 1W 2W 1V 2V").
   std::string taken() const { return format_schedule(taken_); }
+  // The L steps granted at a deadlock that their workers never completed (each blocked in its
+  // lock until the run was stopped): not in taken().
+  std::string blocked_steps() const { return format_schedule(blocked_); }
   // The tokens passed over because their worker had died, in order.
   const std::vector<SkippedToken>& skipped() const { return skipped_; }
 
@@ -69,6 +72,7 @@ class Scheduler {
   std::mt19937_64 rng_;
   std::vector<ScheduleToken> drawn_;  // random:SEED
   std::vector<ScheduleToken> taken_;
+  std::vector<ScheduleToken> blocked_;
   std::vector<SkippedToken> skipped_;
   std::string error_;
 };
