@@ -15,8 +15,10 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/run_outputs.hpp"
+#include "shmlab/analysis/replay_check.hpp"
 #include "shmlab/region/backend.hpp"
 #include "shmlab/report/json_result.hpp"
+#include "shmlab/report/replay_line.hpp"
 #include "shmlab/report/summary.hpp"
 #include "shmlab/run/coordinator.hpp"
 #include "shmlab/run/crash_spec.hpp"
@@ -49,6 +51,9 @@ struct RunOptions {
   double timeout_s = 30;
   bool json = false;
   bool keep = false;
+  bool replay_check = false;            // run the observed schedule again and compare
+  bool until_race = false;              // run again until an update is lost (at most --repeat runs)
+  std::optional<std::uint64_t> repeat;  // at most this many runs, the first racy one kept
   bool quiet = false;
   bool no_color = false;
   std::string lost = "100";  // --lost N|all: lost updates listed in the JSON
@@ -216,6 +221,67 @@ std::optional<ScheduleSpec> to_schedule(const RunOptions& o, const RunParams& p)
   return spec;
 }
 
+// --until-race without --repeat: this many runs at most.
+constexpr std::uint64_t kUntilRaceRuns = 100;
+
+// --until-race / --repeat K: runs (silently, each with the next seed) until one loses an update or
+// breaks an invariant, or K times; the first such run is the one kept and reported.
+RunRecord run_until_race(const CoordinatorOptions& base, std::uint64_t runs, const Log& log) {
+  const Log silent(log.fd(), false, true, log.ascii());
+  for (std::uint64_t i = 1;; ++i) {
+    CoordinatorOptions c = base;
+    c.params.seed = base.params.seed + i - 1;
+    c.params.quiet = true;
+    RunRecord record = coordinate(c, silent);
+    const RunResult probe = analyse(record);
+    if (probe.outcome != Outcome::kCorrect) {
+      log.info("Run {} of at most {} (seed {}): {}; keeping this run", i, runs, c.params.seed,
+               probe.outcome == Outcome::kLost ? "updates lost" : "the run failed");
+      return record;
+    }
+    if (i == runs) {
+      log.info("Run {} of {} (seed {}): no update lost in any of them; keeping the last", i, runs,
+               c.params.seed);
+      return record;
+    }
+    log.info("Run {} of at most {} (seed {}): no update lost, running again", i, runs,
+             c.params.seed);
+  }
+}
+
+// --replay-check: the observed schedule, run right away on fresh processes (same backend,
+// strategy, scenario; its own log silent), must give the same result.
+void check_replay(const CoordinatorOptions& run, RunResult& result, const Log& log) {
+  if (!result.observed.captured()) {
+    log.warning("Replay check: nothing to replay ({})", result.observed.reason);
+    return;
+  }
+  CoordinatorOptions c = run;
+  c.schedule = ScheduleSpec{result.observed.tokens, std::nullopt};
+  c.params.quiet = true;
+  c.keep = false;
+  c.progress = nullptr;
+  const Log silent(log.fd(), false, true, log.ascii());
+  RunRecord record = coordinate(c, silent);
+  if (!record.schedule_error.empty()) {
+    result.replay_checked = true;
+    result.replay_differences = {"the schedule could not be followed: " + record.schedule_error};
+  } else {
+    const ReplayCheck check = compare_replay(result, analyse(std::move(record)));
+    result.replay_checked = true;
+    result.replay_differences = check.differences;
+  }
+  if (result.replay_differences.empty()) {
+    log.success(
+        "Replay check: confirmed by replay ({} steps on fresh processes: the same final "
+        "value, lost updates and erasers, VERIFY verdicts)",
+        result.observed.tokens.size());
+    return;
+  }
+  log.error("Replay check: the replay differed:");
+  for (const std::string& d : result.replay_differences) log.error("  {}", d);
+}
+
 int execute(const RunOptions& o) {
   CoordinatorOptions c;
   c.params = to_params(o);
@@ -272,7 +338,10 @@ int execute(const RunOptions& o) {
       if (done >= logged) progress.update(done);
     };
   }
-  RunRecord record = coordinate(c, log);
+  const std::uint64_t runs = o.repeat ? *o.repeat : o.until_race ? kUntilRaceRuns : 1;
+  if (runs > 1 && c.schedule)
+    throw UsageError("--until-race/--repeat: a schedule gives the same run every time");
+  RunRecord record = runs > 1 ? run_until_race(c, runs, log) : coordinate(c, log);
   progress.clear();
   if (!record.schedule_error.empty()) throw UsageError(record.schedule_error);
   if (c.schedule) {
@@ -304,6 +373,8 @@ int execute(const RunOptions& o) {
   outputs.print_timeline(result, Log(log.fd(), log.color(), false, log.ascii()));
   print_summary(result, log);
   outputs.write_files(result, log);
+  if (!c.schedule) log.info("{}", replay_line(result));
+  if (o.replay_check && !c.schedule) check_replay(c, result, log);
   // As `inspect` and `clean` take it: "shmlab-<pid>-<hex>", without the shm name's leading '/'.
   const std::string run_name =
       result.record.control_name.substr(result.record.control_name.starts_with('/') ? 1 : 0);
@@ -392,6 +463,18 @@ Command add_run(CLI::App& app) {
   sub->add_flag("--timeline", opts->outputs.timeline, "Print per-worker swimlanes of the steps");
   sub->add_flag("--json", opts->json, "Print the result as JSON on stdout; log lines go to stderr");
   sub->add_flag("--keep", opts->keep, "Keep the run's objects for 'shmlab inspect'");
+  sub->add_flag("--until-race", opts->until_race,
+                "Run again until an update is lost (at most --repeat runs, 100 by default); report "
+                "that run: its summary, schedule, trace and report");
+  sub->add_option("--repeat", opts->repeat,
+                  "At most N runs, stopping at the first that loses an update (or breaks an "
+                  "invariant)")
+      ->type_name("N")
+      ->check(kDigits)
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000}).description(""));
+  sub->add_flag("--replay-check", opts->replay_check,
+                "Run the observed schedule again on fresh processes and say whether it gives "
+                "the same result");
   sub->add_flag("-q,--quiet", opts->quiet,
                 "No log lines (a kept run's name and a long run's estimate still go to stderr)");
   sub->add_flag("--no-color", opts->no_color, "No colour (also: NO_COLOR in the environment)");

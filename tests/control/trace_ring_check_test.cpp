@@ -54,14 +54,14 @@ TEST(TraceRingCheck, BelievableRingGivesItsEventsOldestFirst) {
 }
 
 TEST(TraceRingCheck, OverflowedRingKeepsTheNewest) {
-  test::ControlBytes b = block_with_events(12);  // 36 events, a ring of 6 x 3 + 8 = 26
+  test::ControlBytes b = block_with_events(15);  // 45 events, a ring of 10 x 3 + 8 = 38
   const TraceRingView sut = read_trace_ring(b.data(), b.size, 0);
   EXPECT_EQ(sut.problem, "");
-  EXPECT_EQ(sut.capacity, 26u);
-  EXPECT_EQ(sut.recorded, 36u);
-  EXPECT_EQ(sut.overflowed, 10u);
-  ASSERT_EQ(sut.held.size(), 26u);
-  EXPECT_EQ(sut.held.front().op, 0u);  // the 11th event: the last 2 of operation 1 remain
+  EXPECT_EQ(sut.capacity, 38u);
+  EXPECT_EQ(sut.recorded, 45u);
+  EXPECT_EQ(sut.overflowed, 7u);
+  ASSERT_EQ(sut.held.size(), 38u);
+  EXPECT_EQ(sut.held.front().op, 0u);  // the 8th event: the last 8 of operation 1 remain
   EXPECT_EQ(sut.held.back().op, 2u);
 }
 

@@ -67,6 +67,33 @@ class FirstAbove {
   std::vector<std::int64_t> max_;
 };
 
+// Where every write of the cell said what it replaced, the writes form one sequence from the
+// initial record: next_on_chain[id] is the first write of the final chain after write `id` in that
+// sequence (0: unknown: a write that did not say, or the end). A lost write's eraser is exactly
+// that write: the first one that replaced the state it had left and never saw it.
+std::vector<std::uint64_t> exact_order(const Writes& writes,
+                                       const std::vector<std::uint64_t>& position) {
+  const std::uint64_t n = writes.total();
+  std::vector<std::uint64_t> next_on_chain(n + 1, 0);
+  std::vector<std::uint64_t> successor(n + 1, 0);
+  for (std::uint64_t id = 1; id <= n; ++id) {
+    const WriteEntry* e = writes.find(id);
+    if (e == nullptr || (e->logged & WriteEntry::kReplacedExact) == 0 || e->replaced > n) continue;
+    if (successor[e->replaced] != 0) return next_on_chain;  // two claim one record: not evidence
+    successor[e->replaced] = id;
+  }
+  std::vector<std::uint64_t> order;
+  for (std::uint64_t id = successor[0]; id != 0 && order.size() <= n; id = successor[id])
+    order.push_back(id);
+  if (order.size() > n) return next_on_chain;  // a cycle: garbage logs
+  std::uint64_t next = 0;
+  for (auto it = order.rbegin(); it != order.rend(); ++it) {
+    next_on_chain[*it] = next;
+    if (position[*it] != kOffChain) next = *it;
+  }
+  return next_on_chain;
+}
+
 }  // namespace
 
 Attribution attribute(std::span<const std::vector<WriteEntry>> logs, std::uint64_t increments,
@@ -91,10 +118,15 @@ Attribution attribute(std::span<const std::vector<WriteEntry>> logs, std::uint64
   position[0] = 0;  // the initial record is the root of the chain
 
   auto chain_at = [&](std::uint64_t pos) { return chain[chain.size() - pos]; };
+  // A write without a stamp before it (logs of older runs, tests) is taken as instantaneous.
+  auto t_before = [&](const WriteEntry& e) {
+    return e.t_before_ns != 0 ? e.t_before_ns : e.t_write_ns;
+  };
   std::vector<std::int64_t> chain_times(chain.size());
   for (std::uint64_t pos = 1; pos <= chain.size(); ++pos)
     chain_times[pos - 1] = writes.find(chain_at(pos))->t_write_ns;
   const FirstAbove written_after(chain_times);
+  const std::vector<std::uint64_t> next_on_chain = exact_order(writes, position);
   // branch[a]: chain position of the nearest on-chain ancestor of off-chain write a (memoised:
   // lost writes often build on each other, and walking each one's ancestry anew is quadratic).
   std::vector<std::uint64_t> branch(writes.total() + 1, kOffChain);
@@ -128,15 +160,39 @@ Attribution attribute(std::span<const std::vector<WriteEntry>> logs, std::uint64
       out.consistent = false;  // nothing on the chain came after the branch point
       continue;
     }
-    const std::uint64_t pos = written_after.first_above(from + 1, e->t_write_ns);
+    if (next_on_chain[id] != 0) {
+      out.lost.push_back(
+          {writes.ref(id), writes.ref(next_on_chain[id]), 0, EraserEvidence::kExchange});
+      continue;
+    }
+    // By the stamps: the first chain write after the branch point not surely written before this
+    // one (its write ended before this one began); if it may have begun before this one ended,
+    // their order is unknown.
+    // (Logs without a stamp before the write count a write as the instant of its stamp.)
+    const std::int64_t began = e->t_before_ns != 0 ? e->t_before_ns - 1 : e->t_write_ns;
+    const std::uint64_t pos = written_after.first_above(from + 1, began);
     const std::uint64_t eraser = chain_at(pos != 0 ? pos : from + 1);
-    out.lost.push_back({writes.ref(id), writes.ref(eraser)});
+    const bool after = t_before(*writes.find(eraser)) > e->t_write_ns;
+    out.lost.push_back({writes.ref(id), writes.ref(eraser), 0,
+                        after ? EraserEvidence::kStamps : EraserEvidence::kAmbiguous});
   }
   // In the order the lost writes happened, as a reader follows the timeline.
   std::stable_sort(out.lost.begin(), out.lost.end(), [&](const LostUpdate& a, const LostUpdate& b) {
     return writes.find(a.lost.id)->t_write_ns < writes.find(b.lost.id)->t_write_ns;
   });
   return out;
+}
+
+std::string_view evidence_name(EraserEvidence e) {
+  switch (e) {
+    case EraserEvidence::kExchange:
+      return "exchange";
+    case EraserEvidence::kStamps:
+      return "stamps";
+    case EraserEvidence::kAmbiguous:
+      return "ambiguous";
+  }
+  return "?";
 }
 
 Attribution attribute_cells(std::span<const std::vector<WriteEntry>> logs, std::uint64_t increments,

@@ -3,13 +3,16 @@
 // record. The final record's lineage (final → based_on → … → initial) is the chain of increments
 // that survived; every completed write off that chain is a lost update — which ones, and how many,
 // never depends on a clock. A lost write is credited as erased by the chain write that replaced
-// it in the record: among the chain writes after its branch point (all built on a read that never
-// saw it), the first one written after it; only this choice uses the write-log timestamps.
+// it in the record: the first chain write after it in the cell's write order. That order is exact
+// where each write said what it replaced (an exchange returns the record it replaced); where it
+// could not (file: pwrite), stamps before and after each write order them, and two writes whose
+// intervals overlap are said to be of unknown order (EraserEvidence::kAmbiguous), never guessed.
 // Method, example and limits: docs/attribution.md.
 #pragma once
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "shmlab/control/control_block.hpp"
@@ -26,10 +29,19 @@ struct WriteRef {
   std::int64_t value_written = 0;
 };
 
+// How the eraser of a lost write is known (docs/attribution.md).
+enum class EraserEvidence {
+  kExchange,   // the writes said what they replaced (mmap/shm exchange, sqlite UPDATE, a swap)
+  kStamps,     // stamps before and after each write prove the order (file)
+  kAmbiguous,  // the lost write and erased_by overlapped: erased_by, or a later chain write
+};
+std::string_view evidence_name(EraserEvidence e);
+
 struct LostUpdate {
   WriteRef lost;           // the write whose increment vanished
   WriteRef erased_by;      // the surviving write that replaced its branch
   std::uint32_t cell = 0;  // the cell whose lineage lost it
+  EraserEvidence evidence = EraserEvidence::kExchange;
 };
 
 struct Attribution {

@@ -137,6 +137,8 @@ RunResult analyse(RunRecord record) {
     r.attributed = true;
   }
 
+  if (record.schedule.empty()) r.observed = observe_schedule(record);
+
   if (record.end == RunEnd::kInterrupted) {
     r.outcome = Outcome::kInterrupted;
   } else if (faulted || record.end == RunEnd::kTimeout || record.end == RunEnd::kDeadlock) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "shmlab/analysis/attribution.hpp"
+#include "shmlab/analysis/observed_schedule.hpp"
 #include "shmlab/analysis/unfinished_op.hpp"
 #include "shmlab/run/run_record.hpp"
 
@@ -67,6 +68,11 @@ struct RunResult {
   Attribution attribution;
   ScenarioOutcome scenario;
   Outcome outcome = Outcome::kCorrect;
+  // A run the OS scheduled: the schedule that replays it, or why there is none.
+  ObservedSchedule observed;
+  // --replay-check: whether the replay of `observed` matched (analysis/replay_check.hpp).
+  bool replay_checked = false;
+  std::vector<std::string> replay_differences;
 };
 
 RunResult analyse(RunRecord record);

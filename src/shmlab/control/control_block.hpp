@@ -21,16 +21,17 @@
 namespace shmlab {
 
 inline constexpr std::uint64_t kControlMagic = 0x31434c4d48534bULL;  // "KSHMLC1"
-inline constexpr std::uint32_t kControlVersion = 3;
+inline constexpr std::uint32_t kControlVersion = 4;
 
 // Writes are logged for attribution only up to this many operations in all (W × N); above it the
 // result says attribution was skipped rather than guessing.
 inline constexpr std::uint64_t kMaxLoggedWrites = 1u << 20;
 
-// Trace rings: room for every step of every operation (L R W U V and a retry or two), bounded per
+// Trace rings: room for every step of every operation (a bank transfer under per-account locks is
+// L L R R W W U U; then a retry or two), bounded per
 // worker and in all so that a long run's control block stays a few MiB; beyond that a ring keeps
 // the newest events and counts the dropped ones.
-inline constexpr std::uint64_t kTraceEventsPerOp = 6;
+inline constexpr std::uint64_t kTraceEventsPerOp = 10;
 inline constexpr std::uint64_t kTraceMaxPerWorker = 1u << 16;
 inline constexpr std::uint64_t kTraceMinPerWorker = 256;
 inline constexpr std::uint64_t kTraceMaxTotal = 1u << 18;
@@ -62,13 +63,22 @@ inline constexpr std::uint32_t kActivityWaiting = 0x100;
 // One logged write of the worker's op-th operation (writes_per_op(params) entries per operation:
 // a bank transfer writes two cells). A write id is 1 + worker_index * N + op, the same for every
 // cell one operation writes; id 0 is a cell's initial record. Lineages are per cell.
+// What a write says it replaced: `replaced` is exact only where the backend told (kReplacedExact:
+// an exchange of the word, the UPDATE that kept the old id); elsewhere (file) the write happened
+// somewhere in [t_before_ns, t_write_ns], and writes whose intervals overlap are of unknown order.
 struct WriteEntry {
+  enum Flag : std::uint32_t {
+    kLogged = 1,         // the entry was filled (a write of 0 is a write too)
+    kReplacedExact = 2,  // `replaced` came from the write itself
+  };
   std::uint64_t based_on = 0;  // id of the write whose record this one read (0 = initial)
   std::int64_t value_read = 0;
   std::int64_t value_written = 0;
-  std::int64_t t_write_ns = 0;  // CLOCK_MONOTONIC right after the write
-  std::uint32_t cell = 0;       // the cell written
-  std::uint32_t logged = 0;     // 1: the entry was filled (a write of 0 is a write too)
+  std::int64_t t_write_ns = 0;   // CLOCK_MONOTONIC right after the write
+  std::uint32_t cell = 0;        // the cell written
+  std::uint32_t logged = 0;      // Flag bits; 0: never filled
+  std::uint64_t replaced = 0;    // id of the record this write replaced (with kReplacedExact)
+  std::int64_t t_before_ns = 0;  // CLOCK_MONOTONIC right before the write
 };
 static_assert(std::is_trivially_copyable_v<WriteEntry>);
 

@@ -126,6 +126,14 @@ void MemoryRegion::write_cell(std::uint32_t i, const CounterRecord& record) {
   stamp(c, record);
 }
 
+std::optional<std::uint64_t> MemoryRegion::exchange_cell(std::uint32_t i,
+                                                         const CounterRecord& record) {
+  RegionCell& c = cell(i);
+  const std::uint64_t old = c.exchange(pack_word(record.counter, record.write_id));
+  stamp(c, record);
+  return word_id(old);
+}
+
 CounterRecord MemoryRegion::fetch_add(std::uint32_t writer, std::int64_t timestamp_ms) {
   RegionCell& c = cell(0);
   CounterRecord old = unpack(c, c.fetch_add());

@@ -71,6 +71,8 @@ struct alignas(64) RegionCell {
   std::uint64_t load() const { return word.load(std::memory_order_acquire); }
   // A plain store of the whole word: under `none` it loses updates, but never tears one.
   void store(std::uint64_t w) { word.store(w, std::memory_order_release); }
+  // The same store, returning the word it replaced: exact evidence of which write this one erased.
+  std::uint64_t exchange(std::uint64_t w) { return word.exchange(w, std::memory_order_acq_rel); }
   // Adds 1 to the counter bits; the id bits stay as they were (0: atomic writes carry no id, and
   // an `atomic` run never makes another kind of write). The counter never reaches bit 40.
   std::uint64_t fetch_add() { return word.fetch_add(1, std::memory_order_acq_rel); }
@@ -110,6 +112,8 @@ class MemoryRegion final : public Region {
   void write(const CounterRecord& record) override { write_cell(0, record); }
   CounterRecord read_cell(std::uint32_t cell) override;
   void write_cell(std::uint32_t cell, const CounterRecord& record) override;
+  std::optional<std::uint64_t> exchange_cell(std::uint32_t cell,
+                                             const CounterRecord& record) override;
   CounterRecord fetch_add(std::uint32_t writer, std::int64_t timestamp_ms) override;
   bool compare_exchange(const CounterRecord& expected, const CounterRecord& desired) override;
   std::optional<CounterRecord> fetch_add_cell(std::uint32_t cell, std::int64_t delta,

@@ -42,6 +42,12 @@ void Region::write_cell(std::uint32_t cell, const CounterRecord& record) {
   write(record);
 }
 
+std::optional<std::uint64_t> Region::exchange_cell(std::uint32_t cell,
+                                                   const CounterRecord& record) {
+  write_cell(cell, record);
+  return std::nullopt;
+}
+
 CounterRecord Region::fetch_add(std::uint32_t, std::int64_t) { unsupported("fetch_add"); }
 bool Region::compare_exchange(const CounterRecord&, const CounterRecord&) {
   unsupported("compare_exchange");

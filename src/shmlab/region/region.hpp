@@ -30,6 +30,11 @@ class Region {
   virtual CounterRecord read() = 0;
   // WRITE: the whole record at once.
   virtual void write(const CounterRecord& record) = 0;
+  // WRITE that also says which record it replaced, where the backend can tell in the same
+  // indivisible step (mmap/shm: an exchange of the word; sqlite: the UPDATE keeps the old id):
+  // the id of the replaced record; nullopt where it cannot (file: pwrite says nothing).
+  virtual std::optional<std::uint64_t> exchange_cell(std::uint32_t cell,
+                                                     const CounterRecord& record);
   // The descriptor flock/ofd strategies lock, for file-backed regions; -1 if none.
   virtual int lock_fd() const { return -1; }
   // The bytes of the shared record in that file, which `ofd` locks.

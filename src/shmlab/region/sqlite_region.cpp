@@ -21,7 +21,8 @@ constexpr const char* kSchema =
     " value INTEGER NOT NULL,"
     " last_writer INTEGER NOT NULL,"
     " timestamp_ms INTEGER NOT NULL,"
-    " write_id INTEGER NOT NULL)";
+    " write_id INTEGER NOT NULL,"
+    " replaced_id INTEGER NOT NULL DEFAULT 0)";
 
 int errno_for(int sqlite_code) {
   switch (sqlite_code & 0xff) {
@@ -151,7 +152,8 @@ SqliteRegionStore::SqliteRegionStore(std::string path, std::uint32_t cells)
     const std::int64_t now = sys::realtime_ms();
     exec(db, "BEGIN", path_);
     for (std::uint32_t i = 0; i < cells; ++i) {
-      exec(db, fmt::format("INSERT INTO counter VALUES ({}, 0, 0, {}, 0)", i, now).c_str(), path_);
+      exec(db, fmt::format("INSERT INTO counter VALUES ({}, 0, 0, {}, 0, 0)", i, now).c_str(),
+           path_);
     }
     exec(db, "COMMIT", path_);
     ::sqlite3_close_v2(db);
@@ -202,8 +204,10 @@ SqliteRegion::SqliteRegion(const std::string& path, std::uint32_t cells,
     prepare("SELECT value, last_writer, timestamp_ms, write_id FROM counter WHERE id = ?1",
             &st_->select);
     prepare(
-        "UPDATE counter SET value = ?1, last_writer = ?2, timestamp_ms = ?3, write_id = ?4"
-        " WHERE id = ?5",
+        // SET's right-hand sides see the row as it was: replaced_id gets the id this write erased,
+        // in the same statement (SQLite 3.35+ for RETURNING; Debian 12 has 3.40).
+        "UPDATE counter SET value = ?1, last_writer = ?2, timestamp_ms = ?3,"
+        " replaced_id = write_id, write_id = ?4 WHERE id = ?5 RETURNING replaced_id",
         &st_->update);
     prepare("SELECT COUNT(*), TOTAL(value) FROM counter", &st_->sum);
     prepare(
@@ -309,6 +313,11 @@ CounterRecord SqliteRegion::read_cell(std::uint32_t cell) {
 }
 
 void SqliteRegion::write_cell(std::uint32_t cell, const CounterRecord& r) {
+  exchange_cell(cell, r);
+}
+
+std::optional<std::uint64_t> SqliteRegion::exchange_cell(std::uint32_t cell,
+                                                         const CounterRecord& r) {
   if (cell >= cells_) throw std::out_of_range(fmt::format("region row {} of {}", cell, cells_));
   sqlite3_stmt* s = st_->update;
   ::sqlite3_bind_int64(s, 5, cell);
@@ -316,7 +325,25 @@ void SqliteRegion::write_cell(std::uint32_t cell, const CounterRecord& r) {
   ::sqlite3_bind_int64(s, 2, r.last_writer);
   ::sqlite3_bind_int64(s, 3, r.timestamp_ms);
   ::sqlite3_bind_int64(s, 4, static_cast<std::int64_t>(r.write_id));
-  run(s, "UPDATE counter");
+  for (int attempt = 0;; ++attempt) {
+    int rc = ::sqlite3_step(s);
+    std::optional<std::uint64_t> replaced;
+    if (rc == SQLITE_ROW) {
+      replaced = static_cast<std::uint64_t>(::sqlite3_column_int64(s, 0));
+      rc = ::sqlite3_step(s);
+    }
+    ::sqlite3_reset(s);
+    if (rc == SQLITE_DONE) {
+      if (!replaced) {
+        sys::throw_errno(sys::call_name("UPDATE", path_) + ": the counter row is missing", EINVAL);
+      }
+      return *replaced;
+    }
+    if ((rc & 0xff) != SQLITE_BUSY || attempt == options_.max_busy_retries) {
+      fail(db_, rc, "UPDATE counter", path_);
+    }
+    ++busy_retries_;
+  }
 }
 
 CounterRecord SqliteRegion::fetch_add(std::uint32_t writer, std::int64_t timestamp_ms) {

@@ -20,7 +20,7 @@ namespace shmlab {
 
 // PRAGMA application_id of a shmlab database ("shml"), and its schema version (user_version).
 inline constexpr std::int32_t kSqliteApplicationId = 0x73686d6c;
-inline constexpr std::int32_t kSqliteSchemaVersion = 1;
+inline constexpr std::int32_t kSqliteSchemaVersion = 2;
 
 struct SqliteOptions {
   int busy_timeout_ms = 2000;  // how long one statement waits for the write lock
@@ -54,6 +54,8 @@ class SqliteRegion final : public Region {
   void write(const CounterRecord& record) override { write_cell(0, record); }
   CounterRecord read_cell(std::uint32_t cell) override;
   void write_cell(std::uint32_t cell, const CounterRecord& record) override;
+  std::optional<std::uint64_t> exchange_cell(std::uint32_t cell,
+                                             const CounterRecord& record) override;
   std::int64_t total() override;
   int lock_fd() const override { return lock_fd_.get(); }
   CounterRecord fetch_add(std::uint32_t writer, std::int64_t timestamp_ms) override;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "shmlab/region/backend.hpp"
+#include "shmlab/report/replay_line.hpp"
 #include "shmlab/report/trace_index.hpp"
 #include "shmlab/run/delay.hpp"
 #include "shmlab/scenario/registry.hpp"
@@ -179,7 +180,12 @@ json chrome_trace_json(const RunResult& r) {
             {"expected", r.expected},
             {"final", r.final_value},
             {"lost_updates", r.lost_updates},
-            {"trace_dropped_events", index.dropped()}}}};
+            {"trace_dropped_events", index.dropped()},
+            {"observed_schedule", r.observed.captured()
+                                      ? nlohmann::json(format_schedule(r.observed.tokens))
+                                      : nlohmann::json(nullptr)},
+            {"replay_command", r.observed.captured() ? nlohmann::json(replay_command(r))
+                                                     : nlohmann::json(nullptr)}}}};
 }
 
 }  // namespace shmlab

@@ -9,6 +9,7 @@
 
 #include "shmlab/region/backend.hpp"
 #include "shmlab/report/html_escape.hpp"
+#include "shmlab/report/replay_line.hpp"
 #include "shmlab/report/summary.hpp"
 #include "shmlab/report/trace_index.hpp"
 #include "shmlab/run/delay.hpp"
@@ -616,6 +617,8 @@ std::string html_report(const RunResult& r, const HtmlReportOptions& o) {
         fmt::format("shmlab run -w {} -n {} --strategy {} --backend {} --schedule \"{}\"",
                     p.workers, p.increments, strategy, backend, *r.schedule));
   } else {
+    row("replay this interleaving",
+        r.observed.captured() ? replay_command(r) : "not captured: " + r.observed.reason);
     row("repeat the delays",
         fmt::format("shmlab run -w {} -n {} --strategy {} --backend {} --delay {} --seed {}",
                     p.workers, p.increments, strategy, backend, format_delay_spec(p.delays),

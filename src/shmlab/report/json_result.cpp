@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "shmlab/region/backend.hpp"
+#include "shmlab/report/replay_line.hpp"
 #include "shmlab/report/scenario_output.hpp"
 #include "shmlab/run/crash_spec.hpp"
 #include "shmlab/run/delay.hpp"
@@ -33,6 +34,7 @@ std::string attribution_text(const RunResult& r) {
 nlohmann::json lost_json(const LostUpdate& l) {
   nlohmann::json entry = write_json(l.lost);
   entry["erased_by"] = write_json(l.erased_by);
+  entry["evidence"] = evidence_name(l.evidence);
   return entry;
 }
 
@@ -125,6 +127,18 @@ nlohmann::json result_json(const RunResult& r, int exit_code, const JsonOptions&
                   {"point", crash_point_name(p.crash.point)},
                   {"op", p.crash.op},
                   {"spec", format_crash_spec(p.crash)}};
+  }
+  if (!r.schedule) {
+    const bool captured = r.observed.captured();
+    j["observed_schedule"] =
+        captured ? nlohmann::json(format_schedule(r.observed.tokens)) : nlohmann::json(nullptr);
+    j["observed_schedule_reason"] =
+        captured ? nlohmann::json(nullptr) : nlohmann::json(r.observed.reason);
+    j["replay_command"] = captured ? nlohmann::json(replay_command(r)) : nlohmann::json(nullptr);
+    if (r.replay_checked) {
+      j["replay_check"] = {{"confirmed", r.replay_differences.empty()},
+                           {"differences", r.replay_differences}};
+    }
   }
   if (r.schedule) {
     j["schedule_taken"] = r.record.schedule_taken;

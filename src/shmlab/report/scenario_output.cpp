@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "shmlab/region/backend.hpp"
+#include "shmlab/report/summary.hpp"
 #include "shmlab/scenario/registry.hpp"
 #include "shmlab/sync/strategy.hpp"
 
@@ -18,7 +19,10 @@ void print_inventory_lost(const RunResult& r, const Log& log, std::size_t max_li
     if (shown++ == max_lines) break;
     const WriteRef& a = l.lost;
     const WriteRef& b = l.erased_by;
-    if (a.value_read == b.value_read) {
+    if (l.evidence == EraserEvidence::kAmbiguous) {
+      log.race("worker {}'s sale (stock {} → {}) was erased by worker {}'s or a later one ({})",
+               a.worker, a.value_read, a.value_written, b.worker, ambiguity(l));
+    } else if (a.value_read == b.value_read) {
       log.race("{} sold twice: worker {} and worker {} both bought from stock {}",
                a.value_read == 1 ? "The last item was" : "An item was", a.worker, b.worker,
                a.value_read);
@@ -36,9 +40,11 @@ void print_bank_lost(const RunResult& r, const Log& log, std::size_t max_lines) 
   std::size_t shown = 0;
   for (const LostUpdate& l : r.attribution.lost) {
     if (shown++ == max_lines) break;
-    log.race("account {}: worker {}'s write {} → {} was erased by worker {}'s {} → {}",
+    const std::string note = ambiguity(l);
+    log.race("account {}: worker {}'s write {} → {} was erased by worker {}'s {} → {}{}{}",
              cell_name(p, l.cell), l.lost.worker, l.lost.value_read, l.lost.value_written,
-             l.erased_by.worker, l.erased_by.value_read, l.erased_by.value_written);
+             l.erased_by.worker, l.erased_by.value_read, l.erased_by.value_written,
+             note.empty() ? "" : " or a later one: ", note);
   }
   if (r.attribution.lost.size() > max_lines)
     log.race("  ... and {} more (see --json)", r.attribution.lost.size() - max_lines);

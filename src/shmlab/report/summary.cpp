@@ -47,8 +47,23 @@ void print_unfinished(const UnfinishedOp& u, const Log& log) {
 
 }  // namespace
 
+std::string ambiguity(const LostUpdate& l) {
+  if (l.evidence != EraserEvidence::kAmbiguous) return "";
+  if (l.lost.worker == l.erased_by.worker) {
+    return fmt::format("ambiguous: two writes of worker {} overlapped", l.lost.worker);
+  }
+  return fmt::format("ambiguous: worker {}'s and worker {}'s writes overlapped", l.lost.worker,
+                     l.erased_by.worker);
+}
+
 std::string lost_update_sentence(const LostUpdate& l) {
   const WriteRef& e = l.erased_by;
+  if (l.evidence == EraserEvidence::kAmbiguous) {
+    return fmt::format(
+        "worker {}'s {} → {} (its op {}) was erased by worker {}'s write of {} or a later one ({})",
+        l.lost.worker, l.lost.value_read, l.lost.value_written, l.lost.op, e.worker,
+        e.value_written, ambiguity(l));
+  }
   std::string source = std::to_string(e.value_read);
   if (e.based_on != l.lost.based_on) {
     source = e.based_on == 0 ? fmt::format("the initial {}", e.value_read)

@@ -18,6 +18,9 @@ struct SummaryOptions {
 // another record than the lost write did, whose: "… from its read of worker 1's 5, …" (or "its
 // own 5", "the initial 0").
 std::string lost_update_sentence(const LostUpdate& lost);
+// "ambiguous: worker 1's and worker 2's writes overlapped" when the eraser is not known exactly
+// (file backend); empty otherwise.
+std::string ambiguity(const LostUpdate& lost);
 
 void print_summary(const RunResult& result, const Log& log, const SummaryOptions& options = {});
 

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <system_error>
+#include <utility>
 
 #include "shmlab/scenario/registry.hpp"
 #include "shmlab/sys/clock.hpp"
@@ -31,6 +33,15 @@ class ScenarioOp::Live final : public Store {
     // Writes name themselves (and are logged) only where attribution applies; the id then fits
     // the record of every backend (see kMaxLoggedWrites).
     if (attributable(p.strategy)) log_ = log;
+    // Test hook: this worker's stamp after each write is taken only at its next step, as if it was
+    // preempted between the write and the stamp while others took steps (attribution tests).
+    if (const char* w = std::getenv("SHMLAB_TEST_LATE_STAMP"))
+      late_stamp_ = std::strtoul(w, nullptr, 10) == index + 1;
+  }
+
+  // A stamp the test hook held back is taken now, at the worker's next step.
+  void stamp_held_back() {
+    if (held_back_ != kNoSlot) stamp(std::exchange(held_back_, kNoSlot));
   }
 
   void begin_op(std::uint64_t op) { op_ = op; }
@@ -44,8 +55,17 @@ class ScenarioOp::Live final : public Store {
                       std::uint32_t slot) override {
     const CounterRecord record = next(value);
     log_write(cell, value, read, slot);
-    region_.write_cell(cell, record);
-    if (!transaction_) stamp(slot);  // a transaction's writes happen at COMMIT
+    const std::optional<std::uint64_t> replaced = region_.exchange_cell(cell, record);
+    if (WriteEntry* e = entry(slot); e != nullptr && replaced) {
+      e->replaced = *replaced;
+      e->logged |= WriteEntry::kReplacedExact;
+    }
+    if (transaction_) return record.write_id;  // a transaction's writes happen at COMMIT
+    if (late_stamp_) {
+      held_back_ = slot;
+    } else {
+      stamp(slot);
+    }
     return record.write_id;
   }
 
@@ -55,6 +75,10 @@ class ScenarioOp::Live final : public Store {
     log_write(cell, value, read, slot);
     const CounterRecord expected{read.value, 0, 0, read.id};
     if (!region_.compare_exchange_cell(cell, expected, record)) return std::nullopt;
+    if (WriteEntry* e = entry(slot)) {
+      e->replaced = read.id;  // a swap replaces exactly what it compared
+      e->logged |= WriteEntry::kReplacedExact;
+    }
     stamp(slot);
     return record.write_id;
   }
@@ -110,7 +134,10 @@ class ScenarioOp::Live final : public Store {
   void log_write(std::uint32_t cell, std::int64_t value, const CellValue& read,
                  std::uint32_t slot) {
     // Logged before the write: a worker killed right after its write still left its intent.
-    if (WriteEntry* e = entry(slot)) *e = WriteEntry{read.id, read.value, value, 0, cell, 1};
+    if (WriteEntry* e = entry(slot)) {
+      *e = WriteEntry{read.id, read.value, value, 0, cell, WriteEntry::kLogged};
+      e->t_before_ns = sys::monotonic_ns();
+    }
   }
   void stamp(std::uint32_t slot) {
     if (WriteEntry* e = entry(slot)) e->t_write_ns = sys::monotonic_ns();
@@ -138,6 +165,9 @@ class ScenarioOp::Live final : public Store {
   std::span<WriteEntry> log_;  // empty: writes are not logged (too many, or not attributable)
   std::uint64_t op_ = 0;
   std::uint64_t held_ = 0;  // bit l: lock l is held
+  static constexpr std::uint32_t kNoSlot = ~std::uint32_t{0};
+  bool late_stamp_ = false;            // SHMLAB_TEST_LATE_STAMP names this worker
+  std::uint32_t held_back_ = kNoSlot;  // the slot whose stamp waits for the next step
 };
 
 ScenarioOp::ScenarioOp(const RunParams& params, std::uint32_t worker_index, Region& region,
@@ -148,7 +178,7 @@ ScenarioOp::ScenarioOp(const RunParams& params, std::uint32_t worker_index, Regi
       operation_(scenario_of(params.scenario), params, worker_index),
       store_(std::make_unique<Live>(params, worker_index, region, lock, log, accounts)) {}
 
-ScenarioOp::~ScenarioOp() = default;
+ScenarioOp::~ScenarioOp() { store_->stamp_held_back(); }
 
 OpOutcome ScenarioOp::run(std::uint64_t op, StepContext& ctx) {
   OpOutcome out;
@@ -162,6 +192,7 @@ OpOutcome ScenarioOp::run(std::uint64_t op, StepContext& ctx) {
       const StepPlan plan = operation_.next_step(s);
       if (plan.step == Step::kLock || plan.step == Step::kUnlock) ctx.lock_target(plan.lock);
       ctx.enter(plan.step, op);
+      store_->stamp_held_back();
       const std::int64_t t0 = plan.step == Step::kLock ? sys::monotonic_ns() : 0;
       const StepEvent e = operation_.take_step(s, *store_, op);
       if (plan.step == Step::kLock) {
@@ -217,6 +248,7 @@ OpOutcome ScenarioOp::run(std::uint64_t op, StepContext& ctx) {
 VerifyOutcome ScenarioOp::verify(std::uint64_t op, const CounterRecord& written, StepContext& ctx) {
   const std::uint32_t cell = operation_.shape().reads[0];
   ctx.enter(Step::kVerify, op);
+  store_->stamp_held_back();
   last_verified_ = region_.read_cell(cell);
   const CounterRecord& now = last_verified_;
   // Writes without ids (atomic): the value is all there is to compare. Another write at or below

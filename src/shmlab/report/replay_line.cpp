@@ -1,0 +1,40 @@
+#include "shmlab/report/replay_line.hpp"
+
+#include <fmt/format.h>
+
+#include "shmlab/region/backend.hpp"
+#include "shmlab/scenario/registry.hpp"
+#include "shmlab/sync/strategy.hpp"
+
+namespace shmlab {
+
+std::string replay_command(const RunResult& r) {
+  if (!r.observed.captured()) return "";
+  const RunParams& p = r.record.params;
+  std::string cmd = fmt::format("shmlab run -w {} -n {}", p.workers, p.increments);
+  if (p.scenario != Scenario::kCounter) {
+    cmd += fmt::format(" --scenario {}", scenario_of(p.scenario).name());
+    const ScenarioParams& s = p.scenario_params;
+    if (p.scenario == Scenario::kInventory) cmd += fmt::format(" --stock {}", s.stock);
+    if (p.scenario == Scenario::kBank) {
+      cmd +=
+          fmt::format(" --accounts {} --balance {} --amount {}", s.accounts, s.balance, s.amount);
+    }
+  }
+  // Tokens are digits, letters and spaces: double quotes are all a shell needs.
+  return cmd + fmt::format(" --backend {} --strategy {} --schedule \"{}\"", backend_name(p.backend),
+                           strategy_name(p.strategy), format_schedule(r.observed.tokens));
+}
+
+std::string replay_line(const RunResult& r) {
+  if (!r.observed.captured()) return fmt::format("No replay schedule: {}", r.observed.reason);
+  if (r.observed.tokens.size() > kMaxPrintedTokens) {
+    return fmt::format(
+        "Replay this interleaving: {} steps, too many for one line: the command is "
+        "replay_command in --json",
+        r.observed.tokens.size());
+  }
+  return "Replay this interleaving: " + replay_command(r);
+}
+
+}  // namespace shmlab

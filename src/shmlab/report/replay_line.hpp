@@ -1,0 +1,21 @@
+// The command line that replays a run the OS scheduled (analysis/observed_schedule.hpp): the
+// options that decide its outcome, in a form a shell accepts, for the log, JSON, HTML and trace.
+#pragma once
+
+#include <string>
+
+#include "shmlab/analysis/result.hpp"
+
+namespace shmlab {
+
+// Schedules longer than this are given in JSON only, not printed in the log.
+inline constexpr std::size_t kMaxPrintedTokens = 400;
+
+// "shmlab run -w 3 -n 5 --backend file --strategy none --schedule \"2R 1R …\"" for a captured
+// schedule; empty when r.observed has none.
+std::string replay_command(const RunResult& r);
+
+// The line that ends a run without --schedule: "Replay this interleaving: …", or why there is none.
+std::string replay_line(const RunResult& r);
+
+}  // namespace shmlab
