@@ -190,6 +190,11 @@ void check_scenario(const RunParams& p, const std::string& scenario, const std::
                                  fitting_backends_message(p.strategy)));
   }
   def.check(p);
+  if (p.scenario_params.initial != 0 && p.scenario != Scenario::kCounter) {
+    throw UsageError(fmt::format(
+        "--initial: only the counter scenario has one start value; --scenario {} starts from {}",
+        scenario, p.scenario == Scenario::kInventory ? "--stock" : "--balance"));
+  }
   if (p.scenario_params.auditor && p.scenario != Scenario::kBank)
     throw UsageError("--auditor: only the bank scenario has balances to audit");
 }
@@ -497,6 +502,10 @@ Command add_run(CLI::App& app) {
 }
 
 void add_scenario_options(CLI::App& sub, ScenarioParams& s) {
+  sub.add_option("--initial", s.initial, "counter: its value at the start")
+      ->check(kDigits)
+      ->capture_default_str()
+      ->type_name("N");
   sub.add_option("--stock", s.stock, "inventory: units in stock at the start")
       ->check(kDigits)
       ->capture_default_str()

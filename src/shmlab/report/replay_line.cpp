@@ -12,6 +12,8 @@ std::string replay_command(const RunResult& r) {
   if (!r.observed.captured()) return "";
   const RunParams& p = r.record.params;
   std::string cmd = fmt::format("shmlab run -w {} -n {}", p.workers, p.increments);
+  if (p.scenario == Scenario::kCounter && p.scenario_params.initial != 0)
+    cmd += fmt::format(" --initial {}", p.scenario_params.initial);
   if (p.scenario != Scenario::kCounter) {
     cmd += fmt::format(" --scenario {}", scenario_of(p.scenario).name());
     const ScenarioParams& s = p.scenario_params;

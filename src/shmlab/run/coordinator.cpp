@@ -417,7 +417,7 @@ RunRecord Coordinator::run() {
   record_.control_name = control.name();
   log_.info("Created shared memory ({} backend): {}", backend_name(p_.backend), p_.region_path);
   if (p_.scenario == Scenario::kCounter) {
-    log_.info("Initialized counter to 0");
+    log_.info("Initialized counter to {}", p_.scenario_params.initial);
   } else {
     std::string cells;
     for (const CellSpec& c : scenario_of(p_.scenario).cells(p_))
