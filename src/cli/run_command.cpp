@@ -15,6 +15,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/run_outputs.hpp"
+#include "cli/step_input.hpp"
 #include "shmlab/analysis/replay_check.hpp"
 #include "shmlab/region/backend.hpp"
 #include "shmlab/report/json_result.hpp"
@@ -52,6 +53,7 @@ struct RunOptions {
   bool json = false;
   bool keep = false;
   bool replay_check = false;            // run the observed schedule again and compare
+  bool step = false;                    // the person chooses every step (stdin)
   bool until_race = false;              // run again until an update is lost (at most --repeat runs)
   std::optional<std::uint64_t> repeat;  // at most this many runs, the first racy one kept
   bool quiet = false;
@@ -291,6 +293,19 @@ int execute(const RunOptions& o) {
   CoordinatorOptions c;
   c.params = to_params(o);
   c.schedule = to_schedule(o, c.params);
+  std::optional<StepInput> step_input;
+  if (o.step) {
+    if (c.schedule || o.until_race || o.repeat || o.replay_check)
+      throw UsageError(
+          "--step: you choose every step; --schedule, --until-race, --repeat and "
+          "--replay-check choose them otherwise");
+    c.schedule = ScheduleSpec{};
+    c.params.scheduled = true;
+    step_input.emplace(STDIN_FILENO, c.params.log_stderr ? 2 : 1);
+    c.step_chooser = [&step_input](const std::vector<GateView>& views) {
+      return (*step_input)(views);
+    };
+  }
   c.self_exe = self_exe();
   c.temp_dir = temp_dir();
   c.timeout_s = o.timeout_s;
@@ -301,7 +316,9 @@ int execute(const RunOptions& o) {
   const std::uint64_t max_lost = count_or_all("--lost", o.lost);
   const RunOutputs outputs(o.outputs);  // before the run: an unwritable path wastes nothing
   const std::string pacing =
-      !c.schedule ? fmt::format("delay {}", format_delay_spec(c.params.delays))
+      o.step
+          ? std::string(step_input->terminal() ? "you choose each step" : "steps read from stdin")
+      : !c.schedule ? fmt::format("delay {}", format_delay_spec(c.params.delays))
       : c.schedule->random_seed
           ? fmt::format("schedule random:{}", *c.schedule->random_seed)
           : fmt::format("schedule \"{}\"", format_schedule(c.schedule->tokens));
@@ -349,6 +366,7 @@ int execute(const RunOptions& o) {
   RunRecord record = runs > 1 ? run_until_race(c, runs, log) : coordinate(c, log);
   progress.clear();
   if (!record.schedule_error.empty()) throw UsageError(record.schedule_error);
+  const std::string record_taken = record.schedule_taken;
   if (c.schedule) {
     log.info("Steps taken: {}", record.schedule_taken);
     if (!record.schedule_blocked.empty()) {
@@ -379,6 +397,9 @@ int execute(const RunOptions& o) {
   print_summary(result, log);
   outputs.write_files(result, log);
   if (!c.schedule) log.info("{}", replay_line(result));
+  if (o.step) {
+    log.info("Replay this interleaving: {}", schedule_command(result.record.params, record_taken));
+  }
   if (o.replay_check && !c.schedule) check_replay(c, result, log);
   // As `inspect` and `clean` take it: "shmlab-<pid>-<hex>", without the shm name's leading '/'.
   const std::string run_name =
@@ -441,6 +462,9 @@ Command add_run(CLI::App& app) {
                   "SIGKILL worker W at POINT of its K-th operation: W@POINT[:K], POINT one of "
                   "before-lock, locked, after-read, after-write, before-unlock")
       ->type_name("W@POINT[:K]");
+  sub->add_flag("--step", opts->step,
+                "You are the scheduler: choose every step, one worker at a time (on a pipe: "
+                "tokens such as '1 2 1W 2' from stdin); docs/replay.md");
   sub->add_option("--schedule", opts->schedule,
                   "Deterministic interleaving: tokens like \"1R 2R 1W 2W\", or random:SEED "
                   "(docs/schedules.md); delays are ignored")

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,18 @@ struct ScheduleSpec {
 // "1R 2R 1W 2W" → tokens. Workers are 1..kMaxWorkers, letters L R W U A C V (lower case too).
 // Throws UsageError naming the token's position on anything else, and on an empty schedule.
 std::vector<ScheduleToken> parse_schedule(std::string_view text);
+
+// What a person choosing the steps (--step) sees of a worker at a step boundary.
+struct GateView {
+  char next = 0;             // the letter of its next step; 0 when finished
+  std::uint32_t holder = 0;  // next is an L and worker `holder` (1-based) holds that lock: blocked
+  bool finished = false;
+};
+
+// --step: returns the next token, with its letter, for a worker that is neither finished nor
+// blocked; nullopt when there is no answer yet (asked again on the next advance); a token of
+// worker 0 to stop the run (the input ended).
+using StepChooser = std::function<std::optional<ScheduleToken>(const std::vector<GateView>&)>;
 
 // parse_schedule, or `random:SEED` (SEED digits, at most 2^64-1).
 ScheduleSpec parse_schedule_spec(std::string_view text);
