@@ -136,9 +136,11 @@ TEST(ExplorePool, KilledPoolWorkerIsReplacedAndTheHistogramStillMatchesTheModel)
     workers = pool_workers_at_round(tmp, 20);
     if (!workers.empty()) ::kill(workers.back(), SIGKILL);
   });
-  // sqlite: the slowest reset, so the kill lands mid-exploration (20 of 924 handed out).
-  const Outcome o =
-      run_shmlab({"explore", "-w", "2", "-n", "3", "--backend", "sqlite", "--json"}, tmp, 280);
+  // sqlite: the slowest reset, so the kill lands mid-exploration (20 of 924 handed out). The
+  // limit is given: a measured one may turn 924 into a search on a slow (sanitized) build.
+  const Outcome o = run_shmlab(
+      {"explore", "-w", "2", "-n", "3", "--backend", "sqlite", "--limit", "1000", "--json"}, tmp,
+      280);
   killer.join();
   ASSERT_EQ(workers.size(), 2u) << "the pool never reached round 20";
   EXPECT_EQ(o.exit_code, 3) << o.err;
