@@ -124,7 +124,8 @@ TEST_P(ExploreNone, ExhaustiveHistogramMatchesBruteForce) {
   const std::vector<std::string> size = {"-w", std::to_string(s.workers), "-n",
                                          std::to_string(s.increments)};
   TempDir tmp;
-  std::vector<std::string> args = {"explore", "--json"};
+  // Every interleaving, whatever rate this build reaches (a measured limit may make a search).
+  std::vector<std::string> args = {"explore", "--limit", "100000", "--json"};
   args.insert(args.end(), size.begin(), size.end());
   const Outcome o = run_shmlab(args, tmp, 120);
   const json r = parse_result(o);
@@ -201,9 +202,10 @@ TEST_P(ExploreCorrect, NoInterleavingLosesAnUpdate) {
   const auto& [strategy, backend] = GetParam();
   const int increments = 2;
   TempDir tmp;
-  const Outcome o = run_shmlab({"explore", "-w", "2", "-n", std::to_string(increments),
-                                "--strategy", strategy, "--backend", backend, "--json"},
-                               tmp, 120);
+  const Outcome o =
+      run_shmlab({"explore", "-w", "2", "-n", std::to_string(increments), "--strategy", strategy,
+                  "--backend", backend, "--limit", "100000", "--json"},
+                 tmp, 120);
   EXPECT_EQ(o.exit_code, 0) << o.err;
   const json r = parse_result(o);
   EXPECT_EQ(r["exhaustive"], true);

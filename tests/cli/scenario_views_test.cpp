@@ -133,7 +133,12 @@ TEST(ScenarioViewsCli, TheTraceShowsEachWaitAsASpanToTheStop) {
   for (const auto& [worker, first, waits] : {std::tuple{1, "A", "B"}, std::tuple{2, "B", "A"}}) {
     const std::vector<json> spans = worker_spans(trace, worker);
     ASSERT_EQ(spans.size(), 2u) << trace.dump(1);
-    EXPECT_EQ(spans[0]["name"], std::string("lock ") + first);
+    // Granted at once under the schedule; a slow build can take over kNotableWaitNs to grant it,
+    // and then the span says how long it waited.
+    const std::string name = spans[0]["name"];
+    EXPECT_TRUE(name == std::string("lock ") + first ||
+                name.rfind(std::string("waits for ") + first + ", granted after ", 0) == 0)
+        << name;
     EXPECT_EQ(spans[0]["args"]["lock"], first);
     EXPECT_EQ(spans[1]["name"], std::string("waits for ") + waits + ": never granted");
     EXPECT_EQ(spans[1]["cat"], "wait");
@@ -203,7 +208,8 @@ TEST(ScenarioViewsCli, TheReportDrawsTheWaitsThatWereNeverGranted) {
        "--user-data-dir=" + out.path() + "/profile", "--dump-dom", "file://" + html},
       out, 90, /*own_group=*/true);
   ASSERT_EQ(dom.exit_code, 0) << dom.err;
-  EXPECT_EQ(count(dom.out, "class=\"wait\""), 2u) << dom.out;
+  // The two waits never granted; a first lock slow to grant (a sanitized build) adds its own.
+  EXPECT_GE(count(dom.out, "class=\"wait\""), 2u) << dom.out;
   EXPECT_EQ(count(dom.out, "data-never-granted=\"1\""), 2u);
   EXPECT_NE(dom.out.find("data-worker=\"1\" data-lock=\"B\""), std::string::npos);
   EXPECT_NE(dom.out.find("data-worker=\"2\" data-lock=\"A\""), std::string::npos);

@@ -337,17 +337,25 @@ void Explorer::exhaustive() {
   StepModel::State s = model_.initial();
   Tokens prefix;
   std::optional<std::int64_t> lo, hi;
-  const std::int64_t t0 = sys::monotonic_ns();
+  std::int64_t t0 = sys::monotonic_ns();
+  std::uint64_t before_t0 = 0;  // interleavings done before t0
   const auto visit = [&](const Tokens& tokens, std::int64_t model_final) {
     const std::int64_t real = run_real(tokens);
     if (!o_.limit) {
-      // The measured rate decides once it is known: all of them in the budget, or a search.
-      const std::int64_t spent = sys::monotonic_ns() - t0;
-      const double rate = static_cast<double>(r_.interleavings + 1) * 1e9 /
+      // The measured rate decides once it is known: all of them in the budget, or a search. The
+      // first interleaving also starts the pool (seconds under a sanitizer): once it is done, the
+      // clock starts again, so the rate is that of the interleavings themselves.
+      const std::int64_t now = sys::monotonic_ns();
+      const std::int64_t spent = now - t0;
+      const double rate = static_cast<double>(r_.interleavings + 1 - before_t0) * 1e9 /
                           static_cast<double>(std::max<std::int64_t>(spent, 1));
       r_.limit = static_cast<std::uint64_t>(rate * o_.limit_budget_s);
-      if (spent >= kMeasureNs && static_cast<double>(count) / rate > o_.limit_budget_s)
+      if (r_.interleavings == 0) {
+        t0 = now;
+        before_t0 = 1;
+      } else if (spent >= kMeasureNs && static_cast<double>(count) / rate > o_.limit_budget_s) {
         throw OverBudget{r_.limit};
+      }
     }
     ++r_.interleavings;
     if (real != model_final) ++r_.model_mismatches;

@@ -115,7 +115,6 @@ PoolRun WorkerPool::run(const std::vector<ScheduleToken>& tokens) {
   ControlBlock& control = *l.control;
   ControlHeader& h = control.header();
   const auto timeout_ns = static_cast<std::int64_t>(options_.timeout_s * 1e9);
-  const std::int64_t deadline = sys::monotonic_ns() + timeout_ns;
   // A dead worker is found by its pidfd; SIGCHLD itself says nothing more.
   const auto check_signals = [&](int timeout_ms) {
     const std::optional<int> sig = l.signals.wait(timeout_ms);
@@ -132,16 +131,29 @@ PoolRun WorkerPool::run(const std::vector<ScheduleToken>& tokens) {
     return {};
   };
   if (starting) {
+    // As in a run: starting is the OS's work (seconds under a sanitizer or on a loaded machine),
+    // so each arrival is progress and the bound since the last one is at least kStartBound.
+    constexpr double kStartBound = 30;
+    const auto start_ns =
+        static_cast<std::int64_t>(std::max(options_.timeout_s, kStartBound) * 1e9);
+    std::int64_t start_deadline = sys::monotonic_ns() + start_ns;
+    std::uint32_t arrived = 0;
     while (h.start.arrived() < l.params.workers) {
+      if (const std::uint32_t now = h.start.arrived(); now != arrived) {
+        arrived = now;
+        start_deadline = sys::monotonic_ns() + start_ns;
+      }
       check_signals(1);  // workers attach within a millisecond or two
       if (std::string why = dead(); !why.empty()) return give_up(why);
-      if (sys::monotonic_ns() > deadline)
-        return give_up("the pool's workers did not start within --timeout");
+      if (sys::monotonic_ns() > start_deadline)
+        return give_up("the pool's workers did not reach the start barrier");
     }
     h.start.open();
   } else {
     check_signals(0);
   }
+  // --timeout bounds the interleaving itself, from the moment the workers are ready for it.
+  const std::int64_t deadline = sys::monotonic_ns() + timeout_ns;
 
   // Every worker waits for the next round: nobody else touches the region or the slots now.
   for (std::uint32_t i = 0; i < l.initial.size(); ++i) l.region->write_cell(i, l.initial[i]);
