@@ -102,17 +102,17 @@ TEST(StepCli, RefusesAScheduleBeside) {
   expect_nothing_left(o, tmp);
 }
 
-// A tmux server of this test's own: the terminal mode, driven as a person would.
+// A tmux server of this test's own, its socket in a directory of its own (removed with it): the
+// terminal mode, driven as a person would.
 class Tmux {
  public:
-  explicit Tmux(const TempDir& tmp)
-      : tmp_(tmp), socket_("shmlab-step-test-" + std::to_string(::getpid())) {}
+  explicit Tmux(const TempDir& tmp) : tmp_(tmp), socket_(socket_dir_.path() + "/tmux") {}
   ~Tmux() { run({"kill-server"}); }
   Tmux(const Tmux&) = delete;
   Tmux& operator=(const Tmux&) = delete;
 
   Outcome run(std::vector<std::string> args) const {
-    args.insert(args.begin(), {"/usr/bin/tmux", "-L", socket_});
+    args.insert(args.begin(), {"/usr/bin/tmux", "-S", socket_});
     return run_program(args, tmp_, 10);
   }
   std::string pane() const { return run({"capture-pane", "-p", "-S", "-200", "-t", "s"}).out; }
@@ -127,6 +127,7 @@ class Tmux {
 
  private:
   const TempDir& tmp_;
+  TempDir socket_dir_;
   std::string socket_;
 };
 
