@@ -65,6 +65,8 @@ struct RunOptions {
 
 // Without --log, the step lines of about this many operations in all (then a count of the rest).
 constexpr std::uint64_t kLoggedOpsTotal = 100;
+// The watchdog under --step (the largest --timeout): the person takes the time, not the workers.
+constexpr double kStepTimeoutS = 86400;
 // A run whose delays alone take longer says so at the start, with the command that skips them.
 constexpr double kLongRunS = 10;
 
@@ -308,7 +310,8 @@ int execute(const RunOptions& o) {
   }
   c.self_exe = self_exe();
   c.temp_dir = temp_dir();
-  c.timeout_s = o.timeout_s;
+  // --step: a person may think as long as they like; Ctrl-C, not the watchdog, ends a wait.
+  c.timeout_s = o.step ? kStepTimeoutS : o.timeout_s;
   c.keep = o.keep;
   const Log log(c.params.log_stderr ? 2 : 1, c.params.color, c.params.quiet, c.params.ascii);
   // What must reach the user even with --quiet: a long wait ahead, the name of a kept run.
@@ -397,7 +400,9 @@ int execute(const RunOptions& o) {
   print_summary(result, log);
   outputs.write_files(result, log);
   if (!c.schedule) log.info("{}", replay_line(result));
-  if (o.step) {
+  if (o.step && result.record.end == RunEnd::kInterrupted) {
+    log.info("No replay schedule: the run was interrupted");
+  } else if (o.step) {
     log.info("Replay this interleaving: {}", schedule_command(result.record.params, record_taken));
   }
   if (o.replay_check && !c.schedule) check_replay(c, result, log);

@@ -115,6 +115,22 @@ class Tmux {
     args.insert(args.begin(), {"/usr/bin/tmux", "-S", socket_});
     return run_program(args, tmp_, 10);
   }
+  // Starts `shmlab run --step args` in the session's one pane, which stays after it exits.
+  void start(const std::string& args) const {
+    const std::string cmd = "echo PID=$$; TMPDIR='" + tmp_.path() + "' exec '" + shmlab_binary() +
+                            "' run --step " + args;
+    const Outcome o =
+        run({"new-session", "-d", "-s", "s", "-x", "160", "-y", "60", "sh -c \"" + cmd + "\""});
+    EXPECT_EQ(o.exit_code, 0) << o.err;
+    // It waits for our keys first, so it cannot exit before this.
+    run({"set-option", "-t", "s", "remain-on-exit", "on"});
+  }
+  // The run's PID, as the shell printed it before exec.
+  pid_t pid() const {
+    const std::string p = pane();
+    const std::size_t at = p.find("PID=");
+    return at == std::string::npos ? -1 : static_cast<pid_t>(std::stol(p.substr(at + 4)));
+  }
   std::string pane() const { return run({"capture-pane", "-p", "-S", "-200", "-t", "s"}).out; }
   // Polls the pane until it shows `text` (at most ~20 s).
   bool wait_for(const std::string& text) const {
@@ -134,14 +150,7 @@ class Tmux {
 TEST(StepCli, PersonAtATerminalChoosesEachStepThroughTmux) {
   TempDir tmp;
   Tmux tmux(tmp);
-  const std::string cmd = "echo PID=$$; TMPDIR='" + tmp.path() + "' exec '" + shmlab_binary() +
-                          "' run --step -w 2 -n 1 --initial 5 --delay none";
-  ASSERT_EQ(
-      tmux.run({"new-session", "-d", "-s", "s", "-x", "160", "-y", "60", "sh -c \"" + cmd + "\""})
-          .exit_code,
-      0);
-  // The pane stays on screen after shmlab exits (it waits for our keys first, so no race).
-  tmux.run({"set-option", "-t", "s", "remain-on-exit", "on"});
+  tmux.start("-w 2 -n 1 --initial 5 --delay none");
   ASSERT_TRUE(tmux.wait_for("Step 1: the next step of each worker")) << tmux.pane();
   EXPECT_TRUE(tmux.wait_for("  1: R (read)")) << tmux.pane();
   // The verifies are steps too: 1V and 2V end the run.
@@ -157,11 +166,27 @@ TEST(StepCli, PersonAtATerminalChoosesEachStepThroughTmux) {
       pane.find("--initial 5 --backend file --strategy none --schedule \"1R 2R 1W 2W 1V 2V\""),
       std::string::npos)
       << pane;
-  const std::size_t at = pane.find("PID=");
-  ASSERT_NE(at, std::string::npos) << pane;
   Outcome o;
-  o.pid = static_cast<pid_t>(std::stol(pane.substr(at + 4)));
+  o.pid = tmux.pid();
+  ASSERT_GT(o.pid, 0) << pane;
   EXPECT_TRUE(tmux.wait_for("Cleaned up the run's shared objects")) << pane;
+  expect_nothing_left(o, tmp);
+}
+
+TEST(StepCli, CtrlCWhileThePersonThinksStopsTheRunWithNothingLeft) {
+  TempDir tmp;
+  Tmux tmux(tmp);
+  tmux.start("-w 2 -n 1 --delay none --strategy mutex --backend shm");
+  ASSERT_TRUE(tmux.wait_for("Step 1: the next step of each worker")) << tmux.pane();
+  tmux.run({"send-keys", "-t", "s", "1", "Enter"});
+  ASSERT_TRUE(tmux.wait_for("Step 2: the next step of each worker")) << tmux.pane();
+  EXPECT_TRUE(tmux.wait_for("  2: waiting for the lock held by 1")) << tmux.pane();
+  tmux.run({"send-keys", "-t", "s", "C-c"});
+  ASSERT_TRUE(tmux.wait_for("No replay schedule: the run was interrupted")) << tmux.pane();
+  EXPECT_TRUE(tmux.wait_for("Cleaned up the run's shared objects")) << tmux.pane();
+  Outcome o;
+  o.pid = tmux.pid();
+  ASSERT_GT(o.pid, 0) << tmux.pane();
   expect_nothing_left(o, tmp);
 }
 
