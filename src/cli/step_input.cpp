@@ -61,7 +61,8 @@ void StepInput::show(const std::vector<GateView>& views) {
     } else if (v.holder != 0) {
       text += fmt::format("  {}: waiting for the lock held by {}\n", i + 1, v.holder);
     } else {
-      text += fmt::format("  {}: {}\n", i + 1, step_text(v.next));
+      text += fmt::format("  {}: {}{}\n", i + 1, step_text(v.next),
+                          v.read ? fmt::format(", from its read of {}", *v.read) : "");
       ++movable;
     }
   }

@@ -161,6 +161,7 @@ TEST(StepCli, PersonAtATerminalChoosesEachStepThroughTmux) {
   const std::string pane = tmux.pane();
   EXPECT_NE(pane.find("Step 4: the next step of each worker"), std::string::npos) << pane;
   EXPECT_NE(pane.find("Worker 2 read counter: 5"), std::string::npos) << pane;
+  EXPECT_NE(pane.find("  2: W (write), from its read of 5"), std::string::npos) << pane;
   EXPECT_NE(pane.find("Expected 7 but got 6"), std::string::npos) << pane;
   EXPECT_NE(
       pane.find("--initial 5 --backend file --strategy none --schedule \"1R 2R 1W 2W 1V 2V\""),

@@ -36,6 +36,8 @@ struct GateView {
   char next = 0;             // the letter of its next step; 0 when finished
   std::uint32_t holder = 0;  // next is an L and worker `holder` (1-based) holds that lock: blocked
   bool finished = false;
+  // next is a W: the value its operation's latest read saw (the trace's last R), when traced.
+  std::optional<std::int64_t> read;
 };
 
 // --step: returns the next token, with its letter, for a worker that is neither finished nor

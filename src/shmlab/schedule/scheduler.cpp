@@ -126,8 +126,13 @@ bool Scheduler::choose(std::uint32_t& index) {
     std::vector<GateView> views;
     for (std::uint32_t i = 0; i < gates_.size(); ++i) {
       const WorkerGate& g = gates_[i];
-      views.push_back({g.finished ? '\0' : static_cast<char>(g.next),
-                       !g.finished && blocked(i) ? holder_of(i) : 0, g.finished});
+      GateView v{g.finished ? '\0' : static_cast<char>(g.next),
+                 !g.finished && blocked(i) ? holder_of(i) : 0, g.finished, std::nullopt};
+      TraceEvent e;
+      if (v.next == static_cast<char>(Step::kWrite) && control_.trace(i).last(e) &&
+          e.step == static_cast<char>(Step::kRead))
+        v.read = e.before;
+      views.push_back(v);
     }
     const std::optional<ScheduleToken> t = chooser_(views);
     if (!t) {
