@@ -16,27 +16,6 @@ namespace {
 // (Ctrl-C, a worker that dies).
 constexpr int kPollMs = 50;
 
-std::string step_text(char letter) {
-  switch (letter) {
-    case 'L':
-      return "L (lock)";
-    case 'R':
-      return "R (read)";
-    case 'W':
-      return "W (write)";
-    case 'U':
-      return "U (unlock)";
-    case 'A':
-      return "A (atomic read-modify-write)";
-    case 'C':
-      return "C (compare-and-swap)";
-    case 'V':
-      return "V (verify)";
-    default:
-      return std::string(1, letter);
-  }
-}
-
 }  // namespace
 
 StepInput::StepInput(int in, int out) : in_(in), out_(out), terminal_(::isatty(in) == 1) {}
@@ -61,7 +40,7 @@ void StepInput::show(const std::vector<GateView>& views) {
     } else if (v.holder != 0) {
       text += fmt::format("  {}: waiting for the lock held by {}\n", i + 1, v.holder);
     } else {
-      text += fmt::format("  {}: {}{}\n", i + 1, step_text(v.next),
+      text += fmt::format("  {}: {}{}\n", i + 1, step_word(v.next),
                           v.read ? fmt::format(", from its read of {}", *v.read) : "");
       ++movable;
     }
@@ -129,8 +108,8 @@ std::optional<ScheduleToken> StepInput::operator()(const std::vector<GateView>& 
     return std::nullopt;
   }
   if (t.step && static_cast<char>(*t.step) != v.next) {
-    say(fmt::format("Worker {}'s next step is {}, not {}\n", t.worker, step_text(v.next),
-                    step_text(static_cast<char>(*t.step))));
+    say(fmt::format("Worker {}'s next step is {}, not {}\n", t.worker, step_word(v.next),
+                    step_word(static_cast<char>(*t.step))));
     return std::nullopt;
   }
   t.step = static_cast<Step>(v.next);

@@ -49,6 +49,8 @@ using StepChooser = std::function<std::optional<ScheduleToken>(const std::vector
 ScheduleSpec parse_schedule_spec(std::string_view text);
 
 std::string format_token(const ScheduleToken& token);
+// "R (read)" for 'R': a step letter as messages name it.
+std::string_view step_word(char letter);
 // Tokens joined by single spaces: what parse_schedule reads back.
 std::string format_schedule(const std::vector<ScheduleToken>& tokens);
 

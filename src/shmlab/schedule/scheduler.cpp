@@ -8,30 +8,6 @@
 #include "shmlab/sys/clock.hpp"
 
 namespace shmlab {
-namespace {
-
-std::string_view step_word(char letter) {
-  switch (letter) {
-    case 'L':
-      return "L (lock)";
-    case 'R':
-      return "R (read)";
-    case 'W':
-      return "W (write)";
-    case 'U':
-      return "U (unlock)";
-    case 'A':
-      return "A (atomic read-modify-write)";
-    case 'C':
-      return "C (compare-and-swap)";
-    case 'V':
-      return "V (verify)";
-    default:
-      return "?";
-  }
-}
-
-}  // namespace
 
 Scheduler::Scheduler(ControlBlock& control, ScheduleSpec spec, StepChooser chooser)
     : control_(control),
