@@ -15,6 +15,7 @@
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
 #include "cli/run_outputs.hpp"
+#include "cli/step_input.hpp"
 #include "shmlab/analysis/replay_check.hpp"
 #include "shmlab/region/backend.hpp"
 #include "shmlab/report/json_result.hpp"
@@ -52,6 +53,7 @@ struct RunOptions {
   bool json = false;
   bool keep = false;
   bool replay_check = false;            // run the observed schedule again and compare
+  bool step = false;                    // the person chooses every step (stdin)
   bool until_race = false;              // run again until an update is lost (at most --repeat runs)
   std::optional<std::uint64_t> repeat;  // at most this many runs, the first racy one kept
   bool quiet = false;
@@ -63,6 +65,8 @@ struct RunOptions {
 
 // Without --log, the step lines of about this many operations in all (then a count of the rest).
 constexpr std::uint64_t kLoggedOpsTotal = 100;
+// The watchdog under --step (the largest --timeout): the person takes the time, not the workers.
+constexpr double kStepTimeoutS = 86400;
 // A run whose delays alone take longer says so at the start, with the command that skips them.
 constexpr double kLongRunS = 10;
 
@@ -190,6 +194,11 @@ void check_scenario(const RunParams& p, const std::string& scenario, const std::
                                  fitting_backends_message(p.strategy)));
   }
   def.check(p);
+  if (p.scenario_params.initial != 0 && p.scenario != Scenario::kCounter) {
+    throw UsageError(fmt::format(
+        "--initial: only the counter scenario has one start value; --scenario {} starts from {}",
+        scenario, p.scenario == Scenario::kInventory ? "--stock" : "--balance"));
+  }
   if (p.scenario_params.auditor && p.scenario != Scenario::kBank)
     throw UsageError("--auditor: only the bank scenario has balances to audit");
 }
@@ -286,9 +295,23 @@ int execute(const RunOptions& o) {
   CoordinatorOptions c;
   c.params = to_params(o);
   c.schedule = to_schedule(o, c.params);
+  std::optional<StepInput> step_input;
+  if (o.step) {
+    if (c.schedule || o.until_race || o.repeat || o.replay_check)
+      throw UsageError(
+          "--step: you choose every step; --schedule, --until-race, --repeat and "
+          "--replay-check choose them otherwise");
+    c.schedule = ScheduleSpec{};
+    c.params.scheduled = true;
+    step_input.emplace(STDIN_FILENO, c.params.log_stderr ? 2 : 1);
+    c.step_chooser = [&step_input](const std::vector<GateView>& views) {
+      return (*step_input)(views);
+    };
+  }
   c.self_exe = self_exe();
   c.temp_dir = temp_dir();
-  c.timeout_s = o.timeout_s;
+  // --step: a person may think as long as they like; Ctrl-C, not the watchdog, ends a wait.
+  c.timeout_s = o.step ? kStepTimeoutS : o.timeout_s;
   c.keep = o.keep;
   const Log log(c.params.log_stderr ? 2 : 1, c.params.color, c.params.quiet, c.params.ascii);
   // What must reach the user even with --quiet: a long wait ahead, the name of a kept run.
@@ -296,7 +319,9 @@ int execute(const RunOptions& o) {
   const std::uint64_t max_lost = count_or_all("--lost", o.lost);
   const RunOutputs outputs(o.outputs);  // before the run: an unwritable path wastes nothing
   const std::string pacing =
-      !c.schedule ? fmt::format("delay {}", format_delay_spec(c.params.delays))
+      o.step
+          ? std::string(step_input->terminal() ? "you choose each step" : "steps read from stdin")
+      : !c.schedule ? fmt::format("delay {}", format_delay_spec(c.params.delays))
       : c.schedule->random_seed
           ? fmt::format("schedule random:{}", *c.schedule->random_seed)
           : fmt::format("schedule \"{}\"", format_schedule(c.schedule->tokens));
@@ -344,6 +369,7 @@ int execute(const RunOptions& o) {
   RunRecord record = runs > 1 ? run_until_race(c, runs, log) : coordinate(c, log);
   progress.clear();
   if (!record.schedule_error.empty()) throw UsageError(record.schedule_error);
+  const std::string record_taken = record.schedule_taken;
   if (c.schedule) {
     log.info("Steps taken: {}", record.schedule_taken);
     if (!record.schedule_blocked.empty()) {
@@ -374,6 +400,11 @@ int execute(const RunOptions& o) {
   print_summary(result, log);
   outputs.write_files(result, log);
   if (!c.schedule) log.info("{}", replay_line(result));
+  if (o.step && result.record.end == RunEnd::kInterrupted) {
+    log.info("No replay schedule: the run was interrupted");
+  } else if (o.step) {
+    log.info("Replay this interleaving: {}", schedule_command(result.record.params, record_taken));
+  }
   if (o.replay_check && !c.schedule) check_replay(c, result, log);
   // As `inspect` and `clean` take it: "shmlab-<pid>-<hex>", without the shm name's leading '/'.
   const std::string run_name =
@@ -436,6 +467,9 @@ Command add_run(CLI::App& app) {
                   "SIGKILL worker W at POINT of its K-th operation: W@POINT[:K], POINT one of "
                   "before-lock, locked, after-read, after-write, before-unlock")
       ->type_name("W@POINT[:K]");
+  sub->add_flag("--step", opts->step,
+                "You are the scheduler: choose every step, one worker at a time (on a pipe: "
+                "tokens such as '1 2 1W 2' from stdin); docs/replay.md");
   sub->add_option("--schedule", opts->schedule,
                   "Deterministic interleaving: tokens like \"1R 2R 1W 2W\", or random:SEED "
                   "(docs/schedules.md); delays are ignored")
@@ -497,6 +531,10 @@ Command add_run(CLI::App& app) {
 }
 
 void add_scenario_options(CLI::App& sub, ScenarioParams& s) {
+  sub.add_option("--initial", s.initial, "counter: its value at the start")
+      ->check(kDigits)
+      ->capture_default_str()
+      ->type_name("N");
   sub.add_option("--stock", s.stock, "inventory: units in stock at the start")
       ->check(kDigits)
       ->capture_default_str()

@@ -85,7 +85,9 @@ void judge_scenario(const RunRecord& record, RunResult& r) {
 RunResult analyse(RunRecord record) {
   RunResult r;
   const RunParams& p = record.params;
-  r.expected = static_cast<std::int64_t>(std::uint64_t{p.workers} * p.increments);
+  // The counter's start value (--initial); the other scenarios judge from their own cells.
+  const std::int64_t start = p.scenario == Scenario::kCounter ? p.scenario_params.initial : 0;
+  r.expected = start + static_cast<std::int64_t>(std::uint64_t{p.workers} * p.increments);
   r.final_value = record.final_total;
   if (!record.schedule.empty()) r.schedule = record.schedule;
   for (const WorkerRecord& w : record.workers) {
@@ -107,7 +109,7 @@ RunResult analyse(RunRecord record) {
   const bool counter = p.scenario == Scenario::kCounter;
   if (counter || writes_per_op(p) == 1) r.unfinished = unfinished_ops(record);
   if (faulted || record.end != RunEnd::kCompleted) {
-    r.expected = static_cast<std::int64_t>(r.completed_ops);
+    r.expected = start + static_cast<std::int64_t>(r.completed_ops);
     for (const UnfinishedOp& u : r.unfinished) r.expected += u.fate == WriteFate::kLanded ? 1 : 0;
   }
   r.lost_updates = r.expected - r.final_value;

@@ -79,8 +79,9 @@ inline constexpr std::uint32_t kMaxAccounts = 64;
 // well inside.
 inline constexpr std::int64_t kMaxCellValue = std::int64_t{1} << 36;
 
-// The parameters of the inventory and bank scenarios (ignored by the counter).
+// The parameters of the scenarios beyond -w and -n.
 struct ScenarioParams {
+  std::int64_t initial = 0;     // counter: its value at the start (the other scenarios refuse it)
   std::int64_t stock = 10;      // inventory: units of the product at the start
   std::uint32_t accounts = 3;   // bank: accounts A, B, C...
   std::int64_t balance = 1000;  // bank: each account's initial balance

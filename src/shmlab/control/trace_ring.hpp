@@ -74,6 +74,14 @@ class TraceRing {
   }
   std::uint64_t capacity() const { return capacity_; }
 
+  // The newest event, if any (the coordinator reads it while the worker waits at a step gate).
+  bool last(TraceEvent& out) const {
+    const std::uint64_t n = appended();
+    if (n == 0) return false;
+    out = events_[(n - 1) % trace_ring_slots(capacity_)];
+    return true;
+  }
+
   // The events still held, oldest first.
   std::vector<TraceEvent> snapshot() const {
     std::vector<TraceEvent> out;

@@ -49,6 +49,7 @@ nlohmann::json run_params_json(const RunParams& p) {
           {"strategy", strategy_name(p.strategy)},
           {"workers", p.workers},
           {"increments", p.increments},
+          {"initial", p.scenario_params.initial},
           {"seed", p.seed},
           {"delay", format_delay_spec(p.delays)}};
 }

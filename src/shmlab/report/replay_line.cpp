@@ -10,8 +10,13 @@ namespace shmlab {
 
 std::string replay_command(const RunResult& r) {
   if (!r.observed.captured()) return "";
-  const RunParams& p = r.record.params;
+  return schedule_command(r.record.params, format_schedule(r.observed.tokens));
+}
+
+std::string schedule_command(const RunParams& p, const std::string& schedule) {
   std::string cmd = fmt::format("shmlab run -w {} -n {}", p.workers, p.increments);
+  if (p.scenario == Scenario::kCounter && p.scenario_params.initial != 0)
+    cmd += fmt::format(" --initial {}", p.scenario_params.initial);
   if (p.scenario != Scenario::kCounter) {
     cmd += fmt::format(" --scenario {}", scenario_of(p.scenario).name());
     const ScenarioParams& s = p.scenario_params;
@@ -23,7 +28,7 @@ std::string replay_command(const RunResult& r) {
   }
   // Tokens are digits, letters and spaces: double quotes are all a shell needs.
   return cmd + fmt::format(" --backend {} --strategy {} --schedule \"{}\"", backend_name(p.backend),
-                           strategy_name(p.strategy), format_schedule(r.observed.tokens));
+                           strategy_name(p.strategy), schedule);
 }
 
 std::string replay_line(const RunResult& r) {

@@ -15,6 +15,9 @@ inline constexpr std::size_t kMaxPrintedTokens = 400;
 // schedule; empty when r.observed has none.
 std::string replay_command(const RunResult& r);
 
+// The same command for a run of `p` with the schedule `schedule` ("1R 2R 1W 2W").
+std::string schedule_command(const RunParams& p, const std::string& schedule);
+
 // The line that ends a run without --schedule: "Replay this interleaving: …", or why there is none.
 std::string replay_line(const RunResult& r);
 

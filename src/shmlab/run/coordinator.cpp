@@ -412,12 +412,12 @@ RunRecord Coordinator::run() {
   std::unique_ptr<RegionStore> store = create_region(p_, files.path());
   ControlBlock control = ControlBlock::create(p_);
   LockObjects lock_objects = LockObjects::create(p_);  // e.g. the named semaphore
-  if (o_.schedule) scheduler_ = std::make_unique<Scheduler>(control, *o_.schedule);
+  if (o_.schedule) scheduler_ = std::make_unique<Scheduler>(control, *o_.schedule, o_.step_chooser);
   record_.params = p_;
   record_.control_name = control.name();
   log_.info("Created shared memory ({} backend): {}", backend_name(p_.backend), p_.region_path);
   if (p_.scenario == Scenario::kCounter) {
-    log_.info("Initialized counter to 0");
+    log_.info("Initialized counter to {}", p_.scenario_params.initial);
   } else {
     std::string cells;
     for (const CellSpec& c : scenario_of(p_.scenario).cells(p_))

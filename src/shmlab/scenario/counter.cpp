@@ -14,10 +14,12 @@ class Counter final : public ScenarioDef {
   std::string_view name() const override { return "counter"; }
 
   std::vector<CellSpec> cells(const RunParams& p) const override {
-    if (p.strategy != Strategy::kSharded) return {{"counter", 0}};
+    const std::int64_t initial = p.scenario_params.initial;
+    if (p.strategy != Strategy::kSharded) return {{"counter", initial}};
+    // Sharded: the counter is the sum of the shards; the first holds the start value.
     std::vector<CellSpec> out;
     for (std::uint32_t i = 0; i < p.workers; ++i)
-      out.push_back({fmt::format("counter[{}]", i + 1), 0});
+      out.push_back({fmt::format("counter[{}]", i + 1), i == 0 ? initial : 0});
     return out;
   }
 
@@ -56,7 +58,14 @@ class Counter final : public ScenarioDef {
   }
   std::string_view measure_name() const override { return "final counter value"; }
   std::int64_t expected_measure(const RunParams& p) const override {
-    return static_cast<std::int64_t>(std::uint64_t{p.workers} * p.increments);
+    return p.scenario_params.initial +
+           static_cast<std::int64_t>(std::uint64_t{p.workers} * p.increments);
+  }
+
+  void check(const RunParams& p) const override {
+    const std::int64_t initial = p.scenario_params.initial;
+    if (initial < 0 || initial > kMaxCellValue)
+      throw_usage(fmt::format("--initial {}: from 0 to {}", initial, kMaxCellValue));
   }
 
   std::string step_line(const RunParams&, std::uint32_t number, const StepEvent& e,

@@ -10,6 +10,27 @@
 #include "shmlab/usage_error.hpp"
 
 namespace shmlab {
+
+std::string_view step_word(char letter) {
+  switch (letter) {
+    case 'L':
+      return "L (lock)";
+    case 'R':
+      return "R (read)";
+    case 'W':
+      return "W (write)";
+    case 'U':
+      return "U (unlock)";
+    case 'A':
+      return "A (atomic read-modify-write)";
+    case 'C':
+      return "C (compare-and-swap)";
+    case 'V':
+      return "V (verify)";
+    default:
+      return "?";
+  }
+}
 namespace {
 
 std::optional<Step> step_of(char c) {

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,10 +31,26 @@ struct ScheduleSpec {
 // Throws UsageError naming the token's position on anything else, and on an empty schedule.
 std::vector<ScheduleToken> parse_schedule(std::string_view text);
 
+// What a person choosing the steps (--step) sees of a worker at a step boundary.
+struct GateView {
+  char next = 0;             // the letter of its next step; 0 when finished
+  std::uint32_t holder = 0;  // next is an L and worker `holder` (1-based) holds that lock: blocked
+  bool finished = false;
+  // next is a W: the value its operation's latest read saw (the trace's last R), when traced.
+  std::optional<std::int64_t> read;
+};
+
+// --step: returns the next token, with its letter, for a worker that is neither finished nor
+// blocked; nullopt when there is no answer yet (asked again on the next advance); a token of
+// worker 0 to stop the run (the input ended).
+using StepChooser = std::function<std::optional<ScheduleToken>(const std::vector<GateView>&)>;
+
 // parse_schedule, or `random:SEED` (SEED digits, at most 2^64-1).
 ScheduleSpec parse_schedule_spec(std::string_view text);
 
 std::string format_token(const ScheduleToken& token);
+// "R (read)" for 'R': a step letter as messages name it.
+std::string_view step_word(char letter);
 // Tokens joined by single spaces: what parse_schedule reads back.
 std::string format_schedule(const std::vector<ScheduleToken>& tokens);
 

@@ -8,37 +8,14 @@
 #include "shmlab/sys/clock.hpp"
 
 namespace shmlab {
-namespace {
 
-std::string_view step_word(char letter) {
-  switch (letter) {
-    case 'L':
-      return "L (lock)";
-    case 'R':
-      return "R (read)";
-    case 'W':
-      return "W (write)";
-    case 'U':
-      return "U (unlock)";
-    case 'A':
-      return "A (atomic read-modify-write)";
-    case 'C':
-      return "C (compare-and-swap)";
-    case 'V':
-      return "V (verify)";
-    default:
-      return "?";
-  }
-}
-
-}  // namespace
-
-Scheduler::Scheduler(ControlBlock& control, ScheduleSpec spec)
+Scheduler::Scheduler(ControlBlock& control, ScheduleSpec spec, StepChooser chooser)
     : control_(control),
       spec_(std::move(spec)),
       gates_(control.params().workers),
       holders_(kMaxAccounts + 1, 0),
-      rng_(spec_.random_seed.value_or(0)) {}
+      rng_(spec_.random_seed.value_or(0)),
+      chooser_(std::move(chooser)) {}
 
 std::string Scheduler::schedule() const {
   return format_schedule(spec_.random_seed ? drawn_ : spec_.tokens);
@@ -121,6 +98,36 @@ bool Scheduler::choose(std::uint32_t& index) {
                     "holds, and it has finished",
                     any));
   }
+  if (chooser_) {
+    std::vector<GateView> views;
+    for (std::uint32_t i = 0; i < gates_.size(); ++i) {
+      const WorkerGate& g = gates_[i];
+      GateView v{g.finished ? '\0' : static_cast<char>(g.next),
+                 !g.finished && blocked(i) ? holder_of(i) : 0, g.finished, std::nullopt};
+      TraceEvent e;
+      if (v.next == static_cast<char>(Step::kWrite) && control_.trace(i).last(e) &&
+          e.step == static_cast<char>(Step::kRead))
+        v.read = e.before;
+      views.push_back(v);
+    }
+    const std::optional<ScheduleToken> t = chooser_(views);
+    if (!t) {
+      undecided_ = true;
+      return false;
+    }
+    if (t->worker == 0) {
+      // Only verifies left: they change nothing, so the run ends as a schedule's tail ends it.
+      const bool verifies_left = std::all_of(gates_.begin(), gates_.end(), [](const WorkerGate& g) {
+        return g.finished || g.next == static_cast<std::uint32_t>(Step::kVerify);
+      });
+      if (!verifies_left) return fail("--step: the input ended before the run did; stopped");
+      chooser_ = {};
+      index = ready.front();
+      return true;
+    }
+    spec_.tokens.push_back(*t);
+    return choose_token(index);
+  }
   if (spec_.random_seed) {
     // Our own reduction, not uniform_int_distribution: the draw must be the same everywhere.
     index = ready[rng_() % ready.size()];
@@ -172,7 +179,9 @@ Scheduler::Progress Scheduler::advance(std::int64_t budget_ns,
       }
     }
     std::uint32_t index = 0;
+    undecided_ = false;
     if (!choose(index)) {
+      if (undecided_) return Progress::kWaiting;
       if (!error_.empty() && position_ >= spec_.tokens.size() && grant_deadlock()) {
         error_.clear();
         return Progress::kWaiting;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -25,7 +26,8 @@ class Scheduler {
     kError,    // the schedule cannot be followed; error() says why and names the token
   };
 
-  Scheduler(ControlBlock& control, ScheduleSpec spec);
+  // With a chooser, the steps after spec's tokens are asked of it, one at a time.
+  Scheduler(ControlBlock& control, ScheduleSpec spec, StepChooser chooser = {});
 
   // Grants steps for at most about `budget_ns`. `alive(i)` says whether worker i (0-based) still
   // runs: a worker that died between boundaries is treated as finished.
@@ -75,6 +77,8 @@ class Scheduler {
   std::vector<ScheduleToken> blocked_;
   std::vector<SkippedToken> skipped_;
   std::string error_;
+  StepChooser chooser_;
+  bool undecided_ = false;  // the chooser has no answer yet
 };
 
 }  // namespace shmlab
