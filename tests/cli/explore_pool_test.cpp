@@ -83,8 +83,11 @@ TEST_P(PooledAndFresh, GiveIdenticalHistogramsEqualToTheModel) {
   const json pooled2 = explore(args_for(2), false);
   EXPECT_EQ(pooled2["pool_starts"], 1);
   EXPECT_EQ(pooled2["pool_reruns"], 0);
-  if (c.scenario == "counter") EXPECT_EQ(histogram_of(pooled2), kCounter2x2);
-  if (c.scenario == "inventory") EXPECT_EQ(histogram_of(pooled2), kInventory2x2);
+  if (c.scenario == "counter") {
+    EXPECT_EQ(histogram_of(pooled2), kCounter2x2);
+  } else if (c.scenario == "inventory") {
+    EXPECT_EQ(histogram_of(pooled2), kInventory2x2);
+  }
   // Pooled and fresh side by side at 2 x 1 (fresh processes cost about a second each under
   // AddressSanitizer): the same histogram, interleavings and witnesses.
   const json pooled = explore(args_for(1), false);

@@ -111,16 +111,16 @@ std::string bench_table(const BenchResult& r) {
              std::string(bare::primitive_name(p.primitive));
     };
     // As wide as the longest name ("peer boost-interprocess-mutex"): the columns stay aligned.
-    std::size_t name_w = 26;
-    for (const BenchPeerRow& p : r.peers) name_w = std::max(name_w, name_of(p).size());
+    std::size_t peer_w = 26;
+    for (const BenchPeerRow& p : r.peers) peer_w = std::max(peer_w, name_of(p).size());
     out += "\nbare loops (no harness) and peers, same worker counts, same run:\n";
     out += fmt::format("{:<{}} {:<7} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9}\n", "primitive",
-                       name_w, "backend", "workers", "ops/s", "p10–p90", "p50", "p99", "lost",
+                       peer_w, "backend", "workers", "ops/s", "p10–p90", "p50", "p99", "lost",
                        "lockwait");
     for (const BenchPeerRow& p : r.peers) {
       const BenchSummary& s = p.summary;
       out += fmt::format("{:<{}} {:<7} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9}\n", name_of(p),
-                         name_w, backend_name(p.backend), p.workers, human_rate(s.ops_per_s),
+                         peer_w, backend_name(p.backend), p.workers, human_rate(s.ops_per_s),
                          spread(s), human_ns(s.p50_ns), human_ns(s.p99_ns), s.lost_updates,
                          opt_fmt(s.lock_wait_share ? std::optional<double>(*s.lock_wait_share * 100)
                                                    : std::nullopt,
