@@ -131,21 +131,11 @@ PoolRun WorkerPool::run(const std::vector<ScheduleToken>& tokens) {
     return {};
   };
   if (starting) {
-    // As in a run: starting is the OS's work (seconds under a sanitizer or on a loaded machine),
-    // so each arrival is progress and the bound since the last one is at least kStartBound.
-    constexpr double kStartBound = 30;
-    const auto start_ns =
-        static_cast<std::int64_t>(std::max(options_.timeout_s, kStartBound) * 1e9);
-    std::int64_t start_deadline = sys::monotonic_ns() + start_ns;
-    std::uint32_t arrived = 0;
+    StartWatch watch(options_.timeout_s);  // as in a run: starting is the OS's work
     while (h.start.arrived() < l.params.workers) {
-      if (const std::uint32_t now = h.start.arrived(); now != arrived) {
-        arrived = now;
-        start_deadline = sys::monotonic_ns() + start_ns;
-      }
       check_signals(1);  // workers attach within a millisecond or two
       if (std::string why = dead(); !why.empty()) return give_up(why);
-      if (sys::monotonic_ns() > start_deadline)
+      if (watch.stalled(h.start))
         return give_up("the pool's workers did not reach the start barrier");
     }
     h.start.open();

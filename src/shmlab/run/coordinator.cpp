@@ -151,18 +151,8 @@ void Coordinator::handle_signal(int sig, ControlBlock& control) {
 
 bool Coordinator::wait_ready(ControlBlock& control) {
   ControlHeader& h = control.header();
-  // Starting is the OS's work (exec, loading, a sanitizer's shadow memory), seconds on a loaded
-  // machine: each worker that arrives is progress, and the bound since the last one is never
-  // shorter than kStartBound, so a short --timeout does not stop a run whose workers are starting.
-  constexpr double kStartBound = 30;
-  const auto bound_ns = static_cast<std::int64_t>(std::max(o_.timeout_s, kStartBound) * 1e9);
-  std::int64_t deadline = sys::monotonic_ns() + bound_ns;
-  std::uint32_t arrived = 0;
+  StartWatch watch(o_.timeout_s);
   while (h.start.arrived() < p_.workers) {
-    if (const std::uint32_t now_arrived = h.start.arrived(); now_arrived != arrived) {
-      arrived = now_arrived;
-      deadline = sys::monotonic_ns() + bound_ns;
-    }
     // Workers attach within a millisecond or two; a short poll keeps the start prompt.
     if (auto sig = signals_.wait(1)) {
       handle_signal(*sig, control);
@@ -170,11 +160,10 @@ bool Coordinator::wait_ready(ControlBlock& control) {
     }
     reap(control);
     if (record_.end != RunEnd::kCompleted) return false;  // a worker died before the start
-    if (sys::monotonic_ns() > deadline) {
+    if (watch.stalled(h.start)) {
       record_.end = RunEnd::kTimeout;
-      record_.watchdog_report =
-          fmt::format("workers did not reach the start barrier: none arrived for {} s",
-                      bound_ns / 1'000'000'000);
+      record_.watchdog_report = fmt::format(
+          "workers did not reach the start barrier: none arrived for {} s", watch.bound_s());
       stop_all(control);
       return false;
     }
