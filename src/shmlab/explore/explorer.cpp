@@ -360,13 +360,12 @@ void Explorer::exhaustive() {
     ++r_.interleavings;
     if (real != model_final) ++r_.model_mismatches;
     if (real == kDeadlockOutcome) {
-      ++r_.deadlocks;
-      progress(r_.classes ? "classes" : "interleavings", r_.interleavings, count);
-      return true;
+      ++r_.deadlocks;  // its own bucket, never an extreme
+    } else {
+      ++r_.histogram[real];
+      if (!lo || real < *lo) lo = real, min_tokens_ = tokens;
+      if (!hi || real > *hi) hi = real, max_tokens_ = tokens;
     }
-    ++r_.histogram[real];
-    if (!lo || real < *lo) lo = real, min_tokens_ = tokens;
-    if (!hi || real > *hi) hi = real, max_tokens_ = tokens;
     progress(r_.classes ? "classes" : "interleavings", r_.interleavings, count);
     return true;
   };
