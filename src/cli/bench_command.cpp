@@ -108,6 +108,8 @@ struct Plan {
 // Why `s` is not measured for `scenario`; empty when it is.
 std::string skip_reason(Scenario scenario, Strategy s) {
   std::string why = scenario_of(scenario).refusal(s);
+  if (why.empty() && s == Strategy::kLease)
+    why = "a lease is about expiry and late writes, not speed (run --strategy lease shows it)";
   if (why.empty() && s == Strategy::kAccountLocks) {
     why =
         "its transfers deadlock once the workers close a cycle of accounts (run --strategy "

@@ -45,10 +45,13 @@ struct RunOptions {
   // Inventory's defaults apply to what was not given.
   CLI::Option* workers_option = nullptr;
   CLI::Option* increments_option = nullptr;
-  std::string delay = "0-50:0-30:10";   // the seed's sleeps, in ms
-  std::optional<std::uint64_t> seed;    // random when absent, printed either way
-  std::optional<std::string> schedule;  // SPEC §3: tokens, random:SEED or random
-  std::optional<std::string> crash;     // --crash W@POINT[:K]; no crash when absent
+  std::string delay = "0-50:0-30:10";     // the seed's sleeps, in ms
+  std::optional<std::uint64_t> seed;      // random when absent, printed either way
+  std::optional<std::string> schedule;    // SPEC §3: tokens, random:SEED or random
+  std::optional<std::string> crash;       // --crash W@POINT[:K]; no crash when absent
+  std::optional<std::string> pause;       // --pause W@POINT:MS; no pause when absent
+  std::optional<std::uint32_t> lease_ms;  // --lease MS (strategy lease; 200 when absent)
+  bool fencing = false;                   // --fencing (strategy lease)
   double timeout_s = 30;
   bool json = false;
   bool keep = false;
@@ -170,6 +173,23 @@ RunParams to_params(const RunOptions& o) {
   if (o.crash) {
     p.crash = parse_crash_spec(*o.crash);
     check_crash_spec(p.crash, p);
+  }
+  if (o.pause) {
+    p.pause = parse_pause_spec(*o.pause);
+    check_pause_spec(p.pause, p);
+  }
+  if ((o.lease_ms || o.fencing) && p.strategy != Strategy::kLease) {
+    throw UsageError(fmt::format("{}: only --strategy lease has a lease (this run: {})",
+                                 o.lease_ms ? "--lease" : "--fencing", o.strategy));
+  }
+  if (o.lease_ms) p.lease.ms = *o.lease_ms;
+  p.lease.fencing = o.fencing;
+  // Every grant has a token of its own in the record's 26 bits (region/memory_cells.hpp), with
+  // room for refused writes redone.
+  if (p.strategy == Strategy::kLease &&
+      std::uint64_t{p.workers} * p.increments > (std::uint64_t{1} << 24)) {
+    throw UsageError(fmt::format("--strategy lease: at most {} operations in all (-w × -n), not {}",
+                                 std::uint64_t{1} << 24, std::uint64_t{p.workers} * p.increments));
   }
   p.quiet = o.quiet;
   p.log_stderr = o.json;
@@ -352,6 +372,14 @@ int execute(const RunOptions& o) {
   warn_stale_objects(c.temp_dir, log);
   if (c.params.crash.worker != 0)
     log.warning("Crash injection: --crash {}", format_crash_spec(c.params.crash));
+  if (c.params.pause.worker != 0)
+    log.warning("Pause injection: --pause {} (SIGSTOP, then SIGCONT from the coordinator)",
+                format_pause_spec(c.params.pause));
+  if (c.params.strategy == Strategy::kLease) {
+    log.info("Lease: {} ms per grant{}", c.params.lease.ms,
+             c.params.lease.fencing ? ", fencing tokens: the storage refuses late writes"
+                                    : ", no fencing: a late write is not refused");
+  }
   ProgressLine progress(log.fd(), std::uint64_t{c.params.workers} * c.params.increments);
   if (progress.active() && !o.quiet && !c.schedule) {
     // Once the step lines have stopped: a line being rewritten between log lines would mix with
@@ -467,6 +495,18 @@ Command add_run(CLI::App& app) {
                   "SIGKILL worker W at POINT of its K-th operation: W@POINT[:K], POINT one of "
                   "before-lock, locked, after-read, after-write, before-unlock")
       ->type_name("W@POINT[:K]");
+  sub->add_option("--pause", opts->pause,
+                  "Stop worker W with SIGSTOP at POINT of its first operation that passes it; the "
+                  "coordinator resumes it MS ms later (docs/lease.md)")
+      ->type_name("W@POINT:MS");
+  sub->add_option("--lease", opts->lease_ms,
+                  "strategy lease: milliseconds a grant lasts unless released (default 200)")
+      ->check(kDigits)
+      ->check(CLI::Range(1u, kMaxLeaseMs).description(""))
+      ->type_name("MS");
+  sub->add_flag("--fencing", opts->fencing,
+                "strategy lease: writes carry the grant's token; the storage refuses a write "
+                "whose token is older than its newest grant");
   sub->add_flag("--step", opts->step,
                 "You are the scheduler: choose every step, one worker at a time (on a pipe: "
                 "tokens such as '1 2 1W 2' from stdin); docs/replay.md");
@@ -523,6 +563,8 @@ Command add_run(CLI::App& app) {
       "  shmlab run --timeline --report run.html     see which write erased which\n"
       "  shmlab run -w 4 -n 1000 --delay none --json | jq '.lost_updates, .lost[0]'\n"
       "  shmlab run --scenario inventory             15 buyers, 10 units: oversold?\n"
+      "  shmlab run -w 2 -n 3 --strategy lease --backend shm --lease 200 --pause 1@after-read:600\n"
+      "                                              a lease expires under a stalled holder\n"
       "  shmlab run --scenario bank -w 2 --accounts 2 --strategy account-locks --delay none\n"
       "                                              a deadlock, found and named (exit 4)\n"
       "Exit codes: 0 correct, 3 updates lost, 4 worker crashed or run stuck, 2 bad usage,\n"

@@ -76,6 +76,7 @@ std::optional<BarePrimitive> bare_primitive_for(Strategy strategy, Backend backe
     case Strategy::kSharded:
       return BarePrimitive::kShardedCell;
     case Strategy::kTransaction:
+    case Strategy::kLease:
       return std::nullopt;
     case Strategy::kAccountLocks:
     case Strategy::kOrderedLocks:

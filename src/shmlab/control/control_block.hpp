@@ -21,7 +21,7 @@
 namespace shmlab {
 
 inline constexpr std::uint64_t kControlMagic = 0x31434c4d48534bULL;  // "KSHMLC1"
-inline constexpr std::uint32_t kControlVersion = 4;
+inline constexpr std::uint32_t kControlVersion = 5;
 
 // Writes are logged for attribution only up to this many operations in all (W × N); above it the
 // result says attribution was skipped rather than guessing.
@@ -110,6 +110,14 @@ struct alignas(64) WorkerSlot {
   // Auditor (bank --auditor): snapshots read and those whose total was wrong.
   std::atomic<std::uint64_t> audits{0};
   std::atomic<std::uint64_t> audits_inconsistent{0};
+  // --pause: when this worker stopped itself (CLOCK_MONOTONIC; 0: not yet), and when the
+  // coordinator resumed it (SIGCONT; 0: not yet).
+  std::atomic<std::int64_t> paused_ns{0};
+  std::atomic<std::int64_t> resumed_ns{0};
+  // `lease`: releases that found the lease no longer this worker's (it had expired; another may
+  // have written meanwhile), and late writes the storage refused (--fencing).
+  std::atomic<std::uint64_t> leases_expired{0};
+  std::atomic<std::uint64_t> fenced_out{0};
   std::int64_t start_ns = 0;
   std::int64_t end_ns = 0;
   char error[128] = {};  // a worker's environment failure, for the coordinator's report

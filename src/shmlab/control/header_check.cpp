@@ -26,7 +26,7 @@ std::string params_problem(const RunParams& p) {
   if (p.increments == 0 || p.increments > kMaxIncrements)
     return fmt::format("{} increments", p.increments);
   if (p.backend > Backend::kSqlite) return "unknown backend";
-  if (p.strategy > Strategy::kOrderedLocks) return "unknown strategy";
+  if (p.strategy > Strategy::kLease) return "unknown strategy";
   if (p.scenario > Scenario::kBank) return "unknown scenario";
   if (!valid_bool(p.scenario_params.auditor)) return "corrupt flags";
   if (p.scenario_params.accounts == 0 || p.scenario_params.accounts > kMaxAccounts)
@@ -39,6 +39,12 @@ std::string params_problem(const RunParams& p) {
   }
   if (p.crash.worker != 0 && (p.crash.point == CrashPoint::kNone || p.crash.op > p.increments))
     return "bad crash spec";
+  if (p.pause.point > CrashPoint::kBeforeUnlock || p.pause.worker > p.workers ||
+      p.pause.ms > kMaxPauseMs || (p.pause.worker != 0 && p.pause.point == CrashPoint::kNone))
+    return "bad pause spec";
+  if (!valid_bool(p.lease.fencing)) return "corrupt flags";
+  if (p.strategy == Strategy::kLease && (p.lease.ms == 0 || p.lease.ms > kMaxLeaseMs))
+    return fmt::format("lease of {} ms", p.lease.ms);
   if (!terminated(p.run_id, sizeof(p.run_id)) || !terminated(p.region_path, sizeof(p.region_path)))
     return "unterminated name";
   return {};

@@ -22,6 +22,7 @@ enum class Strategy : std::uint8_t {
   kTransaction,
   kAccountLocks,  // bank: one lock per account, taken from-then-to (deadlocks)
   kOrderedLocks,  // bank: one lock per account, taken in account order
+  kLease,         // a lock that expires (--lease MS), stored with the data; --fencing adds tokens
 };
 // The scenarios (scenario/registry.cpp names them; each is one module under scenario/).
 enum class Scenario : std::uint8_t { kCounter, kInventory, kBank };
@@ -70,6 +71,22 @@ struct CrashSpec {
   std::uint64_t op = 1;  // 1-based operation index
 };
 
+// Where worker W stops itself with SIGSTOP, and for how long the coordinator leaves it stopped
+// (--pause W@POINT:MS): at the first operation that passes POINT. worker == 0: no pause.
+struct PauseSpec {
+  std::uint32_t worker = 0;  // 1-based
+  CrashPoint point = CrashPoint::kNone;
+  std::uint32_t ms = 0;
+};
+
+// The `lease` strategy (--lease MS, --fencing).
+struct LeaseParams {
+  std::uint32_t ms = 200;  // how long a grant lasts unless released
+  bool fencing = false;    // writes carry the grant's token; the storage refuses older ones
+};
+inline constexpr std::uint32_t kMaxLeaseMs = 3'600'000;
+inline constexpr std::uint32_t kMaxPauseMs = 3'600'000;
+
 inline constexpr std::uint32_t kMaxWorkers = 1024;
 inline constexpr std::uint64_t kMaxIncrements = 1'000'000'000;
 inline constexpr std::size_t kPathMax = 256;
@@ -107,6 +124,8 @@ struct RunParams {
   std::uint64_t log_ops = UINT64_MAX;  // each worker logs the steps of its first log_ops operations
   std::uint64_t seed = 0;              // seeds every worker's delay generator
   CrashSpec crash;
+  PauseSpec pause;
+  LeaseParams lease;
   char run_id[32] = {};             // "shmlab-<hex>", prefix of every object of the run
   char region_path[kPathMax] = {};  // file or shm name of the data region
 };

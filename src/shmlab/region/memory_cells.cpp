@@ -19,11 +19,14 @@ constexpr std::size_t kPage = 4096;
 RegionCell* cells_of(void* base) {
   return reinterpret_cast<RegionCell*>(static_cast<char*>(base) + sizeof(RegionHeader));
 }
+LeaseRecord* lease_of(void* base, std::uint32_t cells) {
+  return reinterpret_cast<LeaseRecord*>(cells_of(base) + cells);
+}
 
 }  // namespace
 
 std::size_t memory_region_size(std::uint32_t cells) {
-  const std::size_t bytes = sizeof(RegionHeader) + sizeof(RegionCell) * cells;
+  const std::size_t bytes = sizeof(RegionHeader) + sizeof(RegionCell) * cells + sizeof(LeaseRecord);
   return (bytes + kPage - 1) / kPage * kPage;
 }
 
@@ -40,6 +43,8 @@ void init_memory_region(void* base, std::size_t size, std::uint32_t cells) {
   RegionCell* c = cells_of(base);
   for (std::uint32_t i = 0; i < cells; ++i) new (&c[i]) RegionCell{};
   c[0].timestamp_ms.store(h->created_ms, std::memory_order_relaxed);
+  new (lease_of(base, cells)) LeaseRecord{};
+  lease_of(base, cells)->base_ms = sys::monotonic_ns() / 1'000'000;
   // The magic goes last: a reader that sees it sees a complete header.
   std::atomic_thread_fence(std::memory_order_release);
   h->magic = kRegionMagic;
@@ -170,6 +175,67 @@ bool MemoryRegion::compare_exchange_cell(std::uint32_t i, const CounterRecord& e
   if (!c.compare_exchange(want, pack_word(desired.counter, desired.write_id))) return false;
   stamp(c, desired);
   return true;
+}
+
+LeaseRecord& MemoryRegion::lease() const { return *lease_of(mapping_.data(), cells_); }
+
+std::optional<LeaseGrant> MemoryRegion::take_lease(std::uint32_t holder, std::int64_t now_ms,
+                                                   std::uint32_t ttl_ms) {
+  LeaseRecord& l = lease();
+  const std::int64_t now = now_ms - l.base_ms;
+  std::uint64_t w = l.word.load(std::memory_order_acquire);
+  for (;;) {
+    if ((w & kLeaseClaimed) != 0) {  // a fenced write is in progress: it lasts one exchange
+      w = l.word.load(std::memory_order_acquire);
+      continue;
+    }
+    const std::uint32_t h = lease_holder(w);
+    if (h != 0 && now < lease_expiry(w)) return std::nullopt;
+    const std::uint64_t token = lease_token(w) + 1;
+    if (token > kMaxLeaseToken) {
+      throw std::overflow_error(fmt::format("lease: more than {} grants", kMaxLeaseToken));
+    }
+    // Acq_rel: the new holder sees every write made under earlier grants.
+    if (l.word.compare_exchange_weak(w, pack_lease(token, holder, now + ttl_ms),
+                                     std::memory_order_acq_rel, std::memory_order_acquire)) {
+      return LeaseGrant{token, h != holder ? h : 0};
+    }
+  }
+}
+
+bool MemoryRegion::release_lease(std::uint32_t holder, std::uint64_t token) {
+  LeaseRecord& l = lease();
+  std::uint64_t w = l.word.load(std::memory_order_acquire);
+  for (;;) {
+    if (lease_holder(w) != holder || lease_token(w) != token) return false;
+    if ((w & kLeaseClaimed) != 0) {
+      w = l.word.load(std::memory_order_acquire);
+      continue;
+    }
+    if (l.word.compare_exchange_weak(w, pack_lease(token, 0, 0), std::memory_order_acq_rel,
+                                     std::memory_order_acquire))
+      return true;
+  }
+}
+
+FencedWrite MemoryRegion::exchange_cell_fenced(std::uint32_t i, const CounterRecord& record,
+                                               std::uint64_t token) {
+  LeaseRecord& l = lease();
+  std::uint64_t w = l.word.load(std::memory_order_acquire);
+  for (;;) {
+    if (lease_token(w) > token) return FencedWrite{false, std::nullopt, lease_token(w)};
+    if ((w & kLeaseClaimed) != 0) {
+      w = l.word.load(std::memory_order_acquire);
+      continue;
+    }
+    // The claim: no grant can be made until the exchange below is done, so the check holds for it.
+    if (l.word.compare_exchange_weak(w, w | kLeaseClaimed, std::memory_order_acq_rel,
+                                     std::memory_order_acquire))
+      break;
+  }
+  const std::optional<std::uint64_t> replaced = exchange_cell(i, record);
+  l.word.fetch_and(~kLeaseClaimed, std::memory_order_acq_rel);
+  return FencedWrite{true, replaced, token};
 }
 
 std::int64_t MemoryRegion::total() {

@@ -83,6 +83,33 @@ struct alignas(64) RegionCell {
   }
 };
 
+// The `lease` record, after the cells (docs/lease.md). One word, so that taking, releasing and
+// claiming it are each one compare-and-swap: token (26 bits) | holder (11) | expiry (26: ms after
+// base_ms, CLOCK_MONOTONIC) | claimed (1: a fenced write is in progress; writes and grants wait
+// out the claim, which lasts one exchange).
+struct alignas(64) LeaseRecord {
+  std::atomic<std::uint64_t> word{0};
+  std::int64_t base_ms = 0;  // written once by the coordinator, before any worker starts
+};
+inline constexpr std::uint64_t kLeaseClaimed = 1;
+inline constexpr int kLeaseExpiryBits = 26;
+inline constexpr int kLeaseHolderBits = 11;
+inline constexpr std::uint64_t kMaxLeaseToken = (std::uint64_t{1} << 26) - 1;
+static_assert(kMaxWorkers < (1u << kLeaseHolderBits));
+static_assert(1 + kLeaseExpiryBits + kLeaseHolderBits + 26 == 64);
+static_assert(sizeof(LeaseRecord) == 64);
+constexpr std::uint64_t lease_token(std::uint64_t w) { return w >> (64 - 26); }
+constexpr std::uint32_t lease_holder(std::uint64_t w) {
+  return static_cast<std::uint32_t>(w >> (1 + kLeaseExpiryBits)) & ((1u << kLeaseHolderBits) - 1);
+}
+constexpr std::int64_t lease_expiry(std::uint64_t w) {
+  return static_cast<std::int64_t>((w >> 1) & ((std::uint64_t{1} << kLeaseExpiryBits) - 1));
+}
+constexpr std::uint64_t pack_lease(std::uint64_t token, std::uint32_t holder, std::int64_t expiry) {
+  return token << (64 - 26) | std::uint64_t{holder} << (1 + kLeaseExpiryBits) |
+         (static_cast<std::uint64_t>(expiry) & ((std::uint64_t{1} << kLeaseExpiryBits) - 1)) << 1;
+}
+
 static_assert(sizeof(RegionHeader) == 64);
 static_assert(sizeof(RegionCell) == 64);
 static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
@@ -126,12 +153,19 @@ class MemoryRegion final : public Region {
   int lock_fd() const override { return fd_.get(); }
   ByteRange record_bytes() const override;
 
+  std::optional<LeaseGrant> take_lease(std::uint32_t holder, std::int64_t now_ms,
+                                       std::uint32_t ttl_ms) override;
+  bool release_lease(std::uint32_t holder, std::uint64_t token) override;
+  FencedWrite exchange_cell_fenced(std::uint32_t cell, const CounterRecord& record,
+                                   std::uint64_t token) override;
+
   // Cell i of the mapping (checked): for callers that run the word operations themselves.
   RegionCell& cell(std::uint32_t i) const;
 
  private:
   CounterRecord unpack(const RegionCell& c, std::uint64_t word) const;
   void stamp(RegionCell& c, const CounterRecord& record);
+  LeaseRecord& lease() const;
 
   sys::UniqueFd fd_;
   sys::Mapping mapping_;

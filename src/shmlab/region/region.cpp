@@ -68,6 +68,13 @@ std::vector<CounterRecord> Region::read_all(std::uint32_t cells) {
   return out;
 }
 bool Region::begin_immediate() { unsupported("begin_immediate"); }
+std::optional<LeaseGrant> Region::take_lease(std::uint32_t, std::int64_t, std::uint32_t) {
+  unsupported("take_lease");
+}
+bool Region::release_lease(std::uint32_t, std::uint64_t) { unsupported("release_lease"); }
+FencedWrite Region::exchange_cell_fenced(std::uint32_t, const CounterRecord&, std::uint64_t) {
+  unsupported("exchange_cell_fenced");
+}
 bool Region::commit() { unsupported("commit"); }
 
 std::uint32_t region_cells(const RunParams& params) {

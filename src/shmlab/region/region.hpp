@@ -23,6 +23,20 @@ struct ByteRange {
   std::int64_t length = 0;
 };
 
+// `lease`: a grant of the lease record stored with the data (docs/lease.md).
+struct LeaseGrant {
+  std::uint64_t token = 0;           // grows with every grant: the fencing token
+  std::uint32_t expired_holder = 0;  // a worker whose lease had expired and was taken over; 0: none
+};
+
+// A write that carries a fencing token: refused (nothing written) when the storage has granted a
+// newer token than the writer's.
+struct FencedWrite {
+  bool written = false;
+  std::optional<std::uint64_t> replaced;  // as exchange_cell's, when written
+  std::uint64_t newest_token = 0;         // when refused: the token that fenced the write out
+};
+
 class Region {
  public:
   virtual ~Region() = default;
@@ -67,6 +81,17 @@ class Region {
   virtual bool begin_immediate();
   virtual bool commit();
   virtual void rollback() noexcept {}
+  // `lease` (mmap, shm, sqlite): takes the lease for worker `holder` (1-based) for `ttl_ms` from
+  // `now_ms` (CLOCK_MONOTONIC) in one atomic step of the storage, if nobody holds it or the
+  // holder's lease has expired; nullopt while another's lease runs.
+  virtual std::optional<LeaseGrant> take_lease(std::uint32_t holder, std::int64_t now_ms,
+                                               std::uint32_t ttl_ms);
+  // Releases it if it still is `holder`'s grant `token`; false when it was taken over meanwhile.
+  virtual bool release_lease(std::uint32_t holder, std::uint64_t token);
+  // exchange_cell, only if no grant newer than `token` was made: the check and the write are one
+  // step (a claim of the lease word; one conditional UPDATE).
+  virtual FencedWrite exchange_cell_fenced(std::uint32_t cell, const CounterRecord& record,
+                                           std::uint64_t token);
   std::uint64_t torn_reads() const { return torn_reads_; }
   // Statements redone because the backend was busy (sqlite), since this view was opened.
   std::uint64_t busy_retries() const { return busy_retries_; }

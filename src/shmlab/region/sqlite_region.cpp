@@ -22,7 +22,15 @@ constexpr const char* kSchema =
     " last_writer INTEGER NOT NULL,"
     " timestamp_ms INTEGER NOT NULL,"
     " write_id INTEGER NOT NULL,"
-    " replaced_id INTEGER NOT NULL DEFAULT 0)";
+    " replaced_id INTEGER NOT NULL DEFAULT 0);"
+    // `lease`: one row, the lease stored with the data (docs/lease.md); token grows per grant.
+    "CREATE TABLE lease("
+    " id INTEGER PRIMARY KEY CHECK (id = 0),"
+    " holder INTEGER NOT NULL,"
+    " expires_ms INTEGER NOT NULL,"
+    " token INTEGER NOT NULL,"
+    " taken_from INTEGER NOT NULL);"
+    "INSERT INTO lease VALUES (0, 0, 0, 0, 0)";
 
 int errno_for(int sqlite_code) {
   switch (sqlite_code & 0xff) {
@@ -124,8 +132,12 @@ struct SqliteRegion::Statements {
   sqlite3_stmt* commit = nullptr;
   sqlite3_stmt* rollback = nullptr;
   sqlite3_stmt* sum = nullptr;
+  sqlite3_stmt* lease_take = nullptr;
+  sqlite3_stmt* lease_release = nullptr;
+  sqlite3_stmt* fenced_update = nullptr;
   ~Statements() {
-    for (sqlite3_stmt* s : {select, update, add, add_cell, cas, begin, commit, rollback, sum})
+    for (sqlite3_stmt* s : {select, update, add, add_cell, cas, begin, commit, rollback, sum,
+                            lease_take, lease_release, fenced_update})
       ::sqlite3_finalize(s);
   }
 };
@@ -223,6 +235,20 @@ SqliteRegion::SqliteRegion(const std::string& path, std::uint32_t cells,
         " write_id = 0 WHERE id = ?4 AND (?5 IS NULL OR value + ?1 >= ?5)"
         " RETURNING value - ?1, write_id",
         &st_->add_cell);
+    // SET's right-hand sides see the row before: taken_from keeps the holder whose lease expired.
+    prepare(
+        "UPDATE lease SET taken_from = holder, holder = ?1, expires_ms = ?2 + ?3,"
+        " token = token + 1 WHERE id = 0 AND (holder = 0 OR expires_ms <= ?2)"
+        " RETURNING token, taken_from",
+        &st_->lease_take);
+    prepare("UPDATE lease SET holder = 0 WHERE id = 0 AND holder = ?1 AND token = ?2",
+            &st_->lease_release);
+    // The fencing check and the write in one statement: refused while a newer grant exists.
+    prepare(
+        "UPDATE counter SET value = ?1, last_writer = ?2, timestamp_ms = ?3,"
+        " replaced_id = write_id, write_id = ?4"
+        " WHERE id = ?5 AND (SELECT token FROM lease WHERE id = 0) <= ?6 RETURNING replaced_id",
+        &st_->fenced_update);
     prepare("BEGIN IMMEDIATE", &st_->begin);
     prepare("COMMIT", &st_->commit);
     prepare("ROLLBACK", &st_->rollback);
@@ -416,6 +442,75 @@ bool SqliteRegion::compare_exchange_cell(std::uint32_t cell, const CounterRecord
   ::sqlite3_bind_int64(s, 6, static_cast<std::int64_t>(expected.write_id));
   run(s, "UPDATE counter ... WHERE value = ?");
   return ::sqlite3_changes(db_) == 1;
+}
+
+std::optional<LeaseGrant> SqliteRegion::take_lease(std::uint32_t holder, std::int64_t now_ms,
+                                                   std::uint32_t ttl_ms) {
+  sqlite3_stmt* s = st_->lease_take;
+  ::sqlite3_bind_int64(s, 1, holder);
+  ::sqlite3_bind_int64(s, 2, now_ms);
+  ::sqlite3_bind_int64(s, 3, ttl_ms);
+  for (int attempt = 0;; ++attempt) {
+    int rc = ::sqlite3_step(s);
+    std::optional<LeaseGrant> grant;
+    if (rc == SQLITE_ROW) {
+      const auto old = static_cast<std::uint32_t>(::sqlite3_column_int64(s, 1));
+      grant = LeaseGrant{static_cast<std::uint64_t>(::sqlite3_column_int64(s, 0)),
+                         old != holder ? old : 0};
+      rc = ::sqlite3_step(s);
+    }
+    ::sqlite3_reset(s);
+    if (rc == SQLITE_DONE) return grant;  // no row: another's lease runs
+    if ((rc & 0xff) != SQLITE_BUSY || attempt == options_.max_busy_retries) {
+      fail(db_, rc, "UPDATE lease SET holder = ?", path_);
+    }
+    ++busy_retries_;
+  }
+}
+
+bool SqliteRegion::release_lease(std::uint32_t holder, std::uint64_t token) {
+  sqlite3_stmt* s = st_->lease_release;
+  ::sqlite3_bind_int64(s, 1, holder);
+  ::sqlite3_bind_int64(s, 2, static_cast<std::int64_t>(token));
+  run(s, "UPDATE lease SET holder = 0");
+  return ::sqlite3_changes(db_) == 1;
+}
+
+FencedWrite SqliteRegion::exchange_cell_fenced(std::uint32_t cell, const CounterRecord& r,
+                                               std::uint64_t token) {
+  if (cell >= cells_) throw std::out_of_range(fmt::format("region row {} of {}", cell, cells_));
+  sqlite3_stmt* s = st_->fenced_update;
+  ::sqlite3_bind_int64(s, 1, r.counter);
+  ::sqlite3_bind_int64(s, 2, r.last_writer);
+  ::sqlite3_bind_int64(s, 3, r.timestamp_ms);
+  ::sqlite3_bind_int64(s, 4, static_cast<std::int64_t>(r.write_id));
+  ::sqlite3_bind_int64(s, 5, cell);
+  ::sqlite3_bind_int64(s, 6, static_cast<std::int64_t>(token));
+  for (int attempt = 0;; ++attempt) {
+    int rc = ::sqlite3_step(s);
+    std::optional<std::uint64_t> replaced;
+    if (rc == SQLITE_ROW) {
+      replaced = static_cast<std::uint64_t>(::sqlite3_column_int64(s, 0));
+      rc = ::sqlite3_step(s);
+    }
+    ::sqlite3_reset(s);
+    if (rc == SQLITE_DONE) {
+      if (replaced) return FencedWrite{true, replaced, token};
+      // Refused: the newest grant, for the report (read after the fact; informational).
+      FencedWrite out;
+      sqlite3_stmt* q = nullptr;
+      if (::sqlite3_prepare_v2(db_, "SELECT token FROM lease WHERE id = 0", -1, &q, nullptr) ==
+              SQLITE_OK &&
+          ::sqlite3_step(q) == SQLITE_ROW)
+        out.newest_token = static_cast<std::uint64_t>(::sqlite3_column_int64(q, 0));
+      ::sqlite3_finalize(q);
+      return out;
+    }
+    if ((rc & 0xff) != SQLITE_BUSY || attempt == options_.max_busy_retries) {
+      fail(db_, rc, "UPDATE counter ... WHERE fence", path_);
+    }
+    ++busy_retries_;
+  }
 }
 
 bool SqliteRegion::begin_immediate() { return try_run(st_->begin, "BEGIN IMMEDIATE"); }

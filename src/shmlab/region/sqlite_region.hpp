@@ -20,7 +20,7 @@ namespace shmlab {
 
 // PRAGMA application_id of a shmlab database ("shml"), and its schema version (user_version).
 inline constexpr std::int32_t kSqliteApplicationId = 0x73686d6c;
-inline constexpr std::int32_t kSqliteSchemaVersion = 2;
+inline constexpr std::int32_t kSqliteSchemaVersion = 3;
 
 struct SqliteOptions {
   int busy_timeout_ms = 2000;  // how long one statement waits for the write lock
@@ -66,6 +66,11 @@ class SqliteRegion final : public Region {
                                               std::int64_t timestamp_ms) override;
   bool compare_exchange_cell(std::uint32_t cell, const CounterRecord& expected,
                              const CounterRecord& desired) override;
+  std::optional<LeaseGrant> take_lease(std::uint32_t holder, std::int64_t now_ms,
+                                       std::uint32_t ttl_ms) override;
+  bool release_lease(std::uint32_t holder, std::uint64_t token) override;
+  FencedWrite exchange_cell_fenced(std::uint32_t cell, const CounterRecord& record,
+                                   std::uint64_t token) override;
   bool begin_immediate() override;
   bool commit() override;
   void rollback() noexcept override;

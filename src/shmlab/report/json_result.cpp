@@ -83,6 +83,10 @@ nlohmann::json result_json(const RunResult& r, int exit_code, const JsonOptions&
     }
     if (!w.error.empty()) jw["error"] = w.error;
     if (!w.stuck_in.empty()) jw["stuck_in"] = w.stuck_in;
+    if (p.strategy == Strategy::kLease) {
+      jw["leases_expired"] = w.leases_expired;
+      jw["late_writes_rejected"] = w.fenced_out;
+    }
     for (const UnfinishedOp& u : r.unfinished) {
       if (u.worker != w.number) continue;
       jw["unfinished_op"] = {{"op", u.op},
@@ -128,6 +132,38 @@ nlohmann::json result_json(const RunResult& r, int exit_code, const JsonOptions&
                   {"point", crash_point_name(p.crash.point)},
                   {"op", p.crash.op},
                   {"spec", format_crash_spec(p.crash)}};
+  }
+  if (p.pause.worker != 0) {
+    const WorkerRecord* w =
+        p.pause.worker <= r.record.workers.size() ? &r.record.workers[p.pause.worker - 1] : nullptr;
+    const bool paused = w != nullptr && w->paused_ns != 0;
+    const bool resumed = paused && w->resumed_ns != 0;
+    j["pause"] = {
+        {"worker", p.pause.worker},
+        {"point", crash_point_name(p.pause.point)},
+        {"ms", p.pause.ms},
+        {"spec", format_pause_spec(p.pause)},
+        {"paused", paused},
+        // From the workers' release, and how long it really stayed stopped.
+        {"paused_at_ms",
+         paused ? nlohmann::json(static_cast<double>(w->paused_ns - r.record.go_ns) / 1e6)
+                : nlohmann::json(nullptr)},
+        {"stopped_ms", resumed
+                           ? nlohmann::json(static_cast<double>(w->resumed_ns - w->paused_ns) / 1e6)
+                           : nlohmann::json(nullptr)},
+    };
+  }
+  if (p.strategy == Strategy::kLease) {
+    std::uint64_t expired = 0;
+    std::uint64_t rejected = 0;
+    for (const WorkerRecord& w : r.record.workers) {
+      expired += w.leases_expired;
+      rejected += w.fenced_out;
+    }
+    j["lease"] = {{"ms", p.lease.ms},
+                  {"fencing", p.lease.fencing},
+                  {"leases_expired", expired},
+                  {"late_writes_rejected", rejected}};
   }
   if (!r.schedule) {
     const bool captured = r.observed.captured();

@@ -4,6 +4,7 @@
 
 #include "shmlab/region/backend.hpp"
 #include "shmlab/report/scenario_output.hpp"
+#include "shmlab/run/crash_spec.hpp"
 #include "shmlab/sync/strategy.hpp"
 
 namespace shmlab {
@@ -42,6 +43,43 @@ void print_unfinished(const UnfinishedOp& u, const Log& log) {
           "unknown (not counted)",
           u.worker, u.value_read, u.value_written, u.op);
       break;
+  }
+}
+
+// lease: grants lost to expiry and late writes refused, all workers.
+void print_lease(const RunRecord& rec, const Log& log) {
+  std::uint64_t expired = 0;
+  std::uint64_t rejected = 0;
+  for (const WorkerRecord& w : rec.workers) {
+    expired += w.leases_expired;
+    rejected += w.fenced_out;
+  }
+  if (expired != 0) {
+    log.warning("  Leases that expired while their holder still worked: {}", grouped(expired));
+  }
+  if (rec.params.lease.fencing) {
+    log.info("  Late writes refused by the storage (fencing tokens), each operation redone: {}",
+             grouped(rejected));
+  } else if (expired != 0) {
+    log.warning(
+        "  No fencing: a holder whose lease expired still wrote (--fencing makes the storage "
+        "refuse such a write)");
+  }
+}
+
+void print_pause(const RunRecord& rec, const Log& log) {
+  const PauseSpec& p = rec.params.pause;
+  if (p.worker > rec.workers.size()) return;
+  const WorkerRecord& w = rec.workers[p.worker - 1];
+  if (w.paused_ns == 0) {
+    log.info("  Pause: worker {} never reached {}", p.worker, crash_point_name(p.point));
+  } else if (w.resumed_ns == 0) {
+    log.warning("  Pause: worker {} stopped at {} and the run ended before it was resumed",
+                p.worker, crash_point_name(p.point));
+  } else {
+    log.info("  Pause: worker {} stopped at {} for {:.1f} ms (--pause {})", p.worker,
+             crash_point_name(p.point), static_cast<double>(w.resumed_ns - w.paused_ns) / 1e6,
+             format_pause_spec(p));
   }
 }
 
@@ -117,7 +155,10 @@ void print_summary(const RunResult& r, const Log& log, const SummaryOptions& opt
              static_cast<double>(lock_wait_ns) / 1e6);
   }
   if (r.torn_reads != 0) log.warning("  Torn reads seen and re-read: {}", r.torn_reads);
-  if (r.recoveries != 0) log.warning("  Lock recoveries from dead owners: {}", r.recoveries);
+  if (r.recoveries != 0 && rec.params.strategy != Strategy::kLease)
+    log.warning("  Lock recoveries from dead owners: {}", r.recoveries);
+  if (rec.params.strategy == Strategy::kLease) print_lease(rec, log);
+  if (rec.params.pause.worker != 0) print_pause(rec, log);
 
   switch (r.outcome) {
     case Outcome::kInterrupted:

@@ -13,6 +13,7 @@
 #include "shmlab/control/lock_table.hpp"
 #include "shmlab/region/backend.hpp"
 #include "shmlab/region/region.hpp"
+#include "shmlab/run/crash_spec.hpp"
 #include "shmlab/run/worker.hpp"
 #include "shmlab/scenario/registry.hpp"
 #include "shmlab/schedule/scheduler.hpp"
@@ -37,6 +38,8 @@ struct Worker {
   sys::Child child;
   bool stopped = false;  // we sent it a signal or asked it to stop
   bool announced = false;
+  bool pause_seen = false;  // --pause: we saw it stopped and said so
+  bool resumed = false;     // --pause: we sent it SIGCONT
 };
 
 std::string describe(const sys::ExitStatus& s) {
@@ -83,6 +86,9 @@ class Coordinator {
   void collect(ControlBlock& control, Region* region);
   void handle_signal(int sig, ControlBlock& control);
   bool drive_schedule(ControlBlock& control);
+  // --pause: resumes the paused worker once its time is up; true while a pause is pending (the
+  // watchdog does not count a worker whose stop is known as hung).
+  bool resume_paused(ControlBlock& control);
   // Per-account locks: a cycle in the lock table, seen twice with its workers idle, ends the run.
   bool deadlocked(ControlBlock& control);
 
@@ -199,6 +205,8 @@ void Coordinator::stop_all(ControlBlock& control) {
   release_gates(control);
   for (Worker& w : workers_) {
     if (w.child.running()) w.stopped = true;
+    // A stopped worker (--pause) sees `abort` only once it runs again.
+    if (p_.pause.worker != 0 && !w.resumed) w.child.kill(SIGCONT);
   }
   const std::int64_t deadline = sys::monotonic_ns() + kStopGraceNs;
   while (any_running() && sys::monotonic_ns() < deadline) {
@@ -233,13 +241,17 @@ void Coordinator::watch(ControlBlock& control) {
   std::uint64_t last_mark = 0;
   while (any_running()) {
     const bool driving = scheduler_ != nullptr && !schedule_done_;
-    if (auto sig = signals_.wait(
-            driving ? 0
-                    : static_cast<int>(std::min<std::int64_t>(100, timeout_ns / 1'000'000 + 1)))) {
+    // A pending --pause is resumed within a few ms of its time.
+    const bool pause_pending = p_.pause.worker != 0 && !workers_[p_.pause.worker - 1].resumed;
+    if (auto sig = signals_.wait(driving         ? 0
+                                 : pause_pending ? 2
+                                                 : static_cast<int>(std::min<std::int64_t>(
+                                                       100, timeout_ns / 1'000'000 + 1)))) {
       handle_signal(*sig, control);
       if (record_.end == RunEnd::kInterrupted) return;
     }
     reap(control);
+    const bool pausing = resume_paused(control);
     if (driving && !drive_schedule(control)) return;
     if (deadlocked(control)) return;
     // Progress: any step boundary crossed or operation finished by anyone.
@@ -252,7 +264,7 @@ void Coordinator::watch(ControlBlock& control) {
     }
     if (o_.progress) o_.progress(ops);
     const std::int64_t now = sys::monotonic_ns();
-    if (mark != last_mark) {
+    if (mark != last_mark || pausing) {
       last_mark = mark;
       last_progress = now;
     } else if (now - last_progress > timeout_ns) {
@@ -317,6 +329,31 @@ bool Coordinator::deadlocked(ControlBlock& control) {
   return true;
 }
 
+bool Coordinator::resume_paused(ControlBlock& control) {
+  const PauseSpec& pause = p_.pause;
+  if (pause.worker == 0) return false;
+  Worker& w = workers_[pause.worker - 1];
+  WorkerSlot& slot = control.slot(pause.worker - 1);
+  const std::int64_t paused = slot.paused_ns.load(std::memory_order_acquire);
+  if (w.resumed || !w.child.running()) return false;
+  if (paused == 0) return false;
+  // It said it stops; resume it only once it is stopped, or our SIGCONT could come first.
+  if (!w.child.stopped()) return true;
+  if (!w.pause_seen) {
+    w.pause_seen = true;
+    log_.warning("Worker {} stopped itself at {} (--pause, SIGSTOP); resuming it in {} ms",
+                 pause.worker, crash_point_name(pause.point), pause.ms);
+  }
+  const std::int64_t now = sys::monotonic_ns();
+  if (now - paused < std::int64_t{pause.ms} * 1'000'000) return true;
+  w.child.kill(SIGCONT);
+  w.resumed = true;
+  slot.resumed_ns.store(now, std::memory_order_relaxed);
+  log_.info("Resumed worker {} (SIGCONT) after {:.1f} ms stopped at {}", pause.worker,
+            static_cast<double>(now - paused) / 1e6, crash_point_name(pause.point));
+  return false;
+}
+
 bool Coordinator::drive_schedule(ControlBlock& control) {
   const auto alive = [this](std::uint32_t i) { return workers_[i].child.running(); };
   switch (scheduler_->advance(kScheduleSliceNs, alive)) {
@@ -358,6 +395,10 @@ void Coordinator::collect(ControlBlock& control, Region* region) {
     r.verify_overwritten = s.verify_overwritten.load(std::memory_order_relaxed);
     r.torn_reads = s.torn_reads.load(std::memory_order_relaxed);
     r.recoveries = s.recoveries.load(std::memory_order_relaxed);
+    r.paused_ns = s.paused_ns.load(std::memory_order_relaxed);
+    r.resumed_ns = s.resumed_ns.load(std::memory_order_relaxed);
+    r.leases_expired = s.leases_expired.load(std::memory_order_relaxed);
+    r.fenced_out = s.fenced_out.load(std::memory_order_relaxed);
     r.start_ns = s.start_ns;
     r.end_ns = s.end_ns;
     r.error = std::string(s.error, strnlen(s.error, sizeof(s.error)));

@@ -28,14 +28,35 @@ constexpr std::array kAtomicPoints = {CrashPoint::kAfterWrite};
       text, why));
 }
 
+[[noreturn]] void bad_pause(std::string_view text, std::string_view why) {
+  throw UsageError(fmt::format(
+      "--pause '{}': {}; expected W@POINT:MS (worker W, 1-based, stops at POINT of its first "
+      "operation that passes it and is resumed MS ms later), POINT one of before-lock, locked, "
+      "after-read, after-write, before-unlock",
+      text, why));
+}
+
+using BadFn = void (*)(std::string_view, std::string_view);
+
 template <class T>
-T parse_number(std::string_view whole, std::string_view part, std::string_view what) {
+T parse_number(std::string_view whole, std::string_view part, std::string_view what,
+               BadFn fail = bad) {
   T v{};
   const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
   if (part.empty() || ec != std::errc() || end != part.data() + part.size() || v == 0) {
-    bad(whole, fmt::format("{} '{}' is not a positive integer", what, part));
+    fail(whole, fmt::format("{} '{}' is not a positive integer", what, part));
   }
   return v;
+}
+
+// The points `strategy` passes through, or a message naming them.
+std::string point_refusal(CrashPoint point, Strategy strategy) {
+  const auto points = crash_points_for(strategy);
+  if (std::find(points.begin(), points.end(), point) != points.end()) return {};
+  std::vector<std::string_view> names;
+  for (CrashPoint p : points) names.push_back(crash_point_name(p));
+  return fmt::format("strategy '{}' never passes '{}' (its points: {})", strategy_name(strategy),
+                     crash_point_name(point), fmt::join(names, ", "));
 }
 
 }  // namespace
@@ -113,14 +134,45 @@ void check_crash_spec(const CrashSpec& spec, const RunParams& params) {
     bad(text,
         fmt::format("operation {} does not exist (--increments {})", spec.op, params.increments));
   }
-  const auto points = crash_points_for(params.strategy);
-  if (std::find(points.begin(), points.end(), spec.point) == points.end()) {
-    std::vector<std::string_view> names;
-    for (CrashPoint p : points) names.push_back(crash_point_name(p));
-    bad(text, fmt::format("strategy '{}' never passes '{}' (its points: {})",
-                          strategy_name(params.strategy), crash_point_name(spec.point),
-                          fmt::join(names, ", ")));
+  if (const std::string why = point_refusal(spec.point, params.strategy); !why.empty())
+    bad(text, why);
+}
+
+PauseSpec parse_pause_spec(std::string_view text) {
+  const auto at = text.find('@');
+  if (at == std::string_view::npos) bad_pause(text, "no '@'");
+  PauseSpec spec;
+  spec.worker = parse_number<std::uint32_t>(text, text.substr(0, at), "worker", bad_pause);
+  std::string_view rest = text.substr(at + 1);
+  const auto colon = rest.find(':');
+  if (colon == std::string_view::npos) bad_pause(text, "no ':MS'");
+  spec.ms = parse_number<std::uint32_t>(text, rest.substr(colon + 1), "milliseconds", bad_pause);
+  rest = rest.substr(0, colon);
+  for (CrashPoint p : kPoints) {
+    if (crash_point_name(p) == rest) spec.point = p;
   }
+  if (spec.point == CrashPoint::kNone) bad_pause(text, fmt::format("unknown point '{}'", rest));
+  if (spec.worker > kMaxWorkers)
+    bad_pause(text, fmt::format("worker {} is above {}", spec.worker, kMaxWorkers));
+  if (spec.ms > kMaxPauseMs)
+    bad_pause(text, fmt::format("{} ms is above {}", spec.ms, kMaxPauseMs));
+  return spec;
+}
+
+std::string format_pause_spec(const PauseSpec& spec) {
+  if (spec.worker == 0) return {};
+  return fmt::format("{}@{}:{}", spec.worker, crash_point_name(spec.point), spec.ms);
+}
+
+void check_pause_spec(const PauseSpec& spec, const RunParams& params) {
+  if (spec.worker == 0) return;
+  const std::string text = format_pause_spec(spec);
+  if (spec.worker > params.workers) {
+    bad_pause(text,
+              fmt::format("worker {} does not exist (--workers {})", spec.worker, params.workers));
+  }
+  if (const std::string why = point_refusal(spec.point, params.strategy); !why.empty())
+    bad_pause(text, why);
 }
 
 }  // namespace shmlab

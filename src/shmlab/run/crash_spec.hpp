@@ -25,4 +25,11 @@ std::span<const CrashPoint> crash_points_for(Strategy strategy);
 // passes through. Throws UsageError naming --crash.
 void check_crash_spec(const CrashSpec& spec, const RunParams& params);
 
+// --pause W@POINT:MS: worker W stops itself (SIGSTOP) at POINT of the first operation that passes
+// it, and the coordinator resumes it MS ms later. Throws UsageError naming --pause.
+PauseSpec parse_pause_spec(std::string_view text);
+std::string format_pause_spec(const PauseSpec& spec);  // "" when spec.worker == 0
+// W <= workers, and a point the strategy passes through. Throws UsageError naming --pause.
+void check_pause_spec(const PauseSpec& spec, const RunParams& params);
+
 }  // namespace shmlab

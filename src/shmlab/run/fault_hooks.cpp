@@ -5,12 +5,26 @@
 
 #include <cstdlib>
 
+#include "shmlab/sys/clock.hpp"
+
 namespace shmlab {
 
 FaultHooks::FaultHooks(ControlBlock& control, std::uint32_t worker_index)
-    : header_(control.header()), number_(static_cast<std::int32_t>(worker_index + 1)) {
+    : header_(control.header()),
+      slot_(control.slot(worker_index)),
+      number_(static_cast<std::int32_t>(worker_index + 1)) {
   const CrashSpec& spec = control.params().crash;
   if (spec.worker == worker_index + 1) crash_ = spec;
+  if (control.params().pause.worker == worker_index + 1) pause_ = control.params().pause;
+}
+
+void FaultHooks::pause_if(CrashPoint point) {
+  if (pause_.worker == 0 || pause_.point != point) return;
+  pause_.worker = 0;  // once: the first operation that passes the point
+  // Release: the coordinator resumes only a worker that said it stopped, and only once it really
+  // is stopped (a SIGCONT before our SIGSTOP would leave us stopped for good).
+  slot_.paused_ns.store(sys::monotonic_ns(), std::memory_order_release);
+  ::raise(SIGSTOP);
 }
 
 void FaultHooks::crash_if(CrashPoint point, std::uint64_t op) const {
@@ -24,10 +38,10 @@ void FaultHooks::crash_if(CrashPoint point, std::uint64_t op) const {
 void FaultHooks::on_enter(Step step, std::uint64_t op) {
   switch (step) {
     case Step::kLock:
-      crash_if(CrashPoint::kBeforeLock, op);
+      at(CrashPoint::kBeforeLock, op);
       break;
     case Step::kUnlock:
-      crash_if(CrashPoint::kBeforeUnlock, op);
+      at(CrashPoint::kBeforeUnlock, op);
       break;
     default:
       break;
@@ -40,7 +54,7 @@ void FaultHooks::on_leave(const StepEvent& e) {
       if (!e.ok) break;  // busy under a schedule: not taken
       // Informational for the watchdog only, hence relaxed; the lock itself orders the data.
       header_.holder.store(number_, std::memory_order_relaxed);
-      crash_if(CrashPoint::kLocked, e.op);
+      at(CrashPoint::kLocked, e.op);
       break;
     case Step::kUnlock: {
       // Only if nobody took it since: the next holder may already have written its number.
@@ -49,14 +63,14 @@ void FaultHooks::on_leave(const StepEvent& e) {
       break;
     }
     case Step::kRead:
-      crash_if(CrashPoint::kAfterRead, e.op);
+      at(CrashPoint::kAfterRead, e.op);
       break;
     case Step::kWrite:
     case Step::kAtomic:
-      crash_if(CrashPoint::kAfterWrite, e.op);
+      if (e.ok) at(CrashPoint::kAfterWrite, e.op);  // a refused (fenced-out) write wrote nothing
       break;
     case Step::kCas:
-      if (e.ok) crash_if(CrashPoint::kAfterWrite, e.op);
+      if (e.ok) at(CrashPoint::kAfterWrite, e.op);
       break;
     default:
       break;

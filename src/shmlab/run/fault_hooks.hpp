@@ -1,6 +1,7 @@
 // FaultHooks: what a worker does at its step boundaries for the study of faults — it records
 // which worker holds the lock (ControlHeader::holder, for the watchdog's "died holding" report)
-// and, at the point named by --crash, SIGKILLs itself. One per worker process.
+// and, at the point named by --crash, SIGKILLs itself; at the point named by --pause, it stops
+// itself with SIGSTOP (the coordinator resumes it, docs/lease.md). One per worker process.
 #pragma once
 
 #include <cstdint>
@@ -21,9 +22,16 @@ class FaultHooks {
 
  private:
   void crash_if(CrashPoint point, std::uint64_t op) const;
+  void pause_if(CrashPoint point);
+  void at(CrashPoint point, std::uint64_t op) {
+    crash_if(point, op);
+    pause_if(point);
+  }
 
   ControlHeader& header_;
+  WorkerSlot& slot_;
   CrashSpec crash_;  // worker == 0: not this worker
+  PauseSpec pause_;  // worker == 0: not this worker, or already paused
   std::int32_t number_;
 };
 

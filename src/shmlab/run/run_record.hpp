@@ -39,6 +39,10 @@ struct WorkerRecord {
   std::uint64_t verify_overwritten = 0;
   std::uint64_t torn_reads = 0;
   std::uint64_t recoveries = 0;
+  std::int64_t paused_ns = 0;        // --pause: when it stopped itself (CLOCK_MONOTONIC; 0: never)
+  std::int64_t resumed_ns = 0;       // when the coordinator resumed it (0: never)
+  std::uint64_t leases_expired = 0;  // lease: grants it lost to expiry while it believed it held
+  std::uint64_t fenced_out = 0;      // lease --fencing: its late writes the storage refused
   std::int64_t start_ns = 0;
   std::int64_t end_ns = 0;
   std::string error;

@@ -18,6 +18,7 @@
 #include "shmlab/scenario/live_op.hpp"
 #include "shmlab/scenario/registry.hpp"
 #include "shmlab/schedule/step_gate.hpp"
+#include "shmlab/sync/lease_lock.hpp"
 #include "shmlab/sync/lock.hpp"
 #include "shmlab/sys/clock.hpp"
 #include "shmlab/sys/futex.hpp"
@@ -89,6 +90,17 @@ class WorkerSteps final : public StepContext {
     slot_.gate_lock.store(lock, std::memory_order_relaxed);
   }
 
+  void fenced_out(const StepEvent& e, std::uint64_t token, std::uint64_t newest) override {
+    if (!logs(e.op)) return;
+    log_.warning(
+        "Worker {}'s late write {} → {} was refused: it carries token {}, the storage has granted "
+        "token {} since; its lease was lost, starting the operation again",
+        number_, e.before, e.after, token, newest);
+  }
+
+  // The lease of a `lease` run, for its log lines.
+  void set_lease(const LeaseLock* lease) { lease_ = lease; }
+
   void window() override { sleep(params_.delays.window); }
 
   // One line per step, saying what each fix does at that moment.
@@ -103,6 +115,7 @@ class WorkerSteps final : public StepContext {
         log_.info("Worker {} read {}: {}", number_, what, e.before);
         break;
       case Step::kWrite:
+        if (!e.ok) break;  // fenced out: fenced_out() says so
         log_.success("Worker {} incremented {}: {} → {}", number_, what, e.before, e.after);
         break;
       case Step::kAtomic:
@@ -129,6 +142,16 @@ class WorkerSteps final : public StepContext {
           } else {
             log_.warning("Worker {} found the database busy: trying again", number_);
           }
+        } else if (lease_) {
+          if (e.recovered) {
+            log_.warning(
+                "Worker {} took the lease over from worker {}, whose lease had expired (token {}, "
+                "waited {:.3f} ms)",
+                number_, lease_->taken_from(), lease_->token(), waited_ms);
+          } else {
+            log_.info("Worker {} acquired the lease (token {}, waited {:.3f} ms)", number_,
+                      lease_->token(), waited_ms);
+          }
         } else if (e.recovered) {
           log_.warning(
               "Worker {} took {} over from a worker that died holding it (waited {:.3f} ms)",
@@ -139,7 +162,12 @@ class WorkerSteps final : public StepContext {
         break;
       }
       case Step::kUnlock:
-        if (!transaction) {
+        if (lease_ && lease_->lost()) {
+          log_.race(
+              "Worker {} found its lease (token {}) expired and taken over: another worker held "
+              "it while this one worked",
+              number_, lease_->token());
+        } else if (!transaction) {
           log_.info("Worker {} released {}", number_, lock_words(e));
         } else if (e.ok) {
           log_.info("Worker {} committed its transaction", number_);
@@ -154,6 +182,7 @@ class WorkerSteps final : public StepContext {
   }
   // "the lock", or "the lock of account B" under per-account locks.
   std::string lock_words(const StepEvent& e) const {
+    if (lease_ != nullptr) return "the lease";
     if (params_.strategy != Strategy::kAccountLocks && params_.strategy != Strategy::kOrderedLocks)
       return "the lock";
     return fmt::format("the lock of account {}", cell_name(params_, e.cell));
@@ -186,6 +215,7 @@ class WorkerSteps final : public StepContext {
   StepGate gate_;  // waits for the coordinator's grant under --schedule
   TraceRecorder trace_;
   std::int64_t lock_asked_ns_ = 0;  // when the current L step began waiting
+  const LeaseLock* lease_ = nullptr;
 };
 
 void wait_for_go(ControlHeader& h) { h.start.arrive_and_wait(); }
@@ -244,7 +274,7 @@ int run_worker(ControlBlock& control, std::uint32_t index, bool pooled) {
   const std::uint32_t number = index + 1;
 
   std::unique_ptr<Region> region = attach_region(params);
-  std::unique_ptr<Lock> lock = make_lock(params.strategy, control, *region);
+  std::unique_ptr<Lock> lock = make_lock(params.strategy, control, *region, index);
   std::optional<AccountLocks> accounts;
   if (params.strategy == Strategy::kAccountLocks || params.strategy == Strategy::kOrderedLocks) {
     accounts.emplace(std::span(control.header().locks), slot.waiting_for,
@@ -254,6 +284,7 @@ int run_worker(ControlBlock& control, std::uint32_t index, bool pooled) {
                      accounts ? &*accounts : nullptr);
   const bool verifies = scenario_of(params.scenario).has_verify();
   WorkerSteps steps(control, index, log);
+  if (params.strategy == Strategy::kLease) steps.set_lease(dynamic_cast<LeaseLock*>(lock.get()));
 
   // Every operation of one run (of one interleaving, in a pool); throws Aborted.
   const auto run_ops = [&] {
@@ -269,6 +300,7 @@ int run_worker(ControlBlock& control, std::uint32_t index, bool pooled) {
         log.warning("Worker {} recovered the lock from a worker that died holding it", number);
       }
       if (out.overdrafts != 0) slot.overdrafts.fetch_add(out.overdrafts, std::memory_order_relaxed);
+      if (out.fenced_out != 0) slot.fenced_out.fetch_add(out.fenced_out, std::memory_order_relaxed);
       if (out.result == OpResult::kDeclined) {
         slot.declined.fetch_add(1, std::memory_order_relaxed);
       } else {

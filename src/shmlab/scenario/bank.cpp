@@ -42,6 +42,9 @@ class Bank final : public ScenarioDef {
                "its own";
       case Strategy::kCas:
         return "a transfer writes two accounts, and one compare-and-swap covers one cell";
+      case Strategy::kLease:
+        return "a transfer writes two accounts, and a fenced write guards one: a late transfer "
+               "could land half";
       default:
         return {};
     }

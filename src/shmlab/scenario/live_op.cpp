@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "shmlab/scenario/registry.hpp"
+#include "shmlab/sync/lease_lock.hpp"
 #include "shmlab/sys/clock.hpp"
 
 namespace shmlab {
@@ -37,7 +38,12 @@ class ScenarioOp::Live final : public Store {
     // preempted between the write and the stamp while others took steps (attribution tests).
     if (const char* w = std::getenv("SHMLAB_TEST_LATE_STAMP"))
       late_stamp_ = std::strtoul(w, nullptr, 10) == index + 1;
+    if (p.strategy == Strategy::kLease && p.lease.fencing) fence_ = dynamic_cast<LeaseLock*>(lock);
   }
+
+  // The token that refused the last fenced-out write.
+  std::uint64_t fenced_by() const { return fenced_by_; }
+  std::uint64_t token() const { return fence_ != nullptr ? fence_->token() : 0; }
 
   // A stamp the test hook held back is taken now, at the worker's next step.
   void stamp_held_back() {
@@ -51,11 +57,24 @@ class ScenarioOp::Live final : public Store {
     return {r.counter, r.write_id};
   }
 
-  std::uint64_t write(std::uint32_t cell, std::int64_t value, const CellValue& read,
-                      std::uint32_t slot) override {
+  std::optional<std::uint64_t> write(std::uint32_t cell, std::int64_t value, const CellValue& read,
+                                     std::uint32_t slot) override {
     const CounterRecord record = next(value);
     log_write(cell, value, read, slot);
-    const std::optional<std::uint64_t> replaced = region_.exchange_cell(cell, record);
+    std::optional<std::uint64_t> replaced;
+    if (fence_ != nullptr) {
+      const FencedWrite f = region_.exchange_cell_fenced(cell, record, fence_->token());
+      if (!f.written) {
+        if (WriteEntry* e = entry(slot)) *e = WriteEntry{};  // never happened: not an eraser
+        fenced_by_ = f.newest_token;
+        fence_->forget();
+        held_ = 0;  // the grant is another's: nothing to release
+        return std::nullopt;
+      }
+      replaced = f.replaced;
+    } else {
+      replaced = region_.exchange_cell(cell, record);
+    }
     if (WriteEntry* e = entry(slot); e != nullptr && replaced) {
       e->replaced = *replaced;
       e->logged |= WriteEntry::kReplacedExact;
@@ -162,7 +181,9 @@ class ScenarioOp::Live final : public Store {
   AccountLocks* accounts_;
   bool transaction_;
   std::uint32_t per_op_;
-  std::span<WriteEntry> log_;  // empty: writes are not logged (too many, or not attributable)
+  std::span<WriteEntry> log_;   // empty: writes are not logged (too many, or not attributable)
+  LeaseLock* fence_ = nullptr;  // lease --fencing: writes carry its token
+  std::uint64_t fenced_by_ = 0;
   std::uint64_t op_ = 0;
   std::uint64_t held_ = 0;  // bit l: lock l is held
   static constexpr std::uint32_t kNoSlot = ~std::uint32_t{0};
@@ -206,6 +227,12 @@ OpOutcome ScenarioOp::run(std::uint64_t op, StepContext& ctx) {
           if (plan.index + 1 == operation_.shape().n_reads) ctx.window();
           break;
         case Step::kWrite:
+          if (!e.ok) {  // fenced out (lease --fencing): the operation starts again
+            ++out.fenced_out;
+            ++out.retries;
+            ctx.fenced_out(e, store_->token(), store_->fenced_by());
+            break;
+          }
           if (e.after < 0 && e.after < e.before) ++out.overdrafts;
           out.written = {e.after, number, sys::realtime_ms(), e.id};
           break;

@@ -27,6 +27,7 @@ struct OpOutcome {
   std::int64_t lock_wait_ns = 0;  // time spent acquiring locks
   bool recovered = false;         // a lock was taken over from a dead owner
   std::uint64_t overdrafts = 0;   // writes or adds that left a cell below 0
+  std::uint64_t fenced_out = 0;   // late writes the storage refused (lease --fencing), redone
 };
 
 class ScenarioOp {

@@ -10,6 +10,7 @@ namespace shmlab {
 //   transaction      L   R…  W…  U   (BEGIN IMMEDIATE … COMMIT)
 //   atomic           R…  A…          (reads the decision needs, then indivisible adds)
 //   cas              R   C           (a failed C goes back to R)
+//   lease            L   R   W   U   (locked; under --fencing a refused W goes back to L)
 Operation::Operation(const ScenarioDef& scenario, const RunParams& params, std::uint32_t worker)
     : scenario_(scenario),
       params_(params),
@@ -97,7 +98,13 @@ StepEvent Operation::take_step(OpState& s, Store& store, std::uint64_t op) const
       e.before = r.value;
       e.after = c.value;
       e.based_on = r.id;
-      e.id = store.write(c.cell, c.value, r, plan.index);
+      const std::optional<std::uint64_t> id = store.write(c.cell, c.value, r, plan.index);
+      if (!id) {  // fenced out: the lease was lost; nothing written, the operation starts again
+        e.ok = false;
+        s = begin();
+        return e;
+      }
+      e.id = *id;
       ++s.pc;
       break;
     }

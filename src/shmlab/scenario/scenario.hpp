@@ -44,9 +44,11 @@ class Store {
   virtual ~Store() = default;
   virtual CellValue read(std::uint32_t cell) = 0;
   // W: writes `value` built on `read` (the read of this cell); `slot` is the change's index in the
-  // operation (a bank transfer writes two). Returns the write id the record now carries.
-  virtual std::uint64_t write(std::uint32_t cell, std::int64_t value, const CellValue& read,
-                              std::uint32_t slot) = 0;
+  // operation (a bank transfer writes two). Returns the write id the record now carries; nullopt
+  // when the storage refused it (`lease --fencing`: a newer lease was granted): nothing was
+  // written, the operation starts again from its lock.
+  virtual std::optional<std::uint64_t> write(std::uint32_t cell, std::int64_t value,
+                                             const CellValue& read, std::uint32_t slot) = 0;
   // C: replaces `read` by `value` only if the cell still holds `read`; the new write id, or
   // nullopt when it did not swap.
   virtual std::optional<std::uint64_t> compare_exchange(std::uint32_t cell, const CellValue& read,

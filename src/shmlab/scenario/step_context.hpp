@@ -40,6 +40,10 @@ class StepContext {
   virtual void window() = 0;
   // Before enter() of an L or U step: which lock it is (per-account locks; 0 otherwise).
   virtual void lock_target(std::uint32_t /*lock*/) {}
+  // After leave() of a W the storage refused (lease --fencing): the write's token and the newer
+  // one that fenced it out.
+  virtual void fenced_out(const StepEvent& /*event*/, std::uint64_t /*token*/,
+                          std::uint64_t /*newest*/) {}
 };
 
 }  // namespace shmlab

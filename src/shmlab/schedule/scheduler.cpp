@@ -27,6 +27,8 @@ bool Scheduler::fail(std::string message) {
 }
 
 bool Scheduler::blocked(std::uint32_t index) const {
+  // A lease is never held for good: a granted L waits at most until the holder's grant expires.
+  if (control_.params().strategy == Strategy::kLease) return false;
   const std::uint32_t holder = holder_of(index);
   return gates_[index].next == static_cast<std::uint32_t>(Step::kLock) && holder != 0 &&
          holder != index + 1;

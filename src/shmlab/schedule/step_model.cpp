@@ -21,8 +21,8 @@ class ModelStore final : public Store {
  public:
   ModelStore(StepModel::State& s, std::uint32_t worker) : s_(s), me_(worker + 1) {}
   CellValue read(std::uint32_t cell) override { return {s_.cells[cell], 0}; }
-  std::uint64_t write(std::uint32_t cell, std::int64_t value, const CellValue&,
-                      std::uint32_t) override {
+  std::optional<std::uint64_t> write(std::uint32_t cell, std::int64_t value, const CellValue&,
+                                     std::uint32_t) override {
     s_.cells[cell] = value;
     return 0;
   }

@@ -5,6 +5,7 @@
 #include "shmlab/control/control_block.hpp"
 #include "shmlab/region/region.hpp"
 #include "shmlab/sync/flock_lock.hpp"
+#include "shmlab/sync/lease_lock.hpp"
 #include "shmlab/sync/ofd_lock.hpp"
 #include "shmlab/sync/robust_mutex.hpp"
 #include "shmlab/sync/semaphore_lock.hpp"
@@ -23,7 +24,8 @@ int region_fd(const Region& region, const char* strategy) {
 
 }  // namespace
 
-std::unique_ptr<Lock> make_lock(Strategy strategy, ControlBlock& control, Region& region) {
+std::unique_ptr<Lock> make_lock(Strategy strategy, ControlBlock& control, Region& region,
+                                std::uint32_t worker_index) {
   switch (strategy) {
     case Strategy::kMutex:
       return std::make_unique<RobustMutex>(&control.header().mutex);
@@ -41,6 +43,9 @@ std::unique_ptr<Lock> make_lock(Strategy strategy, ControlBlock& control, Region
       // Per-account locks are taken by lock id (make_account_lock); as one lock (a scenario
       // without accounts never runs them, `bench` may) they are account A's.
       return std::make_unique<RobustMutex>(&control.header().locks[0].mutex);
+    case Strategy::kLease:
+      return std::make_unique<LeaseLock>(region, worker_index + 1, control.params().lease.ms,
+                                         control.slot(worker_index).leases_expired);
     case Strategy::kNone:
     case Strategy::kAtomic:
     case Strategy::kCas:

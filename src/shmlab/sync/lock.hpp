@@ -3,6 +3,7 @@
 // block, a named semaphore, the region's file) and are created per process by make_lock().
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string_view>
 
@@ -31,6 +32,8 @@ class Lock {
 };
 
 // The lock of a kLocked strategy for this process; nullptr for strategies without one.
-std::unique_ptr<Lock> make_lock(Strategy strategy, ControlBlock& control, Region& region);
+// `worker_index` (0-based) names the holder of a lease.
+std::unique_ptr<Lock> make_lock(Strategy strategy, ControlBlock& control, Region& region,
+                                std::uint32_t worker_index = 0);
 
 }  // namespace shmlab

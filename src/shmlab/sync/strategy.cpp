@@ -9,7 +9,7 @@
 namespace shmlab {
 namespace {
 
-constexpr std::array<StrategyInfo, 12> kStrategies = {{
+constexpr std::array<StrategyInfo, 13> kStrategies = {{
     {Strategy::kNone, "none", Family::kPlain, "no protection: read, window, write (loses updates)"},
     {Strategy::kMutex, "mutex", Family::kLocked, "process-shared robust pthread mutex"},
     {Strategy::kSpinlock, "spinlock", Family::kLocked, "test-and-test-and-set spin lock"},
@@ -25,6 +25,8 @@ constexpr std::array<StrategyInfo, 12> kStrategies = {{
      "bank: one lock per account, taken from-then-to (deadlocks)"},
     {Strategy::kOrderedLocks, "ordered-locks", Family::kLocked,
      "bank: one lock per account, taken in account order"},
+    {Strategy::kLease, "lease", Family::kLocked,
+     "a lock that expires (--lease MS), stored with the data; --fencing refuses late writes"},
 }};
 
 }  // namespace
@@ -69,6 +71,10 @@ bool fits(Strategy strategy, Backend backend) {
       return memory || backend == Backend::kSqlite;  // no atomic read-modify-write of a file
     case Strategy::kTransaction:
       return backend == Backend::kSqlite;
+    case Strategy::kLease:
+      // The lease record is taken with one atomic step of the storage (a CAS of its word, a
+      // conditional UPDATE); a file has neither (docs/lease.md).
+      return memory || backend == Backend::kSqlite;
   }
   return false;
 }

@@ -107,6 +107,15 @@ ExitStatus Child::wait() {
   return *status_;
 }
 
+bool Child::stopped() const {
+  if (!running()) return false;
+  siginfo_t info{};
+  const int r = retry_eintr([&] {
+    return ::waitid(P_PIDFD, static_cast<id_t>(pidfd_.get()), &info, WSTOPPED | WNOHANG | WNOWAIT);
+  });
+  return r == 0 && info.si_pid != 0 && info.si_code == CLD_STOPPED;
+}
+
 void Child::kill(int sig) noexcept {
   if (running()) pidfd_send_signal(pidfd_.get(), sig);
 }

@@ -38,6 +38,8 @@ class Child {
   // Non-blocking reap; returns the status once the child has ended.
   std::optional<ExitStatus> try_wait();
   ExitStatus wait();
+  // Whether the child is stopped now (SIGSTOP); the stop stays reportable (WNOWAIT).
+  bool stopped() const;
   // Signals the child while it is not yet reaped (a zombie ignores it); never a reused PID.
   void kill(int sig) noexcept;
   const std::optional<ExitStatus>& status() const { return status_; }
