@@ -97,6 +97,23 @@ TEST(LeaseCli, FencingKeepsEveryUpdateWhenTheOsSchedules) {
   expect_nothing_left(o, tmp);
 }
 
+// Fencing makes the lease a fix whatever the timing: 8 workers without delays end exact.
+TEST(LeaseCli, FencingEndsExactWithEightWorkersAndNoDelay) {
+  for (const auto& [backend, n] : {std::pair{"shm", 5000}, std::pair{"sqlite", 300}}) {
+    TempDir tmp;
+    const Outcome o =
+        run_shmlab({"run", "-w", "8", "-n", std::to_string(n), "--strategy", "lease", "--fencing",
+                    "--backend", backend, "--delay", "none", "--json", "-q", "--timeout", "30"},
+                   tmp, 100);
+    EXPECT_EQ(o.exit_code, 0) << backend << ": " << o.err;
+    const json r = parse_result(o);
+    ASSERT_TRUE(r.is_object());
+    EXPECT_EQ(r["final"], 8 * n) << backend;
+    EXPECT_EQ(r["attribution"], "exact") << backend;
+    expect_nothing_left(o, tmp);
+  }
+}
+
 TEST(LeaseCli, RefusesAFileBackendAndLeaseOptionsOfOtherStrategies) {
   TempDir tmp;
   const Outcome file = run_shmlab({"run", "--strategy", "lease", "--backend", "file"}, tmp, 20);

@@ -1,5 +1,7 @@
 #include "shmlab/sync/lease_lock.hpp"
 
+#include <sched.h>
+
 #include "shmlab/region/region.hpp"
 #include "shmlab/sys/clock.hpp"
 
@@ -9,6 +11,7 @@ namespace {
 // A waiter polls the record this often: a lease lasts milliseconds to seconds, and each poll is a
 // write attempt on the storage (an UPDATE on sqlite), so no spinning.
 constexpr std::int64_t kPollNs = 1'000'000;
+constexpr std::uint32_t kYieldsBeforeSleep = 64;
 
 std::int64_t now_ms() { return sys::monotonic_ns() / 1'000'000; }
 
@@ -28,10 +31,15 @@ LockResult LeaseLock::try_lock() {
 }
 
 LockResult LeaseLock::lock() {
-  for (;;) {
+  for (std::uint32_t attempt = 0;; ++attempt) {
     const LockResult r = try_lock();
     if (r != LockResult::kBusy) return r;
-    sys::sleep_ns(kPollNs);
+    // A holder's section is usually microseconds: yield first, then poll at kPollNs.
+    if (attempt < kYieldsBeforeSleep) {
+      ::sched_yield();
+    } else {
+      sys::sleep_ns(kPollNs);
+    }
   }
 }
 
