@@ -74,6 +74,11 @@ int execute(const ExploreCliOptions& o) {
   p.scenario = *parse_scenario(o.scenario);
   p.scenario_params = o.scenario_params;
   check_scenario(p, o.scenario, o.strategy, o.backend);
+  if (p.strategy == Strategy::kLease) {
+    throw UsageError(
+        "--strategy lease: explore's model has no clock, and a lease is about time (its holder "
+        "outliving its grant); run --strategy lease --schedule ... --pause shows it (docs/lease.md)");
+  }
   p.quiet = true;
   p.log_stderr = true;
   e.run.self_exe = self_exe();
