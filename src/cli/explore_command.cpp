@@ -77,7 +77,8 @@ int execute(const ExploreCliOptions& o) {
   if (p.strategy == Strategy::kLease) {
     throw UsageError(
         "--strategy lease: explore's model has no clock, and a lease is about time (its holder "
-        "outliving its grant); run --strategy lease --schedule ... --pause shows it (docs/lease.md)");
+        "outliving its grant); run --strategy lease --schedule ... --pause shows it "
+        "(docs/lease.md)");
   }
   p.quiet = true;
   p.log_stderr = true;

@@ -135,9 +135,10 @@ struct SqliteRegion::Statements {
   sqlite3_stmt* lease_take = nullptr;
   sqlite3_stmt* lease_release = nullptr;
   sqlite3_stmt* fenced_update = nullptr;
+  sqlite3_stmt* lease_token = nullptr;
   ~Statements() {
     for (sqlite3_stmt* s : {select, update, add, add_cell, cas, begin, commit, rollback, sum,
-                            lease_take, lease_release, fenced_update})
+                            lease_take, lease_release, fenced_update, lease_token})
       ::sqlite3_finalize(s);
   }
 };
@@ -249,6 +250,7 @@ SqliteRegion::SqliteRegion(const std::string& path, std::uint32_t cells,
         " replaced_id = write_id, write_id = ?4"
         " WHERE id = ?5 AND (SELECT token FROM lease WHERE id = 0) <= ?6 RETURNING replaced_id",
         &st_->fenced_update);
+    prepare("SELECT token FROM lease WHERE id = 0", &st_->lease_token);
     prepare("BEGIN IMMEDIATE", &st_->begin);
     prepare("COMMIT", &st_->commit);
     prepare("ROLLBACK", &st_->rollback);
@@ -444,28 +446,35 @@ bool SqliteRegion::compare_exchange_cell(std::uint32_t cell, const CounterRecord
   return ::sqlite3_changes(db_) == 1;
 }
 
+std::optional<std::pair<std::int64_t, std::int64_t>> SqliteRegion::returning(sqlite3_stmt* s,
+                                                                             const char* what) {
+  for (int attempt = 0;; ++attempt) {
+    // The change happens on the first step (it returns the RETURNING row); finish it before reset.
+    int rc = ::sqlite3_step(s);
+    std::optional<std::pair<std::int64_t, std::int64_t>> row;
+    if (rc == SQLITE_ROW) {
+      row.emplace(::sqlite3_column_int64(s, 0),
+                  ::sqlite3_column_count(s) > 1 ? ::sqlite3_column_int64(s, 1) : 0);
+      rc = ::sqlite3_step(s);
+    }
+    ::sqlite3_reset(s);
+    if (rc == SQLITE_DONE) return row;
+    if ((rc & 0xff) != SQLITE_BUSY || attempt == options_.max_busy_retries)
+      fail(db_, rc, what, path_);
+    ++busy_retries_;
+  }
+}
+
 std::optional<LeaseGrant> SqliteRegion::take_lease(std::uint32_t holder, std::int64_t now_ms,
                                                    std::uint32_t ttl_ms) {
   sqlite3_stmt* s = st_->lease_take;
   ::sqlite3_bind_int64(s, 1, holder);
   ::sqlite3_bind_int64(s, 2, now_ms);
   ::sqlite3_bind_int64(s, 3, ttl_ms);
-  for (int attempt = 0;; ++attempt) {
-    int rc = ::sqlite3_step(s);
-    std::optional<LeaseGrant> grant;
-    if (rc == SQLITE_ROW) {
-      const auto old = static_cast<std::uint32_t>(::sqlite3_column_int64(s, 1));
-      grant = LeaseGrant{static_cast<std::uint64_t>(::sqlite3_column_int64(s, 0)),
-                         old != holder ? old : 0};
-      rc = ::sqlite3_step(s);
-    }
-    ::sqlite3_reset(s);
-    if (rc == SQLITE_DONE) return grant;  // no row: another's lease runs
-    if ((rc & 0xff) != SQLITE_BUSY || attempt == options_.max_busy_retries) {
-      fail(db_, rc, "UPDATE lease SET holder = ?", path_);
-    }
-    ++busy_retries_;
-  }
+  const auto row = returning(s, "UPDATE lease SET holder = ?");
+  if (!row) return std::nullopt;  // no row: another's lease runs
+  const auto old = static_cast<std::uint32_t>(row->second);
+  return LeaseGrant{static_cast<std::uint64_t>(row->first), old != holder ? old : 0};
 }
 
 bool SqliteRegion::release_lease(std::uint32_t holder, std::uint64_t token) {
@@ -486,31 +495,14 @@ FencedWrite SqliteRegion::exchange_cell_fenced(std::uint32_t cell, const Counter
   ::sqlite3_bind_int64(s, 4, static_cast<std::int64_t>(r.write_id));
   ::sqlite3_bind_int64(s, 5, cell);
   ::sqlite3_bind_int64(s, 6, static_cast<std::int64_t>(token));
-  for (int attempt = 0;; ++attempt) {
-    int rc = ::sqlite3_step(s);
-    std::optional<std::uint64_t> replaced;
-    if (rc == SQLITE_ROW) {
-      replaced = static_cast<std::uint64_t>(::sqlite3_column_int64(s, 0));
-      rc = ::sqlite3_step(s);
-    }
-    ::sqlite3_reset(s);
-    if (rc == SQLITE_DONE) {
-      if (replaced) return FencedWrite{true, replaced, token};
-      // Refused: the newest grant, for the report (read after the fact; informational).
-      FencedWrite out;
-      sqlite3_stmt* q = nullptr;
-      if (::sqlite3_prepare_v2(db_, "SELECT token FROM lease WHERE id = 0", -1, &q, nullptr) ==
-              SQLITE_OK &&
-          ::sqlite3_step(q) == SQLITE_ROW)
-        out.newest_token = static_cast<std::uint64_t>(::sqlite3_column_int64(q, 0));
-      ::sqlite3_finalize(q);
-      return out;
-    }
-    if ((rc & 0xff) != SQLITE_BUSY || attempt == options_.max_busy_retries) {
-      fail(db_, rc, "UPDATE counter ... WHERE fence", path_);
-    }
-    ++busy_retries_;
+  if (const auto row = returning(s, "UPDATE counter ... WHERE token")) {
+    return FencedWrite{true, static_cast<std::uint64_t>(row->first), token};
   }
+  // Refused: the newest grant, for the report (read after the fact; informational).
+  FencedWrite out;
+  if (const auto row = returning(st_->lease_token, "SELECT token FROM lease"))
+    out.newest_token = static_cast<std::uint64_t>(row->first);
+  return out;
 }
 
 bool SqliteRegion::begin_immediate() { return try_run(st_->begin, "BEGIN IMMEDIATE"); }

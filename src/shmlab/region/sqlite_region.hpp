@@ -81,6 +81,10 @@ class SqliteRegion final : public Region {
   void run(sqlite3_stmt* stmt, const char* what);
   // One step for a transaction statement: false on SQLITE_BUSY (the caller decides), else done.
   bool try_run(sqlite3_stmt* stmt, const char* what);
+  // Runs an UPDATE … RETURNING (or a SELECT) to completion, retrying SQLITE_BUSY as run() does;
+  // its first row's first two columns, nullopt when it returned no row.
+  std::optional<std::pair<std::int64_t, std::int64_t>> returning(sqlite3_stmt* stmt,
+                                                                 const char* what);
   std::pair<std::uint32_t, std::int64_t> count_and_sum();
 
   std::string path_;
