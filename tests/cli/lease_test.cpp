@@ -97,6 +97,24 @@ TEST(LeaseCli, FencingKeepsEveryUpdateWhenTheOsSchedules) {
   expect_nothing_left(o, tmp);
 }
 
+// Whatever the OS did, the schedule observed replays it: a lease is ordered by its cells, not as
+// a lock that excludes (a grant can be taken over before its holder's U), and the pause goes into
+// the replay command.
+TEST(LeaseCli, AnOsScheduledLeaseRunReplaysWithItsPause) {
+  TempDir tmp;
+  const Outcome o =
+      run_shmlab({"run", "-w", "2", "-n", "3", "--strategy", "lease", "--backend", "shm", "--lease",
+                  "200", "--pause", "1@after-read:600", "--replay-check", "--json"},
+                 tmp, 60);
+  const json r = parse_result(o);
+  ASSERT_TRUE(r.is_object()) << o.err;
+  ASSERT_TRUE(r["replay_command"].is_string()) << r["observed_schedule_reason"];
+  const std::string cmd = r["replay_command"];
+  EXPECT_NE(cmd.find("--lease 200 --pause 1@after-read:600 --schedule"), std::string::npos) << cmd;
+  EXPECT_EQ(r["replay_check"]["confirmed"], true) << r["replay_check"].dump();
+  expect_nothing_left(o, tmp);
+}
+
 // Fencing makes the lease a fix whatever the timing: 8 workers without delays end exact.
 TEST(LeaseCli, FencingEndsExactWithEightWorkersAndNoDelay) {
   for (const auto& [backend, n] : {std::pair{"shm", 5000}, std::pair{"sqlite", 300}}) {

@@ -127,6 +127,9 @@ class Builder {
       const TraceEvent& e = *nodes_[n].event;
       const auto step = static_cast<Step>(e.step);
       const bool ok = (e.flags & TraceEvent::kFailed) == 0;
+      // A W the storage refused (lease --fencing) wrote nothing, and where it fell among the
+      // grants is not recorded: no schedule can be said to replay it.
+      if (step == Step::kWrite && !ok) return "a late write was refused (fencing)";
       const bool writes_cell =
           step == Step::kWrite || (step == Step::kCas && ok) || (step == Step::kAtomic && ok);
       if (writes_cell) {
@@ -286,6 +289,8 @@ class Builder {
   // next holder acquires only after the previous one released, so the acquisitions' end stamps are
   // in grant order whatever the preemptions.
   std::string order_locks() {
+    // A lease does not exclude: a grant can be taken over before its holder's U (docs/lease.md).
+    if (p_.strategy == Strategy::kLease) return "";
     struct Hold {
       std::int64_t acquired = 0;
       std::uint32_t lock_node = 0;

@@ -16,7 +16,7 @@ namespace shmlab {
 // One step of one operation, as a complete span: [t_begin_ns, t_end_ns] on CLOCK_MONOTONIC.
 struct TraceEvent {
   enum Flag : std::uint8_t {
-    kFailed = 1,         // C that did not swap, L busy under a schedule: the step is redone
+    kFailed = 1,         // C that did not swap, L busy under a schedule, W fenced out: redone
     kRecovered = 2,      // L taken over from a dead owner (EOWNERDEAD)
     kChanged = 4,        // V: another write followed mine
     kOverwritten = 8,    // V: a write at or below my value replaced mine

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "shmlab/region/backend.hpp"
+#include "shmlab/run/crash_spec.hpp"
 #include "shmlab/scenario/registry.hpp"
 #include "shmlab/sync/strategy.hpp"
 
@@ -26,9 +27,15 @@ std::string schedule_command(const RunParams& p, const std::string& schedule) {
           fmt::format(" --accounts {} --balance {} --amount {}", s.accounts, s.balance, s.amount);
     }
   }
+  cmd += fmt::format(" --backend {} --strategy {}", backend_name(p.backend),
+                     strategy_name(p.strategy));
+  if (p.strategy == Strategy::kLease) {
+    cmd += fmt::format(" --lease {}{}", p.lease.ms, p.lease.fencing ? " --fencing" : "");
+  }
+  // The pause is part of what happened: a stopped worker holds the schedule as it held the run.
+  if (p.pause.worker != 0) cmd += " --pause " + format_pause_spec(p.pause);
   // Tokens are digits, letters and spaces: double quotes are all a shell needs.
-  return cmd + fmt::format(" --backend {} --strategy {} --schedule \"{}\"", backend_name(p.backend),
-                           strategy_name(p.strategy), schedule);
+  return cmd + fmt::format(" --schedule \"{}\"", schedule);
 }
 
 std::string replay_line(const RunResult& r) {

@@ -148,7 +148,11 @@ void print_summary(const RunResult& r, const Log& log, const SummaryOptions& opt
     lock_wait_ns += w.lock_wait_ns;
   }
   if (retries != 0) {
-    log.info("  Retries (failed compare-and-swap, busy database): {}", grouped(retries));
+    log.info("  Retries ({}): {}",
+             rec.params.strategy == Strategy::kLease
+                 ? "operations redone after a refused late write"
+                 : "failed compare-and-swap, busy database",
+             grouped(retries));
   }
   if (lock_wait_ns != 0) {
     log.info("  Time spent acquiring the lock, all workers: {:.3f} ms",
