@@ -367,6 +367,7 @@ int execute(const RunOptions& o) {
   if (runs > 1 && c.schedule)
     throw UsageError("--until-race/--repeat: a schedule gives the same run every time");
   RunRecord record = runs > 1 ? run_until_race(c, runs, log) : coordinate(c, log);
+  if (step_input) step_input->restore();  // the terminal as it was, before the summary
   progress.clear();
   if (!record.schedule_error.empty()) throw UsageError(record.schedule_error);
   const std::string record_taken = record.schedule_taken;
