@@ -1,6 +1,7 @@
 // `shmlab run --step` through the real binary: tokens on a pipe drive real processes to the same
 // outcome as the equivalent --schedule; a blocked or finished worker is said, not an error; input
-// that ends early stops the run with nothing left behind; and a person drives it through tmux.
+// that ends early stops the run with nothing left behind; and a person drives it through tmux, one
+// keypress a step, the terminal put back as it was (stty -g) on every way out. `play` is its alias.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -182,7 +183,7 @@ class Tmux {
     }
     return false;
   }
-  // Once shmlab has exited: its exit code, and whether the terminal's settings are as before.
+  // Once shmlab has exited: its exit code, the terminal's settings as before, nothing left.
   void expect_ended(int code) const {
     ASSERT_TRUE(wait_for("SETTINGS SAVED")) << pane();
     EXPECT_NE(pane().find("EXIT=" + std::to_string(code)), std::string::npos) << pane();
@@ -191,6 +192,10 @@ class Tmux {
     EXPECT_EQ(read(own_.path() + "/stty.after"), before) << "the terminal was not put back";
     // The pane's shell is in the terminal's normal mode: shmlab's cbreak mode was the change.
     EXPECT_NE(before.find(':'), std::string::npos) << before;
+    Outcome o;
+    o.pid = pid();
+    ASSERT_GT(o.pid, 0) << pane();
+    expect_nothing_left(o, tmp_);
   }
 
  private:
@@ -228,11 +233,7 @@ TEST(StepCli, PersonAtATerminalPressesOneKeyPerStepThroughTmux) {
       pane.find("--initial 5 --backend file --strategy none --schedule \"1R 2R 1W 2W 1V 2V\""),
       std::string::npos)
       << pane;
-  Outcome o;
-  o.pid = tmux.pid();
-  ASSERT_GT(o.pid, 0) << pane;
   tmux.expect_ended(3);
-  expect_nothing_left(o, tmp);
 }
 
 TEST(StepCli, AWrongKeyIsSaidAndTheTurnShownAgain) {
@@ -246,10 +247,28 @@ TEST(StepCli, AWrongKeyIsSaidAndTheTurnShownAgain) {
   tmux.keys({"1", "1", "1", "2", "2", "2"});
   ASSERT_TRUE(tmux.wait_for("Replay this interleaving")) << tmux.pane();
   EXPECT_NE(tmux.pane().find("--schedule \"1R 1W 1V 2R 2W 2V\""), std::string::npos) << tmux.pane();
-  Outcome o;
-  o.pid = tmux.pid();
   tmux.expect_ended(0);
-  expect_nothing_left(o, tmp);
+}
+
+TEST(StepCli, WithTwelveWorkersAOneWaitsForTheNextDigitOrEnter) {
+  TempDir tmp;
+  Tmux tmux(tmp);
+  tmux.start("play -w 12 -n 1 --delay none --backend shm");
+  ASSERT_TRUE(tmux.wait_for("Step 1: the next step of each worker")) << tmux.pane();
+  tmux.keys({"1"});  // worker 1, or 10 to 12: not yet a choice
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(tmux.pane().find("Step 2:"), std::string::npos) << tmux.pane();
+  tmux.keys({"Enter"});
+  ASSERT_TRUE(tmux.wait_for("Worker 1 read counter: 0")) << tmux.pane();
+  ASSERT_TRUE(tmux.wait_for("Step 2: the next step of each worker")) << tmux.pane();
+  tmux.keys({"1", "2"});
+  ASSERT_TRUE(tmux.wait_for("Worker 12 read counter: 0")) << tmux.pane();
+  ASSERT_TRUE(tmux.wait_for("Step 3: the next step of each worker")) << tmux.pane();
+  tmux.keys({"3"});  // 30 > 12: at once
+  ASSERT_TRUE(tmux.wait_for("Worker 3 read counter: 0")) << tmux.pane();
+  tmux.keys({"C-c"});
+  ASSERT_TRUE(tmux.wait_for("Steps taken: 1R 12R 3R")) << tmux.pane();
+  tmux.expect_ended(130);
 }
 
 TEST(StepCli, CtrlCWhileThePersonThinksStopsTheRunAndPutsTheTerminalBack) {
@@ -263,11 +282,7 @@ TEST(StepCli, CtrlCWhileThePersonThinksStopsTheRunAndPutsTheTerminalBack) {
   tmux.keys({"C-c"});
   ASSERT_TRUE(tmux.wait_for("No replay schedule: the run was interrupted")) << tmux.pane();
   EXPECT_TRUE(tmux.wait_for("Cleaned up the run's shared objects")) << tmux.pane();
-  Outcome o;
-  o.pid = tmux.pid();
-  ASSERT_GT(o.pid, 0) << tmux.pane();
   tmux.expect_ended(130);
-  expect_nothing_left(o, tmp);
 }
 
 TEST(StepCli, CtrlDEndsTheInputAndTheTerminalIsPutBackOnThatErrorToo) {
@@ -277,11 +292,7 @@ TEST(StepCli, CtrlDEndsTheInputAndTheTerminalIsPutBackOnThatErrorToo) {
   ASSERT_TRUE(tmux.wait_for("Step 1: the next step of each worker")) << tmux.pane();
   tmux.keys({"1", "C-d"});
   ASSERT_TRUE(tmux.wait_for("--step: the input ended before the run did")) << tmux.pane();
-  Outcome o;
-  o.pid = tmux.pid();
-  ASSERT_GT(o.pid, 0) << tmux.pane();
   tmux.expect_ended(2);
-  expect_nothing_left(o, tmp);
 }
 
 }  // namespace
