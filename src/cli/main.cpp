@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
       "updates\n"
       "  shmlab run --strategy mutex         the same work under a robust process-shared mutex\n"
       "  shmlab run -w 8 -n 10000 --delay none --json\n"
+      "  shmlab play -w 2 -n 1               you are the scheduler: press a worker's number\n"
       "  shmlab explore -w 2 -n 3               every interleaving of 2 x 3, on real processes\n"
       "  shmlab bench --strategies none,mutex --backends file  ops/s beside the bare primitive\n"
       "Run 'shmlab COMMAND --help' (or 'shmlab help COMMAND') for a command's options.");
