@@ -51,7 +51,7 @@ void StepInput::say(const std::string& text) const {
 }
 
 void StepInput::show(const std::vector<GateView>& views) {
-  std::string text = fmt::format("\nStep {}: the next step of each worker\n", ++turn_);
+  std::string text = fmt::format("\nStep {}: the next step of each worker\n", granted_ + 1);
   std::uint32_t movable = 0;
   for (std::uint32_t i = 0; i < views.size(); ++i) {
     const GateView& v = views[i];
@@ -108,6 +108,7 @@ bool StepInput::next_key_word(std::string& word, std::size_t workers) {
         line_open_ = false;
         line_.clear();
         say(" (no token)\n");
+        shown_ = false;        // the turn again, with its prompt
       } else if (c == 0x04) {  // Ctrl-D: the end of input, as on a pipe
         eof_ = true;
       } else if (std::isprint(u) != 0) {
@@ -199,6 +200,7 @@ std::optional<ScheduleToken> StepInput::operator()(const std::vector<GateView>& 
     return std::nullopt;
   }
   t.step = static_cast<Step>(v.next);
+  ++granted_;
   return t;
 }
 

@@ -55,7 +55,7 @@ class StepInput {
   std::string line_;
   bool eof_ = false;
   bool shown_ = false;
-  std::uint64_t turn_ = 0;
+  std::uint64_t granted_ = 0;  // steps chosen so far: a turn shown again keeps its number
 };
 
 }  // namespace shmlab::cli

@@ -243,9 +243,17 @@ TEST(StepCli, AWrongKeyIsSaidAndTheTurnShownAgain) {
   ASSERT_TRUE(tmux.wait_for("Step 1: the next step of each worker")) << tmux.pane();
   tmux.keys({"3"});
   ASSERT_TRUE(tmux.wait_for("There is no worker 3: workers are 1 to 2")) << tmux.pane();
-  EXPECT_TRUE(tmux.wait_for("Step 2: the next step of each worker")) << tmux.pane();
   tmux.keys({"1", "1", "1", "2", "2", "2"});
   ASSERT_TRUE(tmux.wait_for("Replay this interleaving")) << tmux.pane();
+  // The turn is shown again with its number: a step is numbered by the steps chosen before it.
+  const std::string pane = tmux.pane();
+  std::size_t shown = 0;
+  for (std::size_t at = pane.find("Step 1: "); at != std::string::npos;
+       at = pane.find("Step 1: ", at + 1))
+    ++shown;
+  EXPECT_EQ(shown, 2u) << pane;
+  EXPECT_NE(pane.find("Step 6: "), std::string::npos) << pane;
+  EXPECT_EQ(pane.find("Step 7: "), std::string::npos) << pane;
   EXPECT_NE(tmux.pane().find("--schedule \"1R 1W 1V 2R 2W 2V\""), std::string::npos) << tmux.pane();
   tmux.expect_ended(0);
 }
