@@ -14,7 +14,7 @@ std::string replay_command(const RunResult& r) {
   return schedule_command(r.record.params, format_schedule(r.observed.tokens));
 }
 
-std::string schedule_command(const RunParams& p, const std::string& schedule) {
+std::string run_command_prefix(const RunParams& p) {
   std::string cmd = fmt::format("shmlab run -w {} -n {}", p.workers, p.increments);
   if (p.scenario == Scenario::kCounter && p.scenario_params.initial != 0)
     cmd += fmt::format(" --initial {}", p.scenario_params.initial);
@@ -34,8 +34,12 @@ std::string schedule_command(const RunParams& p, const std::string& schedule) {
   }
   // The pause is part of what happened: a stopped worker holds the schedule as it held the run.
   if (p.pause.worker != 0) cmd += " --pause " + format_pause_spec(p.pause);
+  return cmd;
+}
+
+std::string schedule_command(const RunParams& p, const std::string& schedule) {
   // Tokens are digits, letters and spaces: double quotes are all a shell needs.
-  return cmd + fmt::format(" --schedule \"{}\"", schedule);
+  return run_command_prefix(p) + fmt::format(" --schedule \"{}\"", schedule);
 }
 
 std::string replay_line(const RunResult& r) {
