@@ -181,6 +181,23 @@ TEST(PauseCli, AMutexHeldByAPausedWorkerHoldsTheOthersUp) {
   expect_nothing_left(o, tmp);
 }
 
+// A pause longer than --timeout is known, not a hang: the watchdog waits for the resumption, and
+// the worker held up behind the paused one is not reported stuck either.
+TEST(PauseCli, TheWatchdogDoesNotStopAKnownPause) {
+  TempDir tmp;
+  const Outcome o =
+      run_shmlab({"run", "-w", "2", "-n", "1", "--strategy", "mutex", "--backend", "shm", "--delay",
+                  "none", "--pause", "1@locked:1500", "--timeout", "0.5", "--json"},
+                 tmp, 60);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  const json r = parse_result(o);
+  ASSERT_TRUE(r.is_object());
+  EXPECT_FALSE(r.contains("watchdog")) << r["watchdog"];
+  EXPECT_EQ(r["final"], 2);
+  EXPECT_GE(r["pause"]["stopped_ms"].get<double>(), 1500.0);
+  expect_nothing_left(o, tmp);
+}
+
 // Ctrl-C while a worker is stopped: it is resumed or killed, and nothing is left behind.
 TEST(PauseCli, InterruptDuringAPauseLeavesNothingBehind) {
   TempDir tmp;
