@@ -95,6 +95,8 @@ RunResult analyse(RunRecord record) {
     r.verify_overwritten += w.verify_overwritten;
     r.torn_reads += w.torn_reads;
     r.recoveries += w.recoveries;
+    r.leases_expired += w.leases_expired;
+    r.late_writes_rejected += w.fenced_out;
     r.completed_ops += w.ops;
   }
   const bool faulted =

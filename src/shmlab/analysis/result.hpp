@@ -56,6 +56,8 @@ struct RunResult {
   std::uint64_t verify_overwritten = 0;
   std::uint64_t torn_reads = 0;
   std::uint64_t recoveries = 0;
+  std::uint64_t leases_expired = 0;        // lease: grants lost to expiry, all workers
+  std::uint64_t late_writes_rejected = 0;  // lease --fencing: writes the storage refused
   std::uint64_t completed_ops = 0;  // increments the workers finished (crashed ones included)
   // The operation each early-ended worker was in, and whether its write landed (counted in
   // `expected` when it did).

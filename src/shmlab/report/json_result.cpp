@@ -154,16 +154,10 @@ nlohmann::json result_json(const RunResult& r, int exit_code, const JsonOptions&
     };
   }
   if (p.strategy == Strategy::kLease) {
-    std::uint64_t expired = 0;
-    std::uint64_t rejected = 0;
-    for (const WorkerRecord& w : r.record.workers) {
-      expired += w.leases_expired;
-      rejected += w.fenced_out;
-    }
     j["lease"] = {{"ms", p.lease.ms},
                   {"fencing", p.lease.fencing},
-                  {"leases_expired", expired},
-                  {"late_writes_rejected", rejected}};
+                  {"leases_expired", r.leases_expired},
+                  {"late_writes_rejected", r.late_writes_rejected}};
   }
   if (!r.schedule) {
     const bool captured = r.observed.captured();

@@ -47,19 +47,14 @@ void print_unfinished(const UnfinishedOp& u, const Log& log) {
 }
 
 // lease: grants lost to expiry and late writes refused, all workers.
-void print_lease(const RunRecord& rec, const Log& log) {
-  std::uint64_t expired = 0;
-  std::uint64_t rejected = 0;
-  for (const WorkerRecord& w : rec.workers) {
-    expired += w.leases_expired;
-    rejected += w.fenced_out;
-  }
+void print_lease(const RunResult& r, const Log& log) {
+  const std::uint64_t expired = r.leases_expired;
   if (expired != 0) {
     log.warning("  Leases that expired while their holder still worked: {}", grouped(expired));
   }
-  if (rec.params.lease.fencing) {
+  if (r.record.params.lease.fencing) {
     log.info("  Late writes refused by the storage (fencing tokens), each operation redone: {}",
-             grouped(rejected));
+             grouped(r.late_writes_rejected));
   } else if (expired != 0) {
     log.warning(
         "  No fencing: a holder whose lease expired still wrote (--fencing makes the storage "
@@ -161,7 +156,7 @@ void print_summary(const RunResult& r, const Log& log, const SummaryOptions& opt
   if (r.torn_reads != 0) log.warning("  Torn reads seen and re-read: {}", r.torn_reads);
   if (r.recoveries != 0 && rec.params.strategy != Strategy::kLease)
     log.warning("  Lock recoveries from dead owners: {}", r.recoveries);
-  if (rec.params.strategy == Strategy::kLease) print_lease(rec, log);
+  if (rec.params.strategy == Strategy::kLease) print_lease(r, log);
   if (rec.params.pause.worker != 0) print_pause(rec, log);
 
   switch (r.outcome) {
