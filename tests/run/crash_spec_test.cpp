@@ -64,5 +64,34 @@ TEST(CrashSpec, WorkerAndOperationMustExistInTheRun) {
   EXPECT_NO_THROW(check_crash_spec(parse_crash_spec("3@after-read:5"), p));
 }
 
+TEST(PauseSpec, ParsesWorkerPointAndMilliseconds) {
+  const PauseSpec sut = parse_pause_spec("1@after-read:600");
+  EXPECT_EQ(sut.worker, 1u);
+  EXPECT_EQ(sut.point, CrashPoint::kAfterRead);
+  EXPECT_EQ(sut.ms, 600u);
+  EXPECT_EQ(format_pause_spec(sut), "1@after-read:600");
+}
+
+TEST(PauseSpec, GarbageIsUsageErrorNamingTheOption) {
+  for (const char* text : {"", "1@locked", "1@locked:", "1@locked:0", "1@locked:x", "0@locked:5",
+                           "1@Locked:5", "2000@locked:5", "1@locked:3600001", "1@locked:1:2"}) {
+    try {
+      parse_pause_spec(text);
+      ADD_FAILURE() << "accepted '" << text << "'";
+    } catch (const UsageError& e) {
+      EXPECT_NE(std::string(e.what()).find("--pause"), std::string::npos) << e.what();
+    }
+  }
+}
+
+TEST(PauseSpec, APointTheStrategyNeverPassesIsRefused) {
+  RunParams p;
+  p.workers = 2;
+  p.strategy = Strategy::kNone;
+  EXPECT_THROW(check_pause_spec(parse_pause_spec("1@locked:10"), p), UsageError);
+  EXPECT_THROW(check_pause_spec(parse_pause_spec("3@after-read:10"), p), UsageError);
+  EXPECT_NO_THROW(check_pause_spec(parse_pause_spec("2@after-read:10"), p));
+}
+
 }  // namespace
 }  // namespace shmlab

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <optional>
 #include <vector>
 
 #include "shmlab/sync/strategy.hpp"
@@ -49,6 +50,32 @@ T parse_number(std::string_view whole, std::string_view part, std::string_view w
   return v;
 }
 
+// "W@POINT[:N]" of --crash and --pause: the worker, the point, and N's text (nullopt: no ':').
+struct WorkerAtPoint {
+  std::uint32_t worker = 0;
+  CrashPoint point = CrashPoint::kNone;
+  std::optional<std::string_view> after_colon;
+};
+WorkerAtPoint parse_worker_at_point(std::string_view text, BadFn fail) {
+  const auto at = text.find('@');
+  if (at == std::string_view::npos) fail(text, "no '@'");
+  WorkerAtPoint out;
+  // Digits only: from_chars would read "-1" into a signed type, never into these.
+  out.worker = parse_number<std::uint32_t>(text, text.substr(0, at), "worker", fail);
+  std::string_view rest = text.substr(at + 1);
+  if (const auto colon = rest.find(':'); colon != std::string_view::npos) {
+    out.after_colon = rest.substr(colon + 1);
+    rest = rest.substr(0, colon);
+  }
+  for (CrashPoint p : kPoints) {
+    if (crash_point_name(p) == rest) out.point = p;
+  }
+  if (out.point == CrashPoint::kNone) fail(text, fmt::format("unknown point '{}'", rest));
+  if (out.worker > kMaxWorkers)
+    fail(text, fmt::format("worker {} is above {}", out.worker, kMaxWorkers));
+  return out;
+}
+
 // The points `strategy` passes through, or a message naming them.
 std::string point_refusal(CrashPoint point, Strategy strategy) {
   const auto points = crash_points_for(strategy);
@@ -82,23 +109,9 @@ std::string_view crash_point_name(CrashPoint point) {
 std::span<const CrashPoint> all_crash_points() { return kPoints; }
 
 CrashSpec parse_crash_spec(std::string_view text) {
-  const auto at = text.find('@');
-  if (at == std::string_view::npos) bad(text, "no '@'");
-  CrashSpec spec;
-  // Digits only: from_chars would read "-1" into a signed type, never into these.
-  spec.worker = parse_number<std::uint32_t>(text, text.substr(0, at), "worker");
-  std::string_view rest = text.substr(at + 1);
-  const auto colon = rest.find(':');
-  if (colon != std::string_view::npos) {
-    spec.op = parse_number<std::uint64_t>(text, rest.substr(colon + 1), "operation");
-    rest = rest.substr(0, colon);
-  }
-  for (CrashPoint p : kPoints) {
-    if (crash_point_name(p) == rest) spec.point = p;
-  }
-  if (spec.point == CrashPoint::kNone) bad(text, fmt::format("unknown point '{}'", rest));
-  if (spec.worker > kMaxWorkers)
-    bad(text, fmt::format("worker {} is above {}", spec.worker, kMaxWorkers));
+  const WorkerAtPoint w = parse_worker_at_point(text, bad);
+  CrashSpec spec{w.worker, w.point, 1};
+  if (w.after_colon) spec.op = parse_number<std::uint64_t>(text, *w.after_colon, "operation");
   if (spec.op > kMaxIncrements)
     bad(text, fmt::format("operation {} is above {}", spec.op, kMaxIncrements));
   return spec;
@@ -139,21 +152,10 @@ void check_crash_spec(const CrashSpec& spec, const RunParams& params) {
 }
 
 PauseSpec parse_pause_spec(std::string_view text) {
-  const auto at = text.find('@');
-  if (at == std::string_view::npos) bad_pause(text, "no '@'");
-  PauseSpec spec;
-  spec.worker = parse_number<std::uint32_t>(text, text.substr(0, at), "worker", bad_pause);
-  std::string_view rest = text.substr(at + 1);
-  const auto colon = rest.find(':');
-  if (colon == std::string_view::npos) bad_pause(text, "no ':MS'");
-  spec.ms = parse_number<std::uint32_t>(text, rest.substr(colon + 1), "milliseconds", bad_pause);
-  rest = rest.substr(0, colon);
-  for (CrashPoint p : kPoints) {
-    if (crash_point_name(p) == rest) spec.point = p;
-  }
-  if (spec.point == CrashPoint::kNone) bad_pause(text, fmt::format("unknown point '{}'", rest));
-  if (spec.worker > kMaxWorkers)
-    bad_pause(text, fmt::format("worker {} is above {}", spec.worker, kMaxWorkers));
+  const WorkerAtPoint w = parse_worker_at_point(text, bad_pause);
+  if (!w.after_colon) bad_pause(text, "no ':MS'");
+  PauseSpec spec{w.worker, w.point, 0};
+  spec.ms = parse_number<std::uint32_t>(text, *w.after_colon, "milliseconds", bad_pause);
   if (spec.ms > kMaxPauseMs)
     bad_pause(text, fmt::format("{} ms is above {}", spec.ms, kMaxPauseMs));
   return spec;
