@@ -32,7 +32,7 @@ std::vector<std::string> lease_args(const std::string& backend, bool fencing) {
       "run",       "-w",        "2",       "-n",    "3",       "--strategy",       "lease",
       "--backend", backend,     "--lease", "200",   "--pause", "1@after-read:600", "--schedule",
       kLateWrite,  "--timeout", "20",      "--json"};
-  if (fencing) a.push_back("--fencing");
+  if (fencing) a.insert(a.end(), {"--fencing", "--timeline"});
   return a;
 }
 
@@ -79,6 +79,7 @@ TEST_P(LeaseBackend, FencingRefusesTheLateWriteAndTheCountEndsExact) {
   EXPECT_EQ(taken.rfind("1L 1R 2L 2R 2W 2U 1W 1L 1R 1W 1U", 0), 0u) << taken;
   EXPECT_NE(o.err.find("late write 0 → 1 was refused: it carries token 1"), std::string::npos)
       << o.err;
+  EXPECT_NE(o.err.find("W 0→1 ✗ refused"), std::string::npos) << o.err;  // the timeline
   expect_nothing_left(o, tmp);
 }
 

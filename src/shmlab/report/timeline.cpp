@@ -119,6 +119,9 @@ Cell cell_for(const TraceEvent& e, const TraceIndex& index, const RunParams& p) 
     case 'R':
       return {fmt::format("R {}", e.before), {}};
     case 'W':
+      // Refused by the storage (lease --fencing): nothing was written.
+      if ((e.flags & TraceEvent::kFailed) != 0)
+        return {fmt::format("W {}→{} ✗ refused", e.before, e.after), kDim};
       return {fmt::format("W {}→{}", e.before, e.after), {}};
     case 'V':
       if ((e.flags & TraceEvent::kOverwritten) != 0)

@@ -77,6 +77,8 @@ std::string step_text(const TraceEvent& e) {
       return fmt::format("read {}", e.before);
     case 'W':
     case 'A':
+      if (e.step == 'W' && (e.flags & TraceEvent::kFailed) != 0)
+        return fmt::format("write {}→{} refused (fenced out)", e.before, e.after);
       return fmt::format("{} {}→{}", step_name(e.step), e.before, e.after);
     case 'C':
       return (e.flags & TraceEvent::kFailed) != 0
