@@ -74,6 +74,11 @@ int execute(const ExploreCliOptions& o) {
   p.scenario = *parse_scenario(o.scenario);
   p.scenario_params = o.scenario_params;
   check_scenario(p, o.scenario, o.strategy, o.backend);
+  if (p.backend == Backend::kPostgres) {
+    throw UsageError(
+        "explore --backend postgres: not yet (a statement blocked on a row lock never reaches its "
+        "next step boundary); shmlab run --backend postgres --schedule runs one interleaving");
+  }
   p.quiet = true;
   p.log_stderr = true;
   e.run.self_exe = self_exe();

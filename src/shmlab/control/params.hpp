@@ -8,7 +8,9 @@
 
 namespace shmlab {
 
-enum class Backend : std::uint8_t { kFile, kMmap, kShm, kSqlite };
+enum class Backend : std::uint8_t { kFile, kMmap, kShm, kSqlite, kPostgres };
+// The isolation level of a `transaction` on postgres (--isolation); sqlite's are serializable.
+enum class Isolation : std::uint8_t { kReadCommitted, kRepeatableRead, kSerializable };
 enum class Strategy : std::uint8_t {
   kNone,
   kMutex,
@@ -107,6 +109,8 @@ struct RunParams {
   std::uint64_t log_ops = UINT64_MAX;  // each worker logs the steps of its first log_ops operations
   std::uint64_t seed = 0;              // seeds every worker's delay generator
   CrashSpec crash;
+  // postgres `transaction`: serializable unless asked (docs/postgres.md says why).
+  Isolation isolation = Isolation::kSerializable;
   char run_id[32] = {};             // "shmlab-<hex>", prefix of every object of the run
   char region_path[kPathMax] = {};  // file or shm name of the data region
 };

@@ -110,7 +110,8 @@ void print_summary(const RunResult& r, const Log& log, const SummaryOptions& opt
     lock_wait_ns += w.lock_wait_ns;
   }
   if (retries != 0) {
-    log.info("  Retries (failed compare-and-swap, busy database): {}", grouped(retries));
+    log.info("  Retries (failed compare-and-swap, busy database, aborted transaction): {}",
+             grouped(retries));
   }
   if (lock_wait_ns != 0) {
     log.info("  Time spent acquiring the lock, all workers: {:.3f} ms",

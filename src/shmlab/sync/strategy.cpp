@@ -20,7 +20,7 @@ constexpr std::array<StrategyInfo, 12> kStrategies = {{
     {Strategy::kCas, "cas", Family::kCas, "optimistic compare-and-swap with retry"},
     {Strategy::kSharded, "sharded", Family::kSharded, "one cell per worker, summed at the end"},
     {Strategy::kTransaction, "transaction", Family::kTransaction,
-     "SQLite BEGIN IMMEDIATE ... COMMIT with busy timeout and retry"},
+     "a database transaction (sqlite BEGIN IMMEDIATE; postgres --isolation), retried"},
     {Strategy::kAccountLocks, "account-locks", Family::kLocked,
      "bank: one lock per account, taken from-then-to (deadlocks)"},
     {Strategy::kOrderedLocks, "ordered-locks", Family::kLocked,
@@ -61,14 +61,16 @@ bool fits(Strategy strategy, Backend backend) {
       return true;  // the lock lives in the control block or the kernel and guards any backend
     case Strategy::kFlock:
     case Strategy::kOfd:
-      return true;  // every backend has a file; on sqlite a descriptor of its own (see docs)
+      // every local backend has a file; on sqlite a descriptor of its own (see docs)
+      return backend != Backend::kPostgres;
     case Strategy::kSharded:
       return true;  // one cell per worker: a cache line, a file slot, a table row
     case Strategy::kAtomic:
     case Strategy::kCas:
-      return memory || backend == Backend::kSqlite;  // no atomic read-modify-write of a file
+      // no atomic read-modify-write of a file
+      return memory || backend == Backend::kSqlite || backend == Backend::kPostgres;
     case Strategy::kTransaction:
-      return backend == Backend::kSqlite;
+      return backend == Backend::kSqlite || backend == Backend::kPostgres;
   }
   return false;
 }
