@@ -132,6 +132,87 @@ TEST_F(PgBackend, IsolationAndFileLocksAreRefusedWhereTheyDoNotApply) {
   EXPECT_NE(flock.err.find("does not fit --backend postgres"), std::string::npos) << flock.err;
 }
 
+TEST_F(PgBackend, ForUpdateMakesTheSecondReaderWaitForTheFirstCommit) {
+  // 2R is granted and its SELECT … FOR UPDATE waits in the server; 1W and 1U go on; then 2 reads 1.
+  const auto j =
+      run({"-w", "2", "-n", "1", "--strategy", "for-update", "--schedule", "1R 2R 1W 1U"}, 0);
+  EXPECT_EQ(j["final"], 2);
+  EXPECT_EQ(retries(j), 0u);
+  EXPECT_EQ(j["lost_updates"], 0);
+}
+
+TEST_F(PgBackend, ATokenForAStatementWaitingOnARowLockIsAnError) {
+  TempDir tmp;
+  const Outcome o = run_shmlab({"run", "--backend", "postgres", "--dsn", server_->dsn(), "-w", "2",
+                                "-n", "1", "--strategy", "for-update", "--schedule", "1R 2R 2W"},
+                               tmp, 120);
+  EXPECT_EQ(o.exit_code, 2) << o.err;
+  EXPECT_NE(o.err.find("token 3 '2W': worker 2 is blocked: its statement waits in the server for "
+                       "a row lock"),
+            std::string::npos)
+      << o.err;
+  expect_nothing_left(o, tmp);
+}
+
+TEST_F(PgBackend, AdvisoryLockIsTakenAtBeginAndBlocksTheSecondBegin) {
+  TempDir tmp;
+  const Outcome o = run_shmlab({"run", "--backend", "postgres", "--dsn", server_->dsn(), "-w", "2",
+                                "-n", "1", "--strategy", "advisory", "--schedule", "1L 1R 2L"},
+                               tmp, 120);
+  EXPECT_EQ(o.exit_code, 2) << o.err;
+  EXPECT_NE(o.err.find("worker 2 is blocked: its L waits for the lock worker 1 holds"),
+            std::string::npos)
+      << o.err;
+  expect_nothing_left(o, tmp);
+  const auto j =
+      run({"-w", "2", "-n", "1", "--strategy", "advisory", "--schedule", "1L 1R 1W 1U"}, 0);
+  EXPECT_EQ(j["final"], 2);
+}
+
+TEST_F(PgBackend, ForUpdateAndAdvisoryAreRefusedOffPostgres) {
+  TempDir tmp;
+  for (const char* s : {"for-update", "advisory"}) {
+    const Outcome o = run_shmlab({"run", "--backend", "sqlite", "--strategy", s}, tmp);
+    EXPECT_EQ(o.exit_code, 2) << s;
+    EXPECT_NE(o.err.find("runs on: postgres"), std::string::npos) << o.err;
+  }
+}
+
+TEST_F(PgBackend, InventorySellsExactlyTheStockUnderEveryFix) {
+  for (const char* strategy : {"atomic", "cas", "transaction", "for-update", "advisory"}) {
+    const auto j = run({"--scenario", "inventory", "--stock", "3", "-w", "3", "-n", "2",
+                        "--strategy", strategy, "--schedule", "random:7"},
+                       0);
+    EXPECT_EQ(j["sold"], 3) << strategy;
+    EXPECT_EQ(j["declined"], 3) << strategy;
+    EXPECT_EQ(j["stock_final"], 0) << strategy;
+  }
+  const auto none = run({"--scenario", "inventory", "--stock", "1", "-w", "2", "-n", "1",
+                         "--strategy", "none", "--schedule", "1R 2R 1W 2W"},
+                        3);
+  EXPECT_EQ(none["oversold"], 1);
+}
+
+TEST_F(PgBackend, BankTransfersKeepTheMoneyUnderTransactions) {
+  for (const char* strategy : {"transaction", "for-update", "advisory"}) {
+    const auto j = run({"--scenario", "bank", "--balance", "300", "-w", "3", "-n", "4", "--delay",
+                        "none", "--strategy", strategy},
+                       0);
+    EXPECT_EQ(j["invariant_held"], true) << strategy;
+    EXPECT_EQ(j["money_created"], 0) << strategy;
+  }
+}
+
+TEST_F(PgBackend, BankForUpdateDeadlockIsDetectedByTheServerAndRetried) {
+  // Worker 1 locks A then wants B; worker 2 locks B then wants A: both wait in the server until
+  // its deadlock detector aborts one (40P01), which rolls back and transfers again.
+  const auto j = run({"--scenario", "bank", "--accounts", "2", "-w", "2", "-n", "1", "--strategy",
+                      "for-update", "--schedule", "1R 2R 1R 2R"},
+                     0);
+  EXPECT_EQ(j["invariant_held"], true);
+  EXPECT_EQ(retries(j), 1u);  // exactly one of the two was aborted
+}
+
 TEST(PgBackendThrowaway, StartsItsOwnServerAndRemovesIt) {
   PgScratch scratch;
   const Outcome o = run_shmlab({"run", "--backend", "postgres", "-w", "2", "-n", "5", "--strategy",

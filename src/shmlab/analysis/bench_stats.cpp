@@ -76,6 +76,8 @@ std::optional<BarePrimitive> bare_primitive_for(Strategy strategy, Backend backe
     case Strategy::kSharded:
       return BarePrimitive::kShardedCell;
     case Strategy::kTransaction:
+    case Strategy::kForUpdate:
+    case Strategy::kAdvisory:
       return std::nullopt;
     case Strategy::kAccountLocks:
     case Strategy::kOrderedLocks:

@@ -26,7 +26,7 @@ std::string params_problem(const RunParams& p) {
   if (p.increments == 0 || p.increments > kMaxIncrements)
     return fmt::format("{} increments", p.increments);
   if (p.backend > Backend::kPostgres) return "unknown backend";
-  if (p.strategy > Strategy::kOrderedLocks) return "unknown strategy";
+  if (p.strategy > Strategy::kAdvisory) return "unknown strategy";
   if (p.scenario > Scenario::kBank) return "unknown scenario";
   if (p.isolation > Isolation::kSerializable) return "unknown isolation level";
   if (!valid_bool(p.scenario_params.auditor)) return "corrupt flags";

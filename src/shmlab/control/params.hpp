@@ -24,6 +24,8 @@ enum class Strategy : std::uint8_t {
   kTransaction,
   kAccountLocks,  // bank: one lock per account, taken from-then-to (deadlocks)
   kOrderedLocks,  // bank: one lock per account, taken in account order
+  kForUpdate,     // postgres: SELECT … FOR UPDATE inside a transaction
+  kAdvisory,      // postgres: pg_advisory_xact_lock around the transaction
 };
 // The scenarios (scenario/registry.cpp names them; each is one module under scenario/).
 enum class Scenario : std::uint8_t { kCounter, kInventory, kBank };

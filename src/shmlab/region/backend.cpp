@@ -11,6 +11,9 @@ constexpr std::array kBackends = {Backend::kFile, Backend::kMmap, Backend::kShm,
 constexpr std::array<std::string_view, 3> kIsolationNames = {"read-committed", "repeatable-read",
                                                              "serializable"};
 
+constexpr std::array<std::string_view, 3> kIsolationSql = {"READ COMMITTED", "REPEATABLE READ",
+                                                           "SERIALIZABLE"};
+
 }  // namespace
 
 std::string_view backend_name(Backend backend) {
@@ -40,6 +43,10 @@ std::span<const Backend> all_backends() { return kBackends; }
 
 std::string_view isolation_name(Isolation isolation) {
   return kIsolationNames[static_cast<std::size_t>(isolation)];
+}
+
+std::string_view isolation_sql(Isolation isolation) {
+  return kIsolationSql[static_cast<std::size_t>(isolation)];
 }
 
 std::optional<Isolation> parse_isolation(std::string_view name) {

@@ -17,5 +17,7 @@ std::span<const Backend> all_backends();
 // postgres `transaction` levels, as --isolation spells them: "read-committed"…
 std::string_view isolation_name(Isolation isolation);
 std::optional<Isolation> parse_isolation(std::string_view name);
+// As SQL spells it: "READ COMMITTED"…
+std::string_view isolation_sql(Isolation isolation);
 
 }  // namespace shmlab

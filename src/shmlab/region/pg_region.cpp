@@ -18,9 +18,6 @@ namespace {
 
 constexpr std::string_view kSchemaKey = "schema=";
 
-constexpr std::array<std::string_view, 3> kIsolationSql = {"READ COMMITTED", "REPEATABLE READ",
-                                                           "SERIALIZABLE"};
-
 std::string num(std::int64_t v) { return std::to_string(v); }
 std::string num(std::uint64_t v) { return std::to_string(static_cast<std::int64_t>(v)); }
 std::string num(std::uint32_t v) { return std::to_string(v); }
@@ -89,11 +86,14 @@ void PgRegionStore::remove() noexcept {
 }
 
 PgRegion::PgRegion(const std::string& dsn, const std::string& schema, std::uint32_t cells,
-                   Isolation isolation)
+                   Strategy strategy, Isolation isolation)
     : conn_(pg::Connection::connect(dsn)),
       table_(pg::quote_identifier(schema) + ".\"cells\""),
       cells_(cells),
-      isolation_(isolation) {
+      schema_(schema),
+      strategy_(strategy),
+      // The locks are the point of for-update and advisory: no snapshot beyond each statement.
+      isolation_(strategy == Strategy::kTransaction ? isolation : Isolation::kReadCommitted) {
   // SET takes no parameters: set_config does the same with a bound value.
   conn_.exec("SELECT set_config('application_name', $1, false)",
              {application_name(static_cast<int>(::getpid()))});
@@ -124,9 +124,11 @@ std::optional<pg::Result> PgRegion::run(const std::string& sql,
 
 CounterRecord PgRegion::read_cell(std::uint32_t cell) {
   check_cell(cell);
-  const auto r =
-      run("SELECT value, last_writer, timestamp_ms, write_id FROM " + table_ + " WHERE id = $1",
-          {num(cell)});
+  // for-update: the read locks the row until COMMIT; a second reader waits here.
+  const bool lock_row = in_transaction_ && strategy_ == Strategy::kForUpdate;
+  const auto r = run("SELECT value, last_writer, timestamp_ms, write_id FROM " + table_ +
+                         " WHERE id = $1" + (lock_row ? " FOR UPDATE" : ""),
+                     {num(cell)});
   if (!r) return {};  // aborted: the operation is redone after the rollback
   if (r->rows() != 1) {
     throw std::system_error(EINVAL, std::generic_category(),
@@ -201,10 +203,13 @@ bool PgRegion::compare_exchange_cell(std::uint32_t cell, const CounterRecord& ex
 }
 
 bool PgRegion::begin_immediate() {
-  conn_.exec(
-      fmt::format("BEGIN ISOLATION LEVEL {}", kIsolationSql[static_cast<std::size_t>(isolation_)]));
+  conn_.exec(fmt::format("BEGIN ISOLATION LEVEL {}", isolation_sql(isolation_)));
   in_transaction_ = true;
   aborted_ = false;
+  // One key per run (its schema's name hashed), so runs sharing a server never wait for each
+  // other; released by COMMIT or ROLLBACK.
+  if (strategy_ == Strategy::kAdvisory)
+    run("SELECT pg_advisory_xact_lock(hashtext($1))", {schema_});
   return true;
 }
 
@@ -243,7 +248,7 @@ std::unique_ptr<Region> attach_pg_region(const RunParams& params) {
   }
   const std::string schema(path.substr(kSchemaKey.size(), space - kSchemaKey.size()));
   return std::make_unique<PgRegion>(std::string(path.substr(space + 1)), schema,
-                                    region_cells(params), params.isolation);
+                                    region_cells(params), params.strategy, params.isolation);
 }
 
 }  // namespace shmlab

@@ -49,8 +49,10 @@ class PgRegionStore final : public RegionStore {
 class PgRegion final : public Region {
  public:
   // Connects with `dsn` and checks that `schema`.cells has `cells` rows.
+  // `strategy`: for-update reads lock the row, advisory's BEGIN takes the run's advisory lock
+  // (both at read committed); `isolation`: transaction's level.
   PgRegion(const std::string& dsn, const std::string& schema, std::uint32_t cells,
-           Isolation isolation);
+           Strategy strategy, Isolation isolation);
 
   CounterRecord read() override { return read_cell(0); }
   void write(const CounterRecord& record) override { write_cell(0, record); }
@@ -67,7 +69,8 @@ class PgRegion final : public Region {
                                               std::int64_t timestamp_ms) override;
   bool compare_exchange_cell(std::uint32_t cell, const CounterRecord& expected,
                              const CounterRecord& desired) override;
-  // BEGIN ISOLATION LEVEL <the run's>; always true (a server has no busy BEGIN).
+  // BEGIN ISOLATION LEVEL <the run's> (advisory: then pg_advisory_xact_lock, which waits for
+  // its holder's COMMIT); always true (a server has no busy BEGIN).
   bool begin_immediate() override;
   // COMMIT; false when the transaction was aborted (40001, 40P01) at a statement or at COMMIT:
   // it is rolled back, and the caller retries the operation.
@@ -84,6 +87,8 @@ class PgRegion final : public Region {
   pg::Connection conn_;
   std::string table_;
   std::uint32_t cells_;
+  std::string schema_;
+  Strategy strategy_;
   Isolation isolation_;
   bool in_transaction_ = false;
   bool aborted_ = false;  // the server aborted the open transaction: only ROLLBACK is left

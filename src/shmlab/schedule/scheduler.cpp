@@ -12,6 +12,9 @@ namespace {
 
 // How long a granted step may run before the server is asked whether it waits for a row lock.
 constexpr std::int64_t kServerWaitProbeNs = 20'000'000;
+// How long one look at a worker known to wait in the server lasts (the server's deadlock detector
+// may take a second: not a busy loop meanwhile).
+constexpr std::int64_t kServerWaitPollNs = 5'000'000;
 
 }  // namespace
 
@@ -23,7 +26,8 @@ Scheduler::Scheduler(ControlBlock& control, ScheduleSpec spec, StepChooser choos
       rng_(spec_.random_seed.value_or(0)),
       chooser_(std::move(chooser)),
       tracks_locks_(!(control.params().backend == Backend::kPostgres &&
-                      control.params().strategy == Strategy::kTransaction)) {}
+                      (control.params().strategy == Strategy::kTransaction ||
+                       control.params().strategy == Strategy::kForUpdate))) {}
 
 std::string Scheduler::schedule() const {
   return format_schedule(spec_.random_seed ? drawn_ : spec_.tokens);
@@ -76,8 +80,9 @@ bool Scheduler::choose_token(std::uint32_t& index) {
                     "row lock",
                     where, t.worker));
   }
-  // postgres `transaction`: L is BEGIN, which waits for nothing; a token naming the R lets its
-  // worker take it first, so that Hermitage's "1R 2R 1W 2W" reads as written (docs/postgres.md).
+  // postgres `transaction`, `for-update`: L is BEGIN, which waits for nothing; a token naming the R
+  // lets its worker take it first, so that Hermitage's "1R 2R 1W 2W" reads as written
+  // (docs/postgres.md).
   if (!tracks_locks_ && g.next == static_cast<std::uint32_t>(Step::kLock) && t.step == Step::kRead)
     return true;
   const bool verify = g.next == static_cast<std::uint32_t>(Step::kVerify);
@@ -195,7 +200,8 @@ Scheduler::Progress Scheduler::advance(std::int64_t budget_ns,
       WorkerSlot& slot = control_.slot(i);
       std::int64_t wait = std::max<std::int64_t>(0, deadline - sys::monotonic_ns());
       // A worker whose statement may wait in the server is looked at briefly, then asked about.
-      if (server_wait_) wait = g.in_server_wait ? 0 : std::min(wait, kServerWaitProbeNs);
+      if (server_wait_)
+        wait = std::min(wait, g.in_server_wait ? kServerWaitPollNs : kServerWaitProbeNs);
       std::uint32_t wanted = await_boundary(slot, wait);
       if (server_wait_ && wanted == kGateNone && alive(i)) {
         if (g.in_server_wait || server_wait_(i)) {

@@ -9,7 +9,7 @@
 namespace shmlab {
 namespace {
 
-constexpr std::array<StrategyInfo, 12> kStrategies = {{
+constexpr std::array<StrategyInfo, 14> kStrategies = {{
     {Strategy::kNone, "none", Family::kPlain, "no protection: read, window, write (loses updates)"},
     {Strategy::kMutex, "mutex", Family::kLocked, "process-shared robust pthread mutex"},
     {Strategy::kSpinlock, "spinlock", Family::kLocked, "test-and-test-and-set spin lock"},
@@ -25,6 +25,10 @@ constexpr std::array<StrategyInfo, 12> kStrategies = {{
      "bank: one lock per account, taken from-then-to (deadlocks)"},
     {Strategy::kOrderedLocks, "ordered-locks", Family::kLocked,
      "bank: one lock per account, taken in account order"},
+    {Strategy::kForUpdate, "for-update", Family::kTransaction,
+     "postgres: SELECT ... FOR UPDATE in a transaction (the row lock)"},
+    {Strategy::kAdvisory, "advisory", Family::kTransaction,
+     "postgres: pg_advisory_xact_lock, then SELECT and UPDATE"},
 }};
 
 }  // namespace
@@ -71,6 +75,9 @@ bool fits(Strategy strategy, Backend backend) {
       return memory || backend == Backend::kSqlite || backend == Backend::kPostgres;
     case Strategy::kTransaction:
       return backend == Backend::kSqlite || backend == Backend::kPostgres;
+    case Strategy::kForUpdate:
+    case Strategy::kAdvisory:
+      return backend == Backend::kPostgres;  // the server's row and advisory locks
   }
   return false;
 }
