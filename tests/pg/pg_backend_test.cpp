@@ -213,6 +213,17 @@ TEST_F(PgBackend, BankForUpdateDeadlockIsDetectedByTheServerAndRetried) {
   EXPECT_EQ(retries(j), 1u);  // exactly one of the two was aborted
 }
 
+TEST(PgBackendDsn, AServerThatCannotBeReachedIsAnEnvironmentErrorWithItsSqlstate) {
+  TempDir tmp;
+  const Outcome o = run_shmlab({"run", "--backend", "postgres", "--dsn",
+                                "host=" + tmp.path() + "/nowhere port=5432 connect_timeout=5"},
+                               tmp, 60);
+  EXPECT_EQ(o.exit_code, 1) << o.err;
+  EXPECT_NE(o.err.find("PQconnectdb"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("SQLSTATE 08006"), std::string::npos) << o.err;
+  expect_nothing_left(o, tmp);
+}
+
 TEST(PgBackendThrowaway, StartsItsOwnServerAndRemovesIt) {
   PgScratch scratch;
   const Outcome o = run_shmlab({"run", "--backend", "postgres", "-w", "2", "-n", "5", "--strategy",
