@@ -213,6 +213,22 @@ TEST_F(PgBackend, BankForUpdateDeadlockIsDetectedByTheServerAndRetried) {
   EXPECT_EQ(retries(j), 1u);  // exactly one of the two was aborted
 }
 
+TEST_F(PgBackend, BankAccountLocksAreRowLocksWhoseDeadlockTheServerBreaks) {
+  // account-locks on postgres: each L is SELECT … FOR UPDATE of the account, in one transaction.
+  // 1 locks A, 2 locks B, 1 waits for B, 2 waits for A: the server aborts one (40P01).
+  const auto j = run({"--scenario", "bank", "--accounts", "2", "-w", "2", "-n", "1", "--strategy",
+                      "account-locks", "--schedule", "1L 2L 1L 2L"},
+                     0);
+  EXPECT_EQ(j["invariant_held"], true);
+  EXPECT_EQ(j["money_created"], 0);
+  EXPECT_EQ(retries(j), 1u);
+  const auto ordered = run({"--scenario", "bank", "--balance", "300", "-w", "3", "-n", "4",
+                            "--delay", "none", "--strategy", "ordered-locks"},
+                           0);
+  EXPECT_EQ(ordered["invariant_held"], true);
+  EXPECT_EQ(retries(ordered), 0u);  // taken in account order: no deadlock to break
+}
+
 TEST(PgBackendDsn, AServerThatCannotBeReachedIsAnEnvironmentErrorWithItsSqlstate) {
   TempDir tmp;
   const Outcome o = run_shmlab({"run", "--backend", "postgres", "--dsn",

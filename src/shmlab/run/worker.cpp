@@ -147,7 +147,12 @@ class WorkerSteps final : public StepContext {
         break;
       }
       case Step::kUnlock:
-        if (!transaction) {
+        if (!transaction && !e.ok) {  // postgres row locks: the transaction's COMMIT failed
+          log_.warning(
+              "Worker {} could not commit (the server aborted it: deadlock or serialization "
+              "failure): rolled back, trying again",
+              number_);
+        } else if (!transaction) {
           log_.info("Worker {} released {}", number_, lock_words(e));
         } else if (e.ok) {
           log_.info("Worker {} committed its transaction", number_);

@@ -32,6 +32,10 @@ class ScenarioOp::Live final : public Store {
         lock_(lock),
         accounts_(accounts),
         transaction_(strategy_info(p.strategy).family == Family::kTransaction),
+        // postgres: per-account locks are the rows' own (SELECT … FOR UPDATE in one transaction),
+        // so the server detects their deadlock; writes count only once committed, as above.
+        row_locks_(p.backend == Backend::kPostgres && (p.strategy == Strategy::kAccountLocks ||
+                                                       p.strategy == Strategy::kOrderedLocks)),
         per_op_(writes_per_op(p)) {
     // Writes name themselves (and are logged) only where attribution applies; the id then fits
     // the record of every backend (see kMaxLoggedWrites).
@@ -63,7 +67,7 @@ class ScenarioOp::Live final : public Store {
       e->replaced = *replaced;
       e->logged |= WriteEntry::kReplacedExact;
     }
-    if (transaction_) return record.write_id;  // a transaction's writes happen at COMMIT
+    if (transaction_ || row_locks_) return record.write_id;  // a transaction's: at COMMIT
     if (late_stamp_) {
       held_back_ = slot;
     } else {
@@ -98,13 +102,23 @@ class ScenarioOp::Live final : public Store {
 
   LockTake lock(std::uint32_t l) override {
     if (transaction_) return region_.begin_immediate() ? LockTake::kAcquired : LockTake::kBusy;
+    if (row_locks_) {
+      if (held_ == 0) region_.begin_immediate();
+      region_.read_cell(l);  // FOR UPDATE: waits for the row's holder (or is aborted: 40P01)
+      held_ |= std::uint64_t{1} << l;
+      return LockTake::kAcquired;
+    }
     const LockResult r = accounts_ != nullptr ? accounts_->lock(l) : lock_->lock();
     held_ |= std::uint64_t{1} << l;
     return r == LockResult::kRecovered ? LockTake::kRecovered : LockTake::kAcquired;
   }
 
   bool unlock(std::uint32_t l) override {
-    if (transaction_) {
+    if (row_locks_) {
+      held_ &= ~(std::uint64_t{1} << l);
+      if (held_ != 0) return true;  // the rows stay locked until the transaction ends
+    }
+    if (transaction_ || row_locks_) {
       if (!region_.commit()) {
         region_.rollback();
         return false;
@@ -119,7 +133,10 @@ class ScenarioOp::Live final : public Store {
 
   // A worker told to stop must not leave the others stuck behind its locks.
   void release_all() noexcept {
-    if (transaction_) region_.rollback();
+    if (transaction_ || row_locks_) {
+      region_.rollback();
+      held_ = 0;
+    }
     for (std::uint32_t l = 0; l < 64; ++l) {
       if ((held_ >> l & 1) != 0) release(l);
     }
@@ -164,6 +181,7 @@ class ScenarioOp::Live final : public Store {
   Lock* lock_;
   AccountLocks* accounts_;
   bool transaction_;
+  bool row_locks_;
   std::uint32_t per_op_;
   std::span<WriteEntry> log_;  // empty: writes are not logged (too many, or not attributable)
   std::uint64_t op_ = 0;

@@ -27,7 +27,12 @@ Scheduler::Scheduler(ControlBlock& control, ScheduleSpec spec, StepChooser choos
       chooser_(std::move(chooser)),
       tracks_locks_(!(control.params().backend == Backend::kPostgres &&
                       (control.params().strategy == Strategy::kTransaction ||
-                       control.params().strategy == Strategy::kForUpdate))) {}
+                       control.params().strategy == Strategy::kForUpdate ||
+                       control.params().strategy == Strategy::kAccountLocks ||
+                       control.params().strategy == Strategy::kOrderedLocks))),
+      l_is_begin_(control.params().backend == Backend::kPostgres &&
+                  (control.params().strategy == Strategy::kTransaction ||
+                   control.params().strategy == Strategy::kForUpdate)) {}
 
 std::string Scheduler::schedule() const {
   return format_schedule(spec_.random_seed ? drawn_ : spec_.tokens);
@@ -83,7 +88,7 @@ bool Scheduler::choose_token(std::uint32_t& index) {
   // postgres `transaction`, `for-update`: L is BEGIN, which waits for nothing; a token naming the R
   // lets its worker take it first, so that Hermitage's "1R 2R 1W 2W" reads as written
   // (docs/postgres.md).
-  if (!tracks_locks_ && g.next == static_cast<std::uint32_t>(Step::kLock) && t.step == Step::kRead)
+  if (l_is_begin_ && g.next == static_cast<std::uint32_t>(Step::kLock) && t.step == Step::kRead)
     return true;
   const bool verify = g.next == static_cast<std::uint32_t>(Step::kVerify);
   // A token that does not say V first lets its worker take a pending verify (docs/schedules.md).

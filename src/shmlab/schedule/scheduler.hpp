@@ -91,6 +91,8 @@ class Scheduler {
   // Whether L and U take and release a lock the scheduler tracks; not so for a postgres
   // transaction, whose L is BEGIN (the row locks are the server's: server_wait_ sees them).
   bool tracks_locks_ = true;
+  // postgres transaction, for-update: L is a BEGIN that waits for nothing.
+  bool l_is_begin_ = false;
 };
 
 }  // namespace shmlab
