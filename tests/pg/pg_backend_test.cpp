@@ -49,6 +49,17 @@ class PgBackend : public ::testing::Test {
     expect_nothing_left(o, tmp);
     return parse_result(o);
   }
+  // A -w 2 -n 1 run of `strategy` under `schedule` is refused (exit 2) saying `why`.
+  static void expect_schedule_refused(const char* strategy, const char* schedule,
+                                      const std::string& why) {
+    TempDir tmp;
+    const Outcome o = run_shmlab({"run", "--backend", "postgres", "--dsn", server_->dsn(), "-w",
+                                  "2", "-n", "1", "--strategy", strategy, "--schedule", schedule},
+                                 tmp, 120);
+    EXPECT_EQ(o.exit_code, 2) << o.err;
+    EXPECT_NE(o.err.find(why), std::string::npos) << o.err;
+    expect_nothing_left(o, tmp);
+  }
   static std::uint64_t retries(const nlohmann::json& j) {
     std::uint64_t n = 0;
     for (const auto& w : j["per_worker"]) n += w["retries"].get<std::uint64_t>();
@@ -142,28 +153,14 @@ TEST_F(PgBackend, ForUpdateMakesTheSecondReaderWaitForTheFirstCommit) {
 }
 
 TEST_F(PgBackend, ATokenForAStatementWaitingOnARowLockIsAnError) {
-  TempDir tmp;
-  const Outcome o = run_shmlab({"run", "--backend", "postgres", "--dsn", server_->dsn(), "-w", "2",
-                                "-n", "1", "--strategy", "for-update", "--schedule", "1R 2R 2W"},
-                               tmp, 120);
-  EXPECT_EQ(o.exit_code, 2) << o.err;
-  EXPECT_NE(o.err.find("token 3 '2W': worker 2 is blocked: its statement waits in the server for "
-                       "a row lock"),
-            std::string::npos)
-      << o.err;
-  expect_nothing_left(o, tmp);
+  expect_schedule_refused("for-update", "1R 2R 2W",
+                          "token 3 '2W': worker 2 is blocked: its statement waits in the server "
+                          "for a row lock");
 }
 
 TEST_F(PgBackend, AdvisoryLockIsTakenAtBeginAndBlocksTheSecondBegin) {
-  TempDir tmp;
-  const Outcome o = run_shmlab({"run", "--backend", "postgres", "--dsn", server_->dsn(), "-w", "2",
-                                "-n", "1", "--strategy", "advisory", "--schedule", "1L 1R 2L"},
-                               tmp, 120);
-  EXPECT_EQ(o.exit_code, 2) << o.err;
-  EXPECT_NE(o.err.find("worker 2 is blocked: its L waits for the lock worker 1 holds"),
-            std::string::npos)
-      << o.err;
-  expect_nothing_left(o, tmp);
+  expect_schedule_refused("advisory", "1L 1R 2L",
+                          "worker 2 is blocked: its L waits for the lock worker 1 holds");
   const auto j =
       run({"-w", "2", "-n", "1", "--strategy", "advisory", "--schedule", "1L 1R 1W 1U"}, 0);
   EXPECT_EQ(j["final"], 2);
