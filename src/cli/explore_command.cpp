@@ -80,6 +80,11 @@ int execute(const ExploreCliOptions& o) {
         "outliving its grant); run --strategy lease --schedule ... --pause shows it "
         "(docs/lease.md)");
   }
+  if (p.backend == Backend::kPostgres) {
+    throw UsageError(
+        "explore --backend postgres: not yet (a statement blocked on a row lock never reaches its "
+        "next step boundary); shmlab run --backend postgres --schedule runs one interleaving");
+  }
   p.quiet = true;
   p.log_stderr = true;
   e.run.self_exe = self_exe();

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <random>
@@ -18,6 +19,7 @@
 #include "cli/step_input.hpp"
 #include "shmlab/analysis/replay_check.hpp"
 #include "shmlab/region/backend.hpp"
+#include "shmlab/region/pg_region.hpp"
 #include "shmlab/report/json_result.hpp"
 #include "shmlab/report/replay_line.hpp"
 #include "shmlab/report/summary.hpp"
@@ -41,7 +43,9 @@ struct RunOptions {
   std::string backend = "file";   // the seed's file acting as shared memory
   std::string strategy = "none";  // the seed's unprotected read-modify-write
   std::string scenario = "counter";
-  ScenarioParams scenario_params;  // --stock, --accounts, --balance, --amount, --auditor
+  std::optional<std::string> dsn;        // postgres: an existing server ("": libpq's PG* env)
+  std::optional<std::string> isolation;  // postgres `transaction`: serializable when absent
+  ScenarioParams scenario_params;        // --stock, --accounts, --balance, --amount, --auditor
   // Inventory's defaults apply to what was not given.
   CLI::Option* workers_option = nullptr;
   CLI::Option* increments_option = nullptr;
@@ -149,6 +153,27 @@ std::vector<std::string> names_of_strategies() {
   return out;
 }
 
+// --dsn and --isolation belong to postgres (and --isolation to its `transaction`).
+void check_postgres_options(RunParams& p, const std::optional<std::string>& dsn,
+                            const std::optional<std::string>& isolation) {
+  if (dsn) {
+    if (p.backend != Backend::kPostgres)
+      throw UsageError("--dsn: only --backend postgres connects to a server");
+    const std::string path = std::string(kDsnPrefix) + *dsn;
+    if (path.size() >= sizeof(p.region_path))
+      throw UsageError(fmt::format("--dsn: at most {} characters", sizeof(p.region_path) - 64));
+    std::memcpy(p.region_path, path.data(), path.size());
+  }
+  if (isolation) {
+    if (p.backend != Backend::kPostgres || p.strategy != Strategy::kTransaction) {
+      throw UsageError(
+          "--isolation: only --strategy transaction on --backend postgres has a level to choose "
+          "(sqlite's transactions are serializable)");
+    }
+    p.isolation = *parse_isolation(*isolation);  // CLI11's IsMember checked the names
+  }
+}
+
 RunParams to_params(const RunOptions& o) {
   RunParams p;
   p.workers = o.workers;
@@ -164,6 +189,7 @@ RunParams to_params(const RunOptions& o) {
   }
   p.delays = parse_delay_spec(o.delay);
   check_scenario(p, o.scenario, o.strategy, o.backend);
+  check_postgres_options(p, o.dsn, o.isolation);
   if (o.seed) {
     p.seed = *o.seed;
   } else {
@@ -479,6 +505,15 @@ void add_run_options(CLI::App* sub, RunOptions* opts, bool play) {
       ->check(CLI::IsMember(names_of_strategies()))
       ->type_name("NAME")
       ->capture_default_str();
+  sub->add_option("--dsn", opts->dsn,
+                  "postgres: use this server (URI or key=value; '' for libpq's PG* environment) "
+                  "instead of a throwaway one; the run's tables live in a schema of their own")
+      ->type_name("URI");
+  sub->add_option("--isolation", opts->isolation,
+                  "postgres transaction: read-committed, repeatable-read or serializable (default: "
+                  "serializable, correct for every scenario)")
+      ->check(CLI::IsMember({"read-committed", "repeatable-read", "serializable"}))
+      ->type_name("LEVEL");
   sub->add_option("--scenario", opts->scenario,
                   "The work the workers do: counter (the seed), inventory (buyers of the last "
                   "items in stock), bank (transfers between accounts); docs/scenarios.md")

@@ -77,6 +77,8 @@ std::optional<BarePrimitive> bare_primitive_for(Strategy strategy, Backend backe
       return BarePrimitive::kShardedCell;
     case Strategy::kTransaction:
     case Strategy::kLease:
+    case Strategy::kForUpdate:
+    case Strategy::kAdvisory:
       return std::nullopt;
     case Strategy::kAccountLocks:
     case Strategy::kOrderedLocks:

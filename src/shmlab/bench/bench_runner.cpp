@@ -11,6 +11,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <vector>
 
 #include "shmlab/bench/bench_counter.hpp"
@@ -186,6 +187,8 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
   } else {
     const std::size_t size = align_up((std::size_t{config.workers} + 1) * 64, 4096);
     switch (target.backend) {
+      case Backend::kPostgres:  // bench_command refuses it: not measured yet
+        throw std::logic_error("bench: no bare loop on postgres");
       case Backend::kShm:
         bare_objects.shm.emplace(sys::ShmObject::create(fmt::format("/{}-bare", id), size));
         copy_name(spec.data_path, bare_objects.shm->name());

@@ -292,6 +292,8 @@ BareData attach_bare_data(const BenchSpec& spec, std::uint32_t index) {
   const std::size_t size = (std::size_t{spec.workers} + 1) * 64;
   void* base = nullptr;
   switch (spec.backend) {
+    case Backend::kPostgres:  // bench_command refuses it: not measured yet
+      throw std::logic_error("bench: no bare loop on postgres");
     case Backend::kShm:
       d.shm.emplace(sys::ShmObject::open(path, size));
       base = d.shm->data();

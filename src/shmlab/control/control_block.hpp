@@ -21,7 +21,7 @@
 namespace shmlab {
 
 inline constexpr std::uint64_t kControlMagic = 0x31434c4d48534bULL;  // "KSHMLC1"
-inline constexpr std::uint32_t kControlVersion = 5;
+inline constexpr std::uint32_t kControlVersion = 6;
 
 // Writes are logged for attribution only up to this many operations in all (W × N); above it the
 // result says attribution was skipped rather than guessing.

@@ -25,9 +25,10 @@ std::string params_problem(const RunParams& p) {
   if (p.workers == 0 || p.workers > kMaxWorkers) return fmt::format("{} workers", p.workers);
   if (p.increments == 0 || p.increments > kMaxIncrements)
     return fmt::format("{} increments", p.increments);
-  if (p.backend > Backend::kSqlite) return "unknown backend";
-  if (p.strategy > Strategy::kLease) return "unknown strategy";
+  if (p.backend > Backend::kPostgres) return "unknown backend";
+  if (p.strategy > Strategy::kAdvisory) return "unknown strategy";
   if (p.scenario > Scenario::kBank) return "unknown scenario";
+  if (p.isolation > Isolation::kSerializable) return "unknown isolation level";
   if (!valid_bool(p.scenario_params.auditor)) return "corrupt flags";
   if (p.scenario_params.accounts == 0 || p.scenario_params.accounts > kMaxAccounts)
     return fmt::format("{} accounts", p.scenario_params.accounts);

@@ -8,7 +8,9 @@
 
 namespace shmlab {
 
-enum class Backend : std::uint8_t { kFile, kMmap, kShm, kSqlite };
+enum class Backend : std::uint8_t { kFile, kMmap, kShm, kSqlite, kPostgres };
+// The isolation level of a `transaction` on postgres (--isolation); sqlite's are serializable.
+enum class Isolation : std::uint8_t { kReadCommitted, kRepeatableRead, kSerializable };
 enum class Strategy : std::uint8_t {
   kNone,
   kMutex,
@@ -23,6 +25,8 @@ enum class Strategy : std::uint8_t {
   kAccountLocks,  // bank: one lock per account, taken from-then-to (deadlocks)
   kOrderedLocks,  // bank: one lock per account, taken in account order
   kLease,         // a lock that expires (--lease MS), stored with the data; --fencing adds tokens
+  kForUpdate,     // postgres: SELECT … FOR UPDATE inside a transaction
+  kAdvisory,      // postgres: pg_advisory_xact_lock around the transaction
 };
 // The scenarios (scenario/registry.cpp names them; each is one module under scenario/).
 enum class Scenario : std::uint8_t { kCounter, kInventory, kBank };
@@ -126,6 +130,8 @@ struct RunParams {
   CrashSpec crash;
   PauseSpec pause;
   LeaseParams lease;
+  // postgres `transaction`: serializable unless asked (docs/postgres.md says why).
+  Isolation isolation = Isolation::kSerializable;
   char run_id[32] = {};             // "shmlab-<hex>", prefix of every object of the run
   char region_path[kPathMax] = {};  // file or shm name of the data region
 };

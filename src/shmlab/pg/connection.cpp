@@ -26,8 +26,8 @@ void ignore_notice(void*, const char*) {}
 }  // namespace
 
 std::string_view Result::value(int row, int column) const {
-  return {PQgetvalue(result_.get(), row, column),
-          static_cast<std::size_t>(PQgetlength(result_.get(), row, column))};
+  return {libpq().PQgetvalue(result_.get(), row, column),
+          static_cast<std::size_t>(libpq().PQgetlength(result_.get(), row, column))};
 }
 
 std::int64_t Result::int64(int row, int column) const {
@@ -42,27 +42,27 @@ std::int64_t Result::int64(int row, int column) const {
 }
 
 std::int64_t Result::affected_rows() const {
-  const std::string_view v = PQcmdTuples(result_.get());
+  const std::string_view v = libpq().PQcmdTuples(result_.get());
   std::int64_t out = 0;
   std::from_chars(v.data(), v.data() + v.size(), out);
   return out;
 }
 
 Connection Connection::connect(const std::string& dsn) {
-  Connection c(PQconnectdb(dsn.c_str()));
+  Connection c(libpq().PQconnectdb(dsn.c_str()));
   if (!c.conn_) throw PgError(kConnectionFailure, "PQconnectdb", "out of memory");
-  if (PQstatus(c.conn_.get()) != CONNECTION_OK) {
+  if (libpq().PQstatus(c.conn_.get()) != CONNECTION_OK) {
     throw PgError(kConnectionFailure,
                   context("PQconnectdb", dsn.empty() ? "(from the environment)" : dsn),
-                  trimmed(PQerrorMessage(c.conn_.get())));
+                  trimmed(libpq().PQerrorMessage(c.conn_.get())));
   }
-  PQsetNoticeProcessor(c.conn_.get(), &ignore_notice, nullptr);
+  libpq().PQsetNoticeProcessor(c.conn_.get(), &ignore_notice, nullptr);
   return c;
 }
 
 Result Connection::exec(std::string_view sql) {
   const std::string s(sql);
-  return check(PQexec(conn_.get(), s.c_str()), "PQexec", sql);
+  return check(libpq().PQexec(conn_.get(), s.c_str()), "PQexec", sql);
 }
 
 Result Connection::exec(std::string_view sql, const std::vector<std::string>& params) {
@@ -70,20 +70,22 @@ Result Connection::exec(std::string_view sql, const std::vector<std::string>& pa
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const std::string& p : params) values.push_back(p.c_str());
-  return check(PQexecParams(conn_.get(), s.c_str(), static_cast<int>(values.size()), nullptr,
-                            values.data(), nullptr, nullptr, 0),
+  return check(libpq().PQexecParams(conn_.get(), s.c_str(), static_cast<int>(values.size()),
+                                    nullptr, values.data(), nullptr, nullptr, 0),
                "PQexecParams", sql);
 }
 
 Result Connection::check(PGresult* r, const char* call, std::string_view sql) {
   Result result(r);
-  const ExecStatusType status = r != nullptr ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+  const ExecStatusType status = r != nullptr ? libpq().PQresultStatus(r) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY)
     return result;
-  const char* state = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
-  const char* primary = r != nullptr ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  const char* state = r != nullptr ? libpq().PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+  const char* primary =
+      r != nullptr ? libpq().PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
   // No SQLSTATE: libpq itself failed, most often because the connection is gone.
-  const std::string message = trimmed(primary != nullptr ? primary : PQerrorMessage(conn_.get()));
+  const std::string message =
+      trimmed(primary != nullptr ? primary : libpq().PQerrorMessage(conn_.get()));
   throw PgError(state != nullptr ? std::string_view(state) : kConnectionFailure, context(call, sql),
                 message);
 }

@@ -4,14 +4,13 @@
 // connection; a Connection is used by one thread at a time and never crosses processes.
 #pragma once
 
-#include <libpq-fe.h>
-
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "shmlab/pg/libpq.hpp"
 #include "shmlab/pg/pg_error.hpp"
 
 namespace shmlab::pg {
@@ -20,9 +19,11 @@ class Result {
  public:
   explicit Result(PGresult* r) : result_(r) {}
 
-  int rows() const { return PQntuples(result_.get()); }
-  int columns() const { return PQnfields(result_.get()); }
-  bool is_null(int row, int column) const { return PQgetisnull(result_.get(), row, column) != 0; }
+  int rows() const { return libpq().PQntuples(result_.get()); }
+  int columns() const { return libpq().PQnfields(result_.get()); }
+  bool is_null(int row, int column) const {
+    return libpq().PQgetisnull(result_.get(), row, column) != 0;
+  }
   // The value as text (the format every statement here asks for).
   std::string_view value(int row, int column) const;
   // The value as an integer; throws PgError (22P02, invalid_text_representation) otherwise.
@@ -33,7 +34,7 @@ class Result {
 
  private:
   struct Clear {
-    void operator()(PGresult* r) const { PQclear(r); }
+    void operator()(PGresult* r) const { libpq().PQclear(r); }
   };
   std::unique_ptr<PGresult, Clear> result_;
 };
@@ -53,15 +54,17 @@ class Connection {
   Result exec(std::string_view sql, const std::vector<std::string>& params);
 
   // The backend process serving this session (pg_backend_pid()): what a deadlock report names.
-  int backend_pid() const { return PQbackendPID(conn_.get()); }
+  int backend_pid() const { return libpq().PQbackendPID(conn_.get()); }
   // PQTRANS_IDLE, PQTRANS_INTRANS, PQTRANS_INERROR (a failed transaction awaiting ROLLBACK)...
-  PGTransactionStatusType transaction_status() const { return PQtransactionStatus(conn_.get()); }
-  bool connected() const { return conn_ && PQstatus(conn_.get()) == CONNECTION_OK; }
+  PGTransactionStatusType transaction_status() const {
+    return libpq().PQtransactionStatus(conn_.get());
+  }
+  bool connected() const { return conn_ && libpq().PQstatus(conn_.get()) == CONNECTION_OK; }
   PGconn* get() const { return conn_.get(); }
 
  private:
   struct Finish {
-    void operator()(PGconn* c) const { PQfinish(c); }
+    void operator()(PGconn* c) const { libpq().PQfinish(c); }
   };
   explicit Connection(PGconn* c) : conn_(c) {}
   // Throws PgError unless `r` is a successful command or rows.

@@ -38,6 +38,8 @@ class RunSchema {
   Connection& connection() { return connection_; }
   // DROP SCHEMA … CASCADE (after rolling back a transaction left open). Idempotent; never throws.
   void drop() noexcept;
+  // Leaves the schema in place (--keep): this object forgets it.
+  void release() noexcept { name_.clear(); }
 
  private:
   RunSchema(Connection c, std::string name) : connection_(std::move(c)), name_(std::move(name)) {}

@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <stdexcept>
 
 #include "shmlab/region/file_region.hpp"
 #include "shmlab/region/mmap_region.hpp"
+#include "shmlab/region/pg_region.hpp"
 #include "shmlab/region/shm_region.hpp"
 #include "shmlab/region/sqlite_region.hpp"
 #include "shmlab/scenario/registry.hpp"
@@ -109,6 +111,14 @@ std::unique_ptr<RegionStore> create_storage(RunParams& params, const std::string
       set_path(params, path);
       return std::make_unique<SqliteRegionStore>(path, region_cells(params));
     }
+    case Backend::kPostgres: {
+      std::optional<std::string> dsn;
+      if (const std::string_view given = params.region_path; given.starts_with(kDsnPrefix))
+        dsn = std::string(given.substr(kDsnPrefix.size()));
+      // The server's user (postgres, under root) must reach its directory: not inside our 0700 one.
+      const std::string parent = std::filesystem::path(dir).parent_path().string();
+      return std::make_unique<PgRegionStore>(params, dsn, parent.empty() ? "/" : parent);
+    }
   }
   throw std::system_error(ENOTSUP, std::generic_category(), "create_region: unknown backend");
 }
@@ -140,6 +150,8 @@ std::unique_ptr<Region> attach_region(const RunParams& params) {
       return attach_shm_region(params);
     case Backend::kSqlite:
       return attach_sqlite_region(params);
+    case Backend::kPostgres:
+      return attach_pg_region(params);
   }
   throw std::system_error(ENOTSUP, std::generic_category(), "attach_region: unknown backend");
 }

@@ -1,9 +1,10 @@
 // Region: where the shared data lives, as seen by one process. The coordinator holds a
 // RegionStore, which creates the storage exclusively (O_EXCL, 0600), writes the initial record
 // and removes the storage when it goes (unless kept); each worker attaches a Region by the
-// name in RunParams::region_path. Backends: file (the seed), mmap, shm (memory_cells.hpp) and
-// sqlite. The operations beyond read/write exist where the backend can do them (sync/strategy.cpp
-// `fits` refuses the other pairs before anything is created); elsewhere they throw logic_error.
+// name in RunParams::region_path. Backends: file (the seed), mmap, shm (memory_cells.hpp),
+// sqlite and postgres (pg_region.hpp). The operations beyond read/write exist where the backend can
+// do them (sync/strategy.cpp `fits` refuses the other pairs before anything is created); elsewhere
+// they throw logic_error.
 #pragma once
 
 #include <cstdint>
@@ -108,6 +109,12 @@ class RegionStore {
   virtual void keep() noexcept = 0;
   // Removes the storage now (idempotent, never throws).
   virtual void remove() noexcept = 0;
+  // A line for the run's log about what creating the storage took (postgres: the server's
+  // start-up); "" when there is nothing to say.
+  virtual std::string note() const { return {}; }
+  // Whether the process `pid` (a worker) waits in the database server for a lock another
+  // transaction holds (postgres: pg_stat_activity says so); false where there is no server.
+  virtual bool waits_for_lock(int /*pid*/) { return false; }
 };
 
 // Cells of a run's region, as its scenario declares them (scenario/registry.hpp): the counter has
@@ -118,8 +125,9 @@ std::uint32_t region_cells(const RunParams& params);
 std::uint32_t memory_cells(const RunParams& params);
 
 // Creates the storage of params.backend named after params.run_id in `dir` (for file-based
-// backends), writes each cell's initial record (the scenario's initial value), and fills
-// params.region_path.
+// backends; postgres: a throwaway server's directory goes beside `dir`, in its parent, unless
+// params.region_path holds "dsn:…" from --dsn), writes each cell's initial record (the scenario's
+// initial value), and fills params.region_path.
 std::unique_ptr<RegionStore> create_region(RunParams& params, const std::string& dir);
 // Attaches to the storage named in params.region_path.
 std::unique_ptr<Region> attach_region(const RunParams& params);

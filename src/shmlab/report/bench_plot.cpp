@@ -54,6 +54,7 @@ std::string marker(Backend b, double x, double y, double r, const std::string& f
           "<polygon points=\"{:.1f},{:.1f} {:.1f},{:.1f} {:.1f},{:.1f} {:.1f},{:.1f}\" {}>", x,
           y - r * 1.3, x + r * 1.3, y, x, y + r * 1.3, x - r * 1.3, y, paint);
     case Backend::kShm:
+    case Backend::kPostgres:
       break;
   }
   return fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"{:.1f}\" {}>", x, y, r, paint);
@@ -67,6 +68,7 @@ std::string close_tag(Backend b) {
     case Backend::kSqlite:
       return "</polygon>";
     case Backend::kShm:
+    case Backend::kPostgres:
       break;
   }
   return "</circle>";

@@ -44,14 +44,17 @@ constexpr std::string_view kLostPlaceholder = R"("\u0001lost\u0001")";
 }  // namespace
 
 nlohmann::json run_params_json(const RunParams& p) {
-  return {{"scenario", scenario_of(p.scenario).name()},
-          {"backend", backend_name(p.backend)},
-          {"strategy", strategy_name(p.strategy)},
-          {"workers", p.workers},
-          {"increments", p.increments},
-          {"initial", p.scenario_params.initial},
-          {"seed", p.seed},
-          {"delay", format_delay_spec(p.delays)}};
+  nlohmann::json j = {{"scenario", scenario_of(p.scenario).name()},
+                      {"backend", backend_name(p.backend)},
+                      {"strategy", strategy_name(p.strategy)},
+                      {"workers", p.workers},
+                      {"increments", p.increments},
+                      {"initial", p.scenario_params.initial},
+                      {"seed", p.seed},
+                      {"delay", format_delay_spec(p.delays)}};
+  if (p.backend == Backend::kPostgres && p.strategy == Strategy::kTransaction)
+    j["isolation"] = isolation_name(p.isolation);
+  return j;
 }
 
 nlohmann::json result_json(const RunResult& r, int exit_code, const JsonOptions& options) {

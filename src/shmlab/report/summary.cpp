@@ -146,7 +146,7 @@ void print_summary(const RunResult& r, const Log& log, const SummaryOptions& opt
     log.info("  Retries ({}): {}",
              rec.params.strategy == Strategy::kLease
                  ? "operations redone after a refused late write"
-                 : "failed compare-and-swap, busy database",
+                 : "failed compare-and-swap, busy database, aborted transaction",
              grouped(retries));
   }
   if (lock_wait_ns != 0) {

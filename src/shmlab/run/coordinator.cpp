@@ -443,8 +443,14 @@ RunRecord Coordinator::run() {
   ControlBlock control = ControlBlock::create(p_);
   LockObjects lock_objects = LockObjects::create(p_);  // e.g. the named semaphore
   if (o_.schedule) scheduler_ = std::make_unique<Scheduler>(control, *o_.schedule, o_.step_chooser);
+  if (scheduler_ && p_.backend == Backend::kPostgres) {
+    scheduler_->set_server_wait([this, s = store.get()](std::uint32_t i) {
+      return s->waits_for_lock(workers_[i].child.pid());
+    });
+  }
   record_.params = p_;
   record_.control_name = control.name();
+  if (const std::string note = store->note(); !note.empty()) log_.info("{}", note);
   log_.info("Created shared memory ({} backend): {}", backend_name(p_.backend), p_.region_path);
   if (p_.scenario == Scenario::kCounter) {
     log_.info("Initialized counter to {}", p_.scenario_params.initial);

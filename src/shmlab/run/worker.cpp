@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "shmlab/control/control_block.hpp"
+#include "shmlab/region/backend.hpp"
 #include "shmlab/region/region.hpp"
 #include "shmlab/run/auditor.hpp"
 #include "shmlab/run/delay.hpp"
@@ -106,7 +107,8 @@ class WorkerSteps final : public StepContext {
   // One line per step, saying what each fix does at that moment.
   void log_step(const StepEvent& e) const {
     const bool sharded = params_.strategy == Strategy::kSharded;
-    const bool transaction = params_.strategy == Strategy::kTransaction;
+    // transaction; on postgres also for-update and advisory (L is BEGIN, U is COMMIT)
+    const bool transaction = strategy_info(params_.strategy).family == Family::kTransaction;
     // Sharded workers each own a cell: name it, or two "0 → 1" lines read like a lost update.
     const std::string what =
         sharded ? fmt::format("its own cell {}", number_) : std::string("counter");
@@ -137,8 +139,14 @@ class WorkerSteps final : public StepContext {
         const double waited_ms = static_cast<double>(sys::monotonic_ns() - lock_asked_ns_) / 1e6;
         if (transaction) {
           if (e.ok) {
-            log_.info("Worker {} began its transaction (BEGIN IMMEDIATE, waited {:.3f} ms)",
-                      number_, waited_ms);
+            log_.info("Worker {} began its transaction ({}, waited {:.3f} ms)", number_,
+                      postgres_
+                          ? fmt::format("BEGIN ISOLATION LEVEL {}",
+                                        isolation_sql(params_.strategy == Strategy::kTransaction
+                                                          ? params_.isolation
+                                                          : Isolation::kReadCommitted))
+                          : std::string("BEGIN IMMEDIATE"),
+                      waited_ms);
           } else {
             log_.warning("Worker {} found the database busy: trying again", number_);
           }
@@ -167,13 +175,19 @@ class WorkerSteps final : public StepContext {
               "Worker {} found its lease (token {}) expired and taken over: another worker held "
               "it while this one worked",
               number_, lease_->token());
+        } else if (!transaction && !e.ok) {  // postgres row locks: the transaction's COMMIT failed
+          log_.warning(
+              "Worker {} could not commit (the server aborted it: deadlock or serialization "
+              "failure): rolled back, trying again",
+              number_);
         } else if (!transaction) {
           log_.info("Worker {} released {}", number_, lock_words(e));
         } else if (e.ok) {
           log_.info("Worker {} committed its transaction", number_);
         } else {
-          log_.warning("Worker {} could not commit (database busy): rolled back, trying again",
-                       number_);
+          log_.warning("Worker {} could not commit ({}): rolled back, trying again", number_,
+                       postgres_ ? "the server aborted it: serialization failure or deadlock"
+                                 : "database busy");
         }
         break;
       case Step::kVerify:
@@ -207,6 +221,7 @@ class WorkerSteps final : public StepContext {
   ControlBlock& control_;
   const RunParams& params_;
   WorkerSlot& slot_;
+  bool postgres_ = params_.backend == Backend::kPostgres;
   std::uint32_t number_;
   const Log& log_;
   const ScenarioDef& scenario_;

@@ -16,6 +16,9 @@ namespace {
 // A transaction that could not begin or commit this many times in a row (each after the busy
 // timeout and the backend's own retries) is an error the result reports, never a skipped operation.
 constexpr std::uint32_t kMaxTransactionAttempts = 5;
+// PostgreSQL aborts a transaction at once (40001, 40P01), with no wait of its own: under
+// contention at serializable a few attempts in a row can fail, so the bound is larger there.
+constexpr std::uint32_t kMaxAbortedAttempts = 100;
 
 }  // namespace
 
@@ -30,6 +33,10 @@ class ScenarioOp::Live final : public Store {
         lock_(lock),
         accounts_(accounts),
         transaction_(strategy_info(p.strategy).family == Family::kTransaction),
+        // postgres: per-account locks are the rows' own (SELECT … FOR UPDATE in one transaction),
+        // so the server detects their deadlock; writes count only once committed, as above.
+        row_locks_(p.backend == Backend::kPostgres && (p.strategy == Strategy::kAccountLocks ||
+                                                       p.strategy == Strategy::kOrderedLocks)),
         per_op_(writes_per_op(p)) {
     // Writes name themselves (and are logged) only where attribution applies; the id then fits
     // the record of every backend (see kMaxLoggedWrites).
@@ -79,7 +86,7 @@ class ScenarioOp::Live final : public Store {
       e->replaced = *replaced;
       e->logged |= WriteEntry::kReplacedExact;
     }
-    if (transaction_) return record.write_id;  // a transaction's writes happen at COMMIT
+    if (transaction_ || row_locks_) return record.write_id;  // a transaction's: at COMMIT
     if (late_stamp_) {
       held_back_ = slot;
     } else {
@@ -114,13 +121,23 @@ class ScenarioOp::Live final : public Store {
 
   LockTake lock(std::uint32_t l) override {
     if (transaction_) return region_.begin_immediate() ? LockTake::kAcquired : LockTake::kBusy;
+    if (row_locks_) {
+      if (held_ == 0) region_.begin_immediate();
+      region_.read_cell(l);  // FOR UPDATE: waits for the row's holder (or is aborted: 40P01)
+      held_ |= std::uint64_t{1} << l;
+      return LockTake::kAcquired;
+    }
     const LockResult r = accounts_ != nullptr ? accounts_->lock(l) : lock_->lock();
     held_ |= std::uint64_t{1} << l;
     return r == LockResult::kRecovered ? LockTake::kRecovered : LockTake::kAcquired;
   }
 
   bool unlock(std::uint32_t l) override {
-    if (transaction_) {
+    if (row_locks_) {
+      held_ &= ~(std::uint64_t{1} << l);
+      if (held_ != 0) return true;  // the rows stay locked until the transaction ends
+    }
+    if (transaction_ || row_locks_) {
       if (!region_.commit()) {
         region_.rollback();
         return false;
@@ -135,7 +152,10 @@ class ScenarioOp::Live final : public Store {
 
   // A worker told to stop must not leave the others stuck behind its locks.
   void release_all() noexcept {
-    if (transaction_) region_.rollback();
+    if (transaction_ || row_locks_) {
+      region_.rollback();
+      held_ = 0;
+    }
     for (std::uint32_t l = 0; l < 64; ++l) {
       if ((held_ >> l & 1) != 0) release(l);
     }
@@ -180,6 +200,7 @@ class ScenarioOp::Live final : public Store {
   Lock* lock_;
   AccountLocks* accounts_;
   bool transaction_;
+  bool row_locks_;
   std::uint32_t per_op_;
   std::span<WriteEntry> log_;   // empty: writes are not logged (too many, or not attributable)
   LeaseLock* fence_ = nullptr;  // lease --fencing: writes carry its token
@@ -207,6 +228,8 @@ OpOutcome ScenarioOp::run(std::uint64_t op, StepContext& ctx) {
   store_->begin_op(op);
   OpState s = operation_.begin();
   std::uint32_t failures = 0;  // busy BEGINs and failed COMMITs of a transaction
+  const std::uint32_t max_failures =
+      params_.backend == Backend::kPostgres ? kMaxAbortedAttempts : kMaxTransactionAttempts;
   const std::uint32_t number = index_ + 1;
   try {
     while (s.result == OpResult::kPending) {
@@ -248,11 +271,11 @@ OpOutcome ScenarioOp::run(std::uint64_t op, StepContext& ctx) {
         case Step::kLock:
         case Step::kUnlock:
           if (!e.ok) {
-            if (++failures == kMaxTransactionAttempts) {
+            if (++failures == max_failures) {
               throw std::system_error(
                   EBUSY, std::generic_category(),
-                  fmt::format("transaction for operation {} of worker {}: database busy, gave up "
-                              "after {} attempts",
+                  fmt::format("transaction for operation {} of worker {}: database busy or "
+                              "aborting it, gave up after {} attempts",
                               op + 1, number, failures));
             }
             ++out.retries;

@@ -8,6 +8,15 @@
 #include "shmlab/sys/clock.hpp"
 
 namespace shmlab {
+namespace {
+
+// How long a granted step may run before the server is asked whether it waits for a row lock.
+constexpr std::int64_t kServerWaitProbeNs = 20'000'000;
+// How long one look at a worker known to wait in the server lasts (the server's deadlock detector
+// may take a second: not a busy loop meanwhile).
+constexpr std::int64_t kServerWaitPollNs = 5'000'000;
+
+}  // namespace
 
 Scheduler::Scheduler(ControlBlock& control, ScheduleSpec spec, StepChooser chooser)
     : control_(control),
@@ -15,7 +24,15 @@ Scheduler::Scheduler(ControlBlock& control, ScheduleSpec spec, StepChooser choos
       gates_(control.params().workers),
       holders_(kMaxAccounts + 1, 0),
       rng_(spec_.random_seed.value_or(0)),
-      chooser_(std::move(chooser)) {}
+      chooser_(std::move(chooser)),
+      tracks_locks_(!(control.params().backend == Backend::kPostgres &&
+                      (control.params().strategy == Strategy::kTransaction ||
+                       control.params().strategy == Strategy::kForUpdate ||
+                       control.params().strategy == Strategy::kAccountLocks ||
+                       control.params().strategy == Strategy::kOrderedLocks))),
+      l_is_begin_(control.params().backend == Backend::kPostgres &&
+                  (control.params().strategy == Strategy::kTransaction ||
+                   control.params().strategy == Strategy::kForUpdate)) {}
 
 std::string Scheduler::schedule() const {
   return format_schedule(spec_.random_seed ? drawn_ : spec_.tokens);
@@ -29,6 +46,7 @@ bool Scheduler::fail(std::string message) {
 bool Scheduler::blocked(std::uint32_t index) const {
   // A lease is never held for good: a granted L waits at most until the holder's grant expires.
   if (control_.params().strategy == Strategy::kLease) return false;
+  if (!tracks_locks_) return false;
   const std::uint32_t holder = holder_of(index);
   return gates_[index].next == static_cast<std::uint32_t>(Step::kLock) && holder != 0 &&
          holder != index + 1;
@@ -59,6 +77,21 @@ bool Scheduler::choose_token(std::uint32_t& index) {
   const WorkerGate& g = gates_[index];
   if (g.finished)
     return fail(fmt::format("{}: worker {} has finished all its steps", where, t.worker));
+  if (g.in_server_wait && !server_wait_(index)) {
+    undecided_ = true;  // the lock was released: it is on its way to its next boundary
+    return false;
+  }
+  if (g.in_server_wait) {
+    return fail(
+        fmt::format("{}: worker {} is blocked: its statement waits in the server for a "
+                    "row lock",
+                    where, t.worker));
+  }
+  // postgres `transaction`, `for-update`: L is BEGIN, which waits for nothing; a token naming the R
+  // lets its worker take it first, so that Hermitage's "1R 2R 1W 2W" reads as written
+  // (docs/postgres.md).
+  if (l_is_begin_ && g.next == static_cast<std::uint32_t>(Step::kLock) && t.step == Step::kRead)
+    return true;
   const bool verify = g.next == static_cast<std::uint32_t>(Step::kVerify);
   // A token that does not say V first lets its worker take a pending verify (docs/schedules.md).
   if (verify && t.step != Step::kVerify) return true;
@@ -84,12 +117,23 @@ bool Scheduler::choose(std::uint32_t& index) {
   if (position_ < spec_.tokens.size()) return choose_token(index);
   std::vector<std::uint32_t> ready;
   bool unfinished = false;
+  bool server_waits = false;
   for (std::uint32_t i = 0; i < gates_.size(); ++i) {
     if (gates_[i].finished) continue;
     unfinished = true;
-    if (!blocked(i)) ready.push_back(i);
+    if (gates_[i].in_server_wait) {
+      server_waits = true;
+    } else if (!blocked(i)) {
+      ready.push_back(i);
+    }
   }
   if (!unfinished) return false;
+  if (ready.empty() && server_waits) {
+    // Only statements waiting in the server: a deadlock among them is the server's to break
+    // (40P01, after its deadlock_timeout); the aborted one comes back to a boundary.
+    undecided_ = true;
+    return false;
+  }
   if (ready.empty()) {
     std::uint32_t any = 0;
     for (std::uint32_t i = 0; i < gates_.size() && any == 0; ++i) {
@@ -161,8 +205,19 @@ Scheduler::Progress Scheduler::advance(std::int64_t budget_ns,
       WorkerGate& g = gates_[i];
       if (g.finished || g.next != 0) continue;
       WorkerSlot& slot = control_.slot(i);
-      std::uint32_t wanted =
-          await_boundary(slot, std::max<std::int64_t>(0, deadline - sys::monotonic_ns()));
+      std::int64_t wait = std::max<std::int64_t>(0, deadline - sys::monotonic_ns());
+      // A worker whose statement may wait in the server is looked at briefly, then asked about.
+      if (server_wait_)
+        wait = std::min(wait, g.in_server_wait ? kServerWaitPollNs : kServerWaitProbeNs);
+      std::uint32_t wanted = await_boundary(slot, wait);
+      if (server_wait_ && wanted == kGateNone && alive(i)) {
+        if (g.in_server_wait || server_wait_(i)) {
+          g.in_server_wait = true;
+          continue;
+        }
+        wanted = await_boundary(slot, std::max<std::int64_t>(0, deadline - sys::monotonic_ns()));
+      }
+      g.in_server_wait = false;
       if (wanted == kGateNone && !alive(i)) {
         wanted = slot.gate_wanted.load(std::memory_order_acquire);  // it may have just finished
         if (wanted == kGateNone) {

@@ -34,6 +34,13 @@ class Scheduler {
   Progress advance(std::int64_t budget_ns, const std::function<bool(std::uint32_t)>& alive);
 
   const std::string& error() const { return error_; }
+  // A database backend: `waiting(i)` says whether worker i's granted step is a statement the
+  // server keeps waiting for a row lock (evidence from the server, not a timeout). Such a worker
+  // keeps the token it was granted; the others go on, and it reaches its next boundary when the
+  // lock's holder commits or rolls back (docs/postgres.md "Schedules").
+  void set_server_wait(std::function<bool(std::uint32_t)> waiting) {
+    server_wait_ = std::move(waiting);
+  }
   // The schedule to print and to replay: as given, or as drawn for random:SEED (every step).
   std::string schedule() const;
   // Every step granted in order, implicit V steps and the tail included ("1R 2R 1W 2W 1V 2V").
@@ -50,6 +57,7 @@ class Scheduler {
     std::uint32_t lock = 0;  // the lock of that L or U (per-account locks; 0 otherwise)
     bool finished = false;
     bool died = false;
+    bool in_server_wait = false;  // its granted statement waits in the server for a row lock
   };
 
   bool blocked(std::uint32_t index) const;
@@ -79,6 +87,12 @@ class Scheduler {
   std::string error_;
   StepChooser chooser_;
   bool undecided_ = false;  // the chooser has no answer yet
+  std::function<bool(std::uint32_t)> server_wait_;
+  // Whether L and U take and release a lock the scheduler tracks; not so for a postgres
+  // transaction, whose L is BEGIN (the row locks are the server's: server_wait_ sees them).
+  bool tracks_locks_ = true;
+  // postgres transaction, for-update: L is a BEGIN that waits for nothing.
+  bool l_is_begin_ = false;
 };
 
 }  // namespace shmlab

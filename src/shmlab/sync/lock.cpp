@@ -51,6 +51,8 @@ std::unique_ptr<Lock> make_lock(Strategy strategy, ControlBlock& control, Region
     case Strategy::kCas:
     case Strategy::kSharded:
     case Strategy::kTransaction:
+    case Strategy::kForUpdate:
+    case Strategy::kAdvisory:
       return nullptr;
   }
   return nullptr;

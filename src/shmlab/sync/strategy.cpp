@@ -9,7 +9,7 @@
 namespace shmlab {
 namespace {
 
-constexpr std::array<StrategyInfo, 13> kStrategies = {{
+constexpr std::array<StrategyInfo, 15> kStrategies = {{
     {Strategy::kNone, "none", Family::kPlain, "no protection: read, window, write (loses updates)"},
     {Strategy::kMutex, "mutex", Family::kLocked, "process-shared robust pthread mutex"},
     {Strategy::kSpinlock, "spinlock", Family::kLocked, "test-and-test-and-set spin lock"},
@@ -20,13 +20,17 @@ constexpr std::array<StrategyInfo, 13> kStrategies = {{
     {Strategy::kCas, "cas", Family::kCas, "optimistic compare-and-swap with retry"},
     {Strategy::kSharded, "sharded", Family::kSharded, "one cell per worker, summed at the end"},
     {Strategy::kTransaction, "transaction", Family::kTransaction,
-     "SQLite BEGIN IMMEDIATE ... COMMIT with busy timeout and retry"},
+     "a database transaction (sqlite BEGIN IMMEDIATE; postgres --isolation), retried"},
     {Strategy::kAccountLocks, "account-locks", Family::kLocked,
      "bank: one lock per account, taken from-then-to (deadlocks)"},
     {Strategy::kOrderedLocks, "ordered-locks", Family::kLocked,
      "bank: one lock per account, taken in account order"},
     {Strategy::kLease, "lease", Family::kLocked,
      "a lock that expires (--lease MS), stored with the data; --fencing refuses late writes"},
+    {Strategy::kForUpdate, "for-update", Family::kTransaction,
+     "postgres: SELECT ... FOR UPDATE in a transaction (the row lock)"},
+    {Strategy::kAdvisory, "advisory", Family::kTransaction,
+     "postgres: pg_advisory_xact_lock, then SELECT and UPDATE"},
 }};
 
 }  // namespace
@@ -63,18 +67,23 @@ bool fits(Strategy strategy, Backend backend) {
       return true;  // the lock lives in the control block or the kernel and guards any backend
     case Strategy::kFlock:
     case Strategy::kOfd:
-      return true;  // every backend has a file; on sqlite a descriptor of its own (see docs)
+      // every local backend has a file; on sqlite a descriptor of its own (see docs)
+      return backend != Backend::kPostgres;
     case Strategy::kSharded:
       return true;  // one cell per worker: a cache line, a file slot, a table row
     case Strategy::kAtomic:
     case Strategy::kCas:
-      return memory || backend == Backend::kSqlite;  // no atomic read-modify-write of a file
+      // no atomic read-modify-write of a file
+      return memory || backend == Backend::kSqlite || backend == Backend::kPostgres;
     case Strategy::kTransaction:
-      return backend == Backend::kSqlite;
+      return backend == Backend::kSqlite || backend == Backend::kPostgres;
     case Strategy::kLease:
       // The lease record is taken with one atomic step of the storage (a CAS of its word, a
       // conditional UPDATE); a file has neither (docs/lease.md).
       return memory || backend == Backend::kSqlite;
+    case Strategy::kForUpdate:
+    case Strategy::kAdvisory:
+      return backend == Backend::kPostgres;  // the server's row and advisory locks
   }
   return false;
 }

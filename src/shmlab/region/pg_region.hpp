@@ -1,0 +1,101 @@
+// The `postgres` backend: the scenario's cells are the rows of table `cells` in a schema named
+// after the run, on a PostgreSQL server. The coordinator's PgRegionStore starts a ThrowawayServer
+// for the run (or uses an existing server: --dsn, or libpq's PG* environment), creates the schema,
+// the table and each cell's row, and drops the schema and stops the server when it goes, on every
+// path. Each worker opens its own connection (PgRegion) from region_path: "schema=<name> <dsn>".
+// Every statement's outcome is checked: a failure is a PgError carrying the SQLSTATE. Inside a
+// transaction, a serialization failure (40001) or a detected deadlock (40P01) is not an error:
+// the transaction is marked aborted, its remaining statements are skipped and commit() returns
+// false after rolling it back, so the operation is retried (scenario/live_op.cpp, bounded).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "shmlab/pg/connection.hpp"
+#include "shmlab/pg/run_schema.hpp"
+#include "shmlab/pg/throwaway_server.hpp"
+#include "shmlab/region/backend.hpp"
+#include "shmlab/region/region.hpp"
+
+namespace shmlab {
+
+// What --dsn puts in RunParams::region_path before the run: "dsn:<uri>" ("dsn:" alone: libpq's
+// environment). Without it, create_region starts a throwaway server.
+inline constexpr std::string_view kDsnPrefix = "dsn:";
+
+class PgRegionStore final : public RegionStore {
+ public:
+  // `dsn`: an existing server's, or nullopt for a throwaway server in `temp_dir` (which the
+  // server's user must be able to reach). Fills params.region_path.
+  PgRegionStore(RunParams& params, std::optional<std::string> dsn, const std::string& temp_dir);
+  ~PgRegionStore() override { remove(); }
+  PgRegionStore(const PgRegionStore&) = delete;
+  PgRegionStore& operator=(const PgRegionStore&) = delete;
+  // An existing server keeps the run's schema; a throwaway server is stopped all the same.
+  void keep() noexcept override;
+  // Drops the schema, then stops the throwaway server and removes its directory.
+  void remove() noexcept override;
+  std::string note() const override { return note_; }
+  bool waits_for_lock(int pid) override;
+
+ private:
+  std::optional<pg::ThrowawayServer> server_;
+  std::optional<pg::RunSchema> schema_;
+  std::string note_;
+};
+
+class PgRegion final : public Region {
+ public:
+  // Connects with `dsn` and checks that `schema`.cells has `cells` rows.
+  // `strategy`: for-update reads lock the row, advisory's BEGIN takes the run's advisory lock
+  // (both at read committed); `isolation`: transaction's level.
+  PgRegion(const std::string& dsn, const std::string& schema, std::uint32_t cells,
+           Strategy strategy, Isolation isolation);
+
+  CounterRecord read() override { return read_cell(0); }
+  void write(const CounterRecord& record) override { write_cell(0, record); }
+  CounterRecord read_cell(std::uint32_t cell) override;
+  void write_cell(std::uint32_t cell, const CounterRecord& record) override;
+  std::optional<std::uint64_t> exchange_cell(std::uint32_t cell,
+                                             const CounterRecord& record) override;
+  std::int64_t total() override;
+  CounterRecord fetch_add(std::uint32_t writer, std::int64_t timestamp_ms) override;
+  bool compare_exchange(const CounterRecord& expected, const CounterRecord& desired) override;
+  std::optional<CounterRecord> fetch_add_cell(std::uint32_t cell, std::int64_t delta,
+                                              std::optional<std::int64_t> floor,
+                                              std::uint32_t writer,
+                                              std::int64_t timestamp_ms) override;
+  bool compare_exchange_cell(std::uint32_t cell, const CounterRecord& expected,
+                             const CounterRecord& desired) override;
+  // BEGIN ISOLATION LEVEL <the run's> (advisory: then pg_advisory_xact_lock, which waits for
+  // its holder's COMMIT); always true (a server has no busy BEGIN).
+  bool begin_immediate() override;
+  // COMMIT; false when the transaction was aborted (40001, 40P01) at a statement or at COMMIT:
+  // it is rolled back, and the caller retries the operation.
+  bool commit() override;
+  void rollback() noexcept override;
+  // SQLSTATE of the last transaction aborted by the server ("" if none yet).
+  const std::string& last_abort() const { return last_abort_; }
+
+ private:
+  // Runs `sql`; inside a transaction, a retryable failure marks it aborted and returns nullopt.
+  std::optional<pg::Result> run(const std::string& sql, const std::vector<std::string>& params);
+  void check_cell(std::uint32_t cell) const;
+
+  pg::Connection conn_;
+  std::string table_;
+  std::uint32_t cells_;
+  std::string schema_;
+  Strategy strategy_;
+  Isolation isolation_;
+  bool in_transaction_ = false;
+  bool aborted_ = false;  // the server aborted the open transaction: only ROLLBACK is left
+  std::string last_abort_;
+};
+
+// "schema=<name> <dsn>" → the region; the run's isolation level from `params`.
+std::unique_ptr<Region> attach_pg_region(const RunParams& params);
+
+}  // namespace shmlab

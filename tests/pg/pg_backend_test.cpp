@@ -1,0 +1,252 @@
+// `run --backend postgres` through the real binary, on a real server: one throwaway server for the
+// suite, reached with --dsn (the tests are about the SQL, not the server's start-up), and one run
+// that starts its own server. Each strategy's known outcome under a schedule, Hermitage's lost
+// update (P4) at read committed and its serialization failure at repeatable read, and nothing
+// left behind: no schema on the shared server, no server, no directory, nothing in /dev/shm.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pg/pg_test_support.hpp"
+#include "shmlab/pg/connection.hpp"
+#include "support/expect.hpp"
+
+namespace shmlab::test {
+namespace {
+
+class PgBackend : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    scratch_ = new PgScratch();
+    server_ = new pg::ThrowawayServer(pg::ThrowawayServer::start(scratch_->options()));
+  }
+  static void TearDownTestSuite() {
+    const std::string dir = server_->dir();
+    const std::string data_dir = server_->data_dir();
+    const pid_t pid = server_->postmaster_pid();
+    delete server_;
+    expect_server_gone(dir, data_dir, pid);
+    delete scratch_;
+  }
+  void TearDown() override {
+    // Every run dropped its schema from the shared server.
+    pg::Connection c = pg::Connection::connect(server_->dsn());
+    EXPECT_EQ(
+        c.exec("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'shmlab\\_%'").int64(0, 0), 0);
+  }
+
+  // `shmlab run --backend postgres --dsn <the suite's server> --json ARGS…`; nothing left behind.
+  // expected_exit: 0 correct, 3 updates lost.
+  static nlohmann::json run(std::vector<std::string> args, int expected_exit) {
+    TempDir tmp;
+    std::vector<std::string> all = {"run",   "--backend",    "postgres",
+                                    "--dsn", server_->dsn(), "--json"};
+    all.insert(all.end(), args.begin(), args.end());
+    const Outcome o = run_shmlab(all, tmp, 120);
+    EXPECT_EQ(o.exit_code, expected_exit) << o.err;
+    expect_nothing_left(o, tmp);
+    return parse_result(o);
+  }
+  // A -w 2 -n 1 run of `strategy` under `schedule` is refused (exit 2) saying `why`.
+  static void expect_schedule_refused(const char* strategy, const char* schedule,
+                                      const std::string& why) {
+    TempDir tmp;
+    const Outcome o = run_shmlab({"run", "--backend", "postgres", "--dsn", server_->dsn(), "-w",
+                                  "2", "-n", "1", "--strategy", strategy, "--schedule", schedule},
+                                 tmp, 120);
+    EXPECT_EQ(o.exit_code, 2) << o.err;
+    EXPECT_NE(o.err.find(why), std::string::npos) << o.err;
+    expect_nothing_left(o, tmp);
+  }
+  static std::uint64_t retries(const nlohmann::json& j) {
+    std::uint64_t n = 0;
+    for (const auto& w : j["per_worker"]) n += w["retries"].get<std::uint64_t>();
+    return n;
+  }
+
+  static PgScratch* scratch_;
+  static pg::ThrowawayServer* server_;
+};
+
+PgScratch* PgBackend::scratch_ = nullptr;
+pg::ThrowawayServer* PgBackend::server_ = nullptr;
+
+TEST_F(PgBackend, NoneLosesTheUpdateOfTheSeedSchedule) {
+  const auto j = run({"-w", "2", "-n", "1", "--strategy", "none", "--schedule", "1R 2R 1W 2W"}, 3);
+  EXPECT_EQ(j["final"], 1);
+  EXPECT_EQ(j["lost_updates"], 1);
+  // The eraser is exact: worker 2's UPDATE … RETURNING named the write it replaced.
+  ASSERT_EQ(j["lost"].size(), 1u);
+  EXPECT_EQ(j["lost"][0]["erased_by"]["worker"], 2);
+}
+
+TEST_F(PgBackend, AtomicCountsEveryIncrementOfTheSameSchedule) {
+  const auto j = run({"-w", "2", "-n", "1", "--strategy", "atomic", "--schedule", "1A 2A"}, 0);
+  EXPECT_EQ(j["final"], 2);
+  EXPECT_EQ(j["correct"], true);
+}
+
+TEST_F(PgBackend, CasRetriesTheSwapThatLostTheRace) {
+  const auto j = run({"-w", "2", "-n", "1", "--strategy", "cas", "--schedule", "1R 2R 1C 2C"}, 0);
+  EXPECT_EQ(j["final"], 2);
+  EXPECT_EQ(j["correct"], true);
+  EXPECT_EQ(retries(j), 1u);  // worker 2's C found worker 1's write and read again
+}
+
+TEST_F(PgBackend, ReadCommittedTransactionLosesAnUpdateEveryTime) {
+  // Hermitage's P4: worker 2's UPDATE waits for worker 1's row lock; once 1 commits, read
+  // committed lets it write the value it computed from its stale read.
+  for (int i = 0; i < 2; ++i) {
+    const auto j = run({"-w", "2", "-n", "1", "--strategy", "transaction", "--isolation",
+                        "read-committed", "--schedule", "1R 2R 1W 2W"},
+                       3);
+    EXPECT_EQ(j["final"], 1);
+    EXPECT_EQ(j["lost_updates"], 1);
+    EXPECT_EQ(retries(j), 0u);
+  }
+}
+
+TEST_F(PgBackend, RepeatableReadTransactionRetriesOneSerializationFailure) {
+  const auto j = run({"-w", "2", "-n", "1", "--strategy", "transaction", "--isolation",
+                      "repeatable-read", "--schedule", "1R 2R 1W 2W"},
+                     0);
+  EXPECT_EQ(j["final"], 2);
+  EXPECT_EQ(j["correct"], true);
+  EXPECT_EQ(retries(j), 1u);
+}
+
+TEST_F(PgBackend, SerializableIsTheDefaultAndEndsCorrect) {
+  const auto j =
+      run({"-w", "2", "-n", "1", "--strategy", "transaction", "--schedule", "1R 2R 1W 2W"}, 0);
+  EXPECT_EQ(j["final"], 2);
+  EXPECT_EQ(retries(j), 1u);
+}
+
+TEST_F(PgBackend, EveryFixCountsEveryIncrementUnscheduled) {
+  for (const char* strategy : {"atomic", "cas", "transaction", "mutex"}) {
+    const auto j = run({"-w", "3", "-n", "20", "--strategy", strategy, "--delay", "none"}, 0);
+    EXPECT_EQ(j["final"], 60) << strategy;
+  }
+}
+
+TEST_F(PgBackend, IsolationAndFileLocksAreRefusedWhereTheyDoNotApply) {
+  TempDir tmp;
+  const Outcome sqlite = run_shmlab(
+      {"run", "--backend", "sqlite", "--strategy", "transaction", "--isolation", "serializable"},
+      tmp);
+  EXPECT_EQ(sqlite.exit_code, 2);
+  EXPECT_NE(sqlite.err.find("--isolation"), std::string::npos) << sqlite.err;
+  const Outcome flock = run_shmlab({"run", "--backend", "postgres", "--strategy", "flock"}, tmp);
+  EXPECT_EQ(flock.exit_code, 2);
+  EXPECT_NE(flock.err.find("does not fit --backend postgres"), std::string::npos) << flock.err;
+}
+
+TEST_F(PgBackend, ForUpdateMakesTheSecondReaderWaitForTheFirstCommit) {
+  // 2R is granted and its SELECT … FOR UPDATE waits in the server; 1W and 1U go on; then 2 reads 1.
+  const auto j =
+      run({"-w", "2", "-n", "1", "--strategy", "for-update", "--schedule", "1R 2R 1W 1U"}, 0);
+  EXPECT_EQ(j["final"], 2);
+  EXPECT_EQ(retries(j), 0u);
+  EXPECT_EQ(j["lost_updates"], 0);
+}
+
+TEST_F(PgBackend, ATokenForAStatementWaitingOnARowLockIsAnError) {
+  expect_schedule_refused("for-update", "1R 2R 2W",
+                          "token 3 '2W': worker 2 is blocked: its statement waits in the server "
+                          "for a row lock");
+}
+
+TEST_F(PgBackend, AdvisoryLockIsTakenAtBeginAndBlocksTheSecondBegin) {
+  expect_schedule_refused("advisory", "1L 1R 2L",
+                          "worker 2 is blocked: its L waits for the lock worker 1 holds");
+  const auto j =
+      run({"-w", "2", "-n", "1", "--strategy", "advisory", "--schedule", "1L 1R 1W 1U"}, 0);
+  EXPECT_EQ(j["final"], 2);
+}
+
+TEST_F(PgBackend, ForUpdateAndAdvisoryAreRefusedOffPostgres) {
+  TempDir tmp;
+  for (const char* s : {"for-update", "advisory"}) {
+    const Outcome o = run_shmlab({"run", "--backend", "sqlite", "--strategy", s}, tmp);
+    EXPECT_EQ(o.exit_code, 2) << s;
+    EXPECT_NE(o.err.find("runs on: postgres"), std::string::npos) << o.err;
+  }
+}
+
+TEST_F(PgBackend, InventorySellsExactlyTheStockUnderEveryFix) {
+  for (const char* strategy : {"atomic", "cas", "transaction", "for-update", "advisory"}) {
+    const auto j = run({"--scenario", "inventory", "--stock", "3", "-w", "3", "-n", "2",
+                        "--strategy", strategy, "--schedule", "random:7"},
+                       0);
+    EXPECT_EQ(j["sold"], 3) << strategy;
+    EXPECT_EQ(j["declined"], 3) << strategy;
+    EXPECT_EQ(j["stock_final"], 0) << strategy;
+  }
+  const auto none = run({"--scenario", "inventory", "--stock", "1", "-w", "2", "-n", "1",
+                         "--strategy", "none", "--schedule", "1R 2R 1W 2W"},
+                        3);
+  EXPECT_EQ(none["oversold"], 1);
+}
+
+TEST_F(PgBackend, BankTransfersKeepTheMoneyUnderTransactions) {
+  for (const char* strategy : {"transaction", "for-update", "advisory"}) {
+    const auto j = run({"--scenario", "bank", "--balance", "300", "-w", "3", "-n", "4", "--delay",
+                        "none", "--strategy", strategy},
+                       0);
+    EXPECT_EQ(j["invariant_held"], true) << strategy;
+    EXPECT_EQ(j["money_created"], 0) << strategy;
+  }
+}
+
+TEST_F(PgBackend, BankForUpdateDeadlockIsDetectedByTheServerAndRetried) {
+  // Worker 1 locks A then wants B; worker 2 locks B then wants A: both wait in the server until
+  // its deadlock detector aborts one (40P01), which rolls back and transfers again.
+  const auto j = run({"--scenario", "bank", "--accounts", "2", "-w", "2", "-n", "1", "--strategy",
+                      "for-update", "--schedule", "1R 2R 1R 2R"},
+                     0);
+  EXPECT_EQ(j["invariant_held"], true);
+  EXPECT_EQ(retries(j), 1u);  // exactly one of the two was aborted
+}
+
+TEST_F(PgBackend, BankAccountLocksAreRowLocksWhoseDeadlockTheServerBreaks) {
+  // account-locks on postgres: each L is SELECT … FOR UPDATE of the account, in one transaction.
+  // 1 locks A, 2 locks B, 1 waits for B, 2 waits for A: the server aborts one (40P01).
+  const auto j = run({"--scenario", "bank", "--accounts", "2", "-w", "2", "-n", "1", "--strategy",
+                      "account-locks", "--schedule", "1L 2L 1L 2L"},
+                     0);
+  EXPECT_EQ(j["invariant_held"], true);
+  EXPECT_EQ(j["money_created"], 0);
+  EXPECT_EQ(retries(j), 1u);
+  const auto ordered = run({"--scenario", "bank", "--balance", "300", "-w", "3", "-n", "4",
+                            "--delay", "none", "--strategy", "ordered-locks"},
+                           0);
+  EXPECT_EQ(ordered["invariant_held"], true);
+  EXPECT_EQ(retries(ordered), 0u);  // taken in account order: no deadlock to break
+}
+
+TEST(PgBackendDsn, AServerThatCannotBeReachedIsAnEnvironmentErrorWithItsSqlstate) {
+  TempDir tmp;
+  const Outcome o = run_shmlab({"run", "--backend", "postgres", "--dsn",
+                                "host=" + tmp.path() + "/nowhere port=5432 connect_timeout=5"},
+                               tmp, 60);
+  EXPECT_EQ(o.exit_code, 1) << o.err;
+  EXPECT_NE(o.err.find("PQconnectdb"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("SQLSTATE 08006"), std::string::npos) << o.err;
+  expect_nothing_left(o, tmp);
+}
+
+TEST(PgBackendThrowaway, StartsItsOwnServerAndRemovesIt) {
+  PgScratch scratch;
+  const Outcome o = run_shmlab({"run", "--backend", "postgres", "-w", "2", "-n", "5", "--strategy",
+                                "atomic", "--delay", "none"},
+                               scratch.temp_dir(), 240);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.out.find("Started a throwaway PostgreSQL server in "), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("Final counter value: 10"), std::string::npos) << o.out;
+  expect_nothing_left(o, scratch.temp_dir());
+}
+
+}  // namespace
+}  // namespace shmlab::test
