@@ -184,9 +184,9 @@ Plan make_plan(const BenchOptions& o) {
   return plan;
 }
 
-class Progress {
+class BenchProgress {
  public:
-  Progress(std::size_t total, bool on) : total_(total), on_(on) {}
+  BenchProgress(std::size_t total, bool on) : total_(total), on_(on) {}
   void show(std::size_t done, const std::string& what) const {
     if (!on_) return;
     constexpr std::size_t kWidth = 30;
@@ -326,7 +326,7 @@ int execute(const BenchOptions& o) {
   config.temp_dir = temp_dir();
 
   const std::size_t runs = plan.targets.size() * workers.size() * o.repeat;
-  Progress progress(runs, ::isatty(2) == 1);
+  BenchProgress progress(runs, ::isatty(2) == 1);
   if (::isatty(2) == 1) {
     fmt::print(stderr, "shmlab bench: {} measurements, about {:.0f} s\n", runs,
                static_cast<double>(runs) * (o.duration_s + o.warmup_s + 0.02));
