@@ -14,6 +14,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/version.hpp"
 #include "shmlab/analysis/bench_result.hpp"
 #include "shmlab/bench/bench_runner.hpp"
 #include "shmlab/bench/bench_worker.hpp"
@@ -26,7 +27,6 @@
 #include "shmlab/sys/syscall.hpp"
 #include "shmlab/sys/unique_fd.hpp"
 #include "shmlab/usage_error.hpp"
-#include "shmlab_commit.hpp"  // SHMLAB_COMMIT, generated at build time (cmake/commit.cmake)
 
 namespace shmlab::cli {
 namespace {
@@ -280,7 +280,7 @@ BenchResult make_result(const BenchOptions& o, const Plan& plan,
   const BenchMachine machine = this_machine();
   result.settings = {workers, o.duration_s, o.warmup_s, o.repeat,
                      o.pin,   machine.cpus, o.scenario, plan.skipped};
-  result.provenance = {machine, SHMLAB_VERSION, SHMLAB_COMMIT};
+  result.provenance = {machine, SHMLAB_VERSION, build_commit()};
   auto summary_of = [&](const BenchTarget& t, std::size_t wi) -> std::optional<BenchSummary> {
     for (std::size_t ti = 0; ti < plan.targets.size(); ++ti) {
       if (plan.targets[ti] == t && !samples[ti][wi].empty()) return summarize(samples[ti][wi]);
