@@ -17,6 +17,7 @@ struct Command {
 };
 
 Command add_run(CLI::App& app);
+Command add_play(CLI::App& app);  // run --step, under its own name
 Command add_explore(CLI::App& app);
 Command add_worker(CLI::App& app);
 Command add_inspect(CLI::App& app);

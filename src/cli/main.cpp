@@ -52,13 +52,14 @@ int main(int argc, char** argv) {
       "updates\n"
       "  shmlab run --strategy mutex         the same work under a robust process-shared mutex\n"
       "  shmlab run -w 8 -n 10000 --delay none --json\n"
+      "  shmlab play -w 2 -n 1               you are the scheduler: press a worker's number\n"
       "  shmlab explore -w 2 -n 3               every interleaving of 2 x 3, on real processes\n"
       "  shmlab bench --strategies none,mutex --backends file  ops/s beside the bare primitive\n"
       "Run 'shmlab COMMAND --help' (or 'shmlab help COMMAND') for a command's options.");
   const std::vector<Command> commands = {
-      add_run(app),           add_explore(app), add_inspect(app),      add_clean(app),
-      add_worker(app),        add_bench(app),   add_bench_worker(app), add_litmus(app),
-      add_litmus_worker(app), add_generate(app)};
+      add_run(app),    add_play(app),          add_explore(app), add_inspect(app),
+      add_clean(app),  add_worker(app),        add_bench(app),   add_bench_worker(app),
+      add_litmus(app), add_litmus_worker(app), add_generate(app)};
   try {
     std::vector<std::string> args = check_words(app, {argv + 1, argv + argc});
     std::reverse(args.begin(), args.end());  // CLI11 takes them last first

@@ -367,6 +367,7 @@ int execute(const RunOptions& o) {
   if (runs > 1 && c.schedule)
     throw UsageError("--until-race/--repeat: a schedule gives the same run every time");
   RunRecord record = runs > 1 ? run_until_race(c, runs, log) : coordinate(c, log);
+  if (step_input) step_input->restore();  // the terminal as it was, before the summary
   progress.clear();
   if (!record.schedule_error.empty()) throw UsageError(record.schedule_error);
   const std::string record_taken = record.schedule_taken;
@@ -424,10 +425,11 @@ int execute(const RunOptions& o) {
 
 }  // namespace
 
-Command add_run(CLI::App& app) {
-  auto opts = std::make_shared<RunOptions>();
-  CLI::App* sub =
-      app.add_subcommand("run", "Run a scenario with N worker processes (default: the seed demo)");
+namespace {
+
+// The options of `run`; `play` (run --step) has them all but those that choose the steps
+// otherwise (--step itself, --schedule, --until-race, --repeat, --replay-check).
+void add_run_options(CLI::App* sub, RunOptions* opts, bool play) {
   opts->workers_option =
       sub->add_option("-w,--workers", opts->workers, "Worker processes (1..1024; inventory: 15)")
           ->check(kDigits)
@@ -467,13 +469,15 @@ Command add_run(CLI::App& app) {
                   "SIGKILL worker W at POINT of its K-th operation: W@POINT[:K], POINT one of "
                   "before-lock, locked, after-read, after-write, before-unlock")
       ->type_name("W@POINT[:K]");
-  sub->add_flag("--step", opts->step,
-                "You are the scheduler: choose every step, one worker at a time (on a pipe: "
-                "tokens such as '1 2 1W 2' from stdin); docs/replay.md");
-  sub->add_option("--schedule", opts->schedule,
-                  "Deterministic interleaving: tokens like \"1R 2R 1W 2W\", or random:SEED "
-                  "(docs/schedules.md); delays are ignored")
-      ->type_name("SCHED");
+  if (!play) {
+    sub->add_flag("--step", opts->step,
+                  "You are the scheduler: choose every step, one worker at a time (on a pipe: "
+                  "tokens such as '1 2 1W 2' from stdin); also 'shmlab play'; docs/replay.md");
+    sub->add_option("--schedule", opts->schedule,
+                    "Deterministic interleaving: tokens like \"1R 2R 1W 2W\", or random:SEED "
+                    "(docs/schedules.md); delays are ignored")
+        ->type_name("SCHED");
+  }
   sub->add_option("--timeout", opts->timeout_s,
                   "Watchdog: seconds without progress before the run is stopped (0.1..86400)")
       ->check(kFinite)
@@ -497,21 +501,32 @@ Command add_run(CLI::App& app) {
   sub->add_flag("--timeline", opts->outputs.timeline, "Print per-worker swimlanes of the steps");
   sub->add_flag("--json", opts->json, "Print the result as JSON on stdout; log lines go to stderr");
   sub->add_flag("--keep", opts->keep, "Keep the run's objects for 'shmlab inspect'");
-  sub->add_flag("--until-race", opts->until_race,
-                "Run again until an update is lost (at most --repeat runs, 100 by default); report "
-                "that run: its summary, schedule, trace and report");
-  sub->add_option("--repeat", opts->repeat,
-                  "At most N runs, stopping at the first that loses an update (or breaks an "
-                  "invariant)")
-      ->type_name("N")
-      ->check(kDigits)
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000}).description(""));
-  sub->add_flag("--replay-check", opts->replay_check,
-                "Run the observed schedule again on fresh processes and say whether it gives "
-                "the same result");
+  if (!play) {
+    sub->add_flag("--until-race", opts->until_race,
+                  "Run again until an update is lost (at most --repeat runs, 100 by default); "
+                  "report that run: its summary, schedule, trace and report");
+    sub->add_option("--repeat", opts->repeat,
+                    "At most N runs, stopping at the first that loses an update (or breaks an "
+                    "invariant)")
+        ->type_name("N")
+        ->check(kDigits)
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000}).description(""));
+    sub->add_flag("--replay-check", opts->replay_check,
+                  "Run the observed schedule again on fresh processes and say whether it gives "
+                  "the same result");
+  }
   sub->add_flag("-q,--quiet", opts->quiet,
                 "No log lines (a kept run's name and a long run's estimate still go to stderr)");
   sub->add_flag("--no-color", opts->no_color, "No colour (also: NO_COLOR in the environment)");
+}
+
+}  // namespace
+
+Command add_run(CLI::App& app) {
+  auto opts = std::make_shared<RunOptions>();
+  CLI::App* sub =
+      app.add_subcommand("run", "Run a scenario with N worker processes (default: the seed demo)");
+  add_run_options(sub, opts.get(), false);
   sub->footer(
       "Examples:\n"
       "  shmlab run                                  the seed demo (exit 3 when updates were "
@@ -527,6 +542,27 @@ Command add_run(CLI::App& app) {
       "                                              a deadlock, found and named (exit 4)\n"
       "Exit codes: 0 correct, 3 updates lost, 4 worker crashed or run stuck, 2 bad usage,\n"
       "1 environment failure, 130/143 interrupted.");
+  return {sub, [opts] { return execute(*opts); }};
+}
+
+Command add_play(CLI::App& app) {
+  auto opts = std::make_shared<RunOptions>();
+  opts->step = true;
+  CLI::App* sub = app.add_subcommand(
+      "play",
+      "Alias of 'run --step': you choose every step (run's options but those that choose "
+      "steps otherwise: --schedule, --until-race, --repeat, --replay-check)");
+  add_run_options(sub, opts.get(), true);
+  sub->footer(
+      "Each turn shows every worker's next step; press a worker's number (on a terminal, no "
+      "Enter needed), or type a token such as 2W and Enter. On a pipe: words from stdin.\n"
+      "Examples:\n"
+      "  shmlab play -w 2 -n 1                       two workers, one increment each: lose one?\n"
+      "  shmlab play -w 2 -n 1 --initial 5           the seed's diagram: both read 5, both write "
+      "6\n"
+      "  echo '1 2 1 2' | shmlab play -w 2 -n 1      steps from a pipe (what the tests do)\n"
+      "  shmlab play --strategy mutex -w 2 -n 1      a worker waits for the lock the other holds\n"
+      "Exit codes: as 'shmlab run'; 2 also when the input ends before the run does.");
   return {sub, [opts] { return execute(*opts); }};
 }
 

@@ -57,7 +57,9 @@ Pixels measure_png(const std::string& path) {
   return {colors.size(), pixels == 0 ? 0 : 1.0 - static_cast<double>(most) / pixels};
 }
 
-void check_report(const std::vector<std::string>& run_args) {
+// Renders the report of `shmlab run run_args` and checks it; `dom` (when given) gets the page as
+// the browser rendered it, for the caller's own checks.
+void check_report(const std::vector<std::string>& run_args, std::string* dom = nullptr) {
   if (::access(kChromium, X_OK) != 0)
     GTEST_SKIP() << kChromium << " is missing: run scripts/install-deps.sh to render the report";
   TempDir tmp;
@@ -78,23 +80,43 @@ void check_report(const std::vector<std::string>& run_args) {
   EXPECT_GT(px.distinct_colors, 50u);
   EXPECT_GT(px.non_background, 0.05);
 
-  const Outcome dom = chromium(out, "--dump-dom", html);
-  ASSERT_EQ(dom.exit_code, 0) << dom.err;
+  const Outcome rendered = chromium(out, "--dump-dom", html);
+  ASSERT_EQ(rendered.exit_code, 0) << rendered.err;
+  const std::string& page = rendered.out;
+  if (dom != nullptr) *dom = page;
   std::size_t ops = 0;
   for (const json& w : r["per_worker"]) ops += w["ops"].get<std::size_t>();
-  EXPECT_EQ(count(dom.out, "data-step=\"R\""), ops);
-  EXPECT_EQ(count(dom.out, "data-step=\"W\""), ops);
-  EXPECT_EQ(count(dom.out, "data-lost=\"1\""), r["lost_updates"].get<std::size_t>());
-  EXPECT_EQ(count(dom.out, "class=\"link\""), r["lost_updates"].get<std::size_t>());
+  EXPECT_EQ(count(page, "data-step=\"R\""), ops);
+  EXPECT_EQ(count(page, "data-step=\"W\""), ops);
+  EXPECT_EQ(count(page, "data-lost=\"1\""), r["lost_updates"].get<std::size_t>());
+  EXPECT_EQ(count(page, "class=\"link\""), r["lost_updates"].get<std::size_t>());
   // Self-contained: nothing fetched from elsewhere.
   for (const char* external : {"<script src", "<link ", "@import", "url(http", "src=\"http"})
-    EXPECT_EQ(dom.out.find(external), std::string::npos) << external;
+    EXPECT_EQ(page.find(external), std::string::npos) << external;
 }
 
 TEST(ReportCli, SeedDemoReportRendersEveryReadAndWrite) { check_report({"--delay", "0-8:0-5:1"}); }
 
 TEST(ReportCli, SixteenWorkersTimesHundredReportRenders) {
   check_report({"-w", "16", "-n", "100", "--delay", "0-1:0-1:0"});
+}
+
+// The seed's diagram from 5: the header says where the counter started, the verdict counts the 2
+// increments (not the 7 expected), the configuration has the value and the command repeats it.
+TEST(ReportCli, InitialValueIsInTheHeaderTheVerdictAndTheCommand) {
+  std::string dom;
+  check_report({"-w", "2", "-n", "1", "--initial", "5", "--schedule", "1R 2R 1W 2W"}, &dom);
+  if (dom.empty()) return;  // skipped or failed above
+  EXPECT_NE(dom.find("2 worker processes × 1 increment of one shared counter starting at 5 "
+                     "(--initial) · schedule 1R 2R 1W 2W"),
+            std::string::npos)
+      << dom;
+  EXPECT_NE(dom.find("Race: 1 of 2 increments were lost — expected 7, the counter ended at 6"),
+            std::string::npos);
+  EXPECT_NE(dom.find("initial value (--initial)</th><td class=\"mono\">5</td>"), std::string::npos);
+  EXPECT_NE(dom.find("shmlab run -w 2 -n 1 --initial 5 --backend file --strategy none --schedule "
+                     "\"1R 2R 1W 2W\""),
+            std::string::npos);
 }
 
 }  // namespace

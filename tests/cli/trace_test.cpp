@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "support/expect.hpp"
 #include "support/shmlab_process.hpp"
 
 namespace shmlab::test {
@@ -215,6 +216,27 @@ TEST(TraceCli, TraceHasWhatPerfettoNeeds) {
   EXPECT_EQ(by_phase["i"], lost + detections);
   EXPECT_EQ(by_phase["s"], lost);
   for (const auto& [id, balance] : flows) EXPECT_EQ(balance, 0) << "flow " << id;
+}
+
+// The trace's metadata says what the run was: --initial, the scenario, and under a schedule the
+// schedule itself (its own replay) rather than an observed one.
+TEST(TraceCli, MetadataHasTheInitialValueAndTheSchedule) {
+  TempDir tmp;
+  TempDir out;
+  const std::string path = out.path() + "/t.json";
+  const Outcome o = run_shmlab({"run", "-w", "2", "-n", "1", "--initial", "5", "--schedule",
+                                "1R 2R 1W 2W", "-q", "--trace", path},
+                               tmp);
+  ASSERT_EQ(o.exit_code, 3) << o.err;
+  const json meta = read_json_file(path)["otherData"];
+  EXPECT_EQ(meta["scenario"], "counter");
+  EXPECT_EQ(meta["initial"], 5);
+  EXPECT_EQ(meta["expected"], 7);
+  EXPECT_EQ(meta["final"], 6);
+  EXPECT_EQ(meta["schedule"], "1R 2R 1W 2W");
+  EXPECT_TRUE(meta["observed_schedule"].is_null()) << meta;
+  EXPECT_TRUE(meta["replay_command"].is_null()) << meta;
+  expect_nothing_left(o, tmp);
 }
 
 TEST(TraceCli, UnwritableOutputFailsBeforeTheRunStarts) {

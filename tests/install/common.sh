@@ -12,5 +12,5 @@ install_into_root() {
   DESTDIR=$root cmake --install "$build" --prefix /usr >/dev/null
 }
 # The commands of SPEC §2 that users run (the internal ones have no page and no completion).
-commands=(run explore bench inspect clean litmus)
+commands=(run play explore bench inspect clean litmus)
 strategies=(none mutex spinlock semaphore flock ofd atomic cas sharded transaction account-locks ordered-locks)

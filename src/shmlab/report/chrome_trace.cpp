@@ -167,25 +167,30 @@ json chrome_trace_json(const RunResult& r) {
                       {"ts", us((to.begin_ms + to.end_ms) / 2)}});
   }
   const RunParams& p = rec.params;
+  // A run under --schedule is its own replay: the schedule, and no observed one.
+  const bool captured = !r.schedule && r.observed.captured();
   return {{"traceEvents", std::move(events)},
           {"displayTimeUnit", "ms"},
           {"otherData",
            {{"tool", "shmlab"},
+            {"scenario", scenario_of(p.scenario).name()},
             {"workers", p.workers},
             {"increments", p.increments},
             {"strategy", strategy_name(p.strategy)},
             {"backend", backend_name(p.backend)},
             {"delay", format_delay_spec(p.delays)},
             {"seed", p.seed},
+            {"initial", p.scenario == Scenario::kCounter ? nlohmann::json(p.scenario_params.initial)
+                                                         : nlohmann::json(nullptr)},
             {"expected", r.expected},
             {"final", r.final_value},
             {"lost_updates", r.lost_updates},
             {"trace_dropped_events", index.dropped()},
-            {"observed_schedule", r.observed.captured()
-                                      ? nlohmann::json(format_schedule(r.observed.tokens))
-                                      : nlohmann::json(nullptr)},
-            {"replay_command", r.observed.captured() ? nlohmann::json(replay_command(r))
-                                                     : nlohmann::json(nullptr)}}}};
+            {"schedule", r.schedule ? nlohmann::json(*r.schedule) : nlohmann::json(nullptr)},
+            {"observed_schedule", captured ? nlohmann::json(format_schedule(r.observed.tokens))
+                                           : nlohmann::json(nullptr)},
+            {"replay_command",
+             captured ? nlohmann::json(replay_command(r)) : nlohmann::json(nullptr)}}}};
 }
 
 }  // namespace shmlab

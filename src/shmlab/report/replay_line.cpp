@@ -13,7 +13,7 @@ std::string replay_command(const RunResult& r) {
   return schedule_command(r.record.params, format_schedule(r.observed.tokens));
 }
 
-std::string schedule_command(const RunParams& p, const std::string& schedule) {
+std::string run_command_prefix(const RunParams& p) {
   std::string cmd = fmt::format("shmlab run -w {} -n {}", p.workers, p.increments);
   if (p.scenario == Scenario::kCounter && p.scenario_params.initial != 0)
     cmd += fmt::format(" --initial {}", p.scenario_params.initial);
@@ -26,9 +26,13 @@ std::string schedule_command(const RunParams& p, const std::string& schedule) {
           fmt::format(" --accounts {} --balance {} --amount {}", s.accounts, s.balance, s.amount);
     }
   }
+  return cmd + fmt::format(" --backend {} --strategy {}", backend_name(p.backend),
+                           strategy_name(p.strategy));
+}
+
+std::string schedule_command(const RunParams& p, const std::string& schedule) {
   // Tokens are digits, letters and spaces: double quotes are all a shell needs.
-  return cmd + fmt::format(" --backend {} --strategy {} --schedule \"{}\"", backend_name(p.backend),
-                           strategy_name(p.strategy), schedule);
+  return run_command_prefix(p) + fmt::format(" --schedule \"{}\"", schedule);
 }
 
 std::string replay_line(const RunResult& r) {

@@ -15,6 +15,10 @@ inline constexpr std::size_t kMaxPrintedTokens = 400;
 // schedule; empty when r.observed has none.
 std::string replay_command(const RunResult& r);
 
+// "shmlab run -w 3 -n 5 [--initial N | --scenario … its options] --backend B --strategy S": the
+// options that decide what a run of `p` does, before the ones that decide its order.
+std::string run_command_prefix(const RunParams& p);
+
 // The same command for a run of `p` with the schedule `schedule` ("1R 2R 1W 2W").
 std::string schedule_command(const RunParams& p, const std::string& schedule);
 
