@@ -14,6 +14,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/version.hpp"
 #include "shmlab/analysis/bench_result.hpp"
 #include "shmlab/bench/bench_runner.hpp"
 #include "shmlab/bench/bench_worker.hpp"
@@ -26,7 +27,6 @@
 #include "shmlab/sys/syscall.hpp"
 #include "shmlab/sys/unique_fd.hpp"
 #include "shmlab/usage_error.hpp"
-#include "shmlab_commit.hpp"  // SHMLAB_COMMIT, generated at build time (cmake/commit.cmake)
 
 namespace shmlab::cli {
 namespace {
@@ -198,9 +198,9 @@ Plan make_plan(const BenchOptions& o) {
   return plan;
 }
 
-class Progress {
+class BenchProgress {
  public:
-  Progress(std::size_t total, bool on) : total_(total), on_(on) {}
+  BenchProgress(std::size_t total, bool on) : total_(total), on_(on) {}
   void show(std::size_t done, const std::string& what) const {
     if (!on_) return;
     constexpr std::size_t kWidth = 30;
@@ -294,7 +294,7 @@ BenchResult make_result(const BenchOptions& o, const Plan& plan,
   const BenchMachine machine = this_machine();
   result.settings = {workers, o.duration_s, o.warmup_s, o.repeat,
                      o.pin,   machine.cpus, o.scenario, plan.skipped};
-  result.provenance = {machine, SHMLAB_VERSION, SHMLAB_COMMIT};
+  result.provenance = {machine, SHMLAB_VERSION, build_commit()};
   auto summary_of = [&](const BenchTarget& t, std::size_t wi) -> std::optional<BenchSummary> {
     for (std::size_t ti = 0; ti < plan.targets.size(); ++ti) {
       if (plan.targets[ti] == t && !samples[ti][wi].empty()) return summarize(samples[ti][wi]);
@@ -340,7 +340,7 @@ int execute(const BenchOptions& o) {
   config.temp_dir = temp_dir();
 
   const std::size_t runs = plan.targets.size() * workers.size() * o.repeat;
-  Progress progress(runs, ::isatty(2) == 1);
+  BenchProgress progress(runs, ::isatty(2) == 1);
   if (::isatty(2) == 1) {
     fmt::print(stderr, "shmlab bench: {} measurements, about {:.0f} s\n", runs,
                static_cast<double>(runs) * (o.duration_s + o.warmup_s + 0.02));

@@ -42,10 +42,10 @@ struct ExploreCliOptions {
 };
 
 // "\r..." on a terminal's stderr, at most ten times a second; nothing when stderr is not one.
-class Progress {
+class ExploreProgress {
  public:
-  Progress() : on_(::isatty(2) == 1) {}
-  ~Progress() {
+  ExploreProgress() : on_(::isatty(2) == 1) {}
+  ~ExploreProgress() {
     if (on_ && shown_) fmt::print(stderr, "\r\033[K");
   }
   void operator()(std::string_view what, std::uint64_t done, std::uint64_t total) {
@@ -98,7 +98,7 @@ int execute(const ExploreCliOptions& o) {
   e.seed = o.seed;
   e.fresh_processes = o.fresh_processes;
   e.reduce = o.reduce;
-  auto progress = std::make_shared<Progress>();
+  auto progress = std::make_shared<ExploreProgress>();
   e.progress = [progress](std::string_view what, std::uint64_t done, std::uint64_t total) {
     (*progress)(what, done, total);
   };

@@ -20,4 +20,6 @@ const char* version_line() {
   return "shmlab " SHMLAB_VERSION " (commit " SHMLAB_COMMIT ")";
 }
 
+const char* build_commit() { return SHMLAB_COMMIT; }
+
 }  // namespace shmlab::cli

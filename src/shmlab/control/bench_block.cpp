@@ -4,19 +4,18 @@
 
 #include <new>
 
+#include "shmlab/sys/align.hpp"
 #include "shmlab/sys/syscall.hpp"
 
 namespace shmlab {
 namespace {
 
-constexpr std::size_t align_up(std::size_t n, std::size_t a) { return (n + a - 1) / a * a; }
-
-constexpr std::size_t slots_offset() { return align_up(sizeof(BenchHeader), 64); }
+constexpr std::size_t slots_offset() { return sys::align_up(sizeof(BenchHeader), 64); }
 
 }  // namespace
 
 std::size_t BenchBlock::size_for(std::uint32_t workers) {
-  return align_up(slots_offset() + sizeof(BenchWorkerSlot) * workers, 4096);
+  return sys::align_up(slots_offset() + sizeof(BenchWorkerSlot) * workers, 4096);
 }
 
 BenchBlock BenchBlock::create(const std::string& name, const BenchSpec& spec) {

@@ -9,13 +9,12 @@
 #include <stdexcept>
 
 #include "shmlab/control/header_check.hpp"
+#include "shmlab/sys/align.hpp"
 #include "shmlab/sys/clock.hpp"
 #include "shmlab/sys/syscall.hpp"
 
 namespace shmlab {
 namespace {
-
-constexpr std::size_t align_up(std::size_t n, std::size_t a) { return (n + a - 1) / a * a; }
 
 void init_robust_mutex(pthread_mutex_t* m) {
   pthread_mutexattr_t attr;
@@ -43,16 +42,16 @@ std::uint64_t trace_capacity_for(const RunParams& p) {
 
 ControlLayout control_layout(const RunParams& p) {
   ControlLayout l;
-  l.slots_offset = align_up(sizeof(ControlHeader), 64);
+  l.slots_offset = sys::align_up(sizeof(ControlHeader), 64);
   const std::uint64_t writes = std::uint64_t{p.workers} * p.increments * writes_per_op(p);
   const bool logged = writes <= kMaxLoggedWrites;
   const std::uint64_t slots = p.workers + (p.scenario_params.auditor ? 1 : 0);
   const std::uint64_t log_offset = l.slots_offset + sizeof(WorkerSlot) * slots;
   l.write_log_offset = logged ? log_offset : 0;
-  l.trace_offset = align_up(log_offset + (logged ? sizeof(WriteEntry) * writes : 0), 64);
-  l.trace_stride = align_up(
+  l.trace_offset = sys::align_up(log_offset + (logged ? sizeof(WriteEntry) * writes : 0), 64);
+  l.trace_stride = sys::align_up(
       sizeof(TraceRingHeader) + sizeof(TraceEvent) * trace_ring_slots(trace_capacity_for(p)), 64);
-  l.total_size = align_up(l.trace_offset + l.trace_stride * p.workers, 4096);
+  l.total_size = sys::align_up(l.trace_offset + l.trace_stride * p.workers, 4096);
   return l;
 }
 

@@ -26,9 +26,9 @@ namespace {
 // clock; a step hand-off takes microseconds, so only a dead or stuck worker ever uses it up.
 constexpr std::int64_t kSliceNs = 20'000'000;
 // How long stopped workers get to leave on their own before SIGKILL.
-constexpr std::int64_t kStopGraceNs = 200'000'000;
+constexpr std::int64_t kPoolStopGraceNs = 200'000'000;
 
-std::string describe(const sys::ExitStatus& s) {
+std::string describe_exit(const sys::ExitStatus& s) {
   if (s.exited) return fmt::format("exited with code {}", s.code);
   return fmt::format("was killed by signal {} ({})", s.signal, ::sigabbrev_np(s.signal));
 }
@@ -126,7 +126,8 @@ PoolRun WorkerPool::run(const std::vector<ScheduleToken>& tokens) {
   const auto dead = [&]() -> std::string {
     for (std::uint32_t i = 0; i < l.workers.size(); ++i) {
       if (auto s = l.workers[i].try_wait())
-        return fmt::format("pool worker {} (PID {}) {}", i + 1, l.workers[i].pid(), describe(*s));
+        return fmt::format("pool worker {} (PID {}) {}", i + 1, l.workers[i].pid(),
+                           describe_exit(*s));
     }
     return {};
   };
@@ -196,7 +197,7 @@ void WorkerPool::stop() noexcept {
       }
     });
   };
-  const std::int64_t deadline = sys::monotonic_ns() + kStopGraceNs;
+  const std::int64_t deadline = sys::monotonic_ns() + kPoolStopGraceNs;
   while (running() && sys::monotonic_ns() < deadline) sys::sleep_ns(1'000'000);
   live_.reset();  // kills what is left, then removes the objects
 }

@@ -5,24 +5,23 @@
 #include <cstring>
 #include <new>
 
+#include "shmlab/sys/align.hpp"
 #include "shmlab/sys/syscall.hpp"
 
 namespace shmlab::litmus {
 namespace {
 
-constexpr std::size_t align_up(std::size_t n, std::size_t a) { return (n + a - 1) / a * a; }
-
 constexpr std::size_t cells_offset() { return sizeof(LitmusHeader); }
 
 std::size_t registers_offset(std::uint32_t capacity, std::uint32_t thread) {
   return cells_offset() + sizeof(IterationCells) * capacity +
-         thread * align_up(sizeof(Registers) * capacity, 64);
+         thread * sys::align_up(sizeof(Registers) * capacity, 64);
 }
 
 }  // namespace
 
 std::size_t LitmusBlock::size_for(std::uint32_t threads, std::uint32_t capacity) {
-  return align_up(registers_offset(capacity, threads), 4096);
+  return sys::align_up(registers_offset(capacity, threads), 4096);
 }
 
 LitmusBlock LitmusBlock::create(const std::string& name, LitmusSpec spec) {

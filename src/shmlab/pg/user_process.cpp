@@ -38,7 +38,7 @@ constexpr std::array<const char*, 7> kSteps = {"dup2",  "setgroups", "setgid", "
   ::_exit(127);
 }
 
-sys::ExitStatus decode(int wstatus) {
+sys::ExitStatus exit_status_of(int wstatus) {
   if (WIFEXITED(wstatus)) return {true, WEXITSTATUS(wstatus), 0};
   return {false, 0, WTERMSIG(wstatus)};
 }
@@ -135,7 +135,7 @@ std::optional<sys::ExitStatus> UserProcess::wait_for(std::chrono::milliseconds t
   if (timeout.count() >= 0 && pidfd_ && !wait_readable(pidfd_.get(), timeout)) return status_;
   int ws = 0;
   const pid_t r = sys::retry_eintr([&] { return ::waitpid(pid_, &ws, 0); });
-  status_ = r == pid_ ? decode(ws) : sys::ExitStatus{false, 0, 0};
+  status_ = r == pid_ ? exit_status_of(ws) : sys::ExitStatus{false, 0, 0};
   return status_;
 }
 

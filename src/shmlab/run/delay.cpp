@@ -12,7 +12,7 @@ namespace {
 
 constexpr double kMaxMs = kMaxDelayUs / 1000.0;
 
-[[noreturn]] void bad(std::string_view text, std::string_view why) {
+[[noreturn]] void bad_delay(std::string_view text, std::string_view why) {
   throw UsageError(fmt::format(
       "--delay '{}': {}; expected BEFORE:WINDOW:VERIFY in milliseconds, each a number or LO-HI "
       "(e.g. 0-50:0-30:10), or 'none'",
@@ -20,13 +20,14 @@ constexpr double kMaxMs = kMaxDelayUs / 1000.0;
 }
 
 std::uint32_t parse_ms(std::string_view whole, std::string_view part) {
-  if (part.empty()) bad(whole, "a field is empty");
+  if (part.empty()) bad_delay(whole, "a field is empty");
   double ms = 0;
   const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), ms);
   if (ec != std::errc() || end != part.data() + part.size()) {
-    bad(whole, fmt::format("'{}' is not a number", part));
+    bad_delay(whole, fmt::format("'{}' is not a number", part));
   }
-  if (!(ms >= 0) || ms > kMaxMs) bad(whole, fmt::format("'{}' is outside 0..{}", part, kMaxMs));
+  if (!(ms >= 0) || ms > kMaxMs)
+    bad_delay(whole, fmt::format("'{}' is outside 0..{}", part, kMaxMs));
   return static_cast<std::uint32_t>(ms * 1000.0 + 0.5);
 }
 
@@ -38,7 +39,7 @@ DelayRange parse_range(std::string_view whole, std::string_view part) {
   }
   const DelayRange r{parse_ms(whole, part.substr(0, dash)), parse_ms(whole, part.substr(dash + 1))};
   if (r.lo_us > r.hi_us)
-    bad(whole, fmt::format("range '{}' has its low end above its high end", part));
+    bad_delay(whole, fmt::format("range '{}' has its low end above its high end", part));
   return r;
 }
 
@@ -59,7 +60,7 @@ DelaySpec parse_delay_spec(std::string_view text) {
     if (colon == std::string_view::npos) break;
     start = colon + 1;
   }
-  if (parts.size() != 3) bad(text, fmt::format("{} field(s) instead of 3", parts.size()));
+  if (parts.size() != 3) bad_delay(text, fmt::format("{} field(s) instead of 3", parts.size()));
   return {parse_range(text, parts[0]), parse_range(text, parts[1]), parse_range(text, parts[2])};
 }
 
