@@ -13,4 +13,4 @@ install_into_root() {
 }
 # The commands of SPEC §2 that users run (the internal ones have no page and no completion).
 commands=(run play explore bench inspect clean litmus)
-strategies=(none mutex spinlock semaphore flock ofd atomic cas sharded transaction account-locks ordered-locks)
+strategies=(none mutex spinlock semaphore flock ofd atomic cas sharded transaction account-locks ordered-locks lease for-update advisory)

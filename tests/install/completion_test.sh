@@ -43,7 +43,7 @@ expect_same "after --strategy=" "$(complete_words shmlab run --strategy = '')" "
   fail "the bash-completion package is missing (scripts/install-deps.sh test installs it)"
 expect_same "after --strategy, bash-completion's loader" \
   "$(LOADER=package complete_words shmlab run --strategy '')" "${strategies[@]}"
-expect_same "after --backend" "$(complete_words shmlab run --backend '')" file mmap shm sqlite
+expect_same "after --backend" "$(complete_words shmlab run --backend '')" file mmap shm sqlite postgres
 expect_same "after --scenario" "$(complete_words shmlab run -w 2 --scenario '')" counter inventory bank
 expect_same "run --str" "$(complete_words shmlab run --str)" --strategy
 got=$(complete_words shmlab '')
