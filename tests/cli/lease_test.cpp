@@ -137,7 +137,8 @@ TEST(LeaseCli, RefusesAFileBackendAndLeaseOptionsOfOtherStrategies) {
   TempDir tmp;
   const Outcome file = run_shmlab({"run", "--strategy", "lease", "--backend", "file"}, tmp, 20);
   EXPECT_EQ(file.exit_code, 2);
-  EXPECT_NE(file.err.find("strategy 'lease' runs on: mmap, shm, sqlite"), std::string::npos)
+  EXPECT_NE(file.err.find("strategy 'lease' runs on: mmap, shm, sqlite, postgres"),
+            std::string::npos)
       << file.err;
   const Outcome lease = run_shmlab({"run", "--strategy", "mutex", "--lease", "100"}, tmp, 20);
   EXPECT_EQ(lease.exit_code, 2);

@@ -56,6 +56,16 @@ PgRegionStore::PgRegionStore(RunParams& params, std::optional<std::string> dsn,
       fmt::format("INSERT INTO {} SELECT i, 0, 0, $2, 0, 0 FROM generate_series(0, $1 - 1) i",
                   table),
       {num(cells), num(now)});
+  if (params.strategy == Strategy::kLease) {
+    // One row: the lease stored with the data (docs/lease.md). `expires` is the server's time:
+    // the one clock every worker shares, on any host.
+    schema_->connection().exec(
+        fmt::format("CREATE TABLE {} (id integer PRIMARY KEY CHECK (id = 0),"
+                    " holder integer NOT NULL, expires timestamptz NOT NULL,"
+                    " token bigint NOT NULL, taken_from integer NOT NULL);"
+                    " INSERT INTO {} VALUES (0, 0, '-infinity', 0, 0)",
+                    schema_->qualified("lease"), schema_->qualified("lease")));
+  }
   const std::string path = fmt::format("{}{} {}", kSchemaKey, schema_->name(), *dsn);
   if (path.size() >= sizeof(params.region_path)) {
     throw std::system_error(ENAMETOOLONG, std::generic_category(),
@@ -89,6 +99,7 @@ PgRegion::PgRegion(const std::string& dsn, const std::string& schema, std::uint3
                    Strategy strategy, Isolation isolation)
     : conn_(pg::Connection::connect(dsn)),
       table_(pg::quote_identifier(schema) + ".\"cells\""),
+      lease_(pg::quote_identifier(schema) + ".\"lease\""),
       cells_(cells),
       schema_(schema),
       strategy_(strategy),
@@ -203,6 +214,62 @@ bool PgRegion::compare_exchange_cell(std::uint32_t cell, const CounterRecord& ex
           {num(desired.counter), num(desired.last_writer), num(desired.timestamp_ms),
            num(desired.write_id), num(cell), num(expected.counter), num(expected.write_id)});
   return res && res->affected_rows() == 1;
+}
+
+std::optional<LeaseGrant> PgRegion::take_lease(std::uint32_t holder, std::int64_t /*now_ms*/,
+                                               std::uint32_t ttl_ms) {
+  // The server's clock_timestamp(), not the worker's clock: workers on other hosts share only the
+  // server's. One statement: a second taker waits for the first's row lock, then re-checks the
+  // WHERE on the row it wrote (read committed), so two can never both take it. SET's right-hand
+  // sides see the row before: taken_from keeps the holder whose lease expired.
+  const pg::Result r = conn_.exec(
+      "UPDATE " + lease_ +
+          " SET taken_from = holder, holder = $1,"
+          " expires = clock_timestamp() + $2::float8 * interval '1 millisecond', token = token + 1"
+          " WHERE id = 0 AND (holder = 0 OR expires <= clock_timestamp())"
+          " RETURNING token, taken_from",
+      {num(holder), num(ttl_ms)});
+  if (r.rows() == 0) return std::nullopt;  // another's lease runs
+  const auto old = static_cast<std::uint32_t>(r.int64(0, 1));
+  return LeaseGrant{static_cast<std::uint64_t>(r.int64(0, 0)), old != holder ? old : 0};
+}
+
+bool PgRegion::release_lease(std::uint32_t holder, std::uint64_t token) {
+  return conn_
+             .exec(
+                 "UPDATE " + lease_ + " SET holder = 0 WHERE id = 0 AND holder = $1 AND token = $2",
+                 {num(holder), num(token)})
+             .affected_rows() == 1;
+}
+
+FencedWrite PgRegion::exchange_cell_fenced(std::uint32_t cell, const CounterRecord& r,
+                                           std::uint64_t token) {
+  check_cell(cell);
+  // The check against the newest grant and the write in one statement, which also returns the
+  // token it checked against. FOR SHARE makes check and write indivisible on a server too: a grant
+  // (an UPDATE of the lease row) in flight makes this wait, then see its token; one that comes
+  // later waits until this write has committed, so the new holder's read sees it. A plain subquery
+  // would check the token of the statement's snapshot and could let this write land after a
+  // newer grant's read (tests/pg/pg_backend_test.cpp loses updates that way).
+  const pg::Result res =
+      conn_.exec("WITH fence AS (SELECT token FROM " + lease_ +
+                     " WHERE id = 0 FOR SHARE), w AS (UPDATE " + table_ +
+                     " SET value = $1, last_writer = $2, timestamp_ms = $3,"
+                     " replaced_id = write_id, write_id = $4"
+                     " WHERE id = $5 AND (SELECT token FROM fence) <= $6 RETURNING replaced_id)"
+                     " SELECT fence.token, w.replaced_id FROM fence LEFT JOIN w ON true",
+                 {num(r.counter), num(r.last_writer), num(r.timestamp_ms), num(r.write_id),
+                  num(cell), num(token)});
+  const auto newest = static_cast<std::uint64_t>(res.int64(0, 0));
+  if (!res.is_null(0, 1))
+    return FencedWrite{true, static_cast<std::uint64_t>(res.int64(0, 1)), newest};
+  if (newest <= token) {
+    throw std::system_error(EINVAL, std::generic_category(),
+                            fmt::format("UPDATE {} row {}: the row is missing", table_, cell));
+  }
+  FencedWrite out;  // refused: nothing written
+  out.newest_token = newest;
+  return out;
 }
 
 bool PgRegion::begin_immediate() {

@@ -69,6 +69,12 @@ class PgRegion final : public Region {
                                               std::int64_t timestamp_ms) override;
   bool compare_exchange_cell(std::uint32_t cell, const CounterRecord& expected,
                              const CounterRecord& desired) override;
+  // `lease`: the row of table `lease`, its expiry on the server's clock (now_ms is not used).
+  std::optional<LeaseGrant> take_lease(std::uint32_t holder, std::int64_t now_ms,
+                                       std::uint32_t ttl_ms) override;
+  bool release_lease(std::uint32_t holder, std::uint64_t token) override;
+  FencedWrite exchange_cell_fenced(std::uint32_t cell, const CounterRecord& record,
+                                   std::uint64_t token) override;
   // BEGIN ISOLATION LEVEL <the run's> (advisory: then pg_advisory_xact_lock, which waits for
   // its holder's COMMIT); always true (a server has no busy BEGIN).
   bool begin_immediate() override;
@@ -86,6 +92,7 @@ class PgRegion final : public Region {
 
   pg::Connection conn_;
   std::string table_;
+  std::string lease_;  // "<schema>"."lease": exists in `lease` runs only
   std::uint32_t cells_;
   std::string schema_;
   Strategy strategy_;

@@ -80,7 +80,7 @@ bool fits(Strategy strategy, Backend backend) {
     case Strategy::kLease:
       // The lease record is taken with one atomic step of the storage (a CAS of its word, a
       // conditional UPDATE); a file has neither (docs/lease.md).
-      return memory || backend == Backend::kSqlite;
+      return memory || backend == Backend::kSqlite || backend == Backend::kPostgres;
     case Strategy::kForUpdate:
     case Strategy::kAdvisory:
       return backend == Backend::kPostgres;  // the server's row and advisory locks
