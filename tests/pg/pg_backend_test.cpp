@@ -242,6 +242,43 @@ TEST_F(PgBackend, BankAccountLocksAreRowLocksWhoseDeadlockTheServerBreaks) {
   EXPECT_EQ(retries(ordered), 0u);  // taken in account order: no deadlock to break
 }
 
+// The bank's `atomic` on postgres: both adds of a transfer in one transaction. Worker 1 stops for
+// 1 s after its first add (its from account debited, the to account not yet credited): the
+// auditor, reading every balance in one statement all that time, must never see the money in
+// flight (two autocommit UPDATEs showed it missing in nearly every snapshot of that second).
+TEST_F(PgBackend, BankAtomicTransferIsOneTransactionTheAuditorNeverSeesInFlight) {
+  const auto j = run({"--scenario", "bank", "--accounts", "2", "-w", "2", "-n", "2", "--strategy",
+                      "atomic", "--auditor", "--pause", "1@after-write:1000", "--delay", "none"},
+                     0);
+  EXPECT_GE(j["pause"]["stopped_ms"].get<double>(), 1000.0);
+  EXPECT_GT(j["audits"].get<std::uint64_t>(), 0u);
+  EXPECT_EQ(j["audits_inconsistent"], 0);
+  EXPECT_EQ(j["money_created"], 0);
+  EXPECT_EQ(j["invariant_held"], true);
+}
+
+TEST_F(PgBackend, BankAtomicTransferHoldsBothRowsUntilItsLastAdd) {
+  // 1A locks A and B (in account order) and debits; 2A then waits in the server for that row
+  // lock, so a second token for worker 2 finds it blocked.
+  TempDir tmp;
+  const Outcome o = run_shmlab(
+      {"run", "--backend", "postgres", "--dsn", server_->dsn(), "--scenario", "bank", "--accounts",
+       "2", "-w", "2", "-n", "1", "--strategy", "atomic", "--schedule", "1R 2R 1A 2A 2A"},
+      tmp, 120);
+  EXPECT_EQ(o.exit_code, 2) << o.err;
+  EXPECT_NE(o.err.find("worker 2 is blocked: its statement waits in the server for a row lock"),
+            std::string::npos)
+      << o.err;
+  expect_nothing_left(o, tmp);
+  // The same transfers, granted in an order the locks allow, end where they began.
+  const auto j = run({"--scenario", "bank", "--accounts", "2", "-w", "2", "-n", "1", "--strategy",
+                      "atomic", "--schedule", "1R 2R 1A 2A 1A"},
+                     0);
+  EXPECT_EQ(j["schedule_taken"], "1R 2R 1A 2A 1A 2A");
+  EXPECT_EQ(j["balances"]["A"], 1000);
+  EXPECT_EQ(j["balances"]["B"], 1000);
+}
+
 TEST_F(PgBackend, LeaseLateWriteOfAnExpiredLeaseLosesAnUpdate) {
   const Outcome o = run_lease(false);
   EXPECT_EQ(o.exit_code, 3) << o.err;

@@ -136,10 +136,12 @@ std::optional<pg::Result> PgRegion::run(const std::string& sql,
 CounterRecord PgRegion::read_cell(std::uint32_t cell) {
   check_cell(cell);
   // for-update: the read locks the row until COMMIT; a second reader waits here.
-  // account-locks, ordered-locks: each L is this read (scenario/live_op.cpp).
-  const bool lock_row = in_transaction_ && (strategy_ == Strategy::kForUpdate ||
-                                            strategy_ == Strategy::kAccountLocks ||
-                                            strategy_ == Strategy::kOrderedLocks);
+  // account-locks, ordered-locks: each L is this read (scenario/live_op.cpp); atomic: a bank
+  // transfer's transaction locks its accounts' rows so (live_op.cpp, fetch_add).
+  const bool lock_row =
+      in_transaction_ &&
+      (strategy_ == Strategy::kForUpdate || strategy_ == Strategy::kAccountLocks ||
+       strategy_ == Strategy::kOrderedLocks || strategy_ == Strategy::kAtomic);
   const auto r = run("SELECT value, last_writer, timestamp_ms, write_id FROM " + table_ +
                          " WHERE id = $1" + (lock_row ? " FOR UPDATE" : ""),
                      {num(cell)});

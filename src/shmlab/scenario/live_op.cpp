@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <system_error>
 #include <utility>
@@ -37,7 +39,14 @@ class ScenarioOp::Live final : public Store {
         // so the server detects their deadlock; writes count only once committed, as above.
         row_locks_(p.backend == Backend::kPostgres && (p.strategy == Strategy::kAccountLocks ||
                                                        p.strategy == Strategy::kOrderedLocks)),
+        // postgres: a bank transfer's two adds form one transaction (see fetch_add).
+        grouped_adds_(p.backend == Backend::kPostgres &&
+                      strategy_info(p.strategy).family == Family::kAtomic && writes_per_op(p) > 1),
         per_op_(writes_per_op(p)) {
+    if (grouped_adds_) {
+      const OpShape shape = scenario_of(p.scenario).shape(p, index);
+      rows_ = {std::min(shape.reads[0], shape.reads[1]), std::max(shape.reads[0], shape.reads[1])};
+    }
     // Writes name themselves (and are logged) only where attribution applies; the id then fits
     // the record of every backend (see kMaxLoggedWrites).
     if (attributable(p.strategy)) log_ = log;
@@ -57,7 +66,10 @@ class ScenarioOp::Live final : public Store {
     if (held_back_ != kNoSlot) stamp(std::exchange(held_back_, kNoSlot));
   }
 
-  void begin_op(std::uint64_t op) { op_ = op; }
+  void begin_op(std::uint64_t op) {
+    op_ = op;
+    adds_ = 0;
+  }
 
   CellValue read(std::uint32_t cell) override {
     const CounterRecord r = region_.read_cell(cell);
@@ -114,7 +126,23 @@ class ScenarioOp::Live final : public Store {
     const std::int64_t now = sys::realtime_ms();
     // The counter's increment: one fetch_add of the word (what `bench` measures as well).
     if (cell == 0 && delta == 1 && !floor) return region_.fetch_add(index_ + 1, now).counter;
+    // postgres, bank: BEGIN and both accounts' rows locked in account order at the first add (two
+    // opposite transfers cannot deadlock), COMMIT at the last: no reader ever sees the money in
+    // flight, and a worker that dies between the adds leaves its transfer rolled back.
+    if (grouped_adds_ && adds_ == 0) {
+      region_.begin_immediate();
+      for (std::uint32_t row : rows_) region_.read_cell(row);  // SELECT … FOR UPDATE
+    }
     const auto old = region_.fetch_add_cell(cell, delta, floor, index_ + 1, now);
+    if (grouped_adds_ && ++adds_ == per_op_) {
+      adds_ = 0;
+      // Read committed, rows locked in order: the server has nothing to abort.
+      if (!old || !region_.commit()) {
+        throw std::system_error(EIO, std::generic_category(),
+                                fmt::format("transfer of worker {}: the server aborted it ({})",
+                                            index_ + 1, old ? "at COMMIT" : "at its UPDATE"));
+      }
+    }
     if (!old) return std::nullopt;
     return old->counter;
   }
@@ -152,7 +180,7 @@ class ScenarioOp::Live final : public Store {
 
   // A worker told to stop must not leave the others stuck behind its locks.
   void release_all() noexcept {
-    if (transaction_ || row_locks_) {
+    if (transaction_ || row_locks_ || grouped_adds_) {
       region_.rollback();
       held_ = 0;
     }
@@ -201,6 +229,9 @@ class ScenarioOp::Live final : public Store {
   AccountLocks* accounts_;
   bool transaction_;
   bool row_locks_;
+  bool grouped_adds_;
+  std::array<std::uint32_t, 2> rows_{};  // grouped_adds_: the transfer's accounts, in order
+  std::uint32_t adds_ = 0;               // grouped_adds_: adds of this operation so far
   std::uint32_t per_op_;
   std::span<WriteEntry> log_;   // empty: writes are not logged (too many, or not attributable)
   LeaseLock* fence_ = nullptr;  // lease --fencing: writes carry its token
