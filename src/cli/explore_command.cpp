@@ -80,10 +80,21 @@ int execute(const ExploreCliOptions& o) {
         "outliving its grant); run --strategy lease --schedule ... --pause shows it "
         "(docs/lease.md)");
   }
-  if (p.backend == Backend::kPostgres) {
+  // Where the server's locks behave otherwise than the step model's (docs/postgres.md, explore).
+  if (p.backend == Backend::kPostgres && p.strategy == Strategy::kAccountLocks) {
     throw UsageError(
-        "explore --backend postgres: not yet (a statement blocked on a row lock never reaches its "
-        "next step boundary); shmlab run --backend postgres --schedule runs one interleaving");
+        "explore --backend postgres --strategy account-locks: the step model's deadlocks are "
+        "broken by the server (40P01, the transfer retried), which the step model does not know; "
+        "shmlab run --backend postgres --scenario bank --strategy account-locks --schedule "
+        "\"1L 2L 1L 2L\" shows one");
+  }
+  if (p.backend == Backend::kPostgres && p.scenario == Scenario::kBank &&
+      p.strategy == Strategy::kAtomic) {
+    throw UsageError(
+        "explore --backend postgres --scenario bank --strategy atomic: a transfer's two adds are "
+        "one transaction that holds both accounts' rows from the first add to the last, which the "
+        "step model (one indivisible add at a time) does not know; shmlab run --backend postgres "
+        "--schedule runs one interleaving");
   }
   p.quiet = true;
   p.log_stderr = true;

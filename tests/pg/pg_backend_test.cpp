@@ -325,6 +325,50 @@ TEST_F(PgBackend, LeaseFencingEndsExactWhileShortLeasesExpireMidWrite) {
   EXPECT_EQ(j["lost_updates"], 0);
 }
 
+// `explore --backend postgres` starts one throwaway server for the explore; its pool's workers
+// reuse their connections across interleavings. Both explores are exhaustive, so the counts on
+// the server must be sqlite's, interleaving for interleaving; and the server and its directory
+// are gone afterwards.
+nlohmann::json explore_json(const std::string& backend, std::vector<std::string> args,
+                            int expected_exit) {
+  PgScratch scratch;
+  std::vector<std::string> all = {"explore", "--backend", backend, "--json", "--limit", "100000"};
+  all.insert(all.end(), args.begin(), args.end());
+  const Outcome o = run_shmlab(all, scratch.temp_dir(), 240);
+  EXPECT_EQ(o.exit_code, expected_exit) << o.err;
+  expect_nothing_left(o, scratch.temp_dir());
+  const auto j = nlohmann::json::parse(o.out, nullptr, false);
+  EXPECT_FALSE(j.is_discarded()) << o.out;
+  return j;
+}
+
+TEST(PgExplore, CountsEqualSqlitesForTheSameSmallCases) {
+  const std::vector<std::vector<std::string>> cases = {
+      {"-w", "2", "-n", "2", "--strategy", "none"},
+      {"--scenario", "bank", "--accounts", "2", "-w", "2", "-n", "1", "--strategy", "none"}};
+  for (const auto& c : cases) {
+    const auto pg = explore_json("postgres", c, 3);
+    const auto sqlite = explore_json("sqlite", c, 3);
+    ASSERT_TRUE(pg.is_object() && sqlite.is_object());
+    EXPECT_EQ(pg["exhaustive"], true);
+    EXPECT_EQ(pg["interleavings"], sqlite["interleavings"]);
+    EXPECT_EQ(pg["histogram"], sqlite["histogram"]) << pg["histogram"].dump();
+    EXPECT_EQ(pg["model_mismatches"], 0);
+    EXPECT_EQ(pg["pool_starts"], 1);  // one pool, its connections reused for every interleaving
+    EXPECT_EQ(pg["min"]["confirmed"], true);
+  }
+}
+
+TEST(PgExplore, RefusesWhereTheServersLocksDifferFromTheStepModel) {
+  TempDir tmp;
+  for (const char* s : {"account-locks", "atomic"}) {
+    const Outcome o = run_shmlab(
+        {"explore", "--backend", "postgres", "--scenario", "bank", "--strategy", s}, tmp, 30);
+    EXPECT_EQ(o.exit_code, 2) << o.err;
+    EXPECT_NE(o.err.find("does not know"), std::string::npos) << o.err;
+  }
+}
+
 TEST(PgBackendDsn, AServerThatCannotBeReachedIsAnEnvironmentErrorWithItsSqlstate) {
   TempDir tmp;
   const Outcome o = run_shmlab({"run", "--backend", "postgres", "--dsn",

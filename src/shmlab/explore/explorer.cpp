@@ -4,15 +4,20 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <limits>
 #include <memory>
 #include <random>
+#include <string_view>
+#include <system_error>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "shmlab/explore/worker_pool.hpp"
+#include "shmlab/pg/throwaway_server.hpp"
+#include "shmlab/region/pg_region.hpp"
 #include "shmlab/scenario/registry.hpp"
 #include "shmlab/schedule/step_model.hpp"
 #include "shmlab/sys/clock.hpp"
@@ -514,6 +519,27 @@ ExploreResult Explorer::run() {
 
 }  // namespace
 
-ExploreResult explore(const ExploreOptions& options) { return Explorer(options).run(); }
+ExploreResult explore(const ExploreOptions& options) {
+  const RunParams& p = options.run.params;
+  if (p.backend != Backend::kPostgres || std::string_view(p.region_path).starts_with(kDsnPrefix)) {
+    return Explorer(options).run();
+  }
+  // postgres without a server given: one throwaway server for the whole explore, which every
+  // interleaving (the pool's, and each fresh run's) uses as if --dsn named it, each run in a
+  // schema of its own; stopped and removed when explore returns or throws.
+  pg::ThrowawayServerOptions so;
+  so.temp_dir = options.run.temp_dir;
+  pg::ThrowawayServer server = pg::ThrowawayServer::start(so);
+  ExploreOptions with_server = options;
+  const std::string path = std::string(kDsnPrefix) + server.dsn();
+  RunParams& q = with_server.run.params;
+  if (path.size() >= sizeof(q.region_path)) {
+    throw std::system_error(ENAMETOOLONG, std::generic_category(),
+                            fmt::format("postgres server \"{}\"", path));
+  }
+  std::memset(q.region_path, 0, sizeof(q.region_path));
+  std::memcpy(q.region_path, path.data(), path.size());
+  return Explorer(with_server).run();
+}
 
 }  // namespace shmlab
