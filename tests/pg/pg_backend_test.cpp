@@ -5,13 +5,17 @@
 // left behind: no schema on the shared server, no server, no directory, nothing in /dev/shm.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstring>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "pg/pg_test_support.hpp"
 #include "shmlab/pg/connection.hpp"
 #include "support/expect.hpp"
+#include "support/test_region.hpp"
 
 namespace shmlab::test {
 namespace {
@@ -277,6 +281,43 @@ TEST_F(PgBackend, BankAtomicTransferHoldsBothRowsUntilItsLastAdd) {
   EXPECT_EQ(j["schedule_taken"], "1R 2R 1A 2A 1A 2A");
   EXPECT_EQ(j["balances"]["A"], 1000);
   EXPECT_EQ(j["balances"]["B"], 1000);
+}
+
+// The lease row itself, through two workers' views. Its clock is the server's: the times the
+// workers pass are not used (0, or a day ahead), so a 60 s grant excludes the other whatever its
+// clock says, and a 1 ms grant has expired after a 20 ms sleep.
+TEST_F(PgBackend, LeaseRowTakesItsTimeFromTheServerAndFencesOlderTokens) {
+  RunParams p = region_params(Backend::kPostgres, 2, 3, "leaserow", Strategy::kLease);
+  const std::string dsn = "dsn:" + server_->dsn();
+  ASSERT_LT(dsn.size(), sizeof(p.region_path));
+  std::memcpy(p.region_path, dsn.data(), dsn.size());
+  TestRegion region(p);
+  const auto sut = attach_region(region.params);
+  const auto other = attach_region(region.params);
+  constexpr std::int64_t kDayMs = 86'400'000;
+
+  const auto first = sut->take_lease(1, 0, 60'000);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->token, 1u);
+  EXPECT_FALSE(other->take_lease(2, kDayMs, 60'000).has_value());
+  EXPECT_TRUE(sut->release_lease(1, 1));
+  const auto second = other->take_lease(2, 0, 1);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->token, 2u);
+  EXPECT_EQ(second->expired_holder, 0u);  // released, not expired
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const auto third = sut->take_lease(1, 0, 60'000);
+  ASSERT_TRUE(third.has_value());
+  EXPECT_EQ(third->token, 3u);
+  EXPECT_EQ(third->expired_holder, 2u);  // worker 2's 1 ms grant had expired
+  EXPECT_FALSE(other->release_lease(2, 2));
+
+  const FencedWrite ok = sut->exchange_cell_fenced(0, {1, 1, 0, 1}, 3);
+  EXPECT_TRUE(ok.written);
+  const FencedWrite late = other->exchange_cell_fenced(0, {5, 2, 0, 2}, 2);
+  EXPECT_FALSE(late.written);
+  EXPECT_EQ(late.newest_token, 3u);  // the grant that fenced it out, from the same statement
+  EXPECT_EQ(sut->read().counter, 1);
 }
 
 TEST_F(PgBackend, LeaseLateWriteOfAnExpiredLeaseLosesAnUpdate) {
