@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <random>
 #include <stdexcept>
 #include <system_error>
 
@@ -26,21 +27,73 @@ std::string application_name(int pid) { return fmt::format("shmlab worker {}", p
 
 double seconds(std::chrono::nanoseconds ns) { return std::chrono::duration<double>(ns).count(); }
 
+// A password for one run's server: 96 random bits, hex (nothing to quote in a DSN).
+std::string fresh_password() {
+  std::random_device rd;
+  return fmt::format("{:08x}{:08x}{:08x}", rd(), rd(), rd());
+}
+
+// A statement on a link that went down fails within about this long instead of hanging: TCP gives
+// up on unacknowledged data (tcp_user_timeout), an idle connection is probed (keepalives).
+constexpr const char* kTcpTimeouts =
+    "connect_timeout=5 tcp_user_timeout=2000 keepalives=1 keepalives_idle=1 "
+    "keepalives_interval=1 keepalives_count=2";
+
+std::string joined(const std::vector<std::string>& addresses) {
+  std::string out;
+  for (const std::string& a : addresses) out += (out.empty() ? "" : ", ") + a;
+  return out;
+}
+
 }  // namespace
 
+std::string dsn_with_host(const std::string& dsn, const std::string& host) {
+  return fmt::format("{} host={}", dsn, pg::conninfo_quote(host));
+}
+
+std::string redact_password(std::string_view dsn) {
+  std::string out(dsn);
+  const std::size_t at = out.find("password=");
+  if (at == std::string::npos) return out;
+  const std::size_t value = at + std::string_view("password=").size();
+  std::size_t end = value;
+  if (end < out.size() && out[end] == '\'') {
+    end = out.find('\'', end + 1);
+    end = end == std::string::npos ? out.size() : end + 1;
+  } else {
+    end = out.find(' ', end);
+    if (end == std::string::npos) end = out.size();
+  }
+  return out.replace(value, end - value, "(generated for the run)");
+}
+
 PgRegionStore::PgRegionStore(RunParams& params, std::optional<std::string> dsn,
-                             const std::string& temp_dir) {
+                             const std::string& temp_dir, const PgTcpAccess* tcp) {
   const std::uint32_t cells = region_cells(params);
+  std::string worker_dsn;
   if (!dsn) {
     pg::ThrowawayServerOptions o;
     o.temp_dir = temp_dir;
     o.run_id = params.run_id;
     o.max_connections = static_cast<int>(params.workers) + 10;  // workers, coordinator, auditor
+    if (tcp != nullptr) {
+      for (const std::string& a : tcp->addresses)
+        o.tcp_address += (o.tcp_address.empty() ? "" : ",") + a;  // listen_addresses' syntax
+      o.tcp_clients = tcp->clients;
+      o.password = fresh_password();
+    }
     server_.emplace(pg::ThrowawayServer::start(o));
     dsn = server_->dsn();
+    if (tcp != nullptr) worker_dsn = server_->tcp_dsn() + " " + kTcpTimeouts;
     note_ = fmt::format("Started a throwaway PostgreSQL server in {:.1f} s (initdb {:.1f} s): {}",
                         seconds(server_->startup_time()), seconds(server_->initdb_time()),
                         server_->dir());
+    if (tcp != nullptr) {
+      note_ += fmt::format(
+          "; over TCP on {} port {}, for {} only, with a password generated for the run "
+          "(scram-sha-256)",
+          joined(tcp->addresses), server_->port(), joined(tcp->clients));
+    }
   }
   // On a throw from here on, the members built so far are destroyed: the schema dropped, the
   // server stopped and its directory removed.
@@ -56,7 +109,8 @@ PgRegionStore::PgRegionStore(RunParams& params, std::optional<std::string> dsn,
       fmt::format("INSERT INTO {} SELECT i, 0, 0, $2, 0, 0 FROM generate_series(0, $1 - 1) i",
                   table),
       {num(cells), num(now)});
-  const std::string path = fmt::format("{}{} {}", kSchemaKey, schema_->name(), *dsn);
+  const std::string path =
+      fmt::format("{}{} {}", kSchemaKey, schema_->name(), worker_dsn.empty() ? *dsn : worker_dsn);
   if (path.size() >= sizeof(params.region_path)) {
     throw std::system_error(ENAMETOOLONG, std::generic_category(),
                             fmt::format("postgres region \"{}\"", path));

@@ -10,7 +10,9 @@
 #include <optional>
 
 #include "shmlab/control/control_block.hpp"
+#include "shmlab/hosts/host_entry.hpp"
 #include "shmlab/region/backend.hpp"
+#include "shmlab/region/pg_region.hpp"
 #include "shmlab/region/region.hpp"
 #include "shmlab/run/auditor.hpp"
 #include "shmlab/run/delay.hpp"
@@ -24,6 +26,7 @@
 #include "shmlab/sys/clock.hpp"
 #include "shmlab/sys/futex.hpp"
 #include "shmlab/sys/log.hpp"
+#include "shmlab/sys/syscall.hpp"
 
 namespace shmlab {
 namespace {
@@ -282,13 +285,37 @@ void record_error(WorkerSlot& slot, const char* what) {
   slot.state.store(WorkerState::kFailed, std::memory_order_release);
 }
 
-int run_worker(ControlBlock& control, std::uint32_t index, bool pooled) {
+// --hosts: leaves the machine's network and /dev/shm for the host's (the control block, mapped
+// already, stays), says what it sees from there, and returns the region's parameters with the
+// server's address on the host's link.
+RunParams enter_worker_host(const ControlBlock& control, std::uint32_t number,
+                            const WorkerHost& host, const Log& log) {
+  hosts::enter_host(host.netns);
+  const hosts::HostView v = hosts::observe_host(control.name());
+  log.info(
+      "Worker {} on host {} (network namespace {}): address {} on {}; server {}; /dev/shm "
+      "{} ({} entries, control block {})",
+      number, host.number, host.netns, v.address.empty() ? "none" : v.address,
+      v.interface.empty() ? "no link" : v.interface, host.server,
+      v.control_visible ? "shared" : "private", v.shm_entries,
+      v.control_visible ? "visible" : "not visible");
+  RunParams p = control.params();
+  const std::string dsn = dsn_with_host(p.region_path, host.server);
+  if (dsn.size() >= sizeof(p.region_path))
+    sys::throw_errno("region_path", p.region_path, ENAMETOOLONG);
+  std::memset(p.region_path, 0, sizeof(p.region_path));
+  std::memcpy(p.region_path, dsn.data(), dsn.size());
+  return p;
+}
+
+int run_worker(ControlBlock& control, std::uint32_t index, bool pooled, const WorkerHost* host) {
   const RunParams& params = control.params();
   WorkerSlot& slot = control.slot(index);
   const Log log(params.log_stderr ? 2 : 1, params.color, params.quiet, params.ascii);
   const std::uint32_t number = index + 1;
 
-  std::unique_ptr<Region> region = attach_region(params);
+  std::unique_ptr<Region> region =
+      attach_region(host != nullptr ? enter_worker_host(control, number, *host, log) : params);
   std::unique_ptr<Lock> lock = make_lock(params.strategy, control, *region, index);
   std::optional<AccountLocks> accounts;
   if (params.strategy == Strategy::kAccountLocks || params.strategy == Strategy::kOrderedLocks) {
@@ -379,7 +406,8 @@ int run_worker(ControlBlock& control, std::uint32_t index, bool pooled) {
 
 }  // namespace
 
-int worker_main(const std::string& control_name, std::uint32_t worker_index, bool pooled) {
+int worker_main(const std::string& control_name, std::uint32_t worker_index, bool pooled,
+                const WorkerHost* host) {
   // A worker never outlives its coordinator: killed with it, even by SIGKILL.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   ControlBlock control = ControlBlock::attach(control_name);
@@ -406,7 +434,7 @@ int worker_main(const std::string& control_name, std::uint32_t worker_index, boo
   WorkerSlot& slot = control.slot(worker_index);
   slot.pid.store(::getpid(), std::memory_order_relaxed);
   try {
-    return run_worker(control, worker_index, pooled);
+    return run_worker(control, worker_index, pooled, host);
   } catch (const std::exception& e) {
     record_error(slot, e.what());
     Log(control.params().log_stderr ? 2 : 1, false, false)
