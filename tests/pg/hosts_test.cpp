@@ -121,6 +121,69 @@ TEST(Hosts, NoneLosesTheUpdateOfTheSeedSchedule) {
   EXPECT_EQ(r.result["lost_updates"], 1);
 }
 
+// Committed operations: those each worker counted as done (a lost connection's operation is not).
+std::int64_t committed(const nlohmann::json& j) {
+  std::int64_t n = 0;
+  for (const auto& w : j["per_worker"]) n += w["ops"].get<std::int64_t>();
+  return n;
+}
+
+TEST(Hosts, PartitionedAtomicWorkerFailsWithTheSqlstateAndNothingIsCountedTwice) {
+  SKIP_UNLESS_ROOT();
+  // Worker 1's link goes down after its first increment, for longer than its TCP timeout: its
+  // next statement (op 1's VERIFY read) fails instead of hanging; worker 2 on the other host goes
+  // on. 1 + 2 increments were committed, and the counter says so.
+  const HostsRun r = run_on_hosts(2,
+                                  {"-w", "2", "-n", "2", "--strategy", "atomic", "--partition",
+                                   "1@after-write:3000", "--schedule", "1A 2A 1A 2A"},
+                                  1);  // a worker's lost connection: its environment failed
+  const auto& w1 = r.result["per_worker"][0];
+  EXPECT_EQ(w1["status"], "failed");
+  EXPECT_EQ(w1["ops"], 0);  // its first increment landed, but the operation (with VERIFY) did not
+  EXPECT_NE(w1["error"].get<std::string>().find("connection lost, SQLSTATE 08"), std::string::npos)
+      << w1;
+  EXPECT_NE(w1["error"].get<std::string>().find("nothing written: SELECT"), std::string::npos)
+      << w1;
+  EXPECT_EQ(r.result["per_worker"][1]["ops"], 2);
+  EXPECT_EQ(r.result["final"], 3);
+  EXPECT_NE(r.outcome.err.find("Worker 1 cut its host's link at after-write (--partition): eth0 "
+                               "down for 3000 ms"),
+            std::string::npos)
+      << r.outcome.err;
+}
+
+TEST(Hosts, PartitionedForUpdateTransactionIsRolledBackAndTheOtherWorkerGoesOn) {
+  SKIP_UNLESS_ROOT();
+  // Worker 1 holds the row lock (SELECT … FOR UPDATE) when its link goes down; its UPDATE fails,
+  // the server rolls its transaction back (its keepalives drop the session) and worker 2, which
+  // may have been waiting for that lock, commits all of its increments. No schedule: when the
+  // server drops the session is the kernel's timing; what must hold is the count.
+  const HostsRun r = run_on_hosts(2,
+                                  {"-w", "2", "-n", "3", "--strategy", "for-update", "--partition",
+                                   "1@after-read:3000", "--delay", "0:200:0"},
+                                  1);
+  const auto& w1 = r.result["per_worker"][0];
+  EXPECT_EQ(w1["status"], "failed");
+  EXPECT_EQ(w1["ops"], 0);
+  EXPECT_NE(w1["error"].get<std::string>().find(
+                "in operation 1 (not committed: UPDATE in a transaction the server rolls back)"),
+            std::string::npos)
+      << w1;
+  EXPECT_EQ(r.result["per_worker"][1]["ops"], 3);
+  EXPECT_EQ(r.result["final"], committed(r.result));
+  EXPECT_EQ(r.result["final"], 3);
+}
+
+TEST(Hosts, PartitionNeedsHosts) {
+  TempDir tmp;
+  const Outcome o = run_shmlab(
+      {"run", "--backend", "postgres", "--strategy", "atomic", "--partition", "1@after-write:10"},
+      tmp, 30);
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_NE(o.err.find("--partition: only a worker on a --hosts host"), std::string::npos) << o.err;
+  EXPECT_TRUE(tmp.entries().empty());
+}
+
 TEST(Hosts, WorkerCrashStillRemovesEveryNamespaceAndLink) {
   SKIP_UNLESS_ROOT();
   const HostsRun r = run_on_hosts(

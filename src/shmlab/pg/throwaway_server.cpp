@@ -242,6 +242,15 @@ ThrowawayServer ThrowawayServer::start(const ThrowawayServerOptions& options) {
                    // Dynamic shared memory as files in the data directory, not in /dev/shm: a
                    // killed server leaves nothing outside the directory that is removed.
                    "-c", "dynamic_shared_memory_type=mmap"};
+  if (!options.tcp_clients.empty()) {
+    // A client whose link went down must not hold its locks for the kernel's two hours: probe an
+    // idle connection after 1 s, every second, and drop it after 3 unanswered probes.
+    for (const char* c : {"tcp_keepalives_idle=1", "tcp_keepalives_interval=1",
+                          "tcp_keepalives_count=3", "tcp_user_timeout=3000"}) {
+      postgres.argv.push_back("-c");
+      postgres.argv.push_back(c);
+    }
+  }
   postgres.cwd = s.dir_;
   postgres.output_fd = log.get();
   postgres.user = user;

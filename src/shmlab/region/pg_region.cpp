@@ -169,6 +169,7 @@ std::optional<pg::Result> PgRegion::run(const std::string& sql,
   try {
     return conn_.exec(sql, params);
   } catch (const pg::PgError& e) {
+    if (e.connection_lost()) lost(e, sql);
     if (!in_transaction_ || !e.retryable()) throw;
     aborted_ = true;
     last_abort_ = e.sqlstate();
@@ -259,8 +260,28 @@ bool PgRegion::compare_exchange_cell(std::uint32_t cell, const CounterRecord& ex
   return res && res->affected_rows() == 1;
 }
 
+void PgRegion::lost(const pg::PgError& e, std::string_view sql) {
+  // Short: the worker's error slot keeps 128 characters.
+  const std::string_view verb = sql.substr(0, sql.find(' '));
+  if (verb == "COMMIT") {
+    lost_outcome_ = "outcome unknown: COMMIT sent, no answer";
+  } else if (in_transaction_) {
+    lost_outcome_ = fmt::format("not committed: {} in a transaction the server rolls back", verb);
+  } else if (verb == "UPDATE") {
+    lost_outcome_ = "outcome unknown: autocommit UPDATE sent, no answer";
+  } else {
+    lost_outcome_ = fmt::format("nothing written: {}", verb);
+  }
+  throw e;
+}
+
 bool PgRegion::begin_immediate() {
-  conn_.exec(fmt::format("BEGIN ISOLATION LEVEL {}", isolation_sql(isolation_)));
+  try {
+    conn_.exec(fmt::format("BEGIN ISOLATION LEVEL {}", isolation_sql(isolation_)));
+  } catch (const pg::PgError& e) {
+    if (e.connection_lost()) lost(e, "BEGIN");
+    throw;
+  }
   in_transaction_ = true;
   aborted_ = false;
   // One key per run (its schema's name hashed), so runs sharing a server never wait for each
@@ -278,6 +299,7 @@ bool PgRegion::commit() {
       in_transaction_ = false;
       return true;
     } catch (const pg::PgError& e) {
+      if (e.connection_lost()) lost(e, "COMMIT");
       if (!e.retryable()) throw;
       last_abort_ = e.sqlstate();  // serializable: the conflict is found at COMMIT
     }

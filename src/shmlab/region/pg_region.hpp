@@ -97,6 +97,9 @@ class PgRegion final : public Region {
   void rollback() noexcept override;
   // SQLSTATE of the last transaction aborted by the server ("" if none yet).
   const std::string& last_abort() const { return last_abort_; }
+  // After a statement failed on a lost connection (class 08): what became of the operation in
+  // flight, as far as this client can know ("" before any loss).
+  const std::string& lost_outcome() const { return lost_outcome_; }
 
  private:
   // Runs `sql`; inside a transaction, a retryable failure marks it aborted and returns nullopt.
@@ -112,6 +115,9 @@ class PgRegion final : public Region {
   bool in_transaction_ = false;
   bool aborted_ = false;  // the server aborted the open transaction: only ROLLBACK is left
   std::string last_abort_;
+  std::string lost_outcome_;
+  // Says what a lost connection left of `sql` (lost_outcome()) and rethrows.
+  [[noreturn]] void lost(const pg::PgError& e, std::string_view sql);
 };
 
 // "schema=<name> <dsn>" → the region; the run's isolation level from `params`.

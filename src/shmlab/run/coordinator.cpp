@@ -141,6 +141,8 @@ void Coordinator::spawn_all(ControlBlock& control) {
       const hosts::Host& h = hosts_->host_of_worker(i);
       argv.insert(argv.end(), {"--host", std::to_string(i % hosts_->hosts().size() + 1), "--netns",
                                h.netns, "--server", h.server_address});
+      if (o_.partition.worker == i + 1)
+        argv.insert(argv.end(), {"--partition", format_pause_spec(o_.partition)});
     }
     workers_.push_back(Worker{sys::Child::spawn(argv)});
   }

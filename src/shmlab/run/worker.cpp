@@ -5,16 +5,21 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <exception>
 #include <optional>
+#include <stdexcept>
 
 #include "shmlab/control/control_block.hpp"
 #include "shmlab/hosts/host_entry.hpp"
+#include "shmlab/hosts/link_cut.hpp"
+#include "shmlab/pg/pg_error.hpp"
 #include "shmlab/region/backend.hpp"
 #include "shmlab/region/pg_region.hpp"
 #include "shmlab/region/region.hpp"
 #include "shmlab/run/auditor.hpp"
+#include "shmlab/run/crash_spec.hpp"
 #include "shmlab/run/delay.hpp"
 #include "shmlab/run/fault_hooks.hpp"
 #include "shmlab/run/trace_recorder.hpp"
@@ -93,6 +98,8 @@ class WorkerSteps final : public StepContext {
   void lock_target(std::uint32_t lock) override {
     slot_.gate_lock.store(lock, std::memory_order_relaxed);
   }
+
+  FaultHooks& faults() { return faults_; }
 
   void fenced_out(const StepEvent& e, std::uint64_t token, std::uint64_t newest) override {
     if (!logs(e.op)) return;
@@ -313,6 +320,8 @@ int run_worker(ControlBlock& control, std::uint32_t index, bool pooled, const Wo
   WorkerSlot& slot = control.slot(index);
   const Log log(params.log_stderr ? 2 : 1, params.color, params.quiet, params.ascii);
   const std::uint32_t number = index + 1;
+  // --partition: destroyed after the region, once the link is up again.
+  std::optional<hosts::LinkCut> cut;
 
   std::unique_ptr<Region> region =
       attach_region(host != nullptr ? enter_worker_host(control, number, *host, log) : params);
@@ -327,6 +336,13 @@ int run_worker(ControlBlock& control, std::uint32_t index, bool pooled, const Wo
   const bool verifies = scenario_of(params.scenario).has_verify();
   WorkerSteps steps(control, index, log);
   if (params.strategy == Strategy::kLease) steps.set_lease(dynamic_cast<LeaseLock*>(lock.get()));
+  if (host != nullptr && host->partition.worker != 0) {
+    steps.faults().set_partition(host->partition, [&cut, &log, &host, number] {
+      cut.emplace("eth0", std::chrono::milliseconds(host->partition.ms));
+      log.warning("Worker {} cut its host's link at {} (--partition): eth0 down for {} ms", number,
+                  crash_point_name(host->partition.point), host->partition.ms);
+    });
+  }
 
   // Every operation of one run (of one interleaving, in a pool); throws Aborted.
   const auto run_ops = [&] {
@@ -389,6 +405,13 @@ int run_worker(ControlBlock& control, std::uint32_t index, bool pooled, const Wo
     slot.end_ns = sys::monotonic_ns();
     slot.torn_reads.store(region->torn_reads(), std::memory_order_relaxed);
     return kWorkerAborted;
+  } catch (const pg::PgError& e) {
+    if (!e.connection_lost()) throw;
+    // Which operation, and what the server may have done with it: the report's "outcome unknown".
+    const auto* pg = dynamic_cast<const PgRegion*>(region.get());
+    throw std::runtime_error(fmt::format("connection lost, SQLSTATE {}, in operation {} ({}): {}",
+                                         e.sqlstate(), slot.ops.load(std::memory_order_relaxed) + 1,
+                                         pg != nullptr ? pg->lost_outcome() : "", e.what()));
   }
   slot.end_ns = sys::monotonic_ns();
   slot.torn_reads.store(region->torn_reads(), std::memory_order_relaxed);

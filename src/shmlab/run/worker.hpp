@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "shmlab/control/params.hpp"
+
 namespace shmlab {
 
 // Exit codes of a worker process (the coordinator reads them; users never see them directly).
@@ -18,6 +20,7 @@ struct WorkerHost {
   std::uint32_t number = 0;  // 1-based
   std::string netns;         // /run/netns/<netns>
   std::string server;        // the server's address on the host's link
+  PauseSpec partition;       // --partition: cut the host's link at this point; worker 0: never
 };
 
 // `pooled`: a worker of explore's pool (explore/worker_pool.hpp), which runs one interleaving per
