@@ -2,6 +2,8 @@
 
 #include <dirent.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
@@ -43,6 +45,10 @@ std::vector<StaleHost> find_stale_hosts() {
     std::uint32_t k = 0;
     h.netns = e->d_name;
     if (!parse_netns(h.netns, h.run_id, h.owner, k) || alive(h.owner)) continue;
+    // The caller's only, as every object `clean` removes (the name is a file of its creator's).
+    struct stat st {};
+    const std::string path = "/run/netns/" + h.netns;
+    if (::lstat(path.c_str(), &st) != 0 || st.st_uid != ::geteuid()) continue;
     h.link = link_name(h.run_id, k);
     out.push_back(std::move(h));
   }

@@ -16,7 +16,7 @@ struct StaleHost {
   pid_t owner = 0;     // the coordinator, gone
 };
 
-// Scans /run/netns. Never throws (an unreadable directory: none).
+// Scans /run/netns for names of the caller's uid. Never throws (an unreadable directory: none).
 std::vector<StaleHost> find_stale_hosts();
 
 // Removes its link and namespace; "" on success, else why not. Never throws.
