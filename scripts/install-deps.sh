@@ -24,6 +24,8 @@ test_packages=(
   # PostgreSQL (--backend postgres, tests/pg): the server that every run and test starts as its
   # own throwaway instance (initdb, postgres in /usr/lib/postgresql).
   postgresql
+  # run --hosts: network namespaces and veth links (ip); the tests drop capabilities (setpriv)
+  iproute2 util-linux
 )
 
 case "${1:-test}" in

@@ -1,5 +1,6 @@
 // `shmlab clean [--all]`: removes the objects of runs whose coordinator is dead — control blocks,
-// shm regions and named semaphores in /dev/shm, region files in $TMPDIR — of the caller's uid
+// shm regions and named semaphores in /dev/shm, region files in $TMPDIR, throwaway PostgreSQL
+// servers, the network namespaces and links of --hosts — of the caller's uid
 // only. Kept runs (--keep) stay unless --all. Prints each object it removed.
 #include <fmt/format.h>
 
@@ -8,6 +9,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/exit_codes.hpp"
+#include "shmlab/hosts/stale_hosts.hpp"
 #include "shmlab/pg/stale_servers.hpp"
 #include "shmlab/run/stale_objects.hpp"
 
@@ -43,6 +45,23 @@ void clean_servers(const CleanOptions& o, std::size_t& removed, std::size_t& fai
   }
 }
 
+// Simulated hosts (--hosts) of dead coordinators: their network namespaces and veth links.
+void clean_hosts(const CleanOptions& o, std::size_t& removed, std::size_t& failed) {
+  for (const hosts::StaleHost& h : hosts::find_stale_hosts()) {
+    if (!o.runs.empty() && std::find(o.runs.begin(), o.runs.end(), h.run_id) == o.runs.end())
+      continue;
+    const std::string why = o.dry_run ? std::string() : hosts::remove_stale_host(h);
+    if (!why.empty()) {
+      ++failed;
+      fmt::print(stderr, "shmlab clean: cannot remove network namespace {}: {}\n", h.netns, why);
+      continue;
+    }
+    ++removed;
+    fmt::print("{} network namespace {} and link {} (run {}, coordinator PID {} is gone)\n",
+               o.dry_run ? "would remove" : "removed", h.netns, h.link, h.run_id, h.owner);
+  }
+}
+
 int execute(CleanOptions o) {
   for (std::string& r : o.runs) {
     if (r.rfind("/dev/shm/", 0) == 0) r.erase(0, 9);
@@ -71,6 +90,7 @@ int execute(CleanOptions o) {
     }
   }
   clean_servers(o, removed, failed);
+  clean_hosts(o, removed, failed);
   fmt::print("{} object(s) {}{}\n", removed, o.dry_run ? "to remove" : "removed",
              kept != 0 ? fmt::format("; {} of kept runs left (use --all)", kept) : "");
   return failed == 0 ? kExitOk : kExitEnvironment;

@@ -18,6 +18,7 @@
 #include "cli/run_outputs.hpp"
 #include "cli/step_input.hpp"
 #include "shmlab/analysis/replay_check.hpp"
+#include "shmlab/hosts/simulated_hosts.hpp"
 #include "shmlab/region/backend.hpp"
 #include "shmlab/region/pg_region.hpp"
 #include "shmlab/report/json_result.hpp"
@@ -45,6 +46,8 @@ struct RunOptions {
   std::string scenario = "counter";
   std::optional<std::string> dsn;        // postgres: an existing server ("": libpq's PG* env)
   std::optional<std::string> isolation;  // postgres `transaction`: serializable when absent
+  std::optional<std::uint32_t> hosts;    // --hosts N (postgres): workers on N simulated hosts
+  std::optional<std::string> partition;  // --partition W@POINT:MS (with --hosts)
   ScenarioParams scenario_params;        // --stock, --accounts, --balance, --amount, --auditor
   // Inventory's defaults apply to what was not given.
   CLI::Option* workers_option = nullptr;
@@ -174,6 +177,56 @@ void check_postgres_options(RunParams& p, const std::optional<std::string>& dsn,
   }
 }
 
+// --hosts: a throwaway postgres server, and strategies whose coordination is the server's (a lock
+// in the coordinator's shared memory is out of a remote worker's reach).
+void check_hosts(const RunOptions& o, const RunParams& p) {
+  if (!o.hosts) return;
+  if (p.backend != Backend::kPostgres)
+    throw UsageError("--hosts: only --backend postgres is reached over the network");
+  if (o.dsn) {
+    throw UsageError(
+        "--hosts: the workers reach shmlab's own throwaway server over their links; --dsn names "
+        "another server");
+  }
+  switch (p.strategy) {
+    case Strategy::kNone:
+    case Strategy::kAtomic:
+    case Strategy::kCas:
+    case Strategy::kTransaction:
+    case Strategy::kForUpdate:
+    case Strategy::kAdvisory:
+    case Strategy::kAccountLocks:
+    case Strategy::kOrderedLocks:
+      return;
+    default:
+      throw UsageError(fmt::format(
+          "--hosts: --strategy {} keeps its lock in the coordinator's shared memory, out of reach "
+          "of a worker on another host; use none, atomic, cas, transaction, for-update or "
+          "advisory (bank: account-locks, ordered-locks)",
+          o.strategy));
+  }
+}
+
+// --partition W@POINT:MS: --pause's syntax and points; a link to cut needs --hosts.
+PauseSpec to_partition(const std::string& text, const RunOptions& o, const RunParams& p) {
+  if (!o.hosts) throw UsageError("--partition: only a worker on a --hosts host has a link to cut");
+  try {
+    PauseSpec spec = parse_pause_spec(text);
+    check_pause_spec(spec, p);
+    return spec;
+  } catch (const UsageError& e) {
+    std::string why = e.what();
+    if (why.rfind("--pause", 0) == 0) why.replace(0, 7, "--partition");
+    for (const std::string_view from : {"stops at POINT", "is resumed MS ms later"}) {
+      if (const std::size_t at = why.find(from); at != std::string::npos)
+        why.replace(at, from.size(),
+                    from == "stops at POINT" ? "has its host's link cut at POINT"
+                                             : "the link is up again MS ms later");
+    }
+    throw UsageError(why);
+  }
+}
+
 RunParams to_params(const RunOptions& o) {
   RunParams p;
   p.workers = o.workers;
@@ -190,6 +243,7 @@ RunParams to_params(const RunOptions& o) {
   p.delays = parse_delay_spec(o.delay);
   check_scenario(p, o.scenario, o.strategy, o.backend);
   check_postgres_options(p, o.dsn, o.isolation);
+  check_hosts(o, p);
   if (o.seed) {
     p.seed = *o.seed;
   } else {
@@ -359,6 +413,8 @@ int execute(const RunOptions& o) {
   // --step: a person may think as long as they like; Ctrl-C, not the watchdog, ends a wait.
   c.timeout_s = o.step ? kStepTimeoutS : o.timeout_s;
   c.keep = o.keep;
+  c.hosts = o.hosts.value_or(0);
+  if (o.partition) c.partition = to_partition(*o.partition, o, c.params);
   const Log log(c.params.log_stderr ? 2 : 1, c.params.color, c.params.quiet, c.params.ascii);
   // What must reach the user even with --quiet: a long wait ahead, the name of a kept run.
   const Log notice(2, use_color(2, o.no_color), false, c.params.ascii);
@@ -509,6 +565,16 @@ void add_run_options(CLI::App* sub, RunOptions* opts, bool play) {
                   "postgres: use this server (URI or key=value; '' for libpq's PG* environment) "
                   "instead of a throwaway one; the run's tables live in a schema of their own")
       ->type_name("URI");
+  sub->add_option("--hosts", opts->hosts,
+                  "postgres: run the workers on N simulated hosts (network namespaces joined by "
+                  "veth links; worker k on host ((k-1) mod N)+1); needs root (docs/postgres.md)")
+      ->check(kDigits)
+      ->check(CLI::Range(1u, hosts::kMaxHosts).description(""))
+      ->type_name("N");
+  sub->add_option("--partition", opts->partition,
+                  "--hosts: cut worker W's link at POINT of its first operation that passes it, "
+                  "for MS ms (its statements time out; docs/postgres.md)")
+      ->type_name("W@POINT:MS");
   sub->add_option("--isolation", opts->isolation,
                   "postgres transaction: read-committed, repeatable-read or serializable (default: "
                   "serializable, correct for every scenario)")
@@ -681,7 +747,16 @@ Command add_worker(CLI::App& app) {
   sub->add_option("--index", *index, "0-based worker index")->required();
   auto pooled = std::make_shared<bool>(false);
   sub->add_flag("--pool", *pooled, "A worker of explore's pool: one interleaving per round");
-  return {sub, [control, index, pooled] { return worker_main(*control, *index, *pooled); }};
+  auto host = std::make_shared<WorkerHost>();
+  auto partition = std::make_shared<std::string>();
+  sub->add_option("--partition", *partition, "--partition: W@POINT:MS, this worker's");
+  sub->add_option("--host", host->number, "--hosts: the host's number (1-based)");
+  sub->add_option("--netns", host->netns, "--hosts: the host's network namespace");
+  sub->add_option("--server", host->server, "--hosts: the server's address from that host");
+  return {sub, [control, index, pooled, host, partition] {
+            if (!partition->empty()) host->partition = parse_pause_spec(*partition);
+            return worker_main(*control, *index, *pooled, host->netns.empty() ? nullptr : &*host);
+          }};
 }
 
 std::string self_exe() {

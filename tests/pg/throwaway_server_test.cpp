@@ -2,6 +2,7 @@
 // path, a failed start and a killed owner (cleaned by `shmlab clean`) included.
 #include "shmlab/pg/throwaway_server.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <pwd.h>
 #include <signal.h>
@@ -143,6 +144,50 @@ TEST(PgThrowawayServer, ListensOnTcpWhenAsked) {
   EXPECT_GT(sut.port(), 0);
   pg::Connection c = pg::Connection::connect(sut.tcp_dsn());
   EXPECT_EQ(c.exec("SELECT inet_server_addr()::text").value(0, 0), "127.0.0.1/32");
+}
+
+// --hosts' server: TCP only from the listed networks, and only with the run's password.
+TEST(PgThrowawayServer, TcpClientsNeedThePasswordOverScram) {
+  PgScratch scratch;
+  pg::ThrowawayServerOptions o = scratch.options();
+  o.tcp_address = "127.0.0.1";
+  o.tcp_clients = {"127.0.0.1/32"};
+  o.password = "0123456789abcdef01234567";
+  pg::ThrowawayServer sut = pg::ThrowawayServer::start(o);
+  ASSERT_NE(sut.tcp_dsn().find("password="), std::string::npos);
+  pg::Connection c = pg::Connection::connect(sut.tcp_dsn());
+  EXPECT_EQ(c.exec("SELECT rolpassword LIKE 'SCRAM-SHA-256$%' FROM pg_authid WHERE rolname = $1",
+                   {pg::ThrowawayServer::kUser})
+                .value(0, 0),
+            "t");
+  const std::string wrong =
+      fmt::format("host=127.0.0.1 port={} user={} dbname={} password=wrong", sut.port(),
+                  pg::ThrowawayServer::kUser, pg::ThrowawayServer::kDatabase);
+  try {
+    pg::Connection::connect(wrong);
+    FAIL() << "connected with a wrong password";
+  } catch (const pg::PgError& e) {
+    EXPECT_NE(std::string(e.what()).find("password authentication failed"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(PgThrowawayServer, TcpClientFromAnUnlistedNetworkIsRefused) {
+  PgScratch scratch;
+  pg::ThrowawayServerOptions o = scratch.options();
+  o.tcp_address = "127.0.0.1";
+  o.tcp_clients = {"192.0.2.0/30"};  // TEST-NET-1: not where 127.0.0.1's clients come from
+  o.password = "0123456789abcdef01234567";
+  pg::ThrowawayServer sut = pg::ThrowawayServer::start(o);
+  try {
+    pg::Connection::connect(sut.tcp_dsn());
+    FAIL() << "connected from 127.0.0.1, which pg_hba.conf does not list";
+  } catch (const pg::PgError& e) {
+    EXPECT_NE(std::string(e.what()).find("no pg_hba.conf entry"), std::string::npos) << e.what();
+  }
+  // The socket in the private directory still trusts its owner (the coordinator's connection).
+  pg::Connection local = pg::Connection::connect(sut.dsn());
+  EXPECT_EQ(local.exec("SELECT 1").value(0, 0), "1");
 }
 
 // The owner is SIGKILLed with its server running: the server outlives it, and `shmlab clean`

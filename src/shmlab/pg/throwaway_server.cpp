@@ -102,6 +102,29 @@ UserProcess spawn_server_program(const SpawnOptions& o, const std::string& temp_
   }
 }
 
+// Writes a file the server's user owns (mode 0600) in the private directory.
+void write_private_file(const std::string& path, const std::string& text,
+                        const std::optional<RunAs>& user) {
+  sys::UniqueFd fd(sys::check("open", path, [&] {
+    return ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  }));
+  for (std::size_t done = 0; done < text.size();) {
+    done += static_cast<std::size_t>(sys::check(
+        "write", path, [&] { return ::write(fd.get(), text.data() + done, text.size() - done); }));
+  }
+  if (user) sys::check("fchown", path, [&] { return ::fchown(fd.get(), user->uid, user->gid); });
+}
+
+// TCP only from the given networks, with the password; the socket, in a 0700 directory, trusts
+// whoever can reach it (its owner and root).
+std::string pg_hba(const std::vector<std::string>& clients) {
+  std::string out =
+      "# written by shmlab for one run\n"
+      "local all all trust\n";
+  for (const std::string& c : clients) out += fmt::format("host all all {} scram-sha-256\n", c);
+  return out;
+}
+
 std::string seconds(std::chrono::milliseconds d) {
   return fmt::format("{:.1f} s", static_cast<double>(d.count()) / 1000.0);
 }
@@ -174,6 +197,11 @@ ThrowawayServer ThrowawayServer::start(const ThrowawayServerOptions& options) {
                  "--no-locale",
                  "--no-sync",
                  "--no-instructions"};
+  const std::string pwfile = s.dir_ + "/pwfile";
+  if (!options.password.empty()) {
+    write_private_file(pwfile, options.password + "\n", user);
+    initdb.argv.push_back("--pwfile=" + pwfile);
+  }
   initdb.cwd = s.dir_;
   initdb.output_fd = log.get();
   initdb.user = user;
@@ -194,11 +222,15 @@ ThrowawayServer ThrowawayServer::start(const ThrowawayServerOptions& options) {
     }
   }
   s.initdb_time_ = Clock::now() - t0;
+  if (!options.password.empty()) ::unlink(pwfile.c_str());
+  if (!options.tcp_clients.empty())
+    write_private_file(s.data_dir_ + "/pg_hba.conf", pg_hba(options.tcp_clients), user);
 
-  s.tcp_address_ = options.tcp_address;
+  s.tcp_address_ = options.tcp_address.substr(0, options.tcp_address.find(','));
+  s.password_ = options.password;
   s.port_ = options.tcp_address.empty() ? kUnixOnlyPort
             : options.tcp_port != 0     ? options.tcp_port
-                                        : free_tcp_port(options.tcp_address);
+                                        : free_tcp_port(s.tcp_address_);
   SpawnOptions postgres;
   postgres.argv = {bindir + "/postgres", "-D", s.data_dir_, "-p", std::to_string(s.port_), "-c",
                    "listen_addresses=" + options.tcp_address, "-c",
@@ -210,6 +242,15 @@ ThrowawayServer ThrowawayServer::start(const ThrowawayServerOptions& options) {
                    // Dynamic shared memory as files in the data directory, not in /dev/shm: a
                    // killed server leaves nothing outside the directory that is removed.
                    "-c", "dynamic_shared_memory_type=mmap"};
+  if (!options.tcp_clients.empty()) {
+    // A client whose link went down must not hold its locks for the kernel's two hours: probe an
+    // idle connection after 1 s, every second, and drop it after 3 unanswered probes.
+    for (const char* c : {"tcp_keepalives_idle=1", "tcp_keepalives_interval=1",
+                          "tcp_keepalives_count=3", "tcp_user_timeout=3000"}) {
+      postgres.argv.push_back("-c");
+      postgres.argv.push_back(c);
+    }
+  }
   postgres.cwd = s.dir_;
   postgres.output_fd = log.get();
   postgres.user = user;
@@ -242,6 +283,7 @@ ThrowawayServer::ThrowawayServer(ThrowawayServer&& other) noexcept
       data_dir_(std::exchange(other.data_dir_, {})),
       log_path_(std::exchange(other.log_path_, {})),
       tcp_address_(std::exchange(other.tcp_address_, {})),
+      password_(std::exchange(other.password_, {})),
       port_(other.port_),
       stop_timeout_(other.stop_timeout_),
       postmaster_(std::move(other.postmaster_)),
@@ -255,6 +297,7 @@ ThrowawayServer& ThrowawayServer::operator=(ThrowawayServer&& other) noexcept {
     data_dir_ = std::exchange(other.data_dir_, {});
     log_path_ = std::exchange(other.log_path_, {});
     tcp_address_ = std::exchange(other.tcp_address_, {});
+    password_ = std::exchange(other.password_, {});
     port_ = other.port_;
     stop_timeout_ = other.stop_timeout_;
     postmaster_ = std::move(other.postmaster_);
@@ -284,8 +327,10 @@ std::string ThrowawayServer::dsn() const {
 
 std::string ThrowawayServer::tcp_dsn() const {
   if (tcp_address_.empty()) return {};
-  return fmt::format("host={} port={} user={} dbname={}", conninfo_quote(tcp_address_), port_,
-                     kUser, kDatabase);
+  std::string dsn = fmt::format("host={} port={} user={} dbname={}", conninfo_quote(tcp_address_),
+                                port_, kUser, kDatabase);
+  if (!password_.empty()) dsn += " password=" + conninfo_quote(password_);
+  return dsn;
 }
 
 }  // namespace shmlab::pg

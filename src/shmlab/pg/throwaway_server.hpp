@@ -15,6 +15,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "shmlab/pg/user_process.hpp"
 
@@ -25,9 +26,15 @@ struct ThrowawayServerOptions {
                                   // must be able to reach it
   std::string run_id;             // names the directory; "": a fresh "shmlab-<pid>-<8 hex>"
   std::string bindir;             // initdb and postgres; "": find_server_bindir()
-  std::string tcp_address;        // also listen on TCP at this address; "": Unix socket only
-  int tcp_port = 0;               // with tcp_address; 0: a free port chosen at start
-  int max_connections = 100;      // one per worker, plus the coordinator's
+  std::string tcp_address;  // also listen on TCP at this address (several: comma-separated); "":
+                            // Unix socket only
+  // With tcp_address: the networks ("a.b.c.d/30") TCP clients may come from, with `password`
+  // (scram-sha-256) as the superuser's; pg_hba.conf then allows nothing else over TCP. Empty:
+  // initdb's trust for 127.0.0.1 and ::1.
+  std::vector<std::string> tcp_clients;
+  std::string password;       // the superuser's, set by initdb (--pwfile); "": none
+  int tcp_port = 0;           // with tcp_address; 0: a free port chosen at start
+  int max_connections = 100;  // one per worker, plus the coordinator's
   std::chrono::milliseconds start_timeout{120'000};  // initdb and start-up together
   std::chrono::milliseconds stop_timeout{10'000};    // fast shutdown, then SIGKILL
 };
@@ -62,7 +69,8 @@ class ThrowawayServer {
   int port() const { return port_; }  // the Unix socket's number (.s.PGSQL.<port>) and TCP's
   // libpq connection string through the Unix socket: "host=<dir> port=<port> user=… dbname=…".
   std::string dsn() const;
-  // Through TCP; "" when the server does not listen on TCP.
+  // Through TCP, to the first address (with the password, if any); "" when the server does not
+  // listen on TCP.
   std::string tcp_dsn() const;
   // What start() cost: initdb alone, and initdb + start until it accepted connections.
   std::chrono::nanoseconds initdb_time() const { return initdb_time_; }
@@ -72,7 +80,8 @@ class ThrowawayServer {
   std::string dir_;
   std::string data_dir_;
   std::string log_path_;
-  std::string tcp_address_;
+  std::string tcp_address_;  // the first of tcp_address
+  std::string password_;
   int port_ = 0;
   std::chrono::milliseconds stop_timeout_{10'000};
   UserProcess postmaster_;

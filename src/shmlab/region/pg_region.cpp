@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <random>
 #include <stdexcept>
 #include <system_error>
 
@@ -26,21 +27,73 @@ std::string application_name(int pid) { return fmt::format("shmlab worker {}", p
 
 double seconds(std::chrono::nanoseconds ns) { return std::chrono::duration<double>(ns).count(); }
 
+// A password for one run's server: 96 random bits, hex (nothing to quote in a DSN).
+std::string fresh_password() {
+  std::random_device rd;
+  return fmt::format("{:08x}{:08x}{:08x}", rd(), rd(), rd());
+}
+
+// A statement on a link that went down fails within about this long instead of hanging: TCP gives
+// up on unacknowledged data (tcp_user_timeout), an idle connection is probed (keepalives).
+constexpr const char* kTcpTimeouts =
+    "connect_timeout=5 tcp_user_timeout=2000 keepalives=1 keepalives_idle=1 "
+    "keepalives_interval=1 keepalives_count=2";
+
+std::string joined(const std::vector<std::string>& addresses) {
+  std::string out;
+  for (const std::string& a : addresses) out += (out.empty() ? "" : ", ") + a;
+  return out;
+}
+
 }  // namespace
 
+std::string dsn_with_host(const std::string& dsn, const std::string& host) {
+  return fmt::format("{} host={}", dsn, pg::conninfo_quote(host));
+}
+
+std::string redact_password(std::string_view dsn) {
+  std::string out(dsn);
+  const std::size_t at = out.find("password=");
+  if (at == std::string::npos) return out;
+  const std::size_t value = at + std::string_view("password=").size();
+  std::size_t end = value;
+  if (end < out.size() && out[end] == '\'') {
+    end = out.find('\'', end + 1);
+    end = end == std::string::npos ? out.size() : end + 1;
+  } else {
+    end = out.find(' ', end);
+    if (end == std::string::npos) end = out.size();
+  }
+  return out.replace(value, end - value, "(generated for the run)");
+}
+
 PgRegionStore::PgRegionStore(RunParams& params, std::optional<std::string> dsn,
-                             const std::string& temp_dir) {
+                             const std::string& temp_dir, const PgTcpAccess* tcp) {
   const std::uint32_t cells = region_cells(params);
+  std::string worker_dsn;
   if (!dsn) {
     pg::ThrowawayServerOptions o;
     o.temp_dir = temp_dir;
     o.run_id = params.run_id;
     o.max_connections = static_cast<int>(params.workers) + 10;  // workers, coordinator, auditor
+    if (tcp != nullptr) {
+      for (const std::string& a : tcp->addresses)
+        o.tcp_address += (o.tcp_address.empty() ? "" : ",") + a;  // listen_addresses' syntax
+      o.tcp_clients = tcp->clients;
+      o.password = fresh_password();
+    }
     server_.emplace(pg::ThrowawayServer::start(o));
     dsn = server_->dsn();
+    if (tcp != nullptr) worker_dsn = server_->tcp_dsn() + " " + kTcpTimeouts;
     note_ = fmt::format("Started a throwaway PostgreSQL server in {:.1f} s (initdb {:.1f} s): {}",
                         seconds(server_->startup_time()), seconds(server_->initdb_time()),
                         server_->dir());
+    if (tcp != nullptr) {
+      note_ += fmt::format(
+          "; over TCP on {} port {}, for {} only, with a password generated for the run "
+          "(scram-sha-256)",
+          joined(tcp->addresses), server_->port(), joined(tcp->clients));
+    }
   }
   // On a throw from here on, the members built so far are destroyed: the schema dropped, the
   // server stopped and its directory removed.
@@ -66,7 +119,8 @@ PgRegionStore::PgRegionStore(RunParams& params, std::optional<std::string> dsn,
                     " INSERT INTO {} VALUES (0, 0, '-infinity', 0, 0)",
                     schema_->qualified("lease"), schema_->qualified("lease")));
   }
-  const std::string path = fmt::format("{}{} {}", kSchemaKey, schema_->name(), *dsn);
+  const std::string path =
+      fmt::format("{}{} {}", kSchemaKey, schema_->name(), worker_dsn.empty() ? *dsn : worker_dsn);
   if (path.size() >= sizeof(params.region_path)) {
     throw std::system_error(ENAMETOOLONG, std::generic_category(),
                             fmt::format("postgres region \"{}\"", path));
@@ -126,6 +180,7 @@ std::optional<pg::Result> PgRegion::run(const std::string& sql,
   try {
     return conn_.exec(sql, params);
   } catch (const pg::PgError& e) {
+    if (e.connection_lost()) lost(e, sql);
     if (!in_transaction_ || !e.retryable()) throw;
     aborted_ = true;
     last_abort_ = e.sqlstate();
@@ -274,8 +329,28 @@ FencedWrite PgRegion::exchange_cell_fenced(std::uint32_t cell, const CounterReco
   return out;
 }
 
+void PgRegion::lost(const pg::PgError& e, std::string_view sql) {
+  // Short: the worker's error slot keeps 128 characters.
+  const std::string_view verb = sql.substr(0, sql.find(' '));
+  if (verb == "COMMIT") {
+    lost_outcome_ = "outcome unknown: COMMIT sent, no answer";
+  } else if (in_transaction_) {
+    lost_outcome_ = fmt::format("not committed: {} in a transaction the server rolls back", verb);
+  } else if (verb == "UPDATE") {
+    lost_outcome_ = "outcome unknown: autocommit UPDATE sent, no answer";
+  } else {
+    lost_outcome_ = fmt::format("nothing written: {}", verb);
+  }
+  throw e;
+}
+
 bool PgRegion::begin_immediate() {
-  conn_.exec(fmt::format("BEGIN ISOLATION LEVEL {}", isolation_sql(isolation_)));
+  try {
+    conn_.exec(fmt::format("BEGIN ISOLATION LEVEL {}", isolation_sql(isolation_)));
+  } catch (const pg::PgError& e) {
+    if (e.connection_lost()) lost(e, "BEGIN");
+    throw;
+  }
   in_transaction_ = true;
   aborted_ = false;
   // One key per run (its schema's name hashed), so runs sharing a server never wait for each
@@ -293,6 +368,7 @@ bool PgRegion::commit() {
       in_transaction_ = false;
       return true;
     } catch (const pg::PgError& e) {
+      if (e.connection_lost()) lost(e, "COMMIT");
       if (!e.retryable()) throw;
       last_abort_ = e.sqlstate();  // serializable: the conflict is found at COMMIT
     }

@@ -12,6 +12,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "shmlab/pg/connection.hpp"
 #include "shmlab/pg/run_schema.hpp"
@@ -25,11 +27,28 @@ namespace shmlab {
 // environment). Without it, create_region starts a throwaway server.
 inline constexpr std::string_view kDsnPrefix = "dsn:";
 
+// --hosts: the throwaway server also listens on TCP at `addresses` (the coordinator's ends of the
+// hosts' links) and accepts clients from `clients` only ("a.b.c.d/30"), with a password generated
+// for the run (scram-sha-256). region_path then reaches it over TCP at the first address, with
+// the password and timeouts that turn a cut link into an error instead of a hang.
+struct PgTcpAccess {
+  std::vector<std::string> addresses;
+  std::vector<std::string> clients;
+};
+
+// What a worker on a simulated host adds to the DSN: libpq takes the last of a repeated keyword.
+std::string dsn_with_host(const std::string& dsn, const std::string& host);
+
+// region_path with any password masked, for log lines.
+std::string redact_password(std::string_view dsn);
+
 class PgRegionStore final : public RegionStore {
  public:
   // `dsn`: an existing server's, or nullopt for a throwaway server in `temp_dir` (which the
-  // server's user must be able to reach). Fills params.region_path.
-  PgRegionStore(RunParams& params, std::optional<std::string> dsn, const std::string& temp_dir);
+  // server's user must be able to reach). `tcp`: also over TCP (throwaway server only). Fills
+  // params.region_path.
+  PgRegionStore(RunParams& params, std::optional<std::string> dsn, const std::string& temp_dir,
+                const PgTcpAccess* tcp = nullptr);
   ~PgRegionStore() override { remove(); }
   PgRegionStore(const PgRegionStore&) = delete;
   PgRegionStore& operator=(const PgRegionStore&) = delete;
@@ -84,6 +103,9 @@ class PgRegion final : public Region {
   void rollback() noexcept override;
   // SQLSTATE of the last transaction aborted by the server ("" if none yet).
   const std::string& last_abort() const { return last_abort_; }
+  // After a statement failed on a lost connection (class 08): what became of the operation in
+  // flight, as far as this client can know ("" before any loss).
+  const std::string& lost_outcome() const { return lost_outcome_; }
 
  private:
   // Runs `sql`; inside a transaction, a retryable failure marks it aborted and returns nullopt.
@@ -100,6 +122,9 @@ class PgRegion final : public Region {
   bool in_transaction_ = false;
   bool aborted_ = false;  // the server aborted the open transaction: only ROLLBACK is left
   std::string last_abort_;
+  std::string lost_outcome_;
+  // Says what a lost connection left of `sql` (lost_outcome()) and rethrows.
+  [[noreturn]] void lost(const pg::PgError& e, std::string_view sql);
 };
 
 // "schema=<name> <dsn>" → the region; the run's isolation level from `params`.

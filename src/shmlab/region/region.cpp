@@ -89,7 +89,8 @@ std::uint32_t memory_cells(const RunParams& params) {
 
 namespace {
 
-std::unique_ptr<RegionStore> create_storage(RunParams& params, const std::string& dir) {
+std::unique_ptr<RegionStore> create_storage(RunParams& params, const std::string& dir,
+                                            const PgTcpAccess* tcp) {
   switch (params.backend) {
     case Backend::kFile: {
       const std::string path = fmt::format("{}/{}.json", dir, params.run_id);
@@ -117,7 +118,7 @@ std::unique_ptr<RegionStore> create_storage(RunParams& params, const std::string
         dsn = std::string(given.substr(kDsnPrefix.size()));
       // The server's user (postgres, under root) must reach its directory: not inside our 0700 one.
       const std::string parent = std::filesystem::path(dir).parent_path().string();
-      return std::make_unique<PgRegionStore>(params, dsn, parent.empty() ? "/" : parent);
+      return std::make_unique<PgRegionStore>(params, dsn, parent.empty() ? "/" : parent, tcp);
     }
   }
   throw std::system_error(ENOTSUP, std::generic_category(), "create_region: unknown backend");
@@ -125,8 +126,9 @@ std::unique_ptr<RegionStore> create_storage(RunParams& params, const std::string
 
 }  // namespace
 
-std::unique_ptr<RegionStore> create_region(RunParams& params, const std::string& dir) {
-  std::unique_ptr<RegionStore> store = create_storage(params, dir);
+std::unique_ptr<RegionStore> create_region(RunParams& params, const std::string& dir,
+                                           const PgTcpAccess* tcp) {
+  std::unique_ptr<RegionStore> store = create_storage(params, dir, tcp);
   // Every backend starts its cells at 0 (the counter's seed record); a scenario's other initial
   // values are written once, by the coordinator, before any worker exists.
   const std::vector<CellSpec> cells = scenario_of(params.scenario).cells(params);

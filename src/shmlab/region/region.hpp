@@ -18,6 +18,8 @@
 
 namespace shmlab {
 
+struct PgTcpAccess;  // region/pg_region.hpp
+
 // A byte range of the region's file, for the `ofd` lock.
 struct ByteRange {
   std::int64_t start = 0;
@@ -127,8 +129,10 @@ std::uint32_t memory_cells(const RunParams& params);
 // Creates the storage of params.backend named after params.run_id in `dir` (for file-based
 // backends; postgres: a throwaway server's directory goes beside `dir`, in its parent, unless
 // params.region_path holds "dsn:…" from --dsn), writes each cell's initial record (the scenario's
-// initial value), and fills params.region_path.
-std::unique_ptr<RegionStore> create_region(RunParams& params, const std::string& dir);
+// initial value), and fills params.region_path. `tcp` (postgres, --hosts): the throwaway server
+// also listens there, and region_path reaches it over TCP.
+std::unique_ptr<RegionStore> create_region(RunParams& params, const std::string& dir,
+                                           const PgTcpAccess* tcp = nullptr);
 // Attaches to the storage named in params.region_path.
 std::unique_ptr<Region> attach_region(const RunParams& params);
 

@@ -11,7 +11,9 @@
 
 #include "shmlab/control/control_block.hpp"
 #include "shmlab/control/lock_table.hpp"
+#include "shmlab/hosts/simulated_hosts.hpp"
 #include "shmlab/region/backend.hpp"
+#include "shmlab/region/pg_region.hpp"
 #include "shmlab/region/region.hpp"
 #include "shmlab/run/crash_spec.hpp"
 #include "shmlab/run/worker.hpp"
@@ -97,9 +99,10 @@ class Coordinator {
   const Log& log_;
   sys::SignalFd signals_;
   std::vector<Worker> workers_;
-  std::optional<sys::Child> auditor_;     // bank --auditor: not a worker, never in workers_
-  std::vector<std::string> stuck_in_;     // what the watchdog saw each live worker doing
-  std::unique_ptr<Scheduler> scheduler_;  // scheduled runs only
+  std::optional<sys::Child> auditor_;             // bank --auditor: not a worker, never in workers_
+  std::vector<std::string> stuck_in_;             // what the watchdog saw each live worker doing
+  std::unique_ptr<Scheduler> scheduler_;          // scheduled runs only
+  const hosts::SimulatedHosts* hosts_ = nullptr;  // --hosts only
   bool schedule_done_ = false;
   RunRecord record_;
   std::vector<WaitLink> suspect_;  // a cycle seen once, and when, and its workers' heartbeats
@@ -132,8 +135,16 @@ void Coordinator::spawn_all(ControlBlock& control) {
   log_.info("Spawning {} worker processes...", p_.workers);
   workers_.reserve(p_.workers);
   for (std::uint32_t i = 0; i < p_.workers; ++i) {
-    workers_.push_back(Worker{sys::Child::spawn(
-        {o_.self_exe, "worker", "--control", control.name(), "--index", std::to_string(i)})});
+    std::vector<std::string> argv = {o_.self_exe,    "worker",  "--control",
+                                     control.name(), "--index", std::to_string(i)};
+    if (hosts_ != nullptr) {
+      const hosts::Host& h = hosts_->host_of_worker(i);
+      argv.insert(argv.end(), {"--host", std::to_string(i % hosts_->hosts().size() + 1), "--netns",
+                               h.netns, "--server", h.server_address});
+      if (o_.partition.worker == i + 1)
+        argv.insert(argv.end(), {"--partition", format_pause_spec(o_.partition)});
+    }
+    workers_.push_back(Worker{sys::Child::spawn(argv)});
   }
   for (std::uint32_t i = 0; i < p_.workers; ++i) {
     log_.info("Spawned worker {} (PID {})", i + 1, workers_[i].child.pid());
@@ -437,9 +448,23 @@ void Coordinator::collect(ControlBlock& control, Region* region) {
 
 RunRecord Coordinator::run() {
   const std::int64_t t0 = sys::monotonic_ns();
+  // Destroyed last: the server (in `store`) stops before the links it listens on go.
+  std::optional<hosts::SimulatedHosts> hosts;
+  PgTcpAccess tcp;
+  if (o_.hosts != 0) {
+    hosts.emplace(hosts::SimulatedHosts::create(p_.run_id, o_.hosts));
+    hosts_ = &*hosts;
+    for (std::size_t k = 0; k < hosts->hosts().size(); ++k) {
+      const hosts::Host& h = hosts->hosts()[k];
+      log_.info("Host {}: network namespace {}, link {} {} <-> eth0 {} ({})", k + 1, h.netns,
+                h.link, h.server_address, h.worker_address, h.subnet);
+      tcp.addresses.push_back(h.server_address);
+      tcp.clients.push_back(h.subnet);
+    }
+  }
   // The run's files live in a directory only we can enter: nobody can plant, swap or read them.
   sys::PrivateDir files = sys::PrivateDir::create(fmt::format("{}/{}", o_.temp_dir, p_.run_id));
-  std::unique_ptr<RegionStore> store = create_region(p_, files.path());
+  std::unique_ptr<RegionStore> store = create_region(p_, files.path(), hosts ? &tcp : nullptr);
   ControlBlock control = ControlBlock::create(p_);
   LockObjects lock_objects = LockObjects::create(p_);  // e.g. the named semaphore
   if (o_.schedule) scheduler_ = std::make_unique<Scheduler>(control, *o_.schedule, o_.step_chooser);
@@ -451,7 +476,9 @@ RunRecord Coordinator::run() {
   record_.params = p_;
   record_.control_name = control.name();
   if (const std::string note = store->note(); !note.empty()) log_.info("{}", note);
-  log_.info("Created shared memory ({} backend): {}", backend_name(p_.backend), p_.region_path);
+  log_.info("Created shared memory ({} backend): {}", backend_name(p_.backend),
+            p_.backend == Backend::kPostgres ? redact_password(p_.region_path)
+                                             : std::string(p_.region_path));
   if (p_.scenario == Scenario::kCounter) {
     log_.info("Initialized counter to {}", p_.scenario_params.initial);
   } else {

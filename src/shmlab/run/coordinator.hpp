@@ -17,10 +17,12 @@ namespace shmlab {
 
 struct CoordinatorOptions {
   RunParams params;
-  std::string temp_dir = "/tmp";         // where file-based regions are created ($TMPDIR)
-  std::string self_exe;                  // the shmlab binary workers are spawned from
-  double timeout_s = 30;                 // watchdog: no progress for this long ends the run
-  bool keep = false;                     // leave the objects for `shmlab inspect`
+  std::string temp_dir = "/tmp";  // where file-based regions are created ($TMPDIR)
+  std::string self_exe;           // the shmlab binary workers are spawned from
+  double timeout_s = 30;          // watchdog: no progress for this long ends the run
+  bool keep = false;              // leave the objects for `shmlab inspect`
+  std::uint32_t hosts = 0;        // --hosts N (postgres): workers on N simulated hosts; 0: none
+  PauseSpec partition;            // --partition W@POINT:MS (with hosts); worker 0: none
   std::optional<ScheduleSpec> schedule;  // --schedule: every step waits for a Scheduler's grant
   StepChooser step_chooser;  // --step: asked for each step once the schedule's tokens are spent
   // Called from the watch loop (about every 100 ms) with the operations finished so far.

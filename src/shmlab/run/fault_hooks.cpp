@@ -27,6 +27,12 @@ void FaultHooks::pause_if(CrashPoint point) {
   ::raise(SIGSTOP);
 }
 
+void FaultHooks::partition_if(CrashPoint point) {
+  if (partition_.worker == 0 || partition_.point != point) return;
+  partition_.worker = 0;  // once
+  cut_();
+}
+
 void FaultHooks::crash_if(CrashPoint point, std::uint64_t op) const {
   if (crash_.point != point || crash_.op != op + 1) return;
   // SIGKILL, not exit: nothing of ours runs after it (no unlock, no destructor), as in a real

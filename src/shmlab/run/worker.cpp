@@ -5,14 +5,21 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <exception>
 #include <optional>
+#include <stdexcept>
 
 #include "shmlab/control/control_block.hpp"
+#include "shmlab/hosts/host_entry.hpp"
+#include "shmlab/hosts/link_cut.hpp"
+#include "shmlab/pg/pg_error.hpp"
 #include "shmlab/region/backend.hpp"
+#include "shmlab/region/pg_region.hpp"
 #include "shmlab/region/region.hpp"
 #include "shmlab/run/auditor.hpp"
+#include "shmlab/run/crash_spec.hpp"
 #include "shmlab/run/delay.hpp"
 #include "shmlab/run/fault_hooks.hpp"
 #include "shmlab/run/trace_recorder.hpp"
@@ -24,6 +31,7 @@
 #include "shmlab/sys/clock.hpp"
 #include "shmlab/sys/futex.hpp"
 #include "shmlab/sys/log.hpp"
+#include "shmlab/sys/syscall.hpp"
 
 namespace shmlab {
 namespace {
@@ -90,6 +98,8 @@ class WorkerSteps final : public StepContext {
   void lock_target(std::uint32_t lock) override {
     slot_.gate_lock.store(lock, std::memory_order_relaxed);
   }
+
+  FaultHooks& faults() { return faults_; }
 
   void fenced_out(const StepEvent& e, std::uint64_t token, std::uint64_t newest) override {
     if (!logs(e.op)) return;
@@ -282,13 +292,39 @@ void record_error(WorkerSlot& slot, const char* what) {
   slot.state.store(WorkerState::kFailed, std::memory_order_release);
 }
 
-int run_worker(ControlBlock& control, std::uint32_t index, bool pooled) {
+// --hosts: leaves the machine's network and /dev/shm for the host's (the control block, mapped
+// already, stays), says what it sees from there, and returns the region's parameters with the
+// server's address on the host's link.
+RunParams enter_worker_host(const ControlBlock& control, std::uint32_t number,
+                            const WorkerHost& host, const Log& log) {
+  hosts::enter_host(host.netns);
+  const hosts::HostView v = hosts::observe_host(control.name());
+  log.info(
+      "Worker {} on host {} (network namespace {}): address {} on {}; server {}; /dev/shm "
+      "{} ({} entries, control block {})",
+      number, host.number, host.netns, v.address.empty() ? "none" : v.address,
+      v.interface.empty() ? "no link" : v.interface, host.server,
+      v.control_visible ? "shared" : "private", v.shm_entries,
+      v.control_visible ? "visible" : "not visible");
+  RunParams p = control.params();
+  const std::string dsn = dsn_with_host(p.region_path, host.server);
+  if (dsn.size() >= sizeof(p.region_path))
+    sys::throw_errno("region_path", p.region_path, ENAMETOOLONG);
+  std::memset(p.region_path, 0, sizeof(p.region_path));
+  std::memcpy(p.region_path, dsn.data(), dsn.size());
+  return p;
+}
+
+int run_worker(ControlBlock& control, std::uint32_t index, bool pooled, const WorkerHost* host) {
   const RunParams& params = control.params();
   WorkerSlot& slot = control.slot(index);
   const Log log(params.log_stderr ? 2 : 1, params.color, params.quiet, params.ascii);
   const std::uint32_t number = index + 1;
+  // --partition: destroyed after the region, once the link is up again.
+  std::optional<hosts::LinkCut> cut;
 
-  std::unique_ptr<Region> region = attach_region(params);
+  std::unique_ptr<Region> region =
+      attach_region(host != nullptr ? enter_worker_host(control, number, *host, log) : params);
   std::unique_ptr<Lock> lock = make_lock(params.strategy, control, *region, index);
   std::optional<AccountLocks> accounts;
   if (params.strategy == Strategy::kAccountLocks || params.strategy == Strategy::kOrderedLocks) {
@@ -300,6 +336,13 @@ int run_worker(ControlBlock& control, std::uint32_t index, bool pooled) {
   const bool verifies = scenario_of(params.scenario).has_verify();
   WorkerSteps steps(control, index, log);
   if (params.strategy == Strategy::kLease) steps.set_lease(dynamic_cast<LeaseLock*>(lock.get()));
+  if (host != nullptr && host->partition.worker != 0) {
+    steps.faults().set_partition(host->partition, [&cut, &log, &host, number] {
+      cut.emplace("eth0", std::chrono::milliseconds(host->partition.ms));
+      log.warning("Worker {} cut its host's link at {} (--partition): eth0 down for {} ms", number,
+                  crash_point_name(host->partition.point), host->partition.ms);
+    });
+  }
 
   // Every operation of one run (of one interleaving, in a pool); throws Aborted.
   const auto run_ops = [&] {
@@ -362,6 +405,13 @@ int run_worker(ControlBlock& control, std::uint32_t index, bool pooled) {
     slot.end_ns = sys::monotonic_ns();
     slot.torn_reads.store(region->torn_reads(), std::memory_order_relaxed);
     return kWorkerAborted;
+  } catch (const pg::PgError& e) {
+    if (!e.connection_lost()) throw;
+    // Which operation, and what the server may have done with it: the report's "outcome unknown".
+    const auto* pg = dynamic_cast<const PgRegion*>(region.get());
+    throw std::runtime_error(fmt::format("connection lost, SQLSTATE {}, in operation {} ({}): {}",
+                                         e.sqlstate(), slot.ops.load(std::memory_order_relaxed) + 1,
+                                         pg != nullptr ? pg->lost_outcome() : "", e.what()));
   }
   slot.end_ns = sys::monotonic_ns();
   slot.torn_reads.store(region->torn_reads(), std::memory_order_relaxed);
@@ -379,7 +429,8 @@ int run_worker(ControlBlock& control, std::uint32_t index, bool pooled) {
 
 }  // namespace
 
-int worker_main(const std::string& control_name, std::uint32_t worker_index, bool pooled) {
+int worker_main(const std::string& control_name, std::uint32_t worker_index, bool pooled,
+                const WorkerHost* host) {
   // A worker never outlives its coordinator: killed with it, even by SIGKILL.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   ControlBlock control = ControlBlock::attach(control_name);
@@ -406,7 +457,7 @@ int worker_main(const std::string& control_name, std::uint32_t worker_index, boo
   WorkerSlot& slot = control.slot(worker_index);
   slot.pid.store(::getpid(), std::memory_order_relaxed);
   try {
-    return run_worker(control, worker_index, pooled);
+    return run_worker(control, worker_index, pooled, host);
   } catch (const std::exception& e) {
     record_error(slot, e.what());
     Log(control.params().log_stderr ? 2 : 1, false, false)

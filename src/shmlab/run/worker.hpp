@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "shmlab/control/params.hpp"
+
 namespace shmlab {
 
 // Exit codes of a worker process (the coordinator reads them; users never see them directly).
@@ -12,8 +14,19 @@ inline constexpr int kWorkerOk = 0;
 inline constexpr int kWorkerFailed = 1;   // environment failure, message in the slot
 inline constexpr int kWorkerAborted = 5;  // the coordinator asked every worker to stop
 
+// --hosts: the simulated host a worker runs on (hosts/host_entry.hpp) and the server's address as
+// seen from there.
+struct WorkerHost {
+  std::uint32_t number = 0;  // 1-based
+  std::string netns;         // /run/netns/<netns>
+  std::string server;        // the server's address on the host's link
+  PauseSpec partition;       // --partition: cut the host's link at this point; worker 0: never
+};
+
 // `pooled`: a worker of explore's pool (explore/worker_pool.hpp), which runs one interleaving per
 // round of the control block until the pool is stopped, instead of one run.
-int worker_main(const std::string& control_name, std::uint32_t worker_index, bool pooled = false);
+// `host`: enter it once the control block is mapped, and reach the server at its address.
+int worker_main(const std::string& control_name, std::uint32_t worker_index, bool pooled = false,
+                const WorkerHost* host = nullptr);
 
 }  // namespace shmlab

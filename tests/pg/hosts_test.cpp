@@ -1,0 +1,284 @@
+// `run --backend postgres --hosts N` through the real binary: workers in network namespaces of
+// their own, reaching a throwaway server over veth links. Each test starts its own server. They
+// check the known outcome of a strategy under a schedule, what a worker sees from its host (its
+// address on its link, a /dev/shm without the coordinator's objects), and that no namespace, link,
+// server or file is left: after a normal end, and after a SIGKILLed coordinator and `shmlab clean`.
+// Creating namespaces needs root: as another user the tests that need it skip, saying so.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "pg/pg_test_support.hpp"
+#include "support/expect.hpp"
+
+namespace shmlab::test {
+namespace {
+
+const char* const kIp = "/usr/sbin/ip";
+
+#define SKIP_UNLESS_ROOT()                                                                    \
+  if (::geteuid() != 0)                                                                       \
+  GTEST_SKIP() << "--hosts creates network namespaces and veth links: needs root (this test " \
+                  "runs as uid "                                                              \
+               << ::geteuid() << ")"
+
+// What `ip` lists now: network namespaces, or links.
+std::string ip_list(const std::vector<std::string>& args) {
+  TempDir tmp;
+  std::vector<std::string> argv = {kIp};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const Outcome o = run_program(argv, tmp, 20);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  return o.out;
+}
+
+struct HostLine {
+  std::string netns;
+  std::string link;
+  std::string worker_address;  // on the namespace's eth0
+};
+
+// The coordinator's "Host k: network namespace NS, link L A <-> eth0 B (subnet)" lines.
+std::vector<HostLine> host_lines(const std::string& log) {
+  static const std::regex re(
+      R"(Host \d+: network namespace (\S+), link (\S+) \S+ <-> eth0 (\S+) \()");
+  std::vector<HostLine> out;
+  for (auto it = std::sregex_iterator(log.begin(), log.end(), re); it != std::sregex_iterator();
+       ++it) {
+    out.push_back({(*it)[1], (*it)[2], (*it)[3]});
+  }
+  return out;
+}
+
+// Nothing of these hosts in `ip netns list` or `ip link`.
+void expect_hosts_gone(const std::vector<HostLine>& hosts) {
+  const std::string netns = ip_list({"netns", "list"});
+  const std::string links = ip_list({"-o", "link"});
+  for (const HostLine& h : hosts) {
+    EXPECT_EQ(netns.find(h.netns), std::string::npos) << h.netns << " remains:\n" << netns;
+    EXPECT_EQ(links.find(h.link), std::string::npos) << h.link << " remains:\n" << links;
+  }
+}
+
+// `shmlab run --backend postgres --hosts N --json ARGS…` with its own server; nothing left.
+struct HostsRun {
+  Outcome outcome;
+  nlohmann::json result;
+  std::vector<HostLine> hosts;
+};
+
+HostsRun run_on_hosts(int hosts, std::vector<std::string> args, int expected_exit) {
+  PgScratch scratch;
+  std::vector<std::string> all = {"run",     "--backend",           "postgres",
+                                  "--hosts", std::to_string(hosts), "--json"};
+  all.insert(all.end(), args.begin(), args.end());
+  HostsRun r;
+  r.outcome = run_shmlab(all, scratch.temp_dir(), 240);
+  EXPECT_EQ(r.outcome.exit_code, expected_exit) << r.outcome.err;
+  r.result = parse_result(r.outcome);
+  r.hosts = host_lines(r.outcome.err);  // --json: the log is on stderr
+  EXPECT_EQ(r.hosts.size(), static_cast<std::size_t>(hosts)) << r.outcome.err;
+  expect_nothing_left(r.outcome, scratch.temp_dir());
+  expect_hosts_gone(r.hosts);
+  return r;
+}
+
+TEST(Hosts, AtomicEndsExactWithEachWorkerOnItsOwnLinkAndPrivateDevShm) {
+  SKIP_UNLESS_ROOT();
+  const HostsRun r = run_on_hosts(
+      2, {"-w", "3", "-n", "2", "--strategy", "atomic", "--schedule", "1A 2A 3A 1A 2A 3A"}, 0);
+  EXPECT_EQ(r.result["final"], 6);
+  EXPECT_EQ(r.result["correct"], true);
+  ASSERT_EQ(r.hosts.size(), 2u);
+  // Worker k on host ((k-1) mod 2)+1; each reports what it sees from there: the address the
+  // coordinator gave its host's eth0, and an empty /dev/shm without the control block.
+  const int host_of[] = {1, 2, 1};
+  for (int w = 1; w <= 3; ++w) {
+    const HostLine& h = r.hosts[host_of[w - 1] - 1];
+    const std::string line = "Worker " + std::to_string(w) + " on host " +
+                             std::to_string(host_of[w - 1]) + " (network namespace " + h.netns +
+                             "): address " + h.worker_address + "/30 on eth0;";
+    EXPECT_NE(r.outcome.err.find(line), std::string::npos) << line << "\n" << r.outcome.err;
+  }
+  const auto count = [&](const std::string& s) {
+    std::size_t n = 0;
+    for (std::size_t at = r.outcome.err.find(s); at != std::string::npos;
+         at = r.outcome.err.find(s, at + 1))
+      ++n;
+    return n;
+  };
+  EXPECT_EQ(count("/dev/shm private (0 entries, control block not visible)"), 3u) << r.outcome.err;
+}
+
+TEST(Hosts, NoneLosesTheUpdateOfTheSeedSchedule) {
+  SKIP_UNLESS_ROOT();
+  const HostsRun r =
+      run_on_hosts(2, {"-w", "2", "-n", "1", "--strategy", "none", "--schedule", "1R 2R 1W 2W"}, 3);
+  EXPECT_EQ(r.result["final"], 1);
+  EXPECT_EQ(r.result["lost_updates"], 1);
+}
+
+// Committed operations: those each worker counted as done (a lost connection's operation is not).
+std::int64_t committed(const nlohmann::json& j) {
+  std::int64_t n = 0;
+  for (const auto& w : j["per_worker"]) n += w["ops"].get<std::int64_t>();
+  return n;
+}
+
+TEST(Hosts, PartitionedAtomicWorkerFailsWithTheSqlstateAndNothingIsCountedTwice) {
+  SKIP_UNLESS_ROOT();
+  // Worker 1's link goes down after its first increment, for longer than its TCP timeout: its
+  // next statement (op 1's VERIFY read) fails instead of hanging; worker 2 on the other host goes
+  // on. 1 + 2 increments were committed, and the counter says so.
+  const HostsRun r = run_on_hosts(2,
+                                  {"-w", "2", "-n", "2", "--strategy", "atomic", "--partition",
+                                   "1@after-write:3000", "--schedule", "1A 2A 1A 2A"},
+                                  1);  // a worker's lost connection: its environment failed
+  const auto& w1 = r.result["per_worker"][0];
+  EXPECT_EQ(w1["status"], "failed");
+  EXPECT_EQ(w1["ops"], 0);  // its first increment landed, but the operation (with VERIFY) did not
+  EXPECT_NE(w1["error"].get<std::string>().find("connection lost, SQLSTATE 08"), std::string::npos)
+      << w1;
+  EXPECT_NE(w1["error"].get<std::string>().find("nothing written: SELECT"), std::string::npos)
+      << w1;
+  EXPECT_EQ(r.result["per_worker"][1]["ops"], 2);
+  EXPECT_EQ(r.result["final"], 3);
+  EXPECT_NE(r.outcome.err.find("Worker 1 cut its host's link at after-write (--partition): eth0 "
+                               "down for 3000 ms"),
+            std::string::npos)
+      << r.outcome.err;
+}
+
+TEST(Hosts, PartitionedForUpdateTransactionIsRolledBackAndTheOtherWorkerGoesOn) {
+  SKIP_UNLESS_ROOT();
+  // Worker 1 holds the row lock (SELECT … FOR UPDATE) when its link goes down; its UPDATE fails,
+  // the server rolls its transaction back (its keepalives drop the session) and worker 2, which
+  // may have been waiting for that lock, commits all of its increments. No schedule: when the
+  // server drops the session is the kernel's timing; what must hold is the count.
+  const HostsRun r = run_on_hosts(2,
+                                  {"-w", "2", "-n", "3", "--strategy", "for-update", "--partition",
+                                   "1@after-read:3000", "--delay", "0:200:0"},
+                                  1);
+  const auto& w1 = r.result["per_worker"][0];
+  EXPECT_EQ(w1["status"], "failed");
+  EXPECT_EQ(w1["ops"], 0);
+  EXPECT_NE(w1["error"].get<std::string>().find(
+                "in operation 1 (not committed: UPDATE in a transaction the server rolls back)"),
+            std::string::npos)
+      << w1;
+  EXPECT_EQ(r.result["per_worker"][1]["ops"], 3);
+  EXPECT_EQ(r.result["final"], committed(r.result));
+  EXPECT_EQ(r.result["final"], 3);
+}
+
+TEST(Hosts, PartitionNeedsHosts) {
+  TempDir tmp;
+  const Outcome o = run_shmlab(
+      {"run", "--backend", "postgres", "--strategy", "atomic", "--partition", "1@after-write:10"},
+      tmp, 30);
+  EXPECT_EQ(o.exit_code, 2);
+  EXPECT_NE(o.err.find("--partition: only a worker on a --hosts host"), std::string::npos) << o.err;
+  EXPECT_TRUE(tmp.entries().empty());
+}
+
+TEST(Hosts, WorkerCrashStillRemovesEveryNamespaceAndLink) {
+  SKIP_UNLESS_ROOT();
+  const HostsRun r = run_on_hosts(
+      2, {"-w", "2", "-n", "2", "--strategy", "none", "--delay", "none", "--crash", "1@after-read"},
+      4);
+  EXPECT_EQ(r.result["per_worker"][0]["status"], "crashed") << r.outcome.out;
+}
+
+TEST(Hosts, SigtermedCoordinatorRemovesEveryNamespaceAndLink) {
+  SKIP_UNLESS_ROOT();
+  PgScratch scratch;
+  // Once the workers have started, SIGTERM; the coordinator's log on stdout.
+  const std::string script =
+      "\"$0\" run --backend postgres --hosts 2 -w 2 -n 50 --strategy atomic --delay 500:0:0 "
+      "> \"$TMPDIR/log\" 2>&1 & pid=$!; "
+      "for i in $(seq 1200); do grep -q 'Waiting for workers' \"$TMPDIR/log\" && break; "
+      "sleep 0.1; done; kill -TERM $pid; wait $pid; echo exit $?; cat \"$TMPDIR/log\"; "
+      "rm \"$TMPDIR/log\"";
+  const Outcome o =
+      run_program({"/bin/sh", "-c", script, shmlab_binary()}, scratch.temp_dir(), 120);
+  EXPECT_NE(o.out.find("exit 143"), std::string::npos) << o.out;  // 128 + SIGTERM
+  const std::vector<HostLine> hosts = host_lines(o.out);
+  EXPECT_EQ(hosts.size(), 2u) << o.out;
+  expect_hosts_gone(hosts);
+  EXPECT_TRUE(scratch.temp_dir().entries().empty());
+}
+
+TEST(Hosts, KilledCoordinatorLeavesNamespacesThatCleanRemoves) {
+  SKIP_UNLESS_ROOT();
+  PgScratch scratch;
+  // The coordinator in the background; once its two namespaces exist and its server is ready,
+  // SIGKILL. Its PID on stdout.
+  const std::string script =
+      "\"$0\" run --backend postgres --hosts 2 -w 2 -n 50 --strategy atomic --delay 500:0:0 "
+      ">/dev/null 2>&1 & pid=$!; "
+      "for i in $(seq 1200); do [ $(ls /run/netns 2>/dev/null | grep -c \"^shmlab-$pid-\") = 2 ] "
+      "&& grep -qs ready \"$TMPDIR\"/shmlab-$pid-*-pg-*/data/postmaster.pid && break; "
+      "sleep 0.1; done; kill -9 $pid; wait $pid; echo $pid";
+  const Outcome killed =
+      run_program({"/bin/sh", "-c", script, shmlab_binary()}, scratch.temp_dir(), 120);
+  const std::string pid = killed.out.substr(0, killed.out.find('\n'));
+  ASSERT_FALSE(pid.empty()) << killed.err;
+  const std::string prefix = "shmlab-" + pid + "-";
+  std::string netns = ip_list({"netns", "list"});
+  std::vector<HostLine> left;
+  for (std::size_t at = netns.find(prefix); at != std::string::npos;
+       at = netns.find(prefix, at + 1)) {
+    const std::string name = netns.substr(at, netns.find_first_of(" \n", at) - at);
+    const std::string hex = name.substr(prefix.size(), 8);
+    left.push_back({name, "sl" + hex + "h" + name.substr(name.rfind("-h") + 2), ""});
+  }
+  ASSERT_EQ(left.size(), 2u) << "the killed run's namespaces:\n" << netns;
+
+  const Outcome clean = run_shmlab({"clean"}, scratch.temp_dir(), 60);
+  EXPECT_EQ(clean.exit_code, 0) << clean.err;
+  for (const HostLine& h : left) {
+    EXPECT_NE(clean.out.find("removed network namespace " + h.netns + " and link " + h.link),
+              std::string::npos)
+        << clean.out;
+  }
+  EXPECT_NE(clean.out.find("stopped PostgreSQL server"), std::string::npos) << clean.out;
+  expect_hosts_gone(left);
+  EXPECT_TRUE(scratch.temp_dir().entries().empty());
+  EXPECT_TRUE(shm_leftovers(std::stoi(pid)).empty());
+}
+
+TEST(Hosts, RefusedWithoutTheCapabilitiesNamingThem) {
+  SKIP_UNLESS_ROOT();  // as another user the same refusal comes, but setpriv cannot show it
+  TempDir tmp;
+  const Outcome o = run_program(
+      {"/usr/bin/setpriv", "--bounding-set=-net_admin,-sys_admin", shmlab_binary(), "run",
+       "--backend", "postgres", "--hosts", "2", "-w", "2", "-n", "1", "--strategy", "atomic"},
+      tmp, 60);
+  EXPECT_EQ(o.exit_code, 1) << o.err;
+  EXPECT_NE(o.err.find("--hosts: this process lacks CAP_NET_ADMIN and CAP_SYS_ADMIN"),
+            std::string::npos)
+      << o.err;
+  EXPECT_TRUE(tmp.entries().empty());
+}
+
+TEST(Hosts, RefusesBackendsAndStrategiesAWorkerElsewhereCannotReach) {
+  TempDir tmp;
+  const Outcome sqlite = run_shmlab({"run", "--backend", "sqlite", "--hosts", "2"}, tmp, 30);
+  EXPECT_EQ(sqlite.exit_code, 2);
+  EXPECT_NE(sqlite.err.find("--hosts: only --backend postgres"), std::string::npos) << sqlite.err;
+  const Outcome mutex =
+      run_shmlab({"run", "--backend", "postgres", "--hosts", "2", "--strategy", "mutex"}, tmp, 30);
+  EXPECT_EQ(mutex.exit_code, 2);
+  EXPECT_NE(mutex.err.find("keeps its lock in the coordinator's shared memory"), std::string::npos)
+      << mutex.err;
+  const Outcome dsn = run_shmlab(
+      {"run", "--backend", "postgres", "--hosts", "2", "--dsn", "host=/nowhere"}, tmp, 30);
+  EXPECT_EQ(dsn.exit_code, 2);
+  EXPECT_TRUE(tmp.entries().empty());
+}
+
+}  // namespace
+}  // namespace shmlab::test
