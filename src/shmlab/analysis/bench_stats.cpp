@@ -56,6 +56,12 @@ std::optional<double> ratio_to_bare(const BenchSummary& strategy,
 
 std::optional<BarePrimitive> bare_primitive_for(Strategy strategy, Backend backend) {
   if (backend == Backend::kSqlite) return std::nullopt;
+  // On a server the reference is pgbench running the same statements with as many clients.
+  if (backend == Backend::kPostgres) {
+    if (strategy == Strategy::kAtomic) return BarePrimitive::kPgbenchUpdate;
+    if (strategy == Strategy::kForUpdate) return BarePrimitive::kPgbenchForUpdate;
+    return std::nullopt;
+  }
   switch (strategy) {
     case Strategy::kNone:
       return BarePrimitive::kPlainStore;

@@ -37,7 +37,8 @@ std::optional<double> ratio_to_bare(const BenchSummary& strategy,
                                     const std::optional<BenchSummary>& bare);
 
 // The bare primitive a strategy's operation is built on; none when there is no bare loop for it
-// (the sqlite backend: its cost is SQLite's, not a primitive's).
+// (the sqlite backend: its cost is SQLite's, not a primitive's). On postgres: pgbench's script of
+// the same statements, for atomic and for-update.
 std::optional<BarePrimitive> bare_primitive_for(Strategy strategy, Backend backend);
 
 }  // namespace shmlab
