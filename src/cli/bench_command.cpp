@@ -308,7 +308,7 @@ BenchResult make_result(const BenchOptions& o, const Plan& plan,
       if (samples[ti][wi].empty()) continue;  // interrupted before it was measured
       const BenchSummary s = summarize(samples[ti][wi]);
       if (t.mode == BenchMode::kStrategy) {
-        BenchResultRow row{t.strategy, t.backend, workers[wi], s, std::nullopt, std::nullopt};
+        BenchResultRow row{t.strategy, t.backend, workers[wi], s, std::nullopt, std::nullopt, {}};
         // Only a reference that was measured (no pgbench: none).
         const auto bare = bare_primitive_for(t.strategy, t.backend);
         if (plan.scenario == Scenario::kCounter && bare &&
@@ -318,8 +318,10 @@ BenchResult make_result(const BenchOptions& o, const Plan& plan,
           row.bare = bare;
         }
         if (row.bare) {
-          row.ratio_to_bare = ratio_to_bare(
-              s, summary_of({BenchMode::kBare, Strategy::kNone, *row.bare, t.backend}, wi));
+          const auto reference =
+              summary_of({BenchMode::kBare, Strategy::kNone, *row.bare, t.backend}, wi);
+          row.ratio_to_bare = ratio_to_bare(s, reference);
+          row.ratios_to_bare = paired_ratios(s, reference);
         }
         result.results.push_back(row);
       } else {

@@ -101,6 +101,7 @@ TEST(BenchPg, EveryFittingStrategyHasExactRowsAndAtomicAndForUpdateRunBesidePgbe
       ASSERT_NE(row, nullptr);
       EXPECT_EQ((*row)["bare"], peer);
       EXPECT_GT((*row)["ratio_to_bare"].get<double>(), 0);
+      EXPECT_EQ((*row)["ratios_to_bare"].size(), 1u);  // one per repetition, paired
       const json* p = find_row(j["peers"], "name", peer, "postgres", w);
       ASSERT_NE(p, nullptr) << j["peers"];
       EXPECT_EQ((*p)["kind"], "peer");

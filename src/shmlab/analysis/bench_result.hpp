@@ -19,6 +19,7 @@ struct BenchResultRow {
   BenchSummary summary;
   std::optional<BarePrimitive> bare;    // the primitive it is compared with
   std::optional<double> ratio_to_bare;  // ops/s ÷ the bare loop's, same backend and workers
+  std::vector<double> ratios_to_bare;   // the same per repetition, each pair measured side by side
 };
 
 struct BenchPeerRow {

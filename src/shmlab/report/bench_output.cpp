@@ -191,6 +191,7 @@ nlohmann::json bench_json(const BenchResult& r) {
     e["bare"] =
         row.bare ? nlohmann::json(bare::primitive_name(*row.bare)) : nlohmann::json(nullptr);
     e["ratio_to_bare"] = or_null(row.ratio_to_bare);
+    e["ratios_to_bare"] = row.ratios_to_bare;
     j["results"].push_back(std::move(e));
   }
   j["peers"] = nlohmann::json::array();
