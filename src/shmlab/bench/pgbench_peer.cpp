@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
@@ -121,52 +122,66 @@ std::optional<PgbenchReport> parse_pgbench_report(const std::string& output) {
   return r;
 }
 
-PgbenchWindow pgbench_window(const std::string& log, double warmup_s) {
-  struct Tx {
-    double start_s;
-    double end_s;
-    double latency_ns;
-  };
-  std::vector<Tx> txs;
-  std::istringstream in(log);
-  for (std::string line; std::getline(in, line);) {
-    long client = 0;
-    long number = 0;
-    double latency_us = 0;
-    int script = 0;
-    long epoch_s = 0;
-    long epoch_us = 0;
-    // A failed or skipped transaction has a word in place of its latency: not counted.
-    if (std::sscanf(line.c_str(), "%ld %ld %lf %d %ld %ld", &client, &number, &latency_us, &script,
-                    &epoch_s, &epoch_us) != 6) {
-      continue;
-    }
-    const double end = static_cast<double>(epoch_s) + static_cast<double>(epoch_us) * 1e-6;
-    txs.push_back({end - latency_us * 1e-6, end, latency_us * 1e3});
+namespace {
+
+// One line of the per-transaction log; false for a failed or skipped transaction, which has a word
+// in place of its latency, or for anything else.
+bool parse_log_line(const std::string& line, double& start_s, double& end_s, double& latency_ns) {
+  long client = 0;
+  long number = 0;
+  double latency_us = 0;
+  int script = 0;
+  long epoch_s = 0;
+  long epoch_us = 0;
+  if (std::sscanf(line.c_str(), "%ld %ld %lf %d %ld %ld", &client, &number, &latency_us, &script,
+                  &epoch_s, &epoch_us) != 6) {
+    return false;
   }
+  end_s = static_cast<double>(epoch_s) + static_cast<double>(epoch_us) * 1e-6;
+  start_s = end_s - latency_us * 1e-6;
+  latency_ns = latency_us * 1e3;
+  return true;
+}
+
+}  // namespace
+
+PgbenchWindow pgbench_window(const PgbenchLogLines& each_line, double warmup_s) {
+  // Two passes, nothing kept per transaction: memory stays flat however long pgbench ran.
   PgbenchWindow w;
-  w.transactions = txs.size();
-  if (txs.empty()) return w;
   double first = std::numeric_limits<double>::max();
-  double last = 0;
-  for (const Tx& t : txs) {
-    first = std::min(first, t.start_s);
-    last = std::max(last, t.end_s);
-  }
-  double from = first + warmup_s;
-  if (std::none_of(txs.begin(), txs.end(), [&](const Tx& t) { return t.start_s >= from; }))
-    from = first;
+  double last_start = 0;
+  double last_end = 0;
+  each_line([&](const std::string& line) {
+    double start = 0, end = 0, latency = 0;
+    if (!parse_log_line(line, start, end, latency)) return;
+    ++w.transactions;
+    first = std::min(first, start);
+    last_start = std::max(last_start, start);
+    last_end = std::max(last_end, end);
+  });
+  if (w.transactions == 0) return w;
+  const double from = last_start >= first + warmup_s ? first + warmup_s : first;
   LatencyHistogram latency;
-  for (const Tx& t : txs) {
-    if (t.start_s < from) continue;
+  each_line([&](const std::string& line) {
+    double start = 0, end = 0, ns = 0;
+    if (!parse_log_line(line, start, end, ns) || start < from) return;
     ++w.measured;
-    latency.add(t.latency_ns, 1);
-  }
-  w.window_s = last - from;
+    latency.add(ns, 1);
+  });
+  w.window_s = last_end - from;
   w.ops_per_s = w.window_s > 0 ? static_cast<double>(w.measured) / w.window_s : 0;
   w.p50_ns = latency.quantile(0.50);
   w.p99_ns = latency.quantile(0.99);
   return w;
+}
+
+PgbenchWindow pgbench_window(const std::string& log, double warmup_s) {
+  return pgbench_window(
+      [&](const std::function<void(const std::string&)>& fn) {
+        std::istringstream in(log);
+        for (std::string line; std::getline(in, line);) fn(line);
+      },
+      warmup_s);
 }
 
 std::string pgbench_script(BarePrimitive primitive, const std::string& table) {
@@ -296,18 +311,16 @@ BenchSample PgbenchPeer::run(BarePrimitive primitive, std::uint32_t clients,
                     tail(text, kOutputTailLines)));
   }
 
-  std::string log;
-  {
+  // The log files (one per pgbench thread), read line by line.
+  auto each_line = [&](const std::function<void(const std::string&)>& fn) {
     std::error_code ec;
     for (const auto& e : std::filesystem::directory_iterator(server_.dir(), ec)) {
       if (e.path().filename().string().rfind(remove_logs.stem, 0) != 0) continue;
       std::ifstream in(e.path());
-      std::stringstream ss;
-      ss << in.rdbuf();
-      log += ss.str();
+      for (std::string line; std::getline(in, line);) fn(line);
     }
-  }
-  const PgbenchWindow window = pgbench_window(log, warmup_s);
+  };
+  const PgbenchWindow window = pgbench_window(each_line, warmup_s);
   if (window.transactions != report->processed) {
     throw std::system_error(EIO, std::generic_category(),
                             fmt::format("pgbench processed {} transactions but logged {}",

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -47,6 +48,10 @@ struct PgbenchWindow {
   double p50_ns = 0;  // latency of the measured transactions
   double p99_ns = 0;
 };
+// Calls its argument with each line of the log, from the start, each time it is called.
+using PgbenchLogLines = std::function<void(const std::function<void(const std::string&)>&)>;
+PgbenchWindow pgbench_window(const PgbenchLogLines& each_line, double warmup_s);
+// The same over a log in memory.
 PgbenchWindow pgbench_window(const std::string& log, double warmup_s);
 
 // The pgbench script of `primitive` on `table` (an already quoted, schema-qualified name).
