@@ -238,8 +238,9 @@ BenchSample PgbenchPeer::run(BarePrimitive primitive, std::uint32_t clients,
     sys::throw_errno(sys::call_name("bench", dsn) + ": DSN too long", ENAMETOOLONG);
   std::memcpy(p.region_path, dsn.data(), dsn.size());
   std::unique_ptr<RegionStore> store = create_region(p, server_.dir());
-  const std::string_view path = p.region_path;  // "schema=<name> <dsn>"
-  const std::string schema(path.substr(7, path.find(' ') - 7));
+  constexpr std::string_view kSchemaKey = "schema=";  // region_path: "schema=<name> <dsn>"
+  const std::string_view path = p.region_path;
+  const std::string schema(path.substr(kSchemaKey.size(), path.find(' ') - kSchemaKey.size()));
   const std::string table = pg::quote_identifier(schema) + ".\"cells\"";
 
   const std::optional<pg::RunAs> owner = server_owner(server_.dir());
