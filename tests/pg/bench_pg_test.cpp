@@ -144,5 +144,21 @@ TEST(BenchPg, WithoutPgbenchTheRowsStayAndTheOutputSaysWhy) {
   expect_nothing_left(o, scratch);
 }
 
+// A pgbench that is there but fails is the environment's failure (exit 1, naming it), and the
+// server goes all the same.
+TEST(BenchPg, APgbenchThatFailsIsAnEnvironmentFailureAndTheServerGoes) {
+  PgScratch scratch;
+  ::setenv("SHMLAB_PGBENCH", "/bin/false", 1);
+  const Outcome o =
+      run_shmlab({"bench", "--backends", "postgres", "--strategies", "atomic", "--workers", "1",
+                  "--duration", "0.05", "--warmup", "0.01", "--repeat", "1"},
+                 scratch.temp_dir(), 120);
+  ::unsetenv("SHMLAB_PGBENCH");
+  EXPECT_EQ(o.exit_code, 1) << o.err;
+  EXPECT_NE(o.err.find("pgbench failed (exit 1): /bin/false"), std::string::npos) << o.err;
+  EXPECT_TRUE(o.out.empty()) << o.out;
+  expect_nothing_left(o, scratch);
+}
+
 }  // namespace
 }  // namespace shmlab::test

@@ -303,13 +303,15 @@ BenchSample PgbenchPeer::run(BarePrimitive primitive, std::uint32_t clients,
   const std::string text = output.read();
   const std::optional<PgbenchReport> report = parse_pgbench_report(text);
   if (!status->exited || status->code != 0 || !report) {
+    const std::string why = !status->exited     ? fmt::format("killed by signal {}", status->signal)
+                            : status->code != 0 ? fmt::format("exit {}", status->code)
+                                                : std::string("no summary in its output");
+    const std::string last = tail(text, kOutputTailLines);
     throw std::system_error(
         EIO, std::generic_category(),
-        fmt::format("{} ({}): {}; its last lines:\n{}", pgbench_, fmt::join(o.argv, " "),
-                    !status->exited ? fmt::format("killed by signal {}", status->signal)
-                    : !report       ? std::string("no summary in its output")
-                                    : fmt::format("exit {}", status->code),
-                    tail(text, kOutputTailLines)));
+        fmt::format("pgbench failed ({}): {}{}", why, fmt::join(o.argv, " "),
+                    last.empty() ? std::string(" (it printed nothing)")
+                                 : fmt::format("; its last lines:\n{}\n", last)));
   }
 
   // The log files (one per pgbench thread), read line by line.
