@@ -22,7 +22,8 @@ test_packages=(
   dpkg-dev              # dpkg-shlibdeps: the .deb's Depends (make deb)
   zsh bash-completion   # the install tests check the completion scripts with both
   # PostgreSQL (--backend postgres, tests/pg): the server that every run and test starts as its
-  # own throwaway instance (initdb, postgres in /usr/lib/postgresql).
+  # own throwaway instance (initdb, postgres in /usr/lib/postgresql). Its postgresql-<major> also
+  # ships pgbench, which `bench --backends postgres` runs beside atomic and for-update.
   postgresql
   # run --hosts: network namespaces and veth links (ip); the tests drop capabilities (setpriv)
   iproute2 util-linux

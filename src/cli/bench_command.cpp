@@ -1,11 +1,13 @@
 // `shmlab bench`: every valid strategy × backend × worker count, K repetitions each, side by side
-// with the bare loop of each primitive and the Boost.Interprocess mutex, measured in the same run.
+// with the bare loop of each primitive and the Boost.Interprocess mutex, measured in the same run;
+// on postgres (one throwaway server for the invocation) beside pgbench running the same statements.
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -18,6 +20,8 @@
 #include "shmlab/analysis/bench_result.hpp"
 #include "shmlab/bench/bench_runner.hpp"
 #include "shmlab/bench/bench_worker.hpp"
+#include "shmlab/bench/pgbench_peer.hpp"
+#include "shmlab/pg/throwaway_server.hpp"
 #include "shmlab/region/backend.hpp"
 #include "shmlab/report/bench_output.hpp"
 #include "shmlab/report/bench_plot.hpp"
@@ -140,15 +144,11 @@ Plan make_plan(const BenchOptions& o) {
       "--backends", o.backends, [](const std::string& s) { return parse_backend(s); },
       [] {
         std::vector<Backend> v(all_backends().begin(), all_backends().end());
-        std::erase(v, Backend::kPostgres);  // not measured yet (below)
+        // A server to start: asked for by name (--backends postgres or a list naming it).
+        std::erase(v, Backend::kPostgres);
         return v;
       },
       [](Backend b) { return backend_name(b); });
-  if (std::find(backends.begin(), backends.end(), Backend::kPostgres) != backends.end()) {
-    throw UsageError(
-        "--backends postgres: not measured yet (issue 15: beside pgbench); shmlab run --backend "
-        "postgres runs its strategies");
-  }
   std::erase_if(strategies, [&](Strategy s) {
     const std::string why = skip_reason(plan.scenario, s);
     if (why.empty()) return false;
@@ -191,9 +191,10 @@ Plan make_plan(const BenchOptions& o) {
   for (const auto& [s, b] : plan.pairs) {
     if (auto p = bare_primitive_for(s, b)) add_bare(*p, b);
   }
-  // The library peer beside every robust-mutex row.
+  // The library peer beside every robust-mutex row (postgres: pgbench, added above).
   for (const auto& [s, b] : plan.pairs) {
-    if (s == Strategy::kMutex && b != Backend::kSqlite) add_bare(BarePrimitive::kBoostMutex, b);
+    if (s == Strategy::kMutex && b != Backend::kSqlite && b != Backend::kPostgres)
+      add_bare(BarePrimitive::kBoostMutex, b);
   }
   return plan;
 }
@@ -221,7 +222,7 @@ class BenchProgress {
 std::string describe(const BenchTarget& t) {
   if (t.mode == BenchMode::kStrategy)
     return fmt::format("{} on {}", strategy_name(t.strategy), backend_name(t.backend));
-  return fmt::format("{} {} on {}", t.primitive == BarePrimitive::kBoostMutex ? "peer" : "bare",
+  return fmt::format("{} {} on {}", bare::is_peer(t.primitive) ? "peer" : "bare",
                      bare::primitive_name(t.primitive), backend_name(t.backend));
 }
 
@@ -307,25 +308,45 @@ BenchResult make_result(const BenchOptions& o, const Plan& plan,
       if (samples[ti][wi].empty()) continue;  // interrupted before it was measured
       const BenchSummary s = summarize(samples[ti][wi]);
       if (t.mode == BenchMode::kStrategy) {
-        BenchResultRow row{t.strategy, t.backend, workers[wi], s, std::nullopt, std::nullopt};
-        if (plan.scenario == Scenario::kCounter)
-          row.bare = bare_primitive_for(t.strategy, t.backend);
+        BenchResultRow row{t.strategy, t.backend, workers[wi], s, std::nullopt, std::nullopt, {}};
+        // Only a reference that was measured (no pgbench: none).
+        const auto bare = bare_primitive_for(t.strategy, t.backend);
+        if (plan.scenario == Scenario::kCounter && bare &&
+            std::find(plan.targets.begin(), plan.targets.end(),
+                      BenchTarget{BenchMode::kBare, Strategy::kNone, *bare, t.backend}) !=
+                plan.targets.end()) {
+          row.bare = bare;
+        }
         if (row.bare) {
-          row.ratio_to_bare = ratio_to_bare(
-              s, summary_of({BenchMode::kBare, Strategy::kNone, *row.bare, t.backend}, wi));
+          const auto reference =
+              summary_of({BenchMode::kBare, Strategy::kNone, *row.bare, t.backend}, wi);
+          row.ratio_to_bare = ratio_to_bare(s, reference);
+          row.ratios_to_bare = paired_ratios(s, reference);
         }
         result.results.push_back(row);
       } else {
         result.peers.push_back(
-            {t.primitive, t.backend, workers[wi], s, t.primitive == BarePrimitive::kBoostMutex});
+            {t.primitive, t.backend, workers[wi], s, bare::is_peer(t.primitive)});
       }
     }
   }
   return result;
 }
 
+bool uses_postgres(const Plan& plan) {
+  return std::any_of(plan.targets.begin(), plan.targets.end(),
+                     [](const BenchTarget& t) { return t.backend == Backend::kPostgres; });
+}
+
+// The strategy whose statements a pgbench row runs: its measured work sets pgbench's -t.
+Strategy pgbench_strategy(BarePrimitive p) {
+  return p == BarePrimitive::kPgbenchUpdate ? Strategy::kAtomic : Strategy::kForUpdate;
+}
+
+double seconds(std::chrono::nanoseconds ns) { return std::chrono::duration<double>(ns).count(); }
+
 int execute(const BenchOptions& o) {
-  const Plan plan = make_plan(o);
+  Plan plan = make_plan(o);
   const std::vector<std::uint32_t> workers = parse_workers(o.workers);
   const bool html = !o.plot.empty() && plot_is_html(o.plot);
   // Opened now: a path that cannot be written fails before minutes of measurement.
@@ -339,6 +360,47 @@ int execute(const BenchOptions& o) {
   config.self_exe = self_exe();
   config.temp_dir = temp_dir();
 
+  // Postgres: pgbench first (without it there are no peer rows, and the bench goes on), then one
+  // server for every measurement of the invocation. The runner exists first: a Ctrl-C during the
+  // server's start-up waits in its signal descriptor and stops the first measurement; the server
+  // is stopped and its directory removed when `server` goes, on every path.
+  BenchRunner runner;
+  std::optional<pg::ThrowawayServer> server;
+  std::optional<PgbenchPeer> pgbench;
+  std::optional<BenchPostgres> postgres;
+  if (uses_postgres(plan)) {
+    postgres.emplace();
+    postgres->query_mode = kPgbenchQueryMode;
+    const bool wants_pgbench =
+        std::any_of(plan.targets.begin(), plan.targets.end(),
+                    [](const BenchTarget& t) { return bare::is_pgbench(t.primitive); });
+    std::optional<std::string> pgbench_path;
+    if (wants_pgbench) pgbench_path = PgbenchPeer::find(postgres->pgbench_missing);
+    if (wants_pgbench && !pgbench_path) {
+      fmt::print(stderr, "shmlab bench: no pgbench rows: {}\n", postgres->pgbench_missing);
+      std::erase_if(plan.targets, [](const BenchTarget& t) {
+        return t.mode == BenchMode::kBare && bare::is_pgbench(t.primitive);
+      });
+    }
+    pg::ThrowawayServerOptions so;
+    so.temp_dir = config.temp_dir;
+    // Every worker's connection, pgbench's clients, the runner's own two, and some to spare.
+    so.max_connections = static_cast<int>(workers.back()) + 10;
+    server.emplace(pg::ThrowawayServer::start(so));
+    postgres->startup_s = seconds(server->startup_time());
+    postgres->initdb_s = seconds(server->initdb_time());
+    fmt::print(stderr,
+               "shmlab bench: started a throwaway PostgreSQL server in {:.1f} s (initdb {:.1f} s), "
+               "shared by every postgres measurement: {}\n",
+               postgres->startup_s, postgres->initdb_s, server->dir());
+    config.pg_dsn = server->dsn();
+    if (pgbench_path) {
+      pgbench.emplace(*pgbench_path, *server);
+      postgres->pgbench = *pgbench_path;
+      config.pgbench = &*pgbench;
+    }
+  }
+
   const std::size_t runs = plan.targets.size() * workers.size() * o.repeat;
   BenchProgress progress(runs, ::isatty(2) == 1);
   if (::isatty(2) == 1) {
@@ -349,7 +411,17 @@ int execute(const BenchOptions& o) {
   // Repetitions are the outer loop, so that drift of a busy machine spreads over every target
   // instead of landing on a few.
   Samples samples(plan.targets.size(), std::vector<std::vector<BenchSample>>(workers.size()));
-  BenchRunner runner;
+  // A pgbench row does the work its strategy's row did in this repetition, warm-up included
+  // (measured just before it: strategies come first), as transactions per client; at least one.
+  auto pgbench_transactions = [&](const BenchTarget& t, std::size_t wi) -> std::uint64_t {
+    const BenchTarget strategy{BenchMode::kStrategy, pgbench_strategy(t.primitive),
+                               BarePrimitive::kPlainStore, Backend::kPostgres, plan.scenario};
+    for (std::size_t ti = 0; ti < plan.targets.size(); ++ti) {
+      if (plan.targets[ti] == strategy && !samples[ti][wi].empty())
+        return std::max<std::uint64_t>(1, samples[ti][wi].back().ops_total / workers[wi]);
+    }
+    return 1;
+  };
   std::size_t done = 0;
   std::optional<int> interrupted_by;
   try {
@@ -360,6 +432,8 @@ int execute(const BenchOptions& o) {
           progress.show(done,
                         fmt::format("{}, {} workers, repetition {}/{}", describe(plan.targets[ti]),
                                     workers[wi], rep + 1, o.repeat));
+          if (bare::is_pgbench(plan.targets[ti].primitive))
+            config.pgbench_transactions = pgbench_transactions(plan.targets[ti], wi);
           samples[ti][wi].push_back(runner.run(plan.targets[ti], config));
           ++done;
         }
@@ -379,6 +453,7 @@ int execute(const BenchOptions& o) {
   if (interrupted_by && done == 0) return 128 + *interrupted_by;
 
   BenchResult result = make_result(o, plan, workers, samples);
+  result.postgres = postgres;
   result.interrupted = interrupted_by.has_value();
   result.measurements_done = done;
   result.measurements_planned = runs;
@@ -452,6 +527,10 @@ Command add_bench(CLI::App& app) {
       "  shmlab bench --strategies atomic --backends shm --json | jq '.results[].ops_per_s'\n"
       "  shmlab bench --scenario bank --backends shm,sqlite     (strategies that cannot run it\n"
       "                                                         are skipped, with the reason)\n"
+      "  shmlab bench --backends sqlite,postgres --strategies atomic,for-update,transaction\n"
+      "      (one throwaway PostgreSQL server for the whole bench; atomic and for-update beside\n"
+      "      pgbench running the same statements with as many clients; all backends but postgres\n"
+      "      by default)\n"
       "Output files are opened before measuring; Ctrl-C prints and writes what was measured.\n"
       "Exit codes: 0 done, 3 a correct strategy lost an update, 2 bad usage, 1 environment\n"
       "failure, 130/143 interrupted.");

@@ -36,6 +36,37 @@ TEST(Percentile, OfOneValueIsThatValue) {
   EXPECT_DOUBLE_EQ(percentile(v, 0.9), 7);
 }
 
+BenchSummary with_rates(std::vector<double> rates) {
+  std::vector<BenchSample> samples;
+  for (double r : rates) samples.push_back({.ops_per_s = r});
+  return summarize(samples);
+}
+
+TEST(PairedRatios, EachRepetitionAgainstItsOwnNeighbour) {
+  // The machine slowed both down in the second repetition: each pair still says 1/2 and 2.
+  const auto sut = paired_ratios(with_rates({100, 10, 400}), with_rates({200, 5, 200}));
+  ASSERT_EQ(sut.size(), 3u);
+  EXPECT_DOUBLE_EQ(sut[0], 0.5);
+  EXPECT_DOUBLE_EQ(sut[1], 2.0);
+  EXPECT_DOUBLE_EQ(sut[2], 2.0);
+}
+
+TEST(PairedRatios, NoneWithoutAReferenceForEveryRepetition) {
+  EXPECT_TRUE(paired_ratios(with_rates({1, 2}), std::nullopt).empty());
+  EXPECT_TRUE(paired_ratios(with_rates({1, 2}), with_rates({1})).empty());
+  EXPECT_TRUE(paired_ratios(with_rates({1, 2}), with_rates({1, 0})).empty());
+}
+
+TEST(BarePrimitiveFor, OnPostgresAtomicAndForUpdateArePgbenchsAndTheRestHaveNone) {
+  EXPECT_EQ(bare_primitive_for(Strategy::kAtomic, Backend::kPostgres),
+            BarePrimitive::kPgbenchUpdate);
+  EXPECT_EQ(bare_primitive_for(Strategy::kForUpdate, Backend::kPostgres),
+            BarePrimitive::kPgbenchForUpdate);
+  for (Strategy s : {Strategy::kNone, Strategy::kCas, Strategy::kTransaction, Strategy::kAdvisory,
+                     Strategy::kMutex})
+    EXPECT_FALSE(bare_primitive_for(s, Backend::kPostgres).has_value());
+}
+
 TEST(Percentile, OfNothingThrows) {
   EXPECT_THROW(percentile(std::vector<double>{}, 0.5), std::invalid_argument);
 }

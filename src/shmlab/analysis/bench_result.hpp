@@ -19,6 +19,7 @@ struct BenchResultRow {
   BenchSummary summary;
   std::optional<BarePrimitive> bare;    // the primitive it is compared with
   std::optional<double> ratio_to_bare;  // ops/s ÷ the bare loop's, same backend and workers
+  std::vector<double> ratios_to_bare;   // the same per repetition, each pair measured side by side
 };
 
 struct BenchPeerRow {
@@ -26,7 +27,16 @@ struct BenchPeerRow {
   Backend backend;
   std::uint32_t workers = 0;
   BenchSummary summary;
-  bool library_peer = false;  // Boost.Interprocess, not a bare loop of ours
+  bool library_peer = false;  // Boost.Interprocess or pgbench, not a bare loop of ours
+};
+
+// The server of the postgres rows: one per invocation, shared by every measurement.
+struct BenchPostgres {
+  double startup_s = 0;  // initdb and start until it accepted connections
+  double initdb_s = 0;
+  std::string pgbench;          // the pgbench the peer rows ran; "" when none
+  std::string pgbench_missing;  // why there are no pgbench rows; "" when there are
+  std::string query_mode;       // pgbench -M
 };
 
 struct BenchSettings {
@@ -57,6 +67,7 @@ struct BenchResult {
   std::size_t measurements_planned = 0;
   std::vector<BenchResultRow> results;
   std::vector<BenchPeerRow> peers;
+  std::optional<BenchPostgres> postgres;  // when a postgres row was asked for
 };
 
 }  // namespace shmlab

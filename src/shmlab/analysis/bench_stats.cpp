@@ -54,8 +54,26 @@ std::optional<double> ratio_to_bare(const BenchSummary& strategy,
   return strategy.ops_per_s / bare->ops_per_s;
 }
 
+std::vector<double> paired_ratios(const BenchSummary& strategy,
+                                  const std::optional<BenchSummary>& bare) {
+  std::vector<double> out;
+  if (!bare || bare->samples.size() != strategy.samples.size()) return out;
+  for (std::size_t i = 0; i < strategy.samples.size(); ++i) {
+    const double ref = bare->samples[i].ops_per_s;
+    if (!(ref > 0)) return {};
+    out.push_back(strategy.samples[i].ops_per_s / ref);
+  }
+  return out;
+}
+
 std::optional<BarePrimitive> bare_primitive_for(Strategy strategy, Backend backend) {
   if (backend == Backend::kSqlite) return std::nullopt;
+  // On a server the reference is pgbench running the same statements with as many clients.
+  if (backend == Backend::kPostgres) {
+    if (strategy == Strategy::kAtomic) return BarePrimitive::kPgbenchUpdate;
+    if (strategy == Strategy::kForUpdate) return BarePrimitive::kPgbenchForUpdate;
+    return std::nullopt;
+  }
   switch (strategy) {
     case Strategy::kNone:
       return BarePrimitive::kPlainStore;

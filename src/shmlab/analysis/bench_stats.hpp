@@ -36,8 +36,14 @@ BenchSummary summarize(std::span<const BenchSample> samples);
 std::optional<double> ratio_to_bare(const BenchSummary& strategy,
                                     const std::optional<BenchSummary>& bare);
 
+// Each repetition's strategy ops/s ÷ the reference's of the same repetition (measured next to it:
+// the pair shares the machine's load of that moment); empty unless both have every repetition.
+std::vector<double> paired_ratios(const BenchSummary& strategy,
+                                  const std::optional<BenchSummary>& bare);
+
 // The bare primitive a strategy's operation is built on; none when there is no bare loop for it
-// (the sqlite backend: its cost is SQLite's, not a primitive's).
+// (the sqlite backend: its cost is SQLite's, not a primitive's). On postgres: pgbench's script of
+// the same statements, for atomic and for-update.
 std::optional<BarePrimitive> bare_primitive_for(Strategy strategy, Backend backend);
 
 }  // namespace shmlab

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -15,8 +16,10 @@
 #include <vector>
 
 #include "shmlab/bench/bench_counter.hpp"
+#include "shmlab/bench/pgbench_peer.hpp"
 #include "shmlab/control/control_block.hpp"
 #include "shmlab/region/memory_cells.hpp"
+#include "shmlab/region/pg_region.hpp"
 #include "shmlab/region/record.hpp"
 #include "shmlab/region/region.hpp"
 #include "shmlab/run/coordinator.hpp"
@@ -152,6 +155,14 @@ bool BenchTarget::has_lock() const {
 }
 
 BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& config) {
+  if (target.mode == BenchMode::kBare && bare::is_pgbench(target.primitive)) {
+    if (config.pgbench == nullptr) throw std::logic_error("bench: a pgbench row without pgbench");
+    // Bounded like a stuck worker: far beyond what the same work took shmlab.
+    const auto timeout = std::chrono::milliseconds(static_cast<std::int64_t>(
+        (20 * (config.duration_s + config.warmup_s) + config.stop_timeout_s + 30) * 1000));
+    return config.pgbench->run(target.primitive, config.workers, config.pgbench_transactions,
+                               config.warmup_s, signals_, timeout);
+  }
   const std::string id = make_run_id();
   BenchSpec spec;
   spec.mode = target.mode;
@@ -179,6 +190,11 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
     p.delays = DelaySpec{{0, 0}, {0, 0}, {0, 0}};
     p.quiet = true;
     copy_name(p.run_id, id);
+    if (target.backend == Backend::kPostgres) {
+      // The invocation's one server; this measurement's own schema and table on it.
+      if (config.pg_dsn.empty()) throw std::logic_error("bench: postgres without a server");
+      copy_name(p.region_path, std::string(kDsnPrefix) + config.pg_dsn);
+    }
     store = create_region(p, config.temp_dir);
     control.emplace(ControlBlock::create(p));
     lock_objects.emplace(LockObjects::create(p));  // e.g. the named semaphore
@@ -187,7 +203,7 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
   } else {
     const std::size_t size = align_up((std::size_t{config.workers} + 1) * 64, 4096);
     switch (target.backend) {
-      case Backend::kPostgres:  // bench_command refuses it: not measured yet
+      case Backend::kPostgres:  // its reference is pgbench (above)
         throw std::logic_error("bench: no bare loop on postgres");
       case Backend::kShm:
         bare_objects.shm.emplace(sys::ShmObject::create(fmt::format("/{}-bare", id), size));

@@ -15,6 +15,8 @@
 
 namespace shmlab {
 
+class PgbenchPeer;
+
 // The stock, and each account's balance, of a scenario bench: no measurement runs out of either
 // (the largest value a cell holds on every backend: 2^36, 687 million transfers of 100).
 inline constexpr std::int64_t kBenchScenarioPlenty = kMaxCellValue;
@@ -41,6 +43,13 @@ struct BenchConfig {
   // mmap/shm: start the cells' 40-bit counters this far below the top of their range instead of
   // at 0 (0: at 0). Lets a test wrap them in a short measurement; final_value counts from there.
   std::uint64_t counter_headroom = 0;
+  // postgres: the server every measurement of the invocation shares (a libpq DSN); each makes its
+  // own schema and table on it and drops them after.
+  std::string pg_dsn;
+  // postgres: runs the pgbench rows (kPgbench* primitives), with this many transactions per client
+  // (the strategy row's measured operations per worker, so both do the same work).
+  const PgbenchPeer* pgbench = nullptr;
+  std::uint64_t pgbench_transactions = 1;
 };
 
 // One repetition's numbers.
@@ -59,6 +68,9 @@ struct BenchSample {
   // The region's counter words wrapped their 40 bits at least once and were followed through
   // (WrappingCounter): final_value is still exact.
   bool counter_wrapped = false;
+  // pgbench's mean latency per transaction (its report has no percentiles: p50/p99 stay 0); 0 for
+  // every other row.
+  double latency_avg_ns = 0;
 };
 
 // The machine a bench ran on, as the kernel describes it.

@@ -292,7 +292,7 @@ BareData attach_bare_data(const BenchSpec& spec, std::uint32_t index) {
   const std::size_t size = (std::size_t{spec.workers} + 1) * 64;
   void* base = nullptr;
   switch (spec.backend) {
-    case Backend::kPostgres:  // bench_command refuses it: not measured yet
+    case Backend::kPostgres:  // its reference is pgbench, run by the runner (pgbench_peer.hpp)
       throw std::logic_error("bench: no bare loop on postgres");
     case Backend::kShm:
       d.shm.emplace(sys::ShmObject::open(path, size));
@@ -378,7 +378,11 @@ void run_bare(BenchBlock& bench, std::uint32_t index) {
           h, slot, d,
           bare::BoostMutexGuard{
               reinterpret_cast<boost::interprocess::interprocess_mutex*>(h.boost_mutex)});
+    case BarePrimitive::kPgbenchUpdate:
+    case BarePrimitive::kPgbenchForUpdate:
+      break;  // pgbench's own clients run these (bench/pgbench_peer.cpp)
   }
+  throw std::logic_error("bench: no bare loop for a pgbench peer");
 }
 
 }  // namespace

@@ -35,6 +35,10 @@ enum class BarePrimitive : std::uint8_t {
   kFlock,        // flock(2) around the increment
   kOfd,          // fcntl F_OFD_SETLKW around the increment
   kBoostMutex,   // Boost.Interprocess interprocess_mutex around the increment (the peer)
+  // postgres: pgbench, PostgreSQL's own load generator, running the strategy's statements against
+  // the same server (bench/pgbench_peer.hpp); no bench worker runs these.
+  kPgbenchUpdate,     // UPDATE … SET value = value + 1 (atomic's statement)
+  kPgbenchForUpdate,  // BEGIN; SELECT … FOR UPDATE; UPDATE …; COMMIT (for-update's)
 };
 
 enum class BenchMode : std::uint8_t {

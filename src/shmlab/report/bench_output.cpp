@@ -16,12 +16,17 @@ nlohmann::json or_null(const std::optional<double>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }
 
+// A latency; null for a row that has none (pgbench reports a mean only: latency_avg_ns).
+nlohmann::json latency_json(double ns) {
+  return ns > 0 ? nlohmann::json(ns) : nlohmann::json(nullptr);
+}
+
 void put_summary(nlohmann::json& j, const BenchSummary& s) {
   j["ops_per_s"] = s.ops_per_s;
   j["ops_per_s_p10"] = s.ops_per_s_p10;
   j["ops_per_s_p90"] = s.ops_per_s_p90;
-  j["p50_ns"] = s.p50_ns;
-  j["p99_ns"] = s.p99_ns;
+  j["p50_ns"] = latency_json(s.p50_ns);
+  j["p99_ns"] = latency_json(s.p99_ns);
   j["lost_updates"] = s.lost_updates;
   j["retries"] = s.retries;
   j["retries_per_op"] = s.retries_per_op;
@@ -43,6 +48,7 @@ void put_summary(nlohmann::json& j, const BenchSummary& s) {
                    {"window_s", x.window_s},
                    {"batch", x.batch},
                    {"counter_wrapped", x.counter_wrapped}});
+    if (x.latency_avg_ns > 0) raw.back()["latency_avg_ns"] = x.latency_avg_ns;
   }
   j["samples"] = std::move(raw);
 }
@@ -50,6 +56,9 @@ void put_summary(nlohmann::json& j, const BenchSummary& s) {
 std::string opt_fmt(const std::optional<double>& v, const char* spec) {
   return v ? fmt::format(fmt::runtime(spec), *v) : std::string("-");
 }
+
+// A latency; "-" for a row that has none (pgbench reports a mean only).
+std::string latency(double ns) { return ns > 0 ? human_ns(ns) : std::string("-"); }
 
 std::string spread(const BenchSummary& s) {
   return fmt::format("{}–{}", human_rate(s.ops_per_s_p10), human_rate(s.ops_per_s_p90));
@@ -86,20 +95,35 @@ std::string bench_table(const BenchResult& r) {
   }
   for (const auto& [strategy, why] : st.skipped)
     out += fmt::format("skipped {}: {}\n", strategy, why);
+  if (r.postgres) {
+    out += fmt::format(
+        "postgres: one throwaway server for the whole bench, started in {:.1f} s (initdb {:.1f} "
+        "s); "
+        "each measurement on a fresh table\n",
+        r.postgres->startup_s, r.postgres->initdb_s);
+    if (!r.postgres->pgbench.empty()) {
+      out += fmt::format(
+          "postgres \"vs bare\": ops/s ÷ pgbench running the same statements with as many "
+          "clients, same server, same run ({} -M {})\n",
+          r.postgres->pgbench, r.postgres->query_mode);
+    } else if (!r.postgres->pgbench_missing.empty()) {
+      out += fmt::format("no pgbench rows: {}\n", r.postgres->pgbench_missing);
+    }
+  }
   out += "\n";
   // As wide as the longest name ("ordered-locks" of the bank): the columns stay aligned.
   std::size_t name_w = 12;
   for (const BenchResultRow& row : r.results)
     name_w = std::max(name_w, strategy_name(row.strategy).size());
-  out += fmt::format("{:<{}} {:<7} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9} {:>9} {:>8}\n",
+  out += fmt::format("{:<{}} {:<8} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9} {:>9} {:>8}\n",
                      "strategy", name_w, "backend", "workers", "ops/s", "p10–p90", "p50", "p99",
                      "lost", "retry/op", "lockwait", "vs bare");
   for (const BenchResultRow& row : r.results) {
     const BenchSummary& s = row.summary;
     out += fmt::format(
-        "{:<{}} {:<7} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9} {:>9} {:>8}\n",
+        "{:<{}} {:<8} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9} {:>9} {:>8}\n",
         strategy_name(row.strategy), name_w, backend_name(row.backend), row.workers,
-        human_rate(s.ops_per_s), spread(s), human_ns(s.p50_ns), human_ns(s.p99_ns), s.lost_updates,
+        human_rate(s.ops_per_s), spread(s), latency(s.p50_ns), latency(s.p99_ns), s.lost_updates,
         fmt::format("{:.3f}", s.retries_per_op),
         opt_fmt(s.lock_wait_share ? std::optional<double>(*s.lock_wait_share * 100) : std::nullopt,
                 "{:.0f}%"),
@@ -114,14 +138,14 @@ std::string bench_table(const BenchResult& r) {
     std::size_t peer_w = 26;
     for (const BenchPeerRow& p : r.peers) peer_w = std::max(peer_w, name_of(p).size());
     out += "\nbare loops (no harness) and peers, same worker counts, same run:\n";
-    out += fmt::format("{:<{}} {:<7} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9}\n", "primitive",
+    out += fmt::format("{:<{}} {:<8} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9}\n", "primitive",
                        peer_w, "backend", "workers", "ops/s", "p10–p90", "p50", "p99", "lost",
                        "lockwait");
     for (const BenchPeerRow& p : r.peers) {
       const BenchSummary& s = p.summary;
-      out += fmt::format("{:<{}} {:<7} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9}\n", name_of(p),
+      out += fmt::format("{:<{}} {:<8} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9}\n", name_of(p),
                          peer_w, backend_name(p.backend), p.workers, human_rate(s.ops_per_s),
-                         spread(s), human_ns(s.p50_ns), human_ns(s.p99_ns), s.lost_updates,
+                         spread(s), latency(s.p50_ns), latency(s.p99_ns), s.lost_updates,
                          opt_fmt(s.lock_wait_share ? std::optional<double>(*s.lock_wait_share * 100)
                                                    : std::nullopt,
                                  "{:.0f}%"));
@@ -146,6 +170,15 @@ nlohmann::json bench_json(const BenchResult& r) {
                   {"kernel", pv.machine.kernel}};
   j["version"] = pv.version;
   j["commit"] = pv.commit;
+  if (r.postgres) {
+    j["postgres"] = {{"startup_s", r.postgres->startup_s},
+                     {"initdb_s", r.postgres->initdb_s},
+                     {"pgbench", r.postgres->pgbench.empty() ? nlohmann::json(nullptr)
+                                                             : nlohmann::json(r.postgres->pgbench)},
+                     {"pgbench_query_mode", r.postgres->query_mode}};
+    if (!r.postgres->pgbench_missing.empty())
+      j["postgres"]["pgbench_missing"] = r.postgres->pgbench_missing;
+  }
   j["interrupted"] = r.interrupted;
   j["measurements"] = {{"done", r.measurements_done}, {"planned", r.measurements_planned}};
   j["results"] = nlohmann::json::array();
@@ -158,6 +191,7 @@ nlohmann::json bench_json(const BenchResult& r) {
     e["bare"] =
         row.bare ? nlohmann::json(bare::primitive_name(*row.bare)) : nlohmann::json(nullptr);
     e["ratio_to_bare"] = or_null(row.ratio_to_bare);
+    e["ratios_to_bare"] = row.ratios_to_bare;
     j["results"].push_back(std::move(e));
   }
   j["peers"] = nlohmann::json::array();

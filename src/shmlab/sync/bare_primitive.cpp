@@ -24,6 +24,10 @@ std::string_view primitive_name(BarePrimitive p) {
       return "ofd-lock";
     case BarePrimitive::kBoostMutex:
       return "boost-interprocess-mutex";
+    case BarePrimitive::kPgbenchUpdate:
+      return "pgbench-update";
+    case BarePrimitive::kPgbenchForUpdate:
+      return "pgbench-for-update";
   }
   return "?";
 }
@@ -33,7 +37,14 @@ bool needs_memory(BarePrimitive p) {
 }
 
 bool is_lock(BarePrimitive p) {
-  return !needs_memory(p) && p != BarePrimitive::kPlainStore && p != BarePrimitive::kShardedCell;
+  return !needs_memory(p) && !is_pgbench(p) && p != BarePrimitive::kPlainStore &&
+         p != BarePrimitive::kShardedCell;
+}
+
+bool is_peer(BarePrimitive p) { return p == BarePrimitive::kBoostMutex || is_pgbench(p); }
+
+bool is_pgbench(BarePrimitive p) {
+  return p == BarePrimitive::kPgbenchUpdate || p == BarePrimitive::kPgbenchForUpdate;
 }
 
 }  // namespace shmlab::bare

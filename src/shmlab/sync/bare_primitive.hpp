@@ -32,6 +32,10 @@ std::string_view primitive_name(BarePrimitive p);
 bool needs_memory(BarePrimitive p);
 // Whether it is a lock around the increment (its wait is measured).
 bool is_lock(BarePrimitive p);
+// Whether it is another program's or library's (Boost, pgbench), not a bare loop of ours.
+bool is_peer(BarePrimitive p);
+// Whether pgbench runs it (postgres), not a bench worker.
+bool is_pgbench(BarePrimitive p);
 
 // --- where the counter lives -------------------------------------------------------------------
 

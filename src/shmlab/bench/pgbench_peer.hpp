@@ -1,0 +1,88 @@
+// PgbenchPeer: the reference of `shmlab bench --backends postgres` — pgbench, PostgreSQL's own
+// load generator, running a strategy's statements with as many clients as the bench has workers,
+// against the bench's server, on a table of its own (the run's `cells`, fresh for each
+// measurement, dropped after it). Under root it runs as the user who owns the server's directory
+// (the server's), as the server does.
+//
+// Owned by the bench command for one invocation; each run() spawns one pgbench, waits for it
+// (watching the runner's signals), parses its report and reads the row back: the count is checked,
+// not taken on trust. Its files (script, output) live in the server's private directory and are
+// removed after each run. Never crosses processes.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "shmlab/bench/bench_runner.hpp"
+#include "shmlab/control/bench_block.hpp"
+#include "shmlab/sys/signals.hpp"
+
+namespace shmlab {
+
+namespace pg {
+class ThrowawayServer;
+}
+
+// What pgbench printed that the bench uses.
+struct PgbenchReport {
+  std::uint64_t processed = 0;  // "number of transactions actually processed: N/M"
+  double tps = 0;               // "tps = X (without initial connection time)"
+  double latency_avg_ms = 0;    // "latency average = X ms"
+};
+
+// Parses pgbench's summary; nullopt when a line it needs is missing.
+std::optional<PgbenchReport> parse_pgbench_report(const std::string& output);
+
+// What pgbench's per-transaction log (-l: "client transaction latency_us script epoch_s us …" per
+// line) says about the window after the warm-up, timed as the bench times its workers: the
+// transactions that started at least `warmup_s` after the first one, over the time from then to
+// the last one's end. Without any (a run shorter than the warm-up), the whole run.
+struct PgbenchWindow {
+  std::uint64_t transactions = 0;  // logged, all (failed ones are not counted)
+  std::uint64_t measured = 0;      // inside the window
+  double window_s = 0;
+  double ops_per_s = 0;
+  double p50_ns = 0;  // latency of the measured transactions
+  double p99_ns = 0;
+};
+// Calls its argument with each line of the log, from the start, each time it is called.
+using PgbenchLogLines = std::function<void(const std::function<void(const std::string&)>&)>;
+PgbenchWindow pgbench_window(const PgbenchLogLines& each_line, double warmup_s);
+// The same over a log in memory.
+PgbenchWindow pgbench_window(const std::string& log, double warmup_s);
+
+// The pgbench script of `primitive` on `table` (an already quoted, schema-qualified name).
+std::string pgbench_script(BarePrimitive primitive, const std::string& table);
+
+// The query protocol pgbench uses (-M): `extended`, as shmlab's PQexecParams does (a parse, bind
+// and execute per statement, no prepared statement kept), so the two send the same messages.
+inline constexpr const char* kPgbenchQueryMode = "extended";
+
+class PgbenchPeer {
+ public:
+  // The pgbench to run: $SHMLAB_PGBENCH when set, else pgbench beside the server's initdb
+  // (Debian's postgresql-<major> ships it). nullopt when there is none, with why in `why`.
+  static std::optional<std::string> find(std::string& why);
+
+  // `server` must outlive the peer.
+  PgbenchPeer(std::string pgbench, const pg::ThrowawayServer& server)
+      : pgbench_(std::move(pgbench)), server_(server) {}
+
+  const std::string& path() const { return pgbench_; }
+
+  // One measurement: `clients` clients (-c, -j), `transactions` each (-t), timed after `warmup_s`
+  // (pgbench_window). Throws
+  // std::system_error when pgbench fails (its output's last lines in the message) or runs past
+  // `timeout`, BenchInterrupted on SIGINT/SIGTERM from `signals` (pgbench killed, files removed).
+  BenchSample run(BarePrimitive primitive, std::uint32_t clients, std::uint64_t transactions,
+                  double warmup_s, sys::SignalFd& signals, std::chrono::milliseconds timeout) const;
+
+ private:
+  std::string pgbench_;
+  const pg::ThrowawayServer& server_;
+};
+
+}  // namespace shmlab

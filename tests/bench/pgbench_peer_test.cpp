@@ -1,0 +1,72 @@
+// What the bench reads from pgbench: its summary and its per-transaction log, on text of the form
+// pgbench 15 prints (no server needed).
+#include "shmlab/bench/pgbench_peer.hpp"
+
+#include <gtest/gtest.h>
+
+namespace shmlab {
+namespace {
+
+constexpr const char* kSummary =
+    "transaction type: /tmp/x/shmlab-1-ab-pgbench.sql\n"
+    "scaling factor: 1\n"
+    "query mode: extended\n"
+    "number of clients: 2\n"
+    "number of threads: 2\n"
+    "maximum number of tries: 1\n"
+    "number of transactions per client: 500\n"
+    "number of transactions actually processed: 1000/1000\n"
+    "number of failed transactions: 0 (0.000%)\n"
+    "latency average = 0.187 ms\n"
+    "initial connection time = 4.201 ms\n"
+    "tps = 10672.454990 (without initial connection time)\n";
+
+TEST(PgbenchReport, ParsesProcessedTpsAndMeanLatency) {
+  const auto sut = parse_pgbench_report(kSummary);
+  ASSERT_TRUE(sut.has_value());
+  EXPECT_EQ(sut->processed, 1000u);
+  EXPECT_DOUBLE_EQ(sut->tps, 10672.454990);
+  EXPECT_DOUBLE_EQ(sut->latency_avg_ms, 0.187);
+}
+
+TEST(PgbenchReport, NoneWithoutTheSummary) {
+  EXPECT_FALSE(parse_pgbench_report("pgbench: error: connection to server failed\n"));
+}
+
+TEST(PgbenchWindow, CountsTransactionsStartedAfterTheWarmupOverTheTimeToTheLastEnd) {
+  // client, transaction, latency µs, script, end (s, µs). First start: 100.000000.
+  const std::string log =
+      "0 0 100000 0 100 100000\n"  // 100.0–100.1: in the warm-up (0.15 s)
+      "1 0 100000 0 100 150000\n"  // 100.05–100.15: starts in the warm-up
+      "0 1 200000 0 100 400000\n"  // 100.2–100.4: measured
+      "1 1 250000 0 100 450000\n"  // 100.2–100.45: measured
+      "0 2 failed 0 100 500000\n"  // a failed one is not a transaction done
+      "1 2 50000 0 101 150000\n";  // 101.1–101.15: measured; the window ends here
+  const PgbenchWindow sut = pgbench_window(log, 0.15);
+  EXPECT_EQ(sut.transactions, 5u);
+  EXPECT_EQ(sut.measured, 3u);
+  EXPECT_NEAR(sut.window_s, 1.0, 1e-6);  // 100.15 → 101.15
+  EXPECT_NEAR(sut.ops_per_s, 3.0, 1e-6);
+  // The median of 50, 200 and 250 ms, within the histogram's buckets (±2.2 %).
+  EXPECT_NEAR(sut.p50_ns, 200e6, 200e6 * 0.03);
+  EXPECT_LE(sut.p50_ns, sut.p99_ns);
+}
+
+TEST(PgbenchWindow, ARunShorterThanTheWarmupIsMeasuredWhole) {
+  const PgbenchWindow sut = pgbench_window("0 0 1000 0 5 1000\n0 1 1000 0 5 2000\n", 1.0);
+  EXPECT_EQ(sut.measured, 2u);
+  EXPECT_NEAR(sut.window_s, 0.002, 1e-9);
+}
+
+TEST(PgbenchScript, ForUpdateLocksTheRowAndWritesTheValueItRead) {
+  const std::string sut = pgbench_script(BarePrimitive::kPgbenchForUpdate, "\"s\".\"cells\"");
+  EXPECT_NE(sut.find("BEGIN;"), std::string::npos);
+  EXPECT_NE(sut.find("FOR UPDATE \\gset"), std::string::npos);
+  EXPECT_NE(sut.find("SET value = :v + 1"), std::string::npos);
+  EXPECT_NE(sut.find("COMMIT;"), std::string::npos);
+  EXPECT_EQ(pgbench_script(BarePrimitive::kPgbenchUpdate, "t"),
+            "UPDATE t SET value = value + 1 WHERE id = 0;\n");
+}
+
+}  // namespace
+}  // namespace shmlab

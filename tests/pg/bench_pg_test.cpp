@@ -1,0 +1,164 @@
+// `shmlab bench --backends postgres` through the real binary, on a real throwaway server: a row for
+// each strategy that fits postgres, exact counts where the strategy is exact, pgbench beside atomic
+// and for-update, and nothing of the server left afterwards. Never speed. One bench invocation (one
+// server) per test.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "pg_test_support.hpp"
+#include "shmlab/bench/pgbench_peer.hpp"
+#include "support/shmlab_process.hpp"
+
+namespace shmlab::test {
+namespace {
+
+using nlohmann::json;
+
+const std::vector<std::string> kStrategies = {"none",        "atomic",     "cas",
+                                              "transaction", "for-update", "advisory"};
+
+// The server's directory, from the line that says what its start-up cost.
+std::string server_dir(const std::string& err) {
+  const std::string key = "shared by every postgres measurement: ";
+  const std::size_t at = err.find(key);
+  if (at == std::string::npos) return {};
+  const std::size_t from = at + key.size();
+  return err.substr(from, err.find('\n', from) - from);
+}
+
+const json* find_row(const json& rows, const std::string& key, const std::string& name,
+                     const std::string& backend, int workers) {
+  for (const json& r : rows) {
+    if (r[key] == name && r["backend"] == backend && r["workers"] == workers) return &r;
+  }
+  return nullptr;
+}
+
+// Nothing of the run's server remains, nor anything else of the run in TMPDIR or /dev/shm.
+void expect_nothing_left(const Outcome& o, const PgScratch& scratch) {
+  const std::string dir = server_dir(o.err);
+  ASSERT_FALSE(dir.empty()) << "no start-up line in:\n" << o.err;
+  expect_server_gone(dir, dir + "/data", 0);
+  EXPECT_TRUE(scratch.temp_dir().entries().empty());
+  EXPECT_TRUE(shm_leftovers(o.pid).empty());
+}
+
+TEST(BenchPg, EveryFittingStrategyHasExactRowsAndAtomicAndForUpdateRunBesidePgbench) {
+  PgScratch scratch;
+  std::vector<std::string> args = {
+      "bench",    "--backends", "sqlite,postgres", "--workers", "1,2",    "--duration",  "0.05",
+      "--warmup", "0.02",       "--repeat",        "1",         "--json", "--strategies"};
+  std::string list;
+  for (const std::string& s : kStrategies) list += (list.empty() ? "" : ",") + s;
+  args.push_back(list);
+  const Outcome o = run_shmlab(args, scratch.temp_dir(), 280);
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.err.find("started a throwaway PostgreSQL server in"), std::string::npos) << o.err;
+  const json j = json::parse(o.out);
+
+  for (const std::string& s : kStrategies) {
+    for (int w : {1, 2}) {
+      SCOPED_TRACE(s + " × " + std::to_string(w));
+      const json* row = find_row(j["results"], "strategy", s, "postgres", w);
+      ASSERT_NE(row, nullptr) << j["results"];
+      const json& sample = (*row)["samples"][0];
+      ASSERT_GT(sample["ops_total"].get<long long>(), 0);
+      // Exact: every operation counted once in the table (none too, with one worker).
+      if (s != "none" || w == 1) {
+        EXPECT_EQ((*row)["lost_updates"], 0);
+        EXPECT_EQ(sample["final"], sample["ops_total"]);
+      } else {
+        EXPECT_LE(sample["final"].get<long long>(), sample["ops_total"].get<long long>());
+      }
+      for (const char* key : {"ops_per_s", "p50_ns", "p99_ns", "retries_per_op"})
+        EXPECT_TRUE((*row)[key].is_number()) << key << " in " << *row;
+      // With one worker nothing conflicts: no retry.
+      if (w == 1) {
+        EXPECT_EQ((*row)["retries"], 0);
+      }
+    }
+  }
+  // sqlite's rows beside them, for the strategies that fit it.
+  for (const char* s : {"none", "atomic", "cas", "transaction"})
+    EXPECT_NE(find_row(j["results"], "strategy", s, "sqlite", 2), nullptr) << s;
+
+  ASSERT_TRUE(j.contains("postgres")) << j;
+  EXPECT_GT(j["postgres"]["startup_s"].get<double>(), 0);
+  std::string why;
+  ASSERT_TRUE(PgbenchPeer::find(why).has_value())
+      << "pgbench is part of the server's package: " << why;
+  EXPECT_TRUE(j["postgres"]["pgbench"].is_string()) << j["postgres"];
+  for (const auto& [strategy, peer] :
+       {std::pair<std::string, std::string>{"atomic", "pgbench-update"},
+        {"for-update", "pgbench-for-update"}}) {
+    for (int w : {1, 2}) {
+      SCOPED_TRACE(peer + " × " + std::to_string(w));
+      const json* row = find_row(j["results"], "strategy", strategy, "postgres", w);
+      ASSERT_NE(row, nullptr);
+      EXPECT_EQ((*row)["bare"], peer);
+      EXPECT_GT((*row)["ratio_to_bare"].get<double>(), 0);
+      EXPECT_EQ((*row)["ratios_to_bare"].size(), 1u);  // one per repetition, paired
+      const json* p = find_row(j["peers"], "name", peer, "postgres", w);
+      ASSERT_NE(p, nullptr) << j["peers"];
+      EXPECT_EQ((*p)["kind"], "peer");
+      const json& sample = (*p)["samples"][0];
+      // pgbench did the strategy's work, warm-up included, as whole transactions per client.
+      const long long per_client =
+          std::max<long long>(1, (*row)["samples"][0]["ops_total"].get<long long>() / w);
+      EXPECT_EQ(sample["ops_total"], per_client * w);
+      // And the row says it added exactly that: the count is read back, not taken from pgbench.
+      EXPECT_EQ(sample["final"], sample["ops_total"]);
+      EXPECT_EQ((*p)["lost_updates"], 0);
+      EXPECT_GT((*p)["ops_per_s"].get<double>(), 0);
+    }
+  }
+  // The other postgres rows have no reference.
+  EXPECT_TRUE((*find_row(j["results"], "strategy", "cas", "postgres", 1))["bare"].is_null());
+  expect_nothing_left(o, scratch);
+}
+
+TEST(BenchPg, WithoutPgbenchTheRowsStayAndTheOutputSaysWhy) {
+  PgScratch scratch;
+  ::setenv("SHMLAB_PGBENCH", "/nonexistent/pgbench", 1);
+  const Outcome o =
+      run_shmlab({"bench", "--backends", "postgres", "--strategies", "atomic", "--workers", "1",
+                  "--duration", "0.05", "--warmup", "0.01", "--repeat", "1", "--json"},
+                 scratch.temp_dir(), 120);
+  ::unsetenv("SHMLAB_PGBENCH");
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.err.find("no pgbench rows: SHMLAB_PGBENCH=/nonexistent/pgbench"), std::string::npos)
+      << o.err;
+  const json j = json::parse(o.out);
+  ASSERT_EQ(j["results"].size(), 1u) << j["results"];
+  EXPECT_EQ(j["results"][0]["lost_updates"], 0);
+  EXPECT_TRUE(j["results"][0]["bare"].is_null());
+  EXPECT_TRUE(j["results"][0]["ratio_to_bare"].is_null());
+  EXPECT_TRUE(j["peers"].empty()) << j["peers"];
+  EXPECT_TRUE(j["postgres"]["pgbench"].is_null());
+  EXPECT_NE(j["postgres"]["pgbench_missing"].get<std::string>().find("/nonexistent/pgbench"),
+            std::string::npos);
+  expect_nothing_left(o, scratch);
+}
+
+// A pgbench that is there but fails is the environment's failure (exit 1, naming it), and the
+// server goes all the same.
+TEST(BenchPg, APgbenchThatFailsIsAnEnvironmentFailureAndTheServerGoes) {
+  PgScratch scratch;
+  ::setenv("SHMLAB_PGBENCH", "/bin/false", 1);
+  const Outcome o =
+      run_shmlab({"bench", "--backends", "postgres", "--strategies", "atomic", "--workers", "1",
+                  "--duration", "0.05", "--warmup", "0.01", "--repeat", "1"},
+                 scratch.temp_dir(), 120);
+  ::unsetenv("SHMLAB_PGBENCH");
+  EXPECT_EQ(o.exit_code, 1) << o.err;
+  EXPECT_NE(o.err.find("pgbench failed (exit 1): /bin/false"), std::string::npos) << o.err;
+  EXPECT_TRUE(o.out.empty()) << o.out;
+  expect_nothing_left(o, scratch);
+}
+
+}  // namespace
+}  // namespace shmlab::test
