@@ -49,8 +49,12 @@ install: bin
 	@echo "Installed $(DESTDIR)$(PREFIX)/bin/shmlab (man shmlab, completion: README \"Install\")"
 
 # A Debian package of the same files, prefix /usr, Depends from dpkg-shlibdeps.
-deb: bin
+# The package carries the Boost peer: install its headers first, and configure again so that a build
+# directory `make demo` set up without them finds them.
+deb:
 	@bash scripts/install-deps.sh deb
+	@[ ! -f $(BUILD_DIR)/CMakeCache.txt ] || cmake -S . -B $(BUILD_DIR) >/dev/null
+	@$(MAKE) --no-print-directory bin
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target shmlab_dist
 	@cd $(BUILD_DIR) && cpack -G DEB -B packages >/dev/null
 	@ls $(BUILD_DIR)/packages/*.deb

@@ -108,9 +108,9 @@ BENCHMARK(BM_Mutex_LockUnlock)->UseRealTime();
 
 void BM_BoostMutex_LockUnlock(benchmark::State& state) {
   Fixture f;
-  auto* m = new (f.header().boost_mutex) boost::interprocess::interprocess_mutex();
-  guarded_loop(state, bare::BoostMutexGuard{m}, f.memory());
-  m->~interprocess_mutex();
+  bare::construct_boost_mutex(f.header());
+  guarded_loop(state, bare::BoostMutexGuard{bare::boost_mutex_in(f.header())}, f.memory());
+  bare::destroy_boost_mutex(f.header());
 }
 BENCHMARK(BM_BoostMutex_LockUnlock)->UseRealTime();
 

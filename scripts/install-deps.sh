@@ -9,9 +9,11 @@ set -euo pipefail
 demo_packages=(
   g++ make cmake ninja-build
   libcli11-dev libfmt-dev nlohmann-json3-dev libsqlite3-dev
-  libboost-dev  # Boost.Interprocess headers: the bench's peer, compiled into the binary
   pkg-config libpq-dev  # configuring finds libpq (src/CMakeLists.txt, shmlab_pg)
 )
+# Boost.Interprocess headers: the bench's peer, compiled into the binary. Not in the demo set:
+# 155 MB and 15,500 files, most of a fresh machine's unpacking time (README "First run").
+boost_packages=(libboost-dev)
 test_packages=(
   build-essential git
   libgtest-dev libgmock-dev libbenchmark-dev
@@ -31,8 +33,8 @@ test_packages=(
 
 case "${1:-test}" in
   demo) packages=("${demo_packages[@]}") ;;
-  deb) packages=("${demo_packages[@]}" dpkg-dev) ;;
-  test) packages=("${demo_packages[@]}" "${test_packages[@]}") ;;
+  deb) packages=("${demo_packages[@]}" "${boost_packages[@]}" dpkg-dev) ;;
+  test) packages=("${demo_packages[@]}" "${boost_packages[@]}" "${test_packages[@]}") ;;
   *)
     echo "usage: install-deps.sh [demo|deb|test]" >&2
     exit 2

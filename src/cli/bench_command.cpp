@@ -191,10 +191,17 @@ Plan make_plan(const BenchOptions& o) {
   for (const auto& [s, b] : plan.pairs) {
     if (auto p = bare_primitive_for(s, b)) add_bare(*p, b);
   }
-  // The library peer beside every robust-mutex row (postgres: pgbench, added above).
+  // The library peer beside every robust-mutex row (when this build has it: see bare_primitive;
+  // postgres: pgbench, added above).
   for (const auto& [s, b] : plan.pairs) {
-    if (s == Strategy::kMutex && b != Backend::kSqlite && b != Backend::kPostgres)
+    if (s != Strategy::kMutex || b == Backend::kSqlite || b == Backend::kPostgres) continue;
+    if (bare::kBoostPeerBuilt) {
       add_bare(BarePrimitive::kBoostMutex, b);
+    } else if (plan.skipped.empty() || plan.skipped.back().first != "boost-interprocess-mutex") {
+      plan.skipped.emplace_back("boost-interprocess-mutex",
+                                "this shmlab was built without Boost's headers (make demo does not "
+                                "install libboost-dev; make test, or install-deps.sh deb, does)");
+    }
   }
   return plan;
 }

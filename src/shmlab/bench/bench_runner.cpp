@@ -72,9 +72,9 @@ class TempFile {
 
 // Destroys the Boost mutex constructed in the bench block's raw storage.
 struct BoostMutexHolder {
-  boost::interprocess::interprocess_mutex* mutex = nullptr;
+  BenchHeader* header = nullptr;
   ~BoostMutexHolder() {
-    if (mutex != nullptr) mutex->~interprocess_mutex();
+    if (header != nullptr) bare::destroy_boost_mutex(*header);
   }
 };
 
@@ -265,7 +265,8 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
   BenchHeader& h = block.header();
   BoostMutexHolder boost_mutex;
   if (target.mode == BenchMode::kBare && target.primitive == BarePrimitive::kBoostMutex) {
-    boost_mutex.mutex = new (h.boost_mutex) boost::interprocess::interprocess_mutex();
+    bare::construct_boost_mutex(h);
+    boost_mutex.header = &h;
   }
 
   // Declared after the objects: destroyed (killed and reaped) before they are removed.

@@ -374,10 +374,7 @@ void run_bare(BenchBlock& bench, std::uint32_t index) {
     case BarePrimitive::kOfd:
       return run_guarded(h, slot, d, bare::OfdGuard{d.lock_fd});
     case BarePrimitive::kBoostMutex:
-      return run_guarded(
-          h, slot, d,
-          bare::BoostMutexGuard{
-              reinterpret_cast<boost::interprocess::interprocess_mutex*>(h.boost_mutex)});
+      return run_guarded(h, slot, d, bare::BoostMutexGuard{bare::boost_mutex_in(h)});
     case BarePrimitive::kPgbenchUpdate:
     case BarePrimitive::kPgbenchForUpdate:
       break;  // pgbench's own clients run these (bench/pgbench_peer.cpp)
