@@ -197,12 +197,13 @@ void check_hosts(const RunOptions& o, const RunParams& p) {
     case Strategy::kAdvisory:
     case Strategy::kAccountLocks:
     case Strategy::kOrderedLocks:
+    case Strategy::kLease:  // a row of the run's schema, with the server's clock
       return;
     default:
       throw UsageError(fmt::format(
           "--hosts: --strategy {} keeps its lock in the coordinator's shared memory, out of reach "
-          "of a worker on another host; use none, atomic, cas, transaction, for-update or "
-          "advisory (bank: account-locks, ordered-locks)",
+          "of a worker on another host; use none, atomic, cas, transaction, for-update, advisory "
+          "or lease (bank: account-locks, ordered-locks)",
           o.strategy));
   }
 }

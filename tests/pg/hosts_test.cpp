@@ -174,6 +174,68 @@ TEST(Hosts, PartitionedForUpdateTransactionIsRolledBackAndTheOtherWorkerGoesOn) 
   EXPECT_EQ(r.result["final"], 3);
 }
 
+// docs/lease.md's case across two hosts: the lease is a row of the run's schema, its expiry the
+// server's clock, so a worker on another host takes it as one on this one. Worker 1 (host 1) takes
+// the lease (200 ms), reads and is stopped for 600 ms; the schedule grants worker 2 (host 2) its L
+// only once worker 1 is back, so worker 2 takes the expired lease over, and worker 1's W is late.
+HostsRun run_lease_on_hosts(bool fencing, int expected_exit) {
+  std::vector<std::string> args = {"-w",         "2",
+                                   "-n",         "3",
+                                   "--strategy", "lease",
+                                   "--lease",    "200",
+                                   "--pause",    "1@after-read:600",
+                                   "--schedule", "1L 1R 2L 2R 2W 2U 1W",
+                                   "--timeout",  "30"};
+  if (fencing) args.emplace_back("--fencing");
+  return run_on_hosts(2, args, expected_exit);
+}
+
+TEST(Hosts, LeaseLateWriteOfAnExpiredLeaseLosesAnUpdateAcrossHosts) {
+  SKIP_UNLESS_ROOT();
+  const HostsRun r = run_lease_on_hosts(false, 3);
+  EXPECT_EQ(r.result["final"], 5);
+  EXPECT_EQ(r.result["lost_updates"], 1);
+  ASSERT_EQ(r.result["lost"].size(), 1u) << r.result.dump();
+  EXPECT_EQ(r.result["lost"][0]["worker"], 2);
+  EXPECT_EQ(r.result["lost"][0]["erased_by"]["worker"], 1);
+  EXPECT_EQ(r.result["lease"]["leases_expired"], 1);
+  EXPECT_EQ(r.result["lease"]["late_writes_rejected"], 0);
+  EXPECT_NE(r.outcome.err.find("took the lease over from worker 1"), std::string::npos)
+      << r.outcome.err;
+}
+
+TEST(Hosts, LeaseFencingRefusesTheLateWriteAcrossHostsAndTheCountEndsExact) {
+  SKIP_UNLESS_ROOT();
+  const HostsRun r = run_lease_on_hosts(true, 0);
+  EXPECT_EQ(r.result["final"], 6);
+  EXPECT_EQ(r.result["lost_updates"], 0);
+  EXPECT_EQ(r.result["lease"]["late_writes_rejected"], 1);
+  EXPECT_EQ(r.result["per_worker"][0]["late_writes_rejected"], 1);
+  const std::string taken = r.result["schedule_taken"];
+  EXPECT_EQ(taken.rfind("1L 1R 2L 2R 2W 2U 1W 1L 1R 1W 1U", 0), 0u) << taken;
+}
+
+TEST(Hosts, PartitionedLeaseHolderFailsNamingTheReleaseAndItsWriteIsCounted) {
+  SKIP_UNLESS_ROOT();
+  // Worker 1's link goes down after its write, before it releases the lease: the release (an
+  // UPDATE of the lease row) gets no answer, and the error says the write had committed. Worker 2
+  // takes the lease once it expires (500 ms) and does its 2 increments: 1 + 2.
+  const HostsRun r =
+      run_on_hosts(2,
+                   {"-w", "2", "-n", "2", "--strategy", "lease", "--lease", "500", "--partition",
+                    "1@after-write:3000", "--schedule", "1L 1R 1W 1U 2L 2R 2W 2U"},
+                   1);
+  const auto& w1 = r.result["per_worker"][0];
+  EXPECT_EQ(w1["status"], "failed");
+  EXPECT_EQ(w1["ops"], 0);
+  EXPECT_NE(w1["error"].get<std::string>().find(
+                "in operation 1 (written: the UPDATE committed; lease release sent, no answer)"),
+            std::string::npos)
+      << w1;
+  EXPECT_EQ(r.result["per_worker"][1]["ops"], 2);
+  EXPECT_EQ(r.result["final"], 3);
+}
+
 TEST(Hosts, PartitionNeedsHosts) {
   TempDir tmp;
   const Outcome o = run_shmlab(

@@ -279,23 +279,24 @@ std::optional<LeaseGrant> PgRegion::take_lease(std::uint32_t holder, std::int64_
   // server's. One statement: a second taker waits for the first's row lock, then re-checks the
   // WHERE on the row it wrote (read committed), so two can never both take it. SET's right-hand
   // sides see the row before: taken_from keeps the holder whose lease expired.
-  const pg::Result r = conn_.exec(
+  const pg::Result r = exec_lease(
       "UPDATE " + lease_ +
           " SET taken_from = holder, holder = $1,"
           " expires = clock_timestamp() + $2::float8 * interval '1 millisecond', token = token + 1"
           " WHERE id = 0 AND (holder = 0 OR expires <= clock_timestamp())"
           " RETURNING token, taken_from",
-      {num(holder), num(ttl_ms)});
+      {num(holder), num(ttl_ms)}, "nothing written: lease UPDATE sent, no answer");
   if (r.rows() == 0) return std::nullopt;  // another's lease runs
   const auto old = static_cast<std::uint32_t>(r.int64(0, 1));
   return LeaseGrant{static_cast<std::uint64_t>(r.int64(0, 0)), old != holder ? old : 0};
 }
 
 bool PgRegion::release_lease(std::uint32_t holder, std::uint64_t token) {
-  return conn_
-             .exec(
-                 "UPDATE " + lease_ + " SET holder = 0 WHERE id = 0 AND holder = $1 AND token = $2",
-                 {num(holder), num(token)})
+  // The operation's write committed before (autocommit); only the release is in doubt.
+  return exec_lease(
+             "UPDATE " + lease_ + " SET holder = 0 WHERE id = 0 AND holder = $1 AND token = $2",
+             {num(holder), num(token)},
+             "written: the UPDATE committed; lease release sent, no answer")
              .affected_rows() == 1;
 }
 
@@ -309,14 +310,15 @@ FencedWrite PgRegion::exchange_cell_fenced(std::uint32_t cell, const CounterReco
   // would check the token of the statement's snapshot and could let this write land after a
   // newer grant's read (tests/pg/pg_backend_test.cpp loses updates that way).
   const pg::Result res =
-      conn_.exec("WITH fence AS (SELECT token FROM " + lease_ +
+      exec_lease("WITH fence AS (SELECT token FROM " + lease_ +
                      " WHERE id = 0 FOR SHARE), w AS (UPDATE " + table_ +
                      " SET value = $1, last_writer = $2, timestamp_ms = $3,"
                      " replaced_id = write_id, write_id = $4"
                      " WHERE id = $5 AND (SELECT token FROM fence) <= $6 RETURNING replaced_id)"
                      " SELECT fence.token, w.replaced_id FROM fence LEFT JOIN w ON true",
                  {num(r.counter), num(r.last_writer), num(r.timestamp_ms), num(r.write_id),
-                  num(cell), num(token)});
+                  num(cell), num(token)},
+                 "outcome unknown: fenced autocommit UPDATE sent, no answer");
   const auto newest = static_cast<std::uint64_t>(res.int64(0, 0));
   if (!res.is_null(0, 1))
     return FencedWrite{true, static_cast<std::uint64_t>(res.int64(0, 1)), newest};
@@ -342,6 +344,16 @@ void PgRegion::lost(const pg::PgError& e, std::string_view sql) {
     lost_outcome_ = fmt::format("nothing written: {}", verb);
   }
   throw e;
+}
+
+pg::Result PgRegion::exec_lease(const std::string& sql, const std::vector<std::string>& params,
+                                const char* fate) {
+  try {
+    return conn_.exec(sql, params);
+  } catch (const pg::PgError& e) {
+    if (e.connection_lost()) lost_outcome_ = fate;
+    throw;
+  }
 }
 
 bool PgRegion::begin_immediate() {

@@ -125,6 +125,10 @@ class PgRegion final : public Region {
   std::string lost_outcome_;
   // Says what a lost connection left of `sql` (lost_outcome()) and rethrows.
   [[noreturn]] void lost(const pg::PgError& e, std::string_view sql);
+  // A lease statement (autocommit, never retried): on a lost connection, `fate` is what became of
+  // the operation (lost_outcome()) and the error is rethrown.
+  pg::Result exec_lease(const std::string& sql, const std::vector<std::string>& params,
+                        const char* fate);
 };
 
 // "schema=<name> <dsn>" → the region; the run's isolation level from `params`.
