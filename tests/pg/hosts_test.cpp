@@ -236,6 +236,31 @@ TEST(Hosts, PartitionedLeaseHolderFailsNamingTheReleaseAndItsWriteIsCounted) {
   EXPECT_EQ(r.result["final"], 3);
 }
 
+TEST(Hosts, PausedForUpdateHolderHoldsTheOtherHostsWorkerUntilItResumes) {
+  SKIP_UNLESS_ROOT();
+  // for-update's lock is the row's, taken by 1R (SELECT … FOR UPDATE; its L is a BEGIN that holds
+  // nothing, so `locked` would stop worker 1 with nothing held). Worker 2 (host 2) is granted 2R
+  // and waits on the server for the row; worker 1 (host 1) is granted 1W, then stops at its U
+  // (before COMMIT) for kPauseMs, still holding the row. Worker 2's read cannot return before
+  // that COMMIT: its lock wait (the row lock's, counted from its SELECT) is at least kPauseMs.
+  constexpr std::int64_t kPauseMs = 800;
+  const HostsRun r = run_on_hosts(
+      2,
+      {"-w", "2", "-n", "2", "--strategy", "for-update", "--pause",
+       "1@before-unlock:" + std::to_string(kPauseMs), "--schedule", "1R 2R 1W 1U 2W 2U"},
+      0);
+  EXPECT_EQ(r.result["final"], 4);
+  EXPECT_EQ(r.result["lost_updates"], 0);
+  ASSERT_EQ(r.result["per_worker"].size(), 2u);
+  const auto wait_ms = [&](int w) {
+    return r.result["per_worker"][w]["lock_wait_ns"].get<std::int64_t>() / 1'000'000;
+  };
+  EXPECT_GE(wait_ms(1), kPauseMs - 50) << r.result["per_worker"].dump();  // 50: ms rounding only
+  EXPECT_NE(r.outcome.err.find("Resumed worker 1 (SIGCONT)"), std::string::npos) << r.outcome.err;
+  const std::string taken = r.result["schedule_taken"];
+  EXPECT_EQ(taken.rfind("1L 1R 2L 2R 1W 1U 2W 2U", 0), 0u) << taken;
+}
+
 TEST(Hosts, PartitionNeedsHosts) {
   TempDir tmp;
   const Outcome o = run_shmlab(

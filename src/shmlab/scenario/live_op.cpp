@@ -268,18 +268,21 @@ OpOutcome ScenarioOp::run(std::uint64_t op, StepContext& ctx) {
   const std::uint32_t max_failures =
       params_.backend == Backend::kPostgres ? kMaxAbortedAttempts : kMaxTransactionAttempts;
   const std::uint32_t number = index_ + 1;
+  const bool row_read =
+      params_.backend == Backend::kPostgres && params_.strategy == Strategy::kForUpdate;
   try {
     while (s.result == OpResult::kPending) {
       const StepPlan plan = operation_.next_step(s);
       if (plan.step == Step::kLock || plan.step == Step::kUnlock) ctx.lock_target(plan.lock);
       ctx.enter(plan.step, op);
       store_->stamp_held_back();
-      const std::int64_t t0 = plan.step == Step::kLock ? sys::monotonic_ns() : 0;
+      // postgres for-update: L is a BEGIN that waits for nothing; the lock is the row's, taken by
+      // the read (SELECT … FOR UPDATE), so that read's time is the wait for it.
+      const bool takes_lock = plan.step == Step::kLock || (plan.step == Step::kRead && row_read);
+      const std::int64_t t0 = takes_lock ? sys::monotonic_ns() : 0;
       const StepEvent e = operation_.take_step(s, *store_, op);
-      if (plan.step == Step::kLock) {
-        out.lock_wait_ns += sys::monotonic_ns() - t0;
-        out.recovered = out.recovered || e.recovered;
-      }
+      if (takes_lock) out.lock_wait_ns += sys::monotonic_ns() - t0;
+      if (plan.step == Step::kLock) out.recovered = out.recovered || e.recovered;
       ctx.leave(e);
       switch (plan.step) {
         case Step::kRead:
