@@ -515,7 +515,7 @@ int execute(const RunOptions& o) {
   if (o.step && result.record.end == RunEnd::kInterrupted) {
     log.info("No replay schedule: the run was interrupted");
   } else if (o.step) {
-    log.info("Replay this interleaving: {}", schedule_command(result.record.params, record_taken));
+    log.info("Replay this interleaving: {}", schedule_command(result.record, record_taken));
   }
   if (o.replay_check && !c.schedule) check_replay(c, result, log);
   // As `inspect` and `clean` take it: "shmlab-<pid>-<hex>", without the shm name's leading '/'.

@@ -261,6 +261,58 @@ TEST(Hosts, PausedForUpdateHolderHoldsTheOtherHostsWorkerUntilItResumes) {
   EXPECT_EQ(taken.rfind("1L 1R 2L 2R 1W 1U 2W 2U", 0), 0u) << taken;
 }
 
+// `shmlab run ARGS… --json` with its own server, whatever its exit; nothing left, no host left.
+HostsRun run_replayed(const std::vector<std::string>& args, int hosts) {
+  PgScratch scratch;
+  std::vector<std::string> all = args;
+  all.emplace_back("--json");
+  HostsRun r;
+  r.outcome = run_shmlab(all, scratch.temp_dir(), 240);
+  r.result = parse_result(r.outcome);
+  r.hosts = host_lines(r.outcome.err);
+  EXPECT_EQ(r.hosts.size(), static_cast<std::size_t>(hosts)) << r.outcome.err;
+  expect_nothing_left(r.outcome, scratch.temp_dir());
+  expect_hosts_gone(r.hosts);
+  return r;
+}
+
+TEST(Hosts, PrintedReplayLineCarriesHostsAndGivesTheSameOutcome) {
+  SKIP_UNLESS_ROOT();
+  // An unscheduled run the OS interleaves; its printed line, run again as printed, must take
+  // the same steps on 2 hosts and end with the same value and the same lost updates.
+  PgScratch scratch;
+  const Outcome first = run_shmlab({"run", "--backend", "postgres", "--hosts", "2", "-w", "2", "-n",
+                                    "2", "--strategy", "none", "--delay", "0:100:0"},
+                                   scratch.temp_dir(), 240);
+  expect_nothing_left(first, scratch.temp_dir());
+  static const std::regex line_re(
+      R"re(Replay this interleaving: shmlab run (.*) --schedule "([^"]*)")re");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(first.err, m, line_re) || std::regex_search(first.out, m, line_re))
+      << first.out << first.err;
+  const std::string options = m[1];
+  const std::string schedule = m[2];
+  EXPECT_NE(options.find("--backend postgres --strategy none --hosts 2"), std::string::npos)
+      << options;
+  static const std::regex final_re(R"(Final counter value: (\d+))");
+  std::smatch f;
+  const std::string log = first.out + first.err;
+  ASSERT_TRUE(std::regex_search(log, f, final_re)) << log;
+
+  std::vector<std::string> args = {"run"};
+  for (std::size_t at = 0; at < options.size();) {
+    const std::size_t end = std::min(options.find(' ', at), options.size());
+    args.push_back(options.substr(at, end - at));
+    at = end + 1;
+  }
+  args.insert(args.end(), {"--schedule", schedule});
+  const HostsRun again = run_replayed(args, 2);
+  EXPECT_EQ(again.outcome.exit_code, first.exit_code) << again.outcome.err;
+  EXPECT_EQ(again.result["final"], std::stoll(f[1])) << again.outcome.err;
+  EXPECT_EQ(again.result["schedule_taken"].get<std::string>().rfind(schedule, 0), 0u)
+      << again.result["schedule_taken"];
+}
+
 TEST(Hosts, PartitionNeedsHosts) {
   TempDir tmp;
   const Outcome o = run_shmlab(

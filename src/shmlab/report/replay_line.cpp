@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <string_view>
+
 #include "shmlab/region/backend.hpp"
 #include "shmlab/run/crash_spec.hpp"
 #include "shmlab/scenario/registry.hpp"
@@ -9,12 +12,71 @@
 
 namespace shmlab {
 
-std::string replay_command(const RunResult& r) {
-  if (!r.observed.captured()) return "";
-  return schedule_command(r.record.params, format_schedule(r.observed.tokens));
+namespace {
+
+// One word for a POSIX shell, whatever `s` holds.
+std::string shell_quote(std::string_view s) {
+  std::string out = "'";
+  for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
 }
 
-std::string run_command_prefix(const RunParams& p) {
+}  // namespace
+
+std::string dsn_without_password(std::string_view dsn) {
+  std::string out(dsn);
+  // URI: postgresql://user:secret@host/…
+  if (const std::size_t scheme = out.find("://"); scheme != std::string::npos) {
+    const std::size_t at = out.find('@', scheme);
+    const std::size_t colon = out.find(':', scheme + 3);
+    if (at != std::string::npos && colon != std::string::npos && colon < at)
+      out.erase(colon, at - colon);
+    const std::size_t q = out.find("password=");  // ?password=… among the URI's parameters
+    if (q != std::string::npos && q > 0 && (out[q - 1] == '?' || out[q - 1] == '&')) {
+      const std::size_t end = out.find('&', q);
+      out.erase(q - (end == std::string::npos && out[q - 1] == '&' ? 1 : 0),
+                end == std::string::npos ? std::string::npos : end + 1 - q);
+      if (!out.empty() && out.back() == '?') out.pop_back();
+    }
+    return out;
+  }
+  // key=value: password=secret or password='sec ret' (a backslash escapes inside quotes).
+  for (std::size_t at = out.find("password"); at != std::string::npos;
+       at = out.find("password", at)) {
+    if (at != 0 && out[at - 1] != ' ') {
+      at += 8;
+      continue;
+    }
+    std::size_t v = out.find_first_not_of(' ', at + 8);
+    if (v == std::string::npos || out[v] != '=') {
+      at += 8;
+      continue;
+    }
+    v = out.find_first_not_of(' ', v + 1);
+    std::size_t end = v == std::string::npos ? out.size() : v;
+    if (end < out.size() && out[end] == '\'') {
+      for (++end; end < out.size() && out[end] != '\''; ++end)
+        if (out[end] == '\\') ++end;
+      end = std::min(end + 1, out.size());
+    } else {
+      end = std::min(out.find(' ', end), out.size());
+    }
+    // With the space before it, or after it at the start.
+    const std::size_t from = at > 0 ? at - 1 : at;
+    if (at == 0 && end < out.size()) ++end;
+    out.erase(from, end - from);
+    at = from;
+  }
+  return out;
+}
+
+std::string replay_command(const RunResult& r) {
+  if (!r.observed.captured()) return "";
+  return schedule_command(r.record, format_schedule(r.observed.tokens));
+}
+
+std::string run_command_prefix(const RunRecord& r) {
+  const RunParams& p = r.params;
   std::string cmd = fmt::format("shmlab run -w {} -n {}", p.workers, p.increments);
   if (p.scenario == Scenario::kCounter && p.scenario_params.initial != 0)
     cmd += fmt::format(" --initial {}", p.scenario_params.initial);
@@ -29,6 +91,15 @@ std::string run_command_prefix(const RunParams& p) {
   }
   cmd += fmt::format(" --backend {} --strategy {}", backend_name(p.backend),
                      strategy_name(p.strategy));
+  if (p.backend == Backend::kPostgres) {
+    // Without --dsn, a throwaway server of the replay's own; an empty --dsn is libpq's PG*
+    // variables.
+    if (r.dsn && !r.dsn->empty()) cmd += " --dsn " + shell_quote(dsn_without_password(*r.dsn));
+    if (r.hosts != 0) cmd += fmt::format(" --hosts {}", r.hosts);
+    if (r.partition.worker != 0) cmd += " --partition " + format_pause_spec(r.partition);
+    if (p.strategy == Strategy::kTransaction)
+      cmd += fmt::format(" --isolation {}", isolation_name(p.isolation));
+  }
   if (p.strategy == Strategy::kLease) {
     cmd += fmt::format(" --lease {}{}", p.lease.ms, p.lease.fencing ? " --fencing" : "");
   }
@@ -37,9 +108,9 @@ std::string run_command_prefix(const RunParams& p) {
   return cmd;
 }
 
-std::string schedule_command(const RunParams& p, const std::string& schedule) {
+std::string schedule_command(const RunRecord& r, const std::string& schedule) {
   // Tokens are digits, letters and spaces: double quotes are all a shell needs.
-  return run_command_prefix(p) + fmt::format(" --schedule \"{}\"", schedule);
+  return run_command_prefix(r) + fmt::format(" --schedule \"{}\"", schedule);
 }
 
 std::string replay_line(const RunResult& r) {

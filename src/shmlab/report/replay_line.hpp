@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "shmlab/analysis/result.hpp"
 
@@ -15,12 +16,17 @@ inline constexpr std::size_t kMaxPrintedTokens = 400;
 // schedule; empty when r.observed has none.
 std::string replay_command(const RunResult& r);
 
-// "shmlab run -w 3 -n 5 [--initial N | --scenario … its options] --backend B --strategy S": the
-// options that decide what a run of `p` does, before the ones that decide its order.
-std::string run_command_prefix(const RunParams& p);
+// "shmlab run -w 3 -n 5 [--initial N | --scenario … its options] --backend B --strategy S
+// [postgres: --dsn '…' | --hosts N [--partition …]; --isolation L] [--lease …] [--pause …]": the
+// options that decide what the run `r` does, before the ones that decide its order. A --dsn is
+// given without its password (libpq then reads PGPASSWORD or ~/.pgpass).
+std::string run_command_prefix(const RunRecord& r);
 
-// The same command for a run of `p` with the schedule `schedule` ("1R 2R 1W 2W").
-std::string schedule_command(const RunParams& p, const std::string& schedule);
+// The same command for the run `r` with the schedule `schedule` ("1R 2R 1W 2W").
+std::string schedule_command(const RunRecord& r, const std::string& schedule);
+
+// `dsn` without a password: key=value's `password=…` and a URI's `user:…@` left out.
+std::string dsn_without_password(std::string_view dsn);
 
 // The line that ends a run without --schedule: "Replay this interleaving: …", or why there is none.
 std::string replay_line(const RunResult& r);

@@ -448,6 +448,11 @@ void Coordinator::collect(ControlBlock& control, Region* region) {
 
 RunRecord Coordinator::run() {
   const std::int64_t t0 = sys::monotonic_ns();
+  record_.hosts = o_.hosts;
+  record_.partition = o_.partition;
+  if (const std::string_view path = p_.region_path;
+      p_.backend == Backend::kPostgres && path.starts_with(kDsnPrefix))
+    record_.dsn = std::string(path.substr(kDsnPrefix.size()));
   // Destroyed last: the server (in `store`) stops before the links it listens on go.
   std::optional<hosts::SimulatedHosts> hosts;
   PgTcpAccess tcp;

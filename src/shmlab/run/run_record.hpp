@@ -81,6 +81,10 @@ struct RunRecord {
   std::string schedule_blocked;  // L steps granted at a deadlock and never completed
   std::string schedule_error;    // the schedule could not be followed (bad usage, exit 2)
   std::vector<SkippedToken> schedule_skipped;  // tokens of workers that had died
+  // Where the run ran, for its replay line (params.region_path holds the run's own region then).
+  std::uint32_t hosts = 0;         // --hosts N; 0: none
+  PauseSpec partition;             // --partition; worker 0: none
+  std::optional<std::string> dsn;  // --dsn as given ("": libpq's PG* environment); none: own server
 };
 
 }  // namespace shmlab
