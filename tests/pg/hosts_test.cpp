@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <iterator>
 #include <regex>
 #include <string>
 #include <vector>
@@ -311,6 +313,50 @@ TEST(Hosts, PrintedReplayLineCarriesHostsAndGivesTheSameOutcome) {
   EXPECT_EQ(again.result["final"], std::stoll(f[1])) << again.outcome.err;
   EXPECT_EQ(again.result["schedule_taken"].get<std::string>().rfind(schedule, 0), 0u)
       << again.result["schedule_taken"];
+}
+
+TEST(Hosts, KeptRunNeverPrintsTheRunsPasswordInInspectOrTheLog) {
+  SKIP_UNLESS_ROOT();
+  PgScratch scratch;
+  const Outcome run = run_shmlab({"run", "--backend", "postgres", "--hosts", "2", "-w", "2", "-n",
+                                  "1", "--strategy", "atomic", "--keep"},
+                                 scratch.temp_dir(), 240);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::smatch m;
+  static const std::regex kept_re(R"(--keep\): shmlab inspect (shmlab-\d+-[0-9a-f]+))");
+  const std::string log = run.out + run.err;
+  ASSERT_TRUE(std::regex_search(log, m, kept_re)) << log;
+  const std::string name = m[1];
+  // The secret, from the kept control block itself (the workers' DSN in its region_path).
+  std::string secret;
+  {
+    std::ifstream control("/dev/shm/" + name, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(control)), {});
+    static const std::regex password_re(R"(password='([0-9a-f]+)')");
+    std::smatch p;
+    ASSERT_TRUE(std::regex_search(bytes, p, password_re)) << "no password in /dev/shm/" << name;
+    secret = p[1];
+  }
+  ASSERT_EQ(secret.size(), 24u);
+  const Outcome text = run_shmlab({"inspect", name}, scratch.temp_dir(), 60);
+  const Outcome json = run_shmlab({"inspect", name, "--json"}, scratch.temp_dir(), 60);
+  const Outcome clean = run_shmlab({"clean", "--all", name}, scratch.temp_dir(), 60);
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_EQ(json.exit_code, 0) << json.err;
+  for (const Outcome* o : {&run, &text, &json}) {
+    EXPECT_EQ((o->out + o->err).find(secret), std::string::npos) << o->out << o->err;
+  }
+  EXPECT_NE(text.out.find("password=(generated for the run)"), std::string::npos) << text.out;
+  const nlohmann::json j = nlohmann::json::parse(json.out, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << json.out;
+  EXPECT_NE(j["params"]["region"].get<std::string>().find("password=(generated for the run)"),
+            std::string::npos)
+      << j["params"];
+  EXPECT_EQ(j["workers"].size(), 2u);
+  EXPECT_EQ(clean.exit_code, 0) << clean.err;
+  EXPECT_TRUE(shm_leftovers(run.pid).empty());
+  EXPECT_TRUE(scratch.temp_dir().entries().empty());
+  expect_hosts_gone(host_lines(log));
 }
 
 TEST(Hosts, PartitionNeedsHosts) {

@@ -48,13 +48,30 @@ std::int64_t Result::affected_rows() const {
   return out;
 }
 
+std::string redact_password(std::string_view dsn) {
+  std::string out(dsn);
+  const std::size_t at = out.find("password=");
+  if (at == std::string::npos) return out;
+  const std::size_t value = at + std::string_view("password=").size();
+  std::size_t end = value;
+  if (end < out.size() && out[end] == '\'') {
+    end = out.find('\'', end + 1);
+    end = end == std::string::npos ? out.size() : end + 1;
+  } else {
+    end = out.find(' ', end);
+    if (end == std::string::npos) end = out.size();
+  }
+  return out.replace(value, end - value, "(generated for the run)");
+}
+
 Connection Connection::connect(const std::string& dsn) {
   Connection c(libpq().PQconnectdb(dsn.c_str()));
   if (!c.conn_) throw PgError(kConnectionFailure, "PQconnectdb", "out of memory");
   if (libpq().PQstatus(c.conn_.get()) != CONNECTION_OK) {
-    throw PgError(kConnectionFailure,
-                  context("PQconnectdb", dsn.empty() ? "(from the environment)" : dsn),
-                  trimmed(libpq().PQerrorMessage(c.conn_.get())));
+    throw PgError(
+        kConnectionFailure,
+        context("PQconnectdb", dsn.empty() ? "(from the environment)" : redact_password(dsn)),
+        trimmed(libpq().PQerrorMessage(c.conn_.get())));
   }
   libpq().PQsetNoticeProcessor(c.conn_.get(), &ignore_notice, nullptr);
   return c;

@@ -15,6 +15,10 @@
 
 namespace shmlab::pg {
 
+// `dsn` with the value of its `password=` masked as "(generated for the run)": errors and log
+// lines name the connection, never the secret.
+std::string redact_password(std::string_view dsn);
+
 class Result {
  public:
   explicit Result(PGresult* r) : result_(r) {}

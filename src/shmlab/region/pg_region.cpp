@@ -51,21 +51,7 @@ std::string dsn_with_host(const std::string& dsn, const std::string& host) {
   return fmt::format("{} host={}", dsn, pg::conninfo_quote(host));
 }
 
-std::string redact_password(std::string_view dsn) {
-  std::string out(dsn);
-  const std::size_t at = out.find("password=");
-  if (at == std::string::npos) return out;
-  const std::size_t value = at + std::string_view("password=").size();
-  std::size_t end = value;
-  if (end < out.size() && out[end] == '\'') {
-    end = out.find('\'', end + 1);
-    end = end == std::string::npos ? out.size() : end + 1;
-  } else {
-    end = out.find(' ', end);
-    if (end == std::string::npos) end = out.size();
-  }
-  return out.replace(value, end - value, "(generated for the run)");
-}
+std::string redact_password(std::string_view dsn) { return pg::redact_password(dsn); }
 
 PgRegionStore::PgRegionStore(RunParams& params, std::optional<std::string> dsn,
                              const std::string& temp_dir, const PgTcpAccess* tcp) {

@@ -6,7 +6,9 @@
 #include <cerrno>
 
 #include "shmlab/control/trace_ring_check.hpp"
+#include "shmlab/pg/run_schema.hpp"
 #include "shmlab/region/backend.hpp"
+#include "shmlab/region/pg_region.hpp"
 #include "shmlab/region/region.hpp"
 #include "shmlab/report/json_result.hpp"
 #include "shmlab/run/crash_spec.hpp"
@@ -149,6 +151,9 @@ void check_region_path(const RunParams& p) {
   bool fits = false;
   if (p.backend == Backend::kShm) {
     fits = path == "/" + id + "-region";
+  } else if (p.backend == Backend::kPostgres) {
+    // "schema=<the run's schema> <dsn>": a connection, no file to open.
+    fits = !id.empty() && path.starts_with("schema=" + pg::run_schema_name(id) + " ");
   } else {
     const std::string tail = "/" + id + "/" + id + ".";
     const auto at = path.rfind(tail);
@@ -157,8 +162,9 @@ void check_region_path(const RunParams& p) {
            path.find("/../") == std::string::npos;
   }
   if (!fits)
-    throw std::system_error(EINVAL, std::generic_category(),
-                            fmt::format("region path \"{}\" is not run {}'s", path, id));
+    throw std::system_error(
+        EINVAL, std::generic_category(),
+        fmt::format("region path \"{}\" is not run {}'s", redact_password(path), id));
 }
 
 }  // namespace
@@ -167,9 +173,17 @@ nlohmann::json region_report(const ControlSnapshot& control) {
   const ControlHeader& h = control.header();
   const RunParams& p = h.params;
   check_region_path(p);
-  std::unique_ptr<Region> region = attach_region(p);
-  const CounterRecord value = region->read();
-  const std::int64_t total = region->total();
+  // postgres: the run's throwaway server is stopped at its end, so its rows are gone; the control
+  // block is still worth printing. The DSN's password is never printed.
+  const bool postgres = p.backend == Backend::kPostgres;
+  std::unique_ptr<Region> region;
+  std::string region_error;
+  try {
+    region = attach_region(p);
+  } catch (const std::exception& e) {
+    if (!postgres) throw;
+    region_error = redact_password(e.what());
+  }
 
   nlohmann::json workers = nlohmann::json::array();
   std::uint32_t index = 0;
@@ -189,7 +203,7 @@ nlohmann::json region_report(const ControlSnapshot& control) {
   params.update({{"scheduled", p.scheduled},
                  {"crash", p.crash.worker != 0 ? nlohmann::json(format_crash_spec(p.crash))
                                                : nlohmann::json(nullptr)},
-                 {"region", p.region_path}});
+                 {"region", postgres ? redact_password(p.region_path) : p.region_path}});
   nlohmann::json report = {
       {"name", control.name()},
       {"header",
@@ -202,13 +216,8 @@ nlohmann::json region_report(const ControlSnapshot& control) {
         {"created_ms", h.created_ms},
         {"kept", h.kept.load(std::memory_order_relaxed) != 0}}},
       {"params", params},
-      {"values",
-       {{"counter", value.counter},
-        {"total", total},
-        {"last_writer", value.last_writer},
-        {"timestamp_ms", value.timestamp_ms},
-        {"write_id", value.write_id}}},
-      {"cells", cells_report(p, *region)},
+      {"values", nullptr},
+      {"cells", nullptr},
       {"lock_holder", h.holder.load(std::memory_order_relaxed)},
       {"lock_table", lock_table_report(control)},
       {"workers", std::move(workers)},
@@ -216,6 +225,17 @@ nlohmann::json region_report(const ControlSnapshot& control) {
       {"trace_events", nullptr},
       {"trace", trace_report(control)},
   };
+  if (region) {
+    const CounterRecord value = region->read();
+    report["values"] = {{"counter", value.counter},
+                        {"total", region->total()},
+                        {"last_writer", value.last_writer},
+                        {"timestamp_ms", value.timestamp_ms},
+                        {"write_id", value.write_id}};
+    report["cells"] = cells_report(p, *region);
+  } else {
+    report["region_error"] = region_error;
+  }
   if (!report["trace"].is_null()) {
     std::uint64_t events = 0;
     for (const auto& w : report["trace"]["workers"]) events += w["recorded"].get<std::uint64_t>();
@@ -251,7 +271,9 @@ std::string region_report_text(const nlohmann::json& r) {
       p["delay"].get<std::string>(), p["seed"].get<std::uint64_t>(),
       p["crash"].is_null() ? "" : ", crash " + p["crash"].get<std::string>());
   out += fmt::format("  region   {}\n", p["region"].get<std::string>());
-  if (p["scenario"] == "counter") {
+  if (v.is_null()) {
+    out += fmt::format("  values   unavailable: {}\n", r["region_error"].get<std::string>());
+  } else if (p["scenario"] == "counter") {
     out += fmt::format("  values   counter {} (total {}), last writer {}, write id {}\n",
                        v["counter"].get<std::int64_t>(), v["total"].get<std::int64_t>(),
                        v["last_writer"].get<unsigned>(), v["write_id"].get<std::uint64_t>());
