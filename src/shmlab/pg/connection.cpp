@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace shmlab::pg {
@@ -48,20 +49,35 @@ std::int64_t Result::affected_rows() const {
   return out;
 }
 
-std::string redact_password(std::string_view dsn) {
-  std::string out(dsn);
-  const std::size_t at = out.find("password=");
-  if (at == std::string::npos) return out;
-  const std::size_t value = at + std::string_view("password=").size();
-  std::size_t end = value;
-  if (end < out.size() && out[end] == '\'') {
-    end = out.find('\'', end + 1);
-    end = end == std::string::npos ? out.size() : end + 1;
-  } else {
-    end = out.find(' ', end);
-    if (end == std::string::npos) end = out.size();
+std::optional<PasswordSpan> find_password(std::string_view dsn, std::size_t from) {
+  constexpr std::string_view kKey = "password";
+  for (std::size_t at = dsn.find(kKey, from); at != std::string_view::npos;
+       at = dsn.find(kKey, at + kKey.size())) {
+    const char before = at == 0 ? ' ' : dsn[at - 1];
+    const bool uri_parameter = before == '?' || before == '&';  // postgresql://…?password=…
+    if (before != ' ' && !uri_parameter) continue;
+    std::size_t v = dsn.find_first_not_of(' ', at + kKey.size());
+    if (v == std::string_view::npos || dsn[v] != '=') continue;
+    v = std::min(dsn.find_first_not_of(' ', v + 1), dsn.size());
+    std::size_t end = v;
+    if (end < dsn.size() && dsn[end] == '\'' && !uri_parameter) {
+      for (++end; end < dsn.size() && dsn[end] != '\''; ++end)
+        if (dsn[end] == '\\') ++end;
+      end = std::min(end + 1, dsn.size());
+    } else {
+      end = std::min(dsn.find_first_of(uri_parameter ? "&" : " ", end), dsn.size());
+    }
+    return PasswordSpan{at, v, end};
   }
-  return out.replace(value, end - value, "(generated for the run)");
+  return std::nullopt;
+}
+
+std::string redact_password(std::string_view dsn) {
+  constexpr std::string_view kMask = "(generated for the run)";
+  std::string out(dsn);
+  for (auto p = find_password(out); p; p = find_password(out, p->value + kMask.size()))
+    out.replace(p->value, p->end - p->value, kMask);
+  return out;
 }
 
 Connection Connection::connect(const std::string& dsn) {

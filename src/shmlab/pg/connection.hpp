@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,17 @@
 #include "shmlab/pg/pg_error.hpp"
 
 namespace shmlab::pg {
+
+// Where a conninfo names a password, from `from` on: the keyword's first character, its value's
+// first, and one past the value's last. key=value: a quoted value with its quotes (a backslash
+// escapes inside them), spaces may surround '=', `passwordx=` is another keyword; a URI's
+// `?password=` or `&password=` parameter ends at the next '&'.
+struct PasswordSpan {
+  std::size_t key = 0;
+  std::size_t value = 0;
+  std::size_t end = 0;
+};
+std::optional<PasswordSpan> find_password(std::string_view dsn, std::size_t from = 0);
 
 // `dsn` with the value of its `password=` masked as "(generated for the run)": errors and log
 // lines name the connection, never the secret.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "shmlab/pg/connection.hpp"
 #include "shmlab/region/backend.hpp"
 #include "shmlab/run/crash_spec.hpp"
 #include "shmlab/scenario/registry.hpp"
@@ -40,32 +41,13 @@ std::string dsn_without_password(std::string_view dsn) {
     }
     return out;
   }
-  // key=value: password=secret or password='sec ret' (a backslash escapes inside quotes).
-  for (std::size_t at = out.find("password"); at != std::string::npos;
-       at = out.find("password", at)) {
-    if (at != 0 && out[at - 1] != ' ') {
-      at += 8;
-      continue;
-    }
-    std::size_t v = out.find_first_not_of(' ', at + 8);
-    if (v == std::string::npos || out[v] != '=') {
-      at += 8;
-      continue;
-    }
-    v = out.find_first_not_of(' ', v + 1);
-    std::size_t end = v == std::string::npos ? out.size() : v;
-    if (end < out.size() && out[end] == '\'') {
-      for (++end; end < out.size() && out[end] != '\''; ++end)
-        if (out[end] == '\\') ++end;
-      end = std::min(end + 1, out.size());
-    } else {
-      end = std::min(out.find(' ', end), out.size());
-    }
-    // With the space before it, or after it at the start.
-    const std::size_t from = at > 0 ? at - 1 : at;
-    if (at == 0 && end < out.size()) ++end;
+  // key=value: password=secret or password='sec ret', with the space before it (or after it, at
+  // the start).
+  for (auto p = pg::find_password(out); p;) {
+    const std::size_t from = p->key > 0 ? p->key - 1 : 0;
+    const std::size_t end = p->key == 0 && p->end < out.size() ? p->end + 1 : p->end;
     out.erase(from, end - from);
-    at = from;
+    p = pg::find_password(out, from);
   }
   return out;
 }
