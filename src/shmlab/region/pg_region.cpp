@@ -51,8 +51,6 @@ std::string dsn_with_host(const std::string& dsn, const std::string& host) {
   return fmt::format("{} host={}", dsn, pg::conninfo_quote(host));
 }
 
-std::string redact_password(std::string_view dsn) { return pg::redact_password(dsn); }
-
 PgRegionStore::PgRegionStore(RunParams& params, std::optional<std::string> dsn,
                              const std::string& temp_dir, const PgTcpAccess* tcp) {
   const std::uint32_t cells = region_cells(params);

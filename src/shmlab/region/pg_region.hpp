@@ -39,9 +39,6 @@ struct PgTcpAccess {
 // What a worker on a simulated host adds to the DSN: libpq takes the last of a repeated keyword.
 std::string dsn_with_host(const std::string& dsn, const std::string& host);
 
-// region_path with any password masked, for log lines.
-std::string redact_password(std::string_view dsn);
-
 class PgRegionStore final : public RegionStore {
  public:
   // `dsn`: an existing server's, or nullopt for a throwaway server in `temp_dir` (which the

@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "shmlab/control/trace_ring_check.hpp"
+#include "shmlab/pg/connection.hpp"
 #include "shmlab/pg/run_schema.hpp"
 #include "shmlab/region/backend.hpp"
 #include "shmlab/region/pg_region.hpp"
@@ -164,7 +165,7 @@ void check_region_path(const RunParams& p) {
   if (!fits)
     throw std::system_error(
         EINVAL, std::generic_category(),
-        fmt::format("region path \"{}\" is not run {}'s", redact_password(path), id));
+        fmt::format("region path \"{}\" is not run {}'s", pg::redact_password(path), id));
 }
 
 }  // namespace
@@ -182,7 +183,7 @@ nlohmann::json region_report(const ControlSnapshot& control) {
     region = attach_region(p);
   } catch (const std::exception& e) {
     if (!postgres) throw;
-    region_error = redact_password(e.what());
+    region_error = pg::redact_password(e.what());
   }
 
   nlohmann::json workers = nlohmann::json::array();
@@ -203,7 +204,7 @@ nlohmann::json region_report(const ControlSnapshot& control) {
   params.update({{"scheduled", p.scheduled},
                  {"crash", p.crash.worker != 0 ? nlohmann::json(format_crash_spec(p.crash))
                                                : nlohmann::json(nullptr)},
-                 {"region", postgres ? redact_password(p.region_path) : p.region_path}});
+                 {"region", postgres ? pg::redact_password(p.region_path) : p.region_path}});
   nlohmann::json report = {
       {"name", control.name()},
       {"header",

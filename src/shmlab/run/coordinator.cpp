@@ -12,6 +12,7 @@
 #include "shmlab/control/control_block.hpp"
 #include "shmlab/control/lock_table.hpp"
 #include "shmlab/hosts/simulated_hosts.hpp"
+#include "shmlab/pg/connection.hpp"
 #include "shmlab/region/backend.hpp"
 #include "shmlab/region/pg_region.hpp"
 #include "shmlab/region/region.hpp"
@@ -482,7 +483,7 @@ RunRecord Coordinator::run() {
   record_.control_name = control.name();
   if (const std::string note = store->note(); !note.empty()) log_.info("{}", note);
   log_.info("Created shared memory ({} backend): {}", backend_name(p_.backend),
-            p_.backend == Backend::kPostgres ? redact_password(p_.region_path)
+            p_.backend == Backend::kPostgres ? pg::redact_password(p_.region_path)
                                              : std::string(p_.region_path));
   if (p_.scenario == Scenario::kCounter) {
     log_.info("Initialized counter to {}", p_.scenario_params.initial);
