@@ -2,9 +2,6 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
@@ -12,10 +9,9 @@
 #include <fstream>
 #include <system_error>
 
+#include "shmlab/sys/process.hpp"
 #include "shmlab/sys/syscall.hpp"
 #include "shmlab/sys/unique_fd.hpp"
-
-extern char** environ;
 
 namespace shmlab::hosts {
 namespace {
@@ -36,26 +32,7 @@ IpOutcome spawn_ip(const std::vector<std::string>& args) {
   sys::UniqueFd write_end(fds[1]);
   std::vector<std::string> argv = {program};
   argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<char*> raw;
-  for (std::string& a : argv) raw.push_back(a.data());
-  raw.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, write_end.get(), 1);
-  posix_spawn_file_actions_adddup2(&actions, write_end.get(), 2);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  // The coordinator blocks the signals its signalfd reads: ip gets a default mask.
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  pid_t pid = -1;
-  const int err = ::posix_spawn(&pid, program.c_str(), &actions, &attr, raw.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (err != 0) sys::throw_errno("posix_spawn", program, err);
+  sys::Child ip = sys::Child::spawn(argv, write_end.get());
   write_end.reset();
 
   IpOutcome out;
@@ -66,9 +43,8 @@ IpOutcome spawn_ip(const std::vector<std::string>& args) {
     if (n <= 0) break;
     if (out.output.size() < 4096) out.output.append(buf.data(), static_cast<std::size_t>(n));
   }
-  int status = 0;
-  sys::check("waitpid", program, [&] { return ::waitpid(pid, &status, 0); });
-  out.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  const sys::ExitStatus status = ip.wait();
+  out.ok = status.exited && status.code == 0;
   while (!out.output.empty() && out.output.back() == '\n') out.output.pop_back();
   return out;
 }

@@ -4,6 +4,7 @@
 #include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <utility>
 
@@ -22,7 +23,7 @@ int pidfd_send_signal(int pidfd, int sig) {
 
 }  // namespace
 
-Child Child::spawn(const std::vector<std::string>& argv) {
+Child Child::spawn(const std::vector<std::string>& argv, int output_fd) {
   std::vector<char*> args;
   args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -38,8 +39,15 @@ Child Child::spawn(const std::vector<std::string>& argv) {
   ::posix_spawnattr_setsigmask(&attr, &none);
   ::posix_spawnattr_setsigdefault(&attr, &all);
   ::posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawn_file_actions_t actions;
+  ::posix_spawn_file_actions_init(&actions);
+  if (output_fd >= 0) {
+    ::posix_spawn_file_actions_adddup2(&actions, output_fd, STDOUT_FILENO);
+    ::posix_spawn_file_actions_adddup2(&actions, output_fd, STDERR_FILENO);
+  }
   pid_t pid = -1;
-  const int err = ::posix_spawn(&pid, args[0], nullptr, &attr, args.data(), environ);
+  const int err = ::posix_spawn(&pid, args[0], &actions, &attr, args.data(), environ);
+  ::posix_spawn_file_actions_destroy(&actions);
   ::posix_spawnattr_destroy(&attr);
   if (err != 0) throw_errno(call_name("posix_spawn", argv[0]), err);
   // Safe until we reap it: SIGCHLD is not ignored (reset at start-up), so the PID stays ours as a

@@ -22,8 +22,9 @@ struct ExitStatus {
 
 class Child {
  public:
-  // Spawns `argv[0]` (a path, not searched in PATH) with a default signal mask and dispositions.
-  static Child spawn(const std::vector<std::string>& argv);
+  // Spawns `argv[0]` (a path, not searched in PATH) with a default signal mask and dispositions;
+  // with `output_fd` >= 0, its stdout and stderr go there.
+  static Child spawn(const std::vector<std::string>& argv, int output_fd = -1);
 
   Child() = default;
   Child(Child&& other) noexcept;
