@@ -138,9 +138,11 @@ TEST(Hosts, PartitionedAtomicWorkerFailsWithTheSqlstateAndNothingIsCountedTwice)
   const HostsRun r = run_on_hosts(2,
                                   {"-w", "2", "-n", "2", "--strategy", "atomic", "--partition",
                                    "1@after-write:3000", "--schedule", "1A 2A 1A 2A"},
-                                  1);  // a worker's lost connection: its environment failed
+                                  4);  // a connection lost mid-run is a worker fault (SPEC §5)
+  EXPECT_EQ(r.result["exit_code"], 4);
   const auto& w1 = r.result["per_worker"][0];
-  EXPECT_EQ(w1["status"], "failed");
+  EXPECT_EQ(w1["status"], "disconnected");
+  EXPECT_EQ(w1["exit_code"], 6);  // the worker process's own code for a lost connection
   EXPECT_EQ(w1["ops"], 0);  // its first increment landed, but the operation (with VERIFY) did not
   EXPECT_NE(w1["error"].get<std::string>().find("connection lost, SQLSTATE 08"), std::string::npos)
       << w1;
@@ -151,6 +153,8 @@ TEST(Hosts, PartitionedAtomicWorkerFailsWithTheSqlstateAndNothingIsCountedTwice)
   EXPECT_NE(r.outcome.err.find("Worker 1 cut its host's link at after-write (--partition): eth0 "
                                "down for 3000 ms"),
             std::string::npos)
+      << r.outcome.err;
+  EXPECT_NE(r.outcome.err.find("lost its connection to the server mid-run"), std::string::npos)
       << r.outcome.err;
 }
 
@@ -163,9 +167,9 @@ TEST(Hosts, PartitionedForUpdateTransactionIsRolledBackAndTheOtherWorkerGoesOn) 
   const HostsRun r = run_on_hosts(2,
                                   {"-w", "2", "-n", "3", "--strategy", "for-update", "--partition",
                                    "1@after-read:3000", "--delay", "0:200:0"},
-                                  1);
+                                  4);
   const auto& w1 = r.result["per_worker"][0];
-  EXPECT_EQ(w1["status"], "failed");
+  EXPECT_EQ(w1["status"], "disconnected");
   EXPECT_EQ(w1["ops"], 0);
   EXPECT_NE(w1["error"].get<std::string>().find(
                 "in operation 1 (not committed: UPDATE in a transaction the server rolls back)"),
@@ -226,9 +230,9 @@ TEST(Hosts, PartitionedLeaseHolderFailsNamingTheReleaseAndItsWriteIsCounted) {
       run_on_hosts(2,
                    {"-w", "2", "-n", "2", "--strategy", "lease", "--lease", "500", "--partition",
                     "1@after-write:3000", "--schedule", "1L 1R 1W 1U 2L 2R 2W 2U"},
-                   1);
+                   4);
   const auto& w1 = r.result["per_worker"][0];
-  EXPECT_EQ(w1["status"], "failed");
+  EXPECT_EQ(w1["status"], "disconnected");
   EXPECT_EQ(w1["ops"], 0);
   EXPECT_NE(w1["error"].get<std::string>().find(
                 "in operation 1 (written: the UPDATE committed; lease release sent, no answer)"),

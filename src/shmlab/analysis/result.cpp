@@ -20,6 +20,8 @@ std::string_view worker_end_name(WorkerEnd end) {
       return "killed";
     case WorkerEnd::kTimeout:
       return "timeout";
+    case WorkerEnd::kDisconnected:
+      return "disconnected";
   }
   return "?";
 }
@@ -101,7 +103,8 @@ RunResult analyse(RunRecord record) {
   }
   const bool faulted =
       std::any_of(record.workers.begin(), record.workers.end(), [](const WorkerRecord& w) {
-        return w.end == WorkerEnd::kCrashed || w.end == WorkerEnd::kTimeout;
+        return w.end == WorkerEnd::kCrashed || w.end == WorkerEnd::kTimeout ||
+               w.end == WorkerEnd::kDisconnected;
       });
   const bool failed =
       std::any_of(record.workers.begin(), record.workers.end(),

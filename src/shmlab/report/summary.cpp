@@ -180,6 +180,12 @@ void print_summary(const RunResult& r, const Log& log, const SummaryOptions& opt
           log.error("Worker {} (PID {}) crashed after completing {}", w.number, w.pid,
                     counter ? count_of(w.ops, "increment", "increments")
                             : count_of(w.ops, "operation", "operations"));
+        } else if (w.end == WorkerEnd::kDisconnected) {
+          log.error("Worker {} (PID {}) lost its connection to the server after completing {}: {}",
+                    w.number, w.pid,
+                    counter ? count_of(w.ops, "increment", "increments")
+                            : count_of(w.ops, "operation", "operations"),
+                    w.error);
         }
         for (const UnfinishedOp& u : r.unfinished) {
           if (u.worker == w.number) print_unfinished(u, log);

@@ -46,6 +46,8 @@ struct Worker {
 };
 
 std::string describe(const sys::ExitStatus& s) {
+  if (s.exited && s.code == kWorkerDisconnected)
+    return fmt::format("lost its connection to the server mid-run (exit code {})", s.code);
   if (s.exited) return fmt::format("exited with code {}", s.code);
   return fmt::format("was killed by signal {} ({})", s.signal, ::strsignal(s.signal));
 }
@@ -417,6 +419,8 @@ void Coordinator::collect(ControlBlock& control, Region* region) {
     if (i < stuck_in_.size()) r.stuck_in = stuck_in_[i];
     if (r.status.exited && r.status.code == kWorkerOk) {
       r.end = WorkerEnd::kOk;
+    } else if (r.status.exited && r.status.code == kWorkerDisconnected) {
+      r.end = WorkerEnd::kDisconnected;
     } else if (r.status.exited && r.status.code != kWorkerAborted) {
       r.end = WorkerEnd::kFailed;
     } else if (w.stopped) {

@@ -17,11 +17,12 @@
 namespace shmlab {
 
 enum class WorkerEnd {
-  kOk,       // exited 0 after all its operations
-  kFailed,   // exited with an error of its own (environment), message in `error`
-  kCrashed,  // killed by a signal nobody in shmlab sent (or by --crash)
-  kKilled,   // stopped by the coordinator (watchdog, interrupt, another worker's failure)
-  kTimeout,  // stopped by the watchdog while it made no progress
+  kOk,            // exited 0 after all its operations
+  kFailed,        // exited with an error of its own (environment), message in `error`
+  kCrashed,       // killed by a signal nobody in shmlab sent (or by --crash)
+  kKilled,        // stopped by the coordinator (watchdog, interrupt, another worker's failure)
+  kTimeout,       // stopped by the watchdog while it made no progress
+  kDisconnected,  // lost its connection to the server mid-run (--partition), message in `error`
 };
 
 struct WorkerRecord {

@@ -39,6 +39,11 @@ namespace {
 // Thrown at a step boundary once the coordinator has set `abort`.
 struct Aborted {};
 
+// The server's connection was lost mid-run; worker_main exits kWorkerDisconnected.
+struct ConnectionLost : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // The longest a sleeping worker goes without a heartbeat: well under the smallest --timeout (0.1
 // s).
 constexpr std::int64_t kHeartbeatNs = 20'000'000;
@@ -409,9 +414,9 @@ int run_worker(ControlBlock& control, std::uint32_t index, bool pooled, const Wo
     if (!e.connection_lost()) throw;
     // Which operation, and what the server may have done with it: the report's "outcome unknown".
     const auto* pg = dynamic_cast<const PgRegion*>(region.get());
-    throw std::runtime_error(fmt::format("connection lost, SQLSTATE {}, in operation {} ({}): {}",
-                                         e.sqlstate(), slot.ops.load(std::memory_order_relaxed) + 1,
-                                         pg != nullptr ? pg->lost_outcome() : "", e.what()));
+    throw ConnectionLost(fmt::format("connection lost, SQLSTATE {}, in operation {} ({}): {}",
+                                     e.sqlstate(), slot.ops.load(std::memory_order_relaxed) + 1,
+                                     pg != nullptr ? pg->lost_outcome() : "", e.what()));
   }
   slot.end_ns = sys::monotonic_ns();
   slot.torn_reads.store(region->torn_reads(), std::memory_order_relaxed);
@@ -462,7 +467,7 @@ int worker_main(const std::string& control_name, std::uint32_t worker_index, boo
     record_error(slot, e.what());
     Log(control.params().log_stderr ? 2 : 1, false, false)
         .error("Worker {}: {}", worker_index + 1, e.what());
-    return kWorkerFailed;
+    return dynamic_cast<const ConnectionLost*>(&e) != nullptr ? kWorkerDisconnected : kWorkerFailed;
   }
 }
 

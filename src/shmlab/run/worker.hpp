@@ -13,6 +13,9 @@ namespace shmlab {
 inline constexpr int kWorkerOk = 0;
 inline constexpr int kWorkerFailed = 1;   // environment failure, message in the slot
 inline constexpr int kWorkerAborted = 5;  // the coordinator asked every worker to stop
+// Its connection to the server was lost mid-run (a --partition): a worker fault (exit 4), not an
+// environment failure like a connection that could not be made at the start. Message in the slot.
+inline constexpr int kWorkerDisconnected = 6;
 
 // --hosts: the simulated host a worker runs on (hosts/host_entry.hpp) and the server's address as
 // seen from there.
