@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -135,6 +136,49 @@ TEST_F(PgBackend, RepeatableReadTransactionRetriesOneSerializationFailure) {
   EXPECT_EQ(j["final"], 2);
   EXPECT_EQ(j["correct"], true);
   EXPECT_EQ(retries(j), 1u);
+}
+
+TEST_F(PgBackend, AbortedStatementIsLoggedAsFailedAndOnlyTheCommittedWriteCounts) {
+  // Repeatable read, `1R 2R 1W 2W`: worker 2's UPDATE waits for worker 1's row lock and fails with
+  // 40001 once worker 1 commits (the schedule's remaining steps run worker 1 first). That write
+  // never happened: the log and the trace say so, and only the retry's 1 → 2 counts.
+  TempDir tmp;
+  TempDir out;
+  const std::string trace = out.path() + "/trace.json";
+  const Outcome o = run_shmlab({"run", "--backend", "postgres", "--dsn", server_->dsn(), "--json",
+                                "-w", "2", "-n", "1", "--strategy", "transaction", "--isolation",
+                                "repeatable-read", "--schedule", "1R 2R 1W 2W", "--trace", trace},
+                               tmp, 120);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  expect_nothing_left(o, tmp);
+  const auto j = parse_result(o);
+  EXPECT_EQ(j["final"], 2);
+  EXPECT_EQ(j["lost_updates"], 0);
+  EXPECT_EQ(j["lost"].size(), 0u);
+  EXPECT_EQ(j["per_worker"][1]["retries"], 1);
+  EXPECT_NE(o.err.find("Worker 2's write of counter 0 → 1 failed: the server aborted its "
+                       "transaction (SQLSTATE 40001, serialization failure)"),
+            std::string::npos)
+      << o.err;
+  EXPECT_NE(o.err.find("Worker 2 rolled back its transaction, which the server aborted (SQLSTATE "
+                       "40001, serialization failure)"),
+            std::string::npos)
+      << o.err;
+  EXPECT_EQ(o.err.find("Worker 2 incremented counter: 0 → 1"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("Worker 2 incremented counter: 1 → 2"), std::string::npos) << o.err;
+  // The trace: worker 2's two W steps, the first marked aborted and naming no write.
+  std::ifstream in(trace);
+  const auto events = nlohmann::json::parse(in)["traceEvents"];
+  const auto pid2 = j["per_worker"][1]["pid"];
+  std::vector<nlohmann::json> writes;
+  for (const auto& e : events) {
+    if (e.value("cat", "") == "write" && e["pid"] == pid2) writes.push_back(e);
+  }
+  ASSERT_EQ(writes.size(), 2u) << events.dump();
+  EXPECT_EQ(writes[0]["args"].value("aborted", false), true) << writes[0];
+  EXPECT_EQ(writes[0]["args"]["write_id"], 0) << writes[0];
+  EXPECT_EQ(writes[1]["args"].value("aborted", false), false) << writes[1];
+  EXPECT_EQ(writes[1]["args"]["wrote"], 2) << writes[1];
 }
 
 TEST_F(PgBackend, SerializableIsTheDefaultAndEndsCorrect) {

@@ -21,6 +21,7 @@ struct TraceEvent {
     kChanged = 4,        // V: another write followed mine
     kOverwritten = 8,    // V: a write at or below my value replaced mine
     kNeverGranted = 16,  // L: still waiting when the run was stopped (added by the coordinator)
+    kAborted = 32,       // the server had aborted the step's transaction: it did nothing
   };
   std::int64_t t_begin_ns = 0;
   std::int64_t t_end_ns = 0;

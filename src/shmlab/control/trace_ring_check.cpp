@@ -16,8 +16,9 @@ bool known_step(char c) {
   return c != 0 && std::string_view("LRWUACV").find(c) != std::string_view::npos;
 }
 
-constexpr std::uint8_t kKnownFlags =
-    TraceEvent::kFailed | TraceEvent::kRecovered | TraceEvent::kChanged | TraceEvent::kOverwritten;
+constexpr std::uint8_t kKnownFlags = TraceEvent::kFailed | TraceEvent::kRecovered |
+                                     TraceEvent::kChanged | TraceEvent::kOverwritten |
+                                     TraceEvent::kAborted;
 
 // Why the held events cannot be what one worker appended, or "". A worker does its operations in
 // order and appends only the steps of SPEC §3, so its events' ops never go down; a count that does

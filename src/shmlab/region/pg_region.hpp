@@ -98,8 +98,10 @@ class PgRegion final : public Region {
   // it is rolled back, and the caller retries the operation.
   bool commit() override;
   void rollback() noexcept override;
-  // SQLSTATE of the last transaction aborted by the server ("" if none yet).
-  const std::string& last_abort() const { return last_abort_; }
+  std::string_view aborted_by() const override {
+    return aborted_ ? std::string_view(last_abort_) : std::string_view();
+  }
+  std::string_view last_abort() const override { return last_abort_; }
   // After a statement failed on a lost connection (class 08): what became of the operation in
   // flight, as far as this client can know ("" before any loss).
   const std::string& lost_outcome() const { return lost_outcome_; }

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "shmlab/control/params.hpp"
@@ -84,6 +85,12 @@ class Region {
   virtual bool begin_immediate();
   virtual bool commit();
   virtual void rollback() noexcept {}
+  // A server's transaction (postgres): the SQLSTATE with which the server aborted the open
+  // transaction at one of its statements (40001, 40P01); its statements since did nothing, and
+  // commit() will roll it back. Empty while it is not aborted, and on every other backend.
+  virtual std::string_view aborted_by() const { return {}; }
+  // The SQLSTATE of the last transaction the server aborted, at a statement or at COMMIT.
+  virtual std::string_view last_abort() const { return {}; }
   // `lease` (mmap, shm, sqlite): takes the lease for worker `holder` (1-based) for `ttl_ms` from
   // `now_ms` (CLOCK_MONOTONIC) in one atomic step of the storage, if nobody holds it or the
   // holder's lease has expired; nullopt while another's lease runs.

@@ -65,6 +65,7 @@ json step_args(const TraceEvent& e, const TraceIndex& index) {
   }
   if ((e.flags & TraceEvent::kFailed) != 0) a["failed"] = true;
   if ((e.flags & TraceEvent::kRecovered) != 0) a["recovered"] = true;
+  if ((e.flags & TraceEvent::kAborted) != 0) a["aborted"] = true;  // did nothing: rolled back
   if (const LostUpdate* l = index.lost(TraceIndex::write_of(e))) {
     a["lost"] = true;
     a["erased_by"] = fmt::format("worker {} op {}", l->erased_by.worker, l->erased_by.op);

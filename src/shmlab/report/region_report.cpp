@@ -59,6 +59,7 @@ nlohmann::json step_flags(std::uint8_t flags) {
   if (flags & TraceEvent::kRecovered) out.push_back("recovered");
   if (flags & TraceEvent::kChanged) out.push_back("changed");
   if (flags & TraceEvent::kOverwritten) out.push_back("overwritten");
+  if (flags & TraceEvent::kAborted) out.push_back("aborted");
   return out;
 }
 

@@ -57,6 +57,8 @@ struct Cell {
 // step its lock and its wait ("L B waited 3.1ms", "L B waits: never granted").
 Cell scenario_cell_for(const TraceEvent& e, const TraceIndex& index, const RunParams& p) {
   const std::string cell = cell_name(p, e.cell);
+  if ((e.flags & TraceEvent::kAborted) != 0)
+    return {fmt::format("{} {} aborted", e.step, cell), kDim};
   const std::uint64_t w = TraceIndex::write_of(e);
   if (const LostUpdate* l = index.lost(w)) {
     return {fmt::format("{} {} {}→{} ✗ lost (w{})", e.step, cell, e.before, e.after,
@@ -105,6 +107,8 @@ Cell scenario_cell_for(const TraceEvent& e, const TraceIndex& index, const RunPa
 
 Cell cell_for(const TraceEvent& e, const TraceIndex& index, const RunParams& p) {
   if (p.scenario != Scenario::kCounter) return scenario_cell_for(e, index, p);
+  // A statement of a transaction the server had aborted: it did nothing.
+  if ((e.flags & TraceEvent::kAborted) != 0) return {fmt::format("{} aborted", e.step), kDim};
   const std::uint64_t w = TraceIndex::write_of(e);
   if (const LostUpdate* l = index.lost(w)) {
     return {fmt::format("{} {}→{} ✗ lost (w{})", e.step, e.before, e.after, l->erased_by.worker),

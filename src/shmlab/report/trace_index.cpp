@@ -71,7 +71,14 @@ std::string_view step_name(char step) {
   }
 }
 
+// A statement of a transaction the server had aborted (40001, 40P01): it did nothing.
+std::string aborted_text(const TraceEvent& e, std::string_view cell) {
+  return fmt::format("{}{}{} skipped: transaction aborted by the server", step_name(e.step),
+                     cell.empty() ? "" : " ", cell);
+}
+
 std::string step_text(const TraceEvent& e) {
+  if ((e.flags & TraceEvent::kAborted) != 0) return aborted_text(e, "");
   switch (e.step) {
     case 'R':
       return fmt::format("read {}", e.before);
@@ -108,6 +115,7 @@ std::string lock_name(const TraceEvent& e, const RunParams& p) {
 std::string step_text(const TraceEvent& e, const RunParams& p) {
   if (p.scenario == Scenario::kCounter) return step_text(e);
   const std::string cell = cell_name(p, e.cell);
+  if ((e.flags & TraceEvent::kAborted) != 0) return aborted_text(e, cell);
   switch (e.step) {
     case 'R':
       return fmt::format("read {} {}", cell, e.before);

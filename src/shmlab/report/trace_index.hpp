@@ -32,7 +32,7 @@ class TraceIndex {
   // A step's write id when it wrote the record (W, or a C that swapped), else 0.
   static std::uint64_t write_of(const TraceEvent& e) {
     const bool wrote = e.step == 'W' || (e.step == 'C' && (e.flags & TraceEvent::kFailed) == 0);
-    return wrote ? e.id : 0;
+    return wrote && (e.flags & TraceEvent::kAborted) == 0 ? e.id : 0;
   }
 
   std::int64_t origin_ns() const { return origin_ns_; }

@@ -41,6 +41,7 @@ class TraceRecorder {
     std::uint8_t f = 0;
     if (!e.ok) f |= TraceEvent::kFailed;
     if (e.recovered) f |= TraceEvent::kRecovered;
+    if (e.skipped()) f |= TraceEvent::kAborted;
     if (e.step == Step::kVerify && e.verdict == VerifyOutcome::kChanged) f |= TraceEvent::kChanged;
     if (e.step == Step::kVerify && e.verdict == VerifyOutcome::kOverwritten)
       f |= TraceEvent::kOverwritten;

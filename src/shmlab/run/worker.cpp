@@ -52,6 +52,15 @@ constexpr std::int64_t kHeartbeatNs = 20'000'000;
 // wake-up, so that a lost wake cannot keep it.
 constexpr std::int64_t kRoundPollNs = 100'000'000;
 
+// "SQLSTATE 40001, serialization failure": why the server aborted a transaction.
+std::string abort_words(std::string_view sqlstate) {
+  if (sqlstate == pg::kSerializationFailure)
+    return fmt::format("SQLSTATE {}, serialization failure", sqlstate);
+  if (sqlstate == pg::kDeadlockDetected)
+    return fmt::format("SQLSTATE {}, deadlock detected", sqlstate);
+  return fmt::format("SQLSTATE {}", sqlstate);
+}
+
 class WorkerSteps final : public StepContext {
  public:
   WorkerSteps(ControlBlock& control, std::uint32_t index, const Log& log)
@@ -85,8 +94,10 @@ class WorkerSteps final : public StepContext {
     slot_.activity.store(0, std::memory_order_relaxed);
     if (logs(e.op)) {
       // The lock lines are every scenario's; what a read or a write means is the scenario's own.
-      if (params_.scenario == Scenario::kCounter || e.step == Step::kLock ||
-          e.step == Step::kUnlock) {
+      if (e.skipped()) {
+        log_aborted(e);
+      } else if (params_.scenario == Scenario::kCounter || e.step == Step::kLock ||
+                 e.step == Step::kUnlock) {
         log_step(e);
       } else {
         bool success = false;
@@ -94,7 +105,46 @@ class WorkerSteps final : public StepContext {
         if (!line.empty()) log_.line(success ? Level::kSuccess : Level::kInfo, line);
       }
     }
+    if (e.step == Step::kUnlock && !e.skipped()) abort_logged_ = false;
     faults_.on_leave(e);
+  }
+
+  // postgres: a statement the server refused (40001, 40P01), or a later one of the same
+  // transaction, which the worker skips: it did nothing, and its U rolls the transaction back.
+  void log_aborted(const StepEvent& e) {
+    const std::string cell =
+        params_.scenario == Scenario::kCounter ? "counter" : cell_name(params_, e.cell);
+    std::string what;
+    switch (e.step) {
+      case Step::kRead:
+        what = fmt::format("read of {}", cell);
+        break;
+      case Step::kWrite:
+      case Step::kCas:
+        what = fmt::format("write of {} {} → {}", cell, e.before, e.after);
+        break;
+      case Step::kAtomic:
+        what = fmt::format("add to {}", cell);
+        break;
+      case Step::kLock:
+        what = fmt::format("request for {}", lock_words(e));
+        break;
+      case Step::kUnlock:
+        what = fmt::format("release of {}", lock_words(e));
+        break;
+      case Step::kVerify:
+        what = "verify";
+        break;
+    }
+    if (abort_logged_) {
+      log_.info("Worker {}'s {} skipped: its transaction is aborted", number_, what);
+      return;
+    }
+    abort_logged_ = true;
+    log_.warning(
+        "Worker {}'s {} failed: the server aborted its transaction ({}); nothing of it is "
+        "committed",
+        number_, what, abort_words(e.aborted_by));
   }
 
   // Step lines only for the first log_ops operations: a long run's log stays readable.
@@ -190,19 +240,18 @@ class WorkerSteps final : public StepContext {
               "Worker {} found its lease (token {}) expired and taken over: another worker held "
               "it while this one worked",
               number_, lease_->token());
-        } else if (!transaction && !e.ok) {  // postgres row locks: the transaction's COMMIT failed
+        } else if (!e.ok && !e.aborted_by.empty()) {  // postgres: the server aborted it
           log_.warning(
-              "Worker {} could not commit (the server aborted it: deadlock or serialization "
-              "failure): rolled back, trying again",
-              number_);
+              "Worker {} rolled back its transaction, which the server aborted ({}): "
+              "trying the operation again",
+              number_, abort_words(e.aborted_by));
         } else if (!transaction) {
           log_.info("Worker {} released {}", number_, lock_words(e));
         } else if (e.ok) {
           log_.info("Worker {} committed its transaction", number_);
         } else {
-          log_.warning("Worker {} could not commit ({}): rolled back, trying again", number_,
-                       postgres_ ? "the server aborted it: serialization failure or deadlock"
-                                 : "database busy");
+          log_.warning("Worker {} could not commit (database busy): rolled back, trying again",
+                       number_);
         }
         break;
       case Step::kVerify:
@@ -245,6 +294,7 @@ class WorkerSteps final : public StepContext {
   StepGate gate_;  // waits for the coordinator's grant under --schedule
   TraceRecorder trace_;
   std::int64_t lock_asked_ns_ = 0;  // when the current L step began waiting
+  bool abort_logged_ = false;       // this attempt's aborted statement was logged; reset at U
   const LeaseLock* lease_ = nullptr;
 };
 

@@ -280,9 +280,18 @@ OpOutcome ScenarioOp::run(std::uint64_t op, StepContext& ctx) {
       // the read (SELECT … FOR UPDATE), so that read's time is the wait for it.
       const bool takes_lock = plan.step == Step::kLock || (plan.step == Step::kRead && row_read);
       const std::int64_t t0 = takes_lock ? sys::monotonic_ns() : 0;
-      const StepEvent e = operation_.take_step(s, *store_, op);
+      StepEvent e = operation_.take_step(s, *store_, op);
       if (takes_lock) out.lock_wait_ns += sys::monotonic_ns() - t0;
       if (plan.step == Step::kLock) out.recovered = out.recovered || e.recovered;
+      // postgres: a statement the server refused (40001, 40P01), or one after it, did nothing;
+      // the U rolls the transaction back and the operation starts again.
+      e.aborted_by =
+          plan.step == Step::kUnlock && !e.ok ? region_.last_abort() : region_.aborted_by();
+      if (e.skipped()) {
+        e.id = 0;  // nothing written: no write of this id happened here
+        ctx.leave(e);
+        continue;
+      }
       ctx.leave(e);
       switch (plan.step) {
         case Step::kRead:

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "shmlab/control/params.hpp"
 
@@ -27,6 +28,13 @@ struct StepEvent {
   bool recovered = false;                             // L: taken over from a dead owner
   VerifyOutcome verdict = VerifyOutcome::kUnchanged;  // V
   std::uint32_t cell = 0;                             // R W A C V: the cell; L U: the lock
+  // postgres: the SQLSTATE with which the server aborted the step's transaction (40001, 40P01):
+  // a U that is not ok rolled it back; any other step failed or was skipped (skipped()). Empty
+  // otherwise. Points into the region: read it before the next step.
+  std::string_view aborted_by;
+
+  // The step did nothing: its transaction was already aborted, or this statement was refused.
+  bool skipped() const { return !aborted_by.empty() && (step != Step::kUnlock || ok); }
 };
 
 class StepContext {
