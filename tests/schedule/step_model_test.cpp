@@ -10,12 +10,11 @@
 namespace shmlab {
 namespace {
 
-// Every interleaving of the model: how many end at each final value.
-std::map<std::int64_t, std::uint64_t> outcomes(const StepModel& m) {
-  std::map<std::int64_t, std::uint64_t> out;
+// Calls `end` with the last state of every interleaving of the model.
+void for_each_end(const StepModel& m, const std::function<void(const StepModel::State&)>& end) {
   std::function<void(const StepModel::State&)> walk = [&](const StepModel::State& s) {
-    if (m.done(s)) {
-      ++out[m.final_value(s)];
+    if (m.done(s) || m.deadlocked(s)) {
+      end(s);
       return;
     }
     for (std::uint32_t w = 0; w < m.workers(); ++w) {
@@ -26,6 +25,12 @@ std::map<std::int64_t, std::uint64_t> outcomes(const StepModel& m) {
     }
   };
   walk(m.initial());
+}
+
+// Every interleaving of the model: how many end at each final value.
+std::map<std::int64_t, std::uint64_t> outcomes(const StepModel& m) {
+  std::map<std::int64_t, std::uint64_t> out;
+  for_each_end(m, [&](const StepModel::State& s) { ++out[m.final_value(s)]; });
   return out;
 }
 
@@ -113,22 +118,12 @@ struct ServerOutcomes {
 
 ServerOutcomes server_outcomes(const StepModel& m) {
   ServerOutcomes out;
-  std::function<void(const StepModel::State&)> walk = [&](const StepModel::State& s) {
-    ASSERT_FALSE(m.deadlocked(s));  // one row: its holder can always go on
-    if (m.done(s)) {
-      ++out.finals[m.final_value(s)];
-      out.aborted += m.aborts(s) != 0 ? 1 : 0;
-      out.aborts += m.aborts(s);
-      return;
-    }
-    for (std::uint32_t w = 0; w < m.workers(); ++w) {
-      if (!m.can_move(s, w)) continue;
-      StepModel::State next = s;
-      m.move(next, w);
-      walk(next);
-    }
-  };
-  walk(m.initial());
+  for_each_end(m, [&](const StepModel::State& s) {
+    EXPECT_FALSE(m.deadlocked(s));  // one row: its holder can always go on
+    ++out.finals[m.final_value(s)];
+    out.aborted += m.aborts(s) != 0 ? 1 : 0;
+    out.aborts += m.aborts(s);
+  });
   return out;
 }
 
