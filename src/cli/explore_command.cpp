@@ -223,6 +223,9 @@ Command add_explore(CLI::App& app) {
       "  shmlab explore -w 2 -n 2 --strategy mutex no interleaving loses an update\n"
       "  shmlab explore -w 3 -n 2 --reduce         one run per class of conflicting-step orders\n"
       "  shmlab explore --json | jq .histogram\n"
+      "  shmlab explore --backend postgres -w 2 -n 1 --strategy transaction --isolation "
+      "read-committed\n"
+      "                                            Hermitage's lost update: 20 of 30 lose one\n"
       "Exit codes: 0 no interleaving loses an update, 3 some do, 4 a run failed or a witness\n"
       "did not replay, 2 bad usage, 1 environment failure, 130/143 interrupted.");
   return {sub, [o] { return execute(*o); }};
