@@ -307,6 +307,22 @@ TEST_F(PgBackend, BankAtomicTransferIsOneTransactionTheAuditorNeverSeesInFlight)
   EXPECT_EQ(j["invariant_held"], true);
 }
 
+// At read committed each statement of the auditor's transaction takes a new snapshot: balances
+// read one statement each could straddle a transfer's COMMIT and show a skew the data never had.
+// One worker's transfers are correct at any level (nothing runs beside them but the auditor), so
+// every committed state holds the total: the auditor, reading all balances in one statement, must
+// never report a skew.
+TEST_F(PgBackend, BankAuditorAtReadCommittedSeesNoSkewOfCorrectTransfers) {
+  const auto j = run({"--scenario", "bank", "--accounts", "2", "--balance", "100000", "-w", "1",
+                      "-n", "300", "--delay", "none", "--strategy", "transaction", "--isolation",
+                      "read-committed", "--auditor"},
+                     0);
+  EXPECT_EQ(j["invariant_held"], true);
+  EXPECT_EQ(j["money_created"], 0);
+  EXPECT_GT(j["audits"].get<std::uint64_t>(), 0u);
+  EXPECT_EQ(j["audits_inconsistent"], 0);
+}
+
 TEST_F(PgBackend, BankAtomicTransferHoldsBothRowsUntilItsLastAdd) {
   // 1A locks A and B (in account order) and debits; 2A then waits in the server for that row
   // lock, so a second token for worker 2 finds it blocked.

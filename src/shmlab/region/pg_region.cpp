@@ -214,7 +214,9 @@ std::optional<std::uint64_t> PgRegion::exchange_cell(std::uint32_t cell, const C
 }
 
 std::int64_t PgRegion::total() {
-  return conn_.exec("SELECT coalesce(sum(value), 0) FROM " + table_).int64(0, 0);
+  // In a transaction (the auditor's) a refused statement marks it aborted (aborted_by()): 0 then.
+  const auto r = run("SELECT coalesce(sum(value), 0) FROM " + table_, {});
+  return r ? r->int64(0, 0) : 0;
 }
 
 CounterRecord PgRegion::fetch_add(std::uint32_t writer, std::int64_t timestamp_ms) {
