@@ -187,9 +187,14 @@ void check_hosts(const RunOptions& o, const RunParams& p) {
   }
 }
 
-// --partition W@POINT:MS: --pause's syntax and points; a link to cut needs --hosts.
-PauseSpec to_partition(const std::string& text, const RunOptions& o, const RunParams& p) {
+// --partition W@POINT:MS[:server]: --pause's syntax and points; a link to cut needs --hosts.
+// `:server` cuts the server's end of W's link instead of W's eth0 (`server_side`).
+PauseSpec to_partition(std::string text, const RunOptions& o, const RunParams& p,
+                       bool& server_side) {
   if (!o.hosts) throw UsageError("--partition: only a worker on a --hosts host has a link to cut");
+  constexpr std::string_view kServer = ":server";
+  server_side = text.size() > kServer.size() && text.ends_with(kServer);
+  if (server_side) text.resize(text.size() - kServer.size());
   try {
     PauseSpec spec = parse_pause_spec(text);
     check_pause_spec(spec, p);
@@ -394,7 +399,7 @@ int execute(const RunOptions& o) {
   c.timeout_s = o.step ? kStepTimeoutS : o.timeout_s;
   c.keep = o.keep;
   c.hosts = o.hosts.value_or(0);
-  if (o.partition) c.partition = to_partition(*o.partition, o, c.params);
+  if (o.partition) c.partition = to_partition(*o.partition, o, c.params, c.partition_server);
   const Log log(c.params.log_stderr ? 2 : 1, c.params.color, c.params.quiet, c.params.ascii);
   // What must reach the user even with --quiet: a long wait ahead, the name of a kept run.
   const Log notice(2, use_color(2, o.no_color), false, c.params.ascii);
@@ -550,8 +555,9 @@ void add_run_options(CLI::App* sub, RunOptions* opts, bool play) {
       ->type_name("N");
   sub->add_option("--partition", opts->partition,
                   "--hosts: cut worker W's link at POINT of its first operation that passes it, "
-                  "for MS ms (its statements time out; docs/postgres.md)")
-      ->type_name("W@POINT:MS");
+                  "for MS ms (its statements time out; docs/postgres.md); W@POINT:MS:server takes "
+                  "down the server's end of the link instead of the worker's eth0")
+      ->type_name("W@POINT:MS[:server]");
   sub->add_option("--scenario", opts->scenario,
                   "The work the workers do: counter (the seed), inventory (buyers of the last "
                   "items in stock), bank (transfers between accounts); docs/scenarios.md")
@@ -756,6 +762,9 @@ Command add_worker(CLI::App& app) {
   auto host = std::make_shared<WorkerHost>();
   auto partition = std::make_shared<std::string>();
   sub->add_option("--partition", *partition, "--partition: W@POINT:MS, this worker's");
+  sub->add_option("--partition-link", host->partition_link,
+                  "--partition …:server: the server's end of the link, in the namespace the "
+                  "worker starts in");
   sub->add_option("--host", host->number, "--hosts: the host's number (1-based)");
   sub->add_option("--netns", host->netns, "--hosts: the host's network namespace");
   sub->add_option("--server", host->server, "--hosts: the server's address from that host");

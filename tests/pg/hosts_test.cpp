@@ -158,6 +158,30 @@ TEST(Hosts, PartitionedAtomicWorkerFailsWithTheSqlstateAndNothingIsCountedTwice)
       << r.outcome.err;
 }
 
+TEST(Hosts, PartitionOfTheServersEndFailsTheWorkerTheSameWay) {
+  SKIP_UNLESS_ROOT();
+  // `:server`: worker 1 takes down the coordinator's end of its host's veth pair (sl<hex>h1, in
+  // the namespace it started in) instead of its eth0, which stays up: its next statement is sent
+  // into a link whose other end is down and times out all the same. 1 + 2 increments committed.
+  const HostsRun r = run_on_hosts(2,
+                                  {"-w", "2", "-n", "2", "--strategy", "atomic", "--partition",
+                                   "1@after-write:3000:server", "--schedule", "1A 2A 1A 2A"},
+                                  4);
+  ASSERT_EQ(r.hosts.size(), 2u);
+  const auto& w1 = r.result["per_worker"][0];
+  EXPECT_EQ(w1["status"], "disconnected");
+  EXPECT_EQ(w1["ops"], 0);
+  EXPECT_NE(w1["error"].get<std::string>().find("connection lost, SQLSTATE 08"), std::string::npos)
+      << w1;
+  EXPECT_EQ(r.result["per_worker"][1]["ops"], 2);
+  EXPECT_EQ(r.result["final"], 3);
+  EXPECT_NE(r.outcome.err.find("Worker 1 cut the server's end of its host's link at after-write "
+                               "(--partition …:server): " +
+                               r.hosts[0].link + " down for 3000 ms"),
+            std::string::npos)
+      << r.outcome.err;
+}
+
 TEST(Hosts, PartitionedForUpdateTransactionIsRolledBackAndTheOtherWorkerGoesOn) {
   SKIP_UNLESS_ROOT();
   // Worker 1 holds the row lock (SELECT … FOR UPDATE) when its link goes down; its UPDATE fails,

@@ -24,6 +24,16 @@ TEST(ReplayLine, PostgresLineCarriesHostsPartitionAndIsolation) {
             "1@after-read:3000 --isolation read-committed --schedule \"1R 2R 1W 2W\"");
 }
 
+TEST(ReplayLine, PartitionOfTheServersEndKeepsItsSide) {
+  RunRecord sut = postgres_record(Strategy::kAtomic);
+  sut.hosts = 2;
+  sut.partition = PauseSpec{1, CrashPoint::kAfterWrite, 3000};
+  sut.partition_server = true;
+  EXPECT_EQ(run_command_prefix(sut),
+            "shmlab run -w 2 -n 1 --backend postgres --strategy atomic --hosts 2 --partition "
+            "1@after-write:3000:server");
+}
+
 TEST(ReplayLine, DsnIsQuotedForTheShellAndLeavesItsPasswordOut) {
   RunRecord sut = postgres_record(Strategy::kAtomic);
   sut.dsn = "host=/run/x user=it's password='se cret' dbname=d";

@@ -1,10 +1,12 @@
 #include "shmlab/hosts/link_cut.hpp"
 
 #include <net/if.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <cstring>
+#include <future>
 #include <utility>
 
 #include "shmlab/sys/syscall.hpp"
@@ -28,17 +30,47 @@ void set_link_up(const std::string& interface, bool up) {
              [&] { return ::ioctl(fd.get(), SIOCSIFFLAGS, &req); });
 }
 
-LinkCut::LinkCut(std::string interface, std::chrono::milliseconds ms)
+LinkCut::LinkCut(std::string interface, std::chrono::milliseconds ms, sys::UniqueFd netns)
     : interface_(std::move(interface)) {
-  set_link_up(interface_, false);
-  restore_ = std::thread([name = interface_, ms] {
-    std::this_thread::sleep_for(ms);
-    try {
-      set_link_up(name, true);
-    } catch (...) {
-      // The namespace goes with the run; nothing else to do from here.
-    }
-  });
+  if (!netns) {
+    set_link_up(interface_, false);
+    restore_ = std::thread([name = interface_, ms] {
+      std::this_thread::sleep_for(ms);
+      try {
+        set_link_up(name, true);
+      } catch (...) {
+        // The namespace goes with the run; nothing else to do from here.
+      }
+    });
+    return;
+  }
+  // The other namespace's link: down and up from one thread that joins it, so the worker's own
+  // threads stay in the host's namespace. The cut is made before the constructor returns.
+  std::promise<void> down;
+  std::future<void> cut = down.get_future();
+  restore_ =
+      std::thread([name = interface_, ms, fd = std::move(netns), down = std::move(down)]() mutable {
+        try {
+          sys::check("setns", "CLONE_NEWNET", [&] { return ::setns(fd.get(), CLONE_NEWNET); });
+          set_link_up(name, false);
+          down.set_value();
+        } catch (...) {
+          down.set_exception(std::current_exception());
+          return;
+        }
+        std::this_thread::sleep_for(ms);
+        try {
+          set_link_up(name, true);
+        } catch (...) {
+          // The coordinator deletes the link with the host (ip link del) whatever its state.
+        }
+      });
+  try {
+    cut.get();
+  } catch (...) {
+    restore_.join();
+    throw;
+  }
 }
 
 LinkCut::~LinkCut() {

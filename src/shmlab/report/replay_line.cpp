@@ -78,7 +78,10 @@ std::string run_command_prefix(const RunRecord& r) {
     // variables.
     if (r.dsn && !r.dsn->empty()) cmd += " --dsn " + shell_quote(dsn_without_password(*r.dsn));
     if (r.hosts != 0) cmd += fmt::format(" --hosts {}", r.hosts);
-    if (r.partition.worker != 0) cmd += " --partition " + format_pause_spec(r.partition);
+    if (r.partition.worker != 0) {
+      cmd += " --partition " + format_pause_spec(r.partition);
+      if (r.partition_server) cmd += ":server";
+    }
     if (p.strategy == Strategy::kTransaction)
       cmd += fmt::format(" --isolation {}", isolation_name(p.isolation));
   }

@@ -144,8 +144,10 @@ void Coordinator::spawn_all(ControlBlock& control) {
       const hosts::Host& h = hosts_->host_of_worker(i);
       argv.insert(argv.end(), {"--host", std::to_string(i % hosts_->hosts().size() + 1), "--netns",
                                h.netns, "--server", h.server_address});
-      if (o_.partition.worker == i + 1)
+      if (o_.partition.worker == i + 1) {
         argv.insert(argv.end(), {"--partition", format_pause_spec(o_.partition)});
+        if (o_.partition_server) argv.insert(argv.end(), {"--partition-link", h.link});
+      }
     }
     workers_.push_back(Worker{sys::Child::spawn(argv)});
   }
@@ -455,6 +457,7 @@ RunRecord Coordinator::run() {
   const std::int64_t t0 = sys::monotonic_ns();
   record_.hosts = o_.hosts;
   record_.partition = o_.partition;
+  record_.partition_server = o_.partition_server;
   if (const std::string_view path = p_.region_path;
       p_.backend == Backend::kPostgres && path.starts_with(kDsnPrefix))
     record_.dsn = std::string(path.substr(kDsnPrefix.size()));

@@ -1,5 +1,6 @@
 #include "shmlab/run/worker.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -32,6 +33,7 @@
 #include "shmlab/sys/futex.hpp"
 #include "shmlab/sys/log.hpp"
 #include "shmlab/sys/syscall.hpp"
+#include "shmlab/sys/unique_fd.hpp"
 
 namespace shmlab {
 namespace {
@@ -377,6 +379,13 @@ int run_worker(ControlBlock& control, std::uint32_t index, bool pooled, const Wo
   const std::uint32_t number = index + 1;
   // --partition: destroyed after the region, once the link is up again.
   std::optional<hosts::LinkCut> cut;
+  // --partition …:server: the link is in the namespace this worker leaves; keep a way back to it.
+  sys::UniqueFd start_netns;
+  if (host != nullptr && !host->partition_link.empty()) {
+    start_netns = sys::UniqueFd(sys::check("open", "/proc/self/ns/net", [] {
+      return ::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    }));
+  }
 
   std::unique_ptr<Region> region =
       attach_region(host != nullptr ? enter_worker_host(control, number, *host, log) : params);
@@ -392,10 +401,20 @@ int run_worker(ControlBlock& control, std::uint32_t index, bool pooled, const Wo
   WorkerSteps steps(control, index, log);
   if (params.strategy == Strategy::kLease) steps.set_lease(dynamic_cast<LeaseLock*>(lock.get()));
   if (host != nullptr && host->partition.worker != 0) {
-    steps.faults().set_partition(host->partition, [&cut, &log, &host, number] {
-      cut.emplace("eth0", std::chrono::milliseconds(host->partition.ms));
+    steps.faults().set_partition(host->partition, [&cut, &log, &host, &start_netns, number] {
+      const std::chrono::milliseconds ms(host->partition.ms);
+      const std::string_view point = crash_point_name(host->partition.point);
+      if (!host->partition_link.empty()) {
+        cut.emplace(host->partition_link, ms, std::move(start_netns));
+        log.warning(
+            "Worker {} cut the server's end of its host's link at {} (--partition …:server): {} "
+            "down for {} ms",
+            number, point, host->partition_link, host->partition.ms);
+        return;
+      }
+      cut.emplace("eth0", ms);
       log.warning("Worker {} cut its host's link at {} (--partition): eth0 down for {} ms", number,
-                  crash_point_name(host->partition.point), host->partition.ms);
+                  point, host->partition.ms);
     });
   }
 

@@ -24,6 +24,9 @@ struct WorkerHost {
   std::string netns;         // /run/netns/<netns>
   std::string server;        // the server's address on the host's link
   PauseSpec partition;       // --partition: cut the host's link at this point; worker 0: never
+  // --partition …:server: the link to cut is this one, the server's end, in the network namespace
+  // the worker starts in (the coordinator's); empty: the host's eth0.
+  std::string partition_link;
 };
 
 // `pooled`: a worker of explore's pool (explore/worker_pool.hpp), which runs one interleaving per
