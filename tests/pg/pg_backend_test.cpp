@@ -283,7 +283,8 @@ TEST_F(PgBackend, BankAccountLocksAreRowLocksWhoseDeadlockTheServerBreaks) {
   EXPECT_EQ(j["invariant_held"], true);
   EXPECT_EQ(j["money_created"], 0);
   // At least the one the schedule builds. Nearly always exactly one; two were seen once on the
-  // loaded 2-core VM, not yet explained (docs/postgres.md "What is still to come").
+  // loaded 2-core VM: the victim's retry can take row A before the woken worker 2 re-checks it,
+  // and the same cycle forms again (docs/postgres.md "What is still to come").
   EXPECT_GE(retries(j), 1u);
   const auto ordered = run({"--scenario", "bank", "--balance", "300", "-w", "3", "-n", "4",
                             "--delay", "none", "--strategy", "ordered-locks"},
