@@ -70,7 +70,8 @@ TEST_F(PgControlRelay, WorkersReplicaAndCoordinatorsBlockMeetOnlyThroughTheSchem
   ControlBlock coordinator = ControlBlock::create_private(params_with_password(schema.name()));
   CoordinatorRelay up(server().dsn(), schema.name(), coordinator);
   pg::Connection connection = pg::Connection::connect(server().dsn());
-  ControlBlock replica = ControlBlock::create_private(read_control_params(connection, schema.name()));
+  ControlBlock replica =
+      ControlBlock::create_private(read_control_params(connection, schema.name()));
   WorkerRelay sut(std::move(connection), server().dsn(), schema.name(), replica, 1);
   WorkerSlot& mine = replica.slot(1);
   WorkerSlot& theirs = coordinator.slot(1);
@@ -83,9 +84,8 @@ TEST_F(PgControlRelay, WorkersReplicaAndCoordinatorsBlockMeetOnlyThroughTheSchem
 
   // A step gate: asked in the replica, granted by the coordinator, exactly once.
   publish_step(mine, static_cast<std::uint32_t>(Step::kAtomic));
-  ASSERT_TRUE(eventually([&] {
-    return theirs.gate_wanted.load() == static_cast<std::uint32_t>(Step::kAtomic);
-  }));
+  ASSERT_TRUE(eventually(
+      [&] { return theirs.gate_wanted.load() == static_cast<std::uint32_t>(Step::kAtomic); }));
   grant_step(theirs);
   ASSERT_TRUE(eventually([&] { return mine.gate_granted.load() == 1; }));
   EXPECT_EQ(mine.gate_wanted.load(), kGateNone);
@@ -125,7 +125,8 @@ TEST_F(PgControlRelay, CoordinatorsAbortReachesAWorkerWaitingAtItsGate) {
   ControlBlock coordinator = ControlBlock::create_private(params_with_password(schema.name()));
   CoordinatorRelay up(server().dsn(), schema.name(), coordinator);
   pg::Connection connection = pg::Connection::connect(server().dsn());
-  ControlBlock replica = ControlBlock::create_private(read_control_params(connection, schema.name()));
+  ControlBlock replica =
+      ControlBlock::create_private(read_control_params(connection, schema.name()));
   WorkerRelay sut(std::move(connection), server().dsn(), schema.name(), replica, 0);
 
   coordinator.header().abort.store(1);

@@ -23,7 +23,6 @@ std::string shell_quote(std::string_view s) {
 
 }  // namespace
 
-
 std::string replay_command(const RunResult& r) {
   if (!r.observed.captured()) return "";
   return schedule_command(r.record, format_schedule(r.observed.tokens));

@@ -67,7 +67,8 @@ std::span<const char> bytes_of(std::span<const T> items) {
 // bigint[]'s text form ("{1,2,3}"), both ways.
 std::string to_array(const std::vector<std::int64_t>& values) {
   std::string out = "{";
-  for (std::size_t i = 0; i < values.size(); ++i) out += (i == 0 ? "" : ",") + fmt::format("{}", values[i]);
+  for (std::size_t i = 0; i < values.size(); ++i)
+    out += (i == 0 ? "" : ",") + fmt::format("{}", values[i]);
   return out + "}";
 }
 
@@ -103,8 +104,8 @@ RunParams params_without_password(const RunParams& params) {
 }
 
 RunParams read_control_params(pg::Connection& connection, const std::string& schema) {
-  const pg::Result r = connection.exec(
-      fmt::format("SELECT version, body FROM {}", table(schema, "control_params")));
+  const pg::Result r =
+      connection.exec(fmt::format("SELECT version, body FROM {}", table(schema, "control_params")));
   const std::vector<char> body = r.rows() == 1 ? from_bytea(r.value(0, 1)) : std::vector<char>{};
   if (r.rows() != 1 || r.int64(0, 0) != kParamsVersion || body.size() != sizeof(RunParams)) {
     throw std::system_error(
@@ -137,11 +138,13 @@ CoordinatorRelay::CoordinatorRelay(const std::string& dsn, const std::string& sc
       table(schema, "control_params"), table(schema, "control_run"),
       table(schema, "control_workers"), table(schema, "control_writes"),
       table(schema, "control_trace")));
-  conn_.exec(fmt::format("INSERT INTO {} VALUES ($1, $2)", table(schema, "control_params")),
-             {num(kParamsVersion), to_bytea({reinterpret_cast<const char*>(&clean), sizeof clean})});
-  conn_.exec(fmt::format("INSERT INTO {} SELECT false, false, array_fill(0::bigint, ARRAY[$1::int])",
-                         table(schema, "control_run")),
-             {num(control.params().workers)});
+  conn_.exec(
+      fmt::format("INSERT INTO {} VALUES ($1, $2)", table(schema, "control_params")),
+      {num(kParamsVersion), to_bytea({reinterpret_cast<const char*>(&clean), sizeof clean})});
+  conn_.exec(
+      fmt::format("INSERT INTO {} SELECT false, false, array_fill(0::bigint, ARRAY[$1::int])",
+                  table(schema, "control_run")),
+      {num(control.params().workers)});
   conn_.exec(fmt::format("INSERT INTO {} (idx) SELECT generate_series(0, $1::int - 1)",
                          table(schema, "control_workers")),
              {num(control.params().workers)});
@@ -362,8 +365,10 @@ void WorkerRelay::push() {
   push_writes();
   push_trace();
   const std::vector<std::string> row = {
-      num(index_), control_.header().start.arrived() != 0 ? "true" : "false", to_array(image),
-      num(wanted), num(grants_), error, up_channel(schema_)};
+      num(index_),        control_.header().start.arrived() != 0 ? "true" : "false",
+      to_array(image),    num(wanted),
+      num(grants_),       error,
+      up_channel(schema_)};
   const std::string state = row[1] + row[2] + row[3] + row[4] + row[5];
   if (state == pushed_) return;
   conn_.exec(fmt::format("WITH u AS (UPDATE {} SET arrived = $2, slot = $3, gate_wanted = $4,"
@@ -387,17 +392,17 @@ void WorkerRelay::push_writes() {
   const std::uint64_t first = final_ops_ * per_op;
   const std::span<const WriteEntry> range = log.subspan(first, (end_op - final_ops_) * per_op);
   const std::span<const char> bytes = bytes_of(range);
-  if (first != sent_first_ || !std::equal(bytes.begin(), bytes.end(), sent_bytes_.begin(),
-                                          sent_bytes_.end())) {
+  if (first != sent_first_ ||
+      !std::equal(bytes.begin(), bytes.end(), sent_bytes_.begin(), sent_bytes_.end())) {
     conn_.exec(fmt::format("INSERT INTO {} (idx, first, body) VALUES ($1, $2, $3)",
                            table(schema_, "control_writes")),
                {num(index_), num(first), to_bytea(bytes)});
   }
   final_ops_ = std::min(ops, end_op);
   sent_first_ = final_ops_ * per_op;
-  sent_bytes_.assign(bytes.begin() + static_cast<std::ptrdiff_t>((sent_first_ - first) *
-                                                                 sizeof(WriteEntry)),
-                     bytes.end());
+  sent_bytes_.assign(
+      bytes.begin() + static_cast<std::ptrdiff_t>((sent_first_ - first) * sizeof(WriteEntry)),
+      bytes.end());
 }
 
 void WorkerRelay::push_trace() {

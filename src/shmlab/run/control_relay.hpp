@@ -98,9 +98,9 @@ class WorkerRelay {
   pg::Connection conn_;
   bool connected_ = true;
   std::int64_t next_connect_ns_ = 0;
-  std::mutex mutex_;  // conn_ and what follows
-  std::string pushed_;  // control_workers' last published row
-  std::uint32_t grants_ = 0;  // grants applied to the private slot
+  std::mutex mutex_;             // conn_ and what follows
+  std::string pushed_;           // control_workers' last published row
+  std::uint32_t grants_ = 0;     // grants applied to the private slot
   std::uint64_t final_ops_ = 0;  // operations whose write-log entries were published final
   std::uint64_t sent_first_ = UINT64_MAX;  // the entries last published from here on
   std::vector<char> sent_bytes_;

@@ -13,10 +13,10 @@
 #include "shmlab/control/lock_table.hpp"
 #include "shmlab/hosts/simulated_hosts.hpp"
 #include "shmlab/pg/connection.hpp"
+#include "shmlab/pg/run_schema.hpp"
 #include "shmlab/region/backend.hpp"
 #include "shmlab/region/pg_region.hpp"
 #include "shmlab/region/region.hpp"
-#include "shmlab/pg/run_schema.hpp"
 #include "shmlab/run/control_relay.hpp"
 #include "shmlab/run/crash_spec.hpp"
 #include "shmlab/run/worker.hpp"
@@ -149,10 +149,13 @@ void Coordinator::spawn_all(ControlBlock& control) {
                                      control.name(), "--index", std::to_string(i)};
     if (hosts_ != nullptr) {
       const hosts::Host& h = hosts_->host_of_worker(i);
-      argv = {o_.self_exe, "worker", "--dsn", pg::dsn_without_password(dsn), "--run", p_.run_id,
-              "--index", std::to_string(i), "--host",
-              std::to_string(i % hosts_->hosts().size() + 1), "--netns", h.netns, "--server",
-              h.server_address};
+      argv = {o_.self_exe, "worker",
+              "--dsn",     pg::dsn_without_password(dsn),
+              "--run",     p_.run_id,
+              "--index",   std::to_string(i),
+              "--host",    std::to_string(i % hosts_->hosts().size() + 1),
+              "--netns",   h.netns,
+              "--server",  h.server_address};
       if (o_.partition.worker == i + 1)
         argv.insert(argv.end(), {"--partition", format_pause_spec(o_.partition)});
     }
@@ -511,9 +514,10 @@ RunRecord Coordinator::run() {
     const std::string_view path = p_.region_path;
     const std::size_t space = path.find(' ');
     relay.emplace(std::string(path.substr(space + 1)), pg::run_schema_name(p_.run_id), control);
-    log_.info("Control data of the hosts' workers: through the database (tables control_* of "
-              "schema {})",
-              pg::run_schema_name(p_.run_id));
+    log_.info(
+        "Control data of the hosts' workers: through the database (tables control_* of "
+        "schema {})",
+        pg::run_schema_name(p_.run_id));
   }
   try {
     spawn_all(control);

@@ -16,12 +16,12 @@
 #include "shmlab/hosts/host_entry.hpp"
 #include "shmlab/hosts/link_cut.hpp"
 #include "shmlab/pg/pg_error.hpp"
+#include "shmlab/pg/run_schema.hpp"
 #include "shmlab/region/backend.hpp"
 #include "shmlab/region/pg_region.hpp"
 #include "shmlab/region/region.hpp"
-#include "shmlab/pg/run_schema.hpp"
-#include "shmlab/run/control_relay.hpp"
 #include "shmlab/run/auditor.hpp"
+#include "shmlab/run/control_relay.hpp"
 #include "shmlab/run/crash_spec.hpp"
 #include "shmlab/run/delay.hpp"
 #include "shmlab/run/fault_hooks.hpp"
@@ -295,7 +295,8 @@ int report_failure(ControlBlock& control, std::uint32_t index, const std::except
   WorkerSlot& slot = control.slot(index);
   std::strncpy(slot.error, e.what(), sizeof(slot.error) - 1);
   slot.state.store(WorkerState::kFailed, std::memory_order_release);
-  Log(control.params().log_stderr ? 2 : 1, false, false).error("Worker {}: {}", index + 1, e.what());
+  Log(control.params().log_stderr ? 2 : 1, false, false)
+      .error("Worker {}: {}", index + 1, e.what());
   return kWorkerFailed;
 }
 
