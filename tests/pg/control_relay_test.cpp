@@ -47,6 +47,27 @@ bool eventually(const std::function<bool()>& done) {
   return true;
 }
 
+// A coordinator's block and worker `index`'s replica, joined only by a fresh run schema.
+struct Joined {
+  Joined(const std::string& dsn, std::uint32_t index)
+      : schema(pg::RunSchema::create(pg::Connection::connect(dsn), kRunId)),
+        coordinator(ControlBlock::create_private(params_with_password(schema.name()))),
+        up(dsn, schema.name(), coordinator),
+        replica(replica_of(dsn, schema.name())),
+        worker(pg::Connection::connect(dsn), dsn, schema.name(), replica, index) {}
+
+  static ControlBlock replica_of(const std::string& dsn, const std::string& schema) {
+    pg::Connection c = pg::Connection::connect(dsn);
+    return ControlBlock::create_private(read_control_params(c, schema));
+  }
+
+  pg::RunSchema schema;
+  ControlBlock coordinator;
+  CoordinatorRelay up;
+  ControlBlock replica;
+  WorkerRelay worker;
+};
+
 TEST_F(PgControlRelay, ParamsRowCarriesTheRunWithoutItsPassword) {
   pg::RunSchema schema = pg::RunSchema::create(pg::Connection::connect(server().dsn()), kRunId);
   ControlBlock coordinator = ControlBlock::create_private(params_with_password(schema.name()));
@@ -66,13 +87,9 @@ TEST_F(PgControlRelay, ParamsRowCarriesTheRunWithoutItsPassword) {
 }
 
 TEST_F(PgControlRelay, WorkersReplicaAndCoordinatorsBlockMeetOnlyThroughTheSchema) {
-  pg::RunSchema schema = pg::RunSchema::create(pg::Connection::connect(server().dsn()), kRunId);
-  ControlBlock coordinator = ControlBlock::create_private(params_with_password(schema.name()));
-  CoordinatorRelay up(server().dsn(), schema.name(), coordinator);
-  pg::Connection connection = pg::Connection::connect(server().dsn());
-  ControlBlock replica =
-      ControlBlock::create_private(read_control_params(connection, schema.name()));
-  WorkerRelay sut(std::move(connection), server().dsn(), schema.name(), replica, 1);
+  Joined j(server().dsn(), 1);
+  ControlBlock& coordinator = j.coordinator;
+  ControlBlock& replica = j.replica;
   WorkerSlot& mine = replica.slot(1);
   WorkerSlot& theirs = coordinator.slot(1);
 
@@ -104,8 +121,8 @@ TEST_F(PgControlRelay, WorkersReplicaAndCoordinatorsBlockMeetOnlyThroughTheSchem
   mine.ops.store(1);
   std::strncpy(mine.error, "connection lost, SQLSTATE 08006", sizeof(mine.error) - 1);
   mine.state.store(WorkerState::kFailed);
-  sut.finish();
-  up.sync();
+  j.worker.finish();
+  j.up.sync();
   EXPECT_EQ(theirs.state.load(), WorkerState::kFailed);
   EXPECT_STREQ(theirs.error, "connection lost, SQLSTATE 08006");
   EXPECT_EQ(theirs.ops.load(), 1u);
@@ -121,13 +138,9 @@ TEST_F(PgControlRelay, WorkersReplicaAndCoordinatorsBlockMeetOnlyThroughTheSchem
 }
 
 TEST_F(PgControlRelay, CoordinatorsAbortReachesAWorkerWaitingAtItsGate) {
-  pg::RunSchema schema = pg::RunSchema::create(pg::Connection::connect(server().dsn()), kRunId);
-  ControlBlock coordinator = ControlBlock::create_private(params_with_password(schema.name()));
-  CoordinatorRelay up(server().dsn(), schema.name(), coordinator);
-  pg::Connection connection = pg::Connection::connect(server().dsn());
-  ControlBlock replica =
-      ControlBlock::create_private(read_control_params(connection, schema.name()));
-  WorkerRelay sut(std::move(connection), server().dsn(), schema.name(), replica, 0);
+  Joined j(server().dsn(), 0);
+  ControlBlock& coordinator = j.coordinator;
+  ControlBlock& replica = j.replica;
 
   coordinator.header().abort.store(1);
   StepGate gate(replica.header(), replica.slot(0));
