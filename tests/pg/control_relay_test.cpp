@@ -122,7 +122,7 @@ TEST_F(PgControlRelay, WorkersReplicaAndCoordinatorsBlockMeetOnlyThroughTheSchem
   std::strncpy(mine.error, "connection lost, SQLSTATE 08006", sizeof(mine.error) - 1);
   mine.state.store(WorkerState::kFailed);
   j.worker.finish();
-  j.up.sync();
+  j.up.finish();
   EXPECT_EQ(theirs.state.load(), WorkerState::kFailed);
   EXPECT_STREQ(theirs.error, "connection lost, SQLSTATE 08006");
   EXPECT_EQ(theirs.ops.load(), 1u);

@@ -31,6 +31,11 @@ void for_each_field(Slot& s, F&& f) {
   f(s.paused_ns);
   f(s.leases_expired);
   f(s.fenced_out);
+}
+
+// The plain fields, last.
+template <class Slot, class F>
+void for_each_time(Slot& s, F&& f) {
   f(s.start_ns);
   f(s.end_ns);
 }
@@ -49,17 +54,29 @@ void put(std::int64_t& x, std::int64_t v) { x = v; }
 
 }  // namespace
 
-std::vector<std::int64_t> slot_image(const WorkerSlot& slot) {
+std::vector<std::int64_t> slot_image(const WorkerSlot& slot, bool owner) {
   std::vector<std::int64_t> out;
-  out.push_back(static_cast<std::int64_t>(slot.state.load(std::memory_order_acquire)));
+  const WorkerState state = slot.state.load(std::memory_order_acquire);
+  out.push_back(static_cast<std::int64_t>(state));
   for_each_field(slot, [&](const auto& field) { out.push_back(get(field)); });
+  // The worker wrote them before it stored either state (release).
+  const bool times = owner || state == WorkerState::kDone || state == WorkerState::kFailed;
+  for_each_time(slot, [&](const auto& field) { out.push_back(times ? get(field) : kNotInImage); });
   return out;
 }
 
 void apply_slot_image(WorkerSlot& slot, std::span<const std::int64_t> image) {
-  if (image.size() != slot_image(slot).size()) return;
+  std::size_t fields = 1;
+  for_each_field(slot, [&](const auto&) { ++fields; });
+  for_each_time(slot, [&](const auto&) { ++fields; });
+  if (image.size() != fields) return;
   std::size_t i = 1;
-  for_each_field(slot, [&](auto& field) { put(field, image[i++]); });
+  const auto apply = [&](auto& field) {
+    if (image[i] != kNotInImage) put(field, image[i]);
+    ++i;
+  };
+  for_each_field(slot, apply);
+  for_each_time(slot, apply);
   slot.state.store(static_cast<WorkerState>(image[0]), std::memory_order_release);
 }
 

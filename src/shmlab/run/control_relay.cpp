@@ -162,7 +162,9 @@ std::string CoordinatorRelay::error() const {
   return error_;
 }
 
-void CoordinatorRelay::sync() {
+void CoordinatorRelay::finish() {
+  stop_.store(true, std::memory_order_relaxed);
+  if (thread_.joinable()) thread_.join();
   const std::lock_guard lock(mutex_);
   if (!error_.empty()) return;
   try {
@@ -313,7 +315,7 @@ void WorkerRelay::loop() {
       const std::lock_guard lock(mutex_);
       try {
         if (ensure_connected()) {
-          push();
+          push(false);
           const std::int64_t now = sys::monotonic_ns();
           if (conn_.notified() || now - last_pull_ns_ > kSafetyPullNs) {
             last_pull_ns_ = now;
@@ -331,7 +333,7 @@ void WorkerRelay::loop() {
 void WorkerRelay::flush() noexcept {
   const std::lock_guard lock(mutex_);
   try {
-    if (ensure_connected()) push();
+    if (ensure_connected()) push(true);
   } catch (const pg::PgError&) {
     connected_ = false;
   }
@@ -344,7 +346,7 @@ void WorkerRelay::finish() noexcept {
   while (sys::monotonic_ns() < deadline) {
     try {
       if (ensure_connected()) {
-        push();
+        push(true);
         return;
       }
     } catch (const pg::PgError&) {
@@ -354,15 +356,15 @@ void WorkerRelay::finish() noexcept {
   }
 }
 
-void WorkerRelay::push() {
+void WorkerRelay::push(bool owner) {
   const WorkerSlot& slot = control_.slot(index_);
   // The slot first: the entries and events published next are at least those it counts.
-  const std::vector<std::int64_t> image = slot_image(slot);
+  const std::vector<std::int64_t> image = slot_image(slot, owner);
   std::string error;
   if (image[0] == static_cast<std::int64_t>(WorkerState::kFailed))
     error.assign(slot.error, strnlen(slot.error, sizeof(slot.error)));
   const std::uint32_t wanted = slot.gate_wanted.load(std::memory_order_acquire);
-  push_writes();
+  push_writes(owner);
   push_trace();
   const std::vector<std::string> row = {
       num(index_),        control_.header().start.arrived() != 0 ? "true" : "false",
@@ -379,16 +381,17 @@ void WorkerRelay::push() {
   pushed_ = state;
 }
 
-void WorkerRelay::push_writes() {
+void WorkerRelay::push_writes(bool owner) {
   const std::span<WriteEntry> log = control_.write_log(index_);
   if (log.empty()) return;
   const RunParams& p = control_.params();
   const std::uint64_t per_op = writes_per_op(p);
   // Acquire: the entries of every operation it counts are complete.
   const std::uint64_t ops = control_.slot(index_).ops.load(std::memory_order_acquire);
-  const std::uint64_t end_op = std::min(ops + 1, p.increments);
+  // The finished operations not yet published; on the owner's thread also the one in progress (a
+  // worker about to stop or crash leaves its intent), again when it changed.
+  const std::uint64_t end_op = owner ? std::min(ops + 1, p.increments) : ops;
   if (end_op <= final_ops_) return;
-  // The finished operations not yet published, and the one in progress (again when it changed).
   const std::uint64_t first = final_ops_ * per_op;
   const std::span<const WriteEntry> range = log.subspan(first, (end_op - final_ops_) * per_op);
   const std::span<const char> bytes = bytes_of(range);

@@ -43,9 +43,10 @@ class CoordinatorRelay {
   CoordinatorRelay& operator=(const CoordinatorRelay&) = delete;
   ~CoordinatorRelay();  // stops the thread; never throws
 
-  // Copies into the control block everything the workers published: once they have ended, all
-  // they did (each publishes its last state before it exits).
-  void sync();
+  // Stops relaying and copies into the control block everything the workers published: once they
+  // have ended, all they did (each publishes its last state before it exits). The block is then
+  // the caller's alone.
+  void finish();
   // Why relaying stopped ("" while it works).
   std::string error() const;
 
@@ -85,8 +86,10 @@ class WorkerRelay {
 
  private:
   void loop();
-  void push();
-  void push_writes();
+  // `owner`: called on the worker's own thread, which may read what it is writing (the operation
+  // in progress); the relay's thread reads finished operations only.
+  void push(bool owner);
+  void push_writes(bool owner);
   void push_trace();
   void pull();
   bool ensure_connected();

@@ -138,12 +138,13 @@ void Coordinator::spawn_all(ControlBlock& control) {
   log_.info("Spawning {} worker processes...", p_.workers);
   workers_.reserve(p_.workers);
   // --hosts: a worker gets the server and the run's name, never the control block's; the
-  // password only in its environment (argv is world-readable in /proc).
+  // password only in its environment (argv is world-readable in /proc). region_path is
+  // "schema=NAME DSN".
   const std::string_view path = p_.region_path;
-  const std::string_view dsn = path.substr(std::min(path.find(' '), path.size() - 1) + 1);
+  const std::string_view dsn =
+      hosts_ != nullptr ? path.substr(path.find(' ') + 1) : std::string_view();
   std::vector<std::string> env;
-  if (const auto password = pg::password_of(dsn); hosts_ != nullptr && password)
-    env.push_back("PGPASSWORD=" + *password);
+  if (const auto password = pg::password_of(dsn)) env.push_back("PGPASSWORD=" + *password);
   for (std::uint32_t i = 0; i < p_.workers; ++i) {
     std::vector<std::string> argv = {o_.self_exe,    "worker",  "--control",
                                      control.name(), "--index", std::to_string(i)};
@@ -531,7 +532,7 @@ RunRecord Coordinator::run() {
   }
   stop_auditor();
   if (relay) {
-    relay->sync();  // every worker has ended: all it published is there
+    relay->finish();  // every worker has ended: all it published is there
     if (const std::string e = relay->error(); !e.empty())
       log_.error("The control data's relay failed: {}", e);
   }
