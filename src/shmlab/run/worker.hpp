@@ -1,5 +1,6 @@
 // The worker process: what `shmlab worker` runs. It attaches to the control block and the region by
-// name, waits at the start barrier, runs its operations as steps, and reports through its slot.
+// name (or, on a `--hosts` host, keeps a replica of the block joined through the database), waits
+// at the start barrier, runs its operations as steps, and reports through its slot.
 #pragma once
 
 #include <cstdint>
