@@ -156,27 +156,6 @@ std::vector<std::string> names_of_strategies() {
   return out;
 }
 
-// --dsn and --isolation belong to postgres (and --isolation to its `transaction`).
-void check_postgres_options(RunParams& p, const std::optional<std::string>& dsn,
-                            const std::optional<std::string>& isolation) {
-  if (dsn) {
-    if (p.backend != Backend::kPostgres)
-      throw UsageError("--dsn: only --backend postgres connects to a server");
-    const std::string path = std::string(kDsnPrefix) + *dsn;
-    if (path.size() >= sizeof(p.region_path))
-      throw UsageError(fmt::format("--dsn: at most {} characters", sizeof(p.region_path) - 64));
-    std::memcpy(p.region_path, path.data(), path.size());
-  }
-  if (isolation) {
-    if (p.backend != Backend::kPostgres || p.strategy != Strategy::kTransaction) {
-      throw UsageError(
-          "--isolation: only --strategy transaction on --backend postgres has a level to choose "
-          "(sqlite's transactions are serializable)");
-    }
-    p.isolation = *parse_isolation(*isolation);  // CLI11's IsMember checked the names
-  }
-}
-
 // --hosts: a throwaway postgres server, and strategies whose coordination is the server's (a lock
 // in the coordinator's shared memory is out of a remote worker's reach).
 void check_hosts(const RunOptions& o, const RunParams& p) {
@@ -562,10 +541,7 @@ void add_run_options(CLI::App* sub, RunOptions* opts, bool play) {
       ->check(CLI::IsMember(names_of_strategies()))
       ->type_name("NAME")
       ->capture_default_str();
-  sub->add_option("--dsn", opts->dsn,
-                  "postgres: use this server (URI or key=value; '' for libpq's PG* environment) "
-                  "instead of a throwaway one; the run's tables live in a schema of their own")
-      ->type_name("URI");
+  add_postgres_options(*sub, opts->dsn, opts->isolation);
   sub->add_option("--hosts", opts->hosts,
                   "postgres: run the workers on N simulated hosts (network namespaces joined by "
                   "veth links; worker k on host ((k-1) mod N)+1); needs root (docs/postgres.md)")
@@ -576,11 +552,6 @@ void add_run_options(CLI::App* sub, RunOptions* opts, bool play) {
                   "--hosts: cut worker W's link at POINT of its first operation that passes it, "
                   "for MS ms (its statements time out; docs/postgres.md)")
       ->type_name("W@POINT:MS");
-  sub->add_option("--isolation", opts->isolation,
-                  "postgres transaction: read-committed, repeatable-read or serializable (default: "
-                  "serializable, correct for every scenario)")
-      ->check(CLI::IsMember({"read-committed", "repeatable-read", "serializable"}))
-      ->type_name("LEVEL");
   sub->add_option("--scenario", opts->scenario,
                   "The work the workers do: counter (the seed), inventory (buyers of the last "
                   "items in stock), bank (transfers between accounts); docs/scenarios.md")
@@ -708,6 +679,40 @@ Command add_play(CLI::App& app) {
       "  shmlab play --strategy mutex -w 2 -n 1      a worker waits for the lock the other holds\n"
       "Exit codes: as 'shmlab run'; 2 also when the input ends before the run does.");
   return {sub, [opts] { return execute(*opts); }};
+}
+
+// --dsn and --isolation belong to postgres (and --isolation to its `transaction`).
+void check_postgres_options(RunParams& p, const std::optional<std::string>& dsn,
+                            const std::optional<std::string>& isolation) {
+  if (dsn) {
+    if (p.backend != Backend::kPostgres)
+      throw UsageError("--dsn: only --backend postgres connects to a server");
+    const std::string path = std::string(kDsnPrefix) + *dsn;
+    if (path.size() >= sizeof(p.region_path))
+      throw UsageError(fmt::format("--dsn: at most {} characters", sizeof(p.region_path) - 64));
+    std::memcpy(p.region_path, path.data(), path.size());
+  }
+  if (isolation) {
+    if (p.backend != Backend::kPostgres || p.strategy != Strategy::kTransaction) {
+      throw UsageError(
+          "--isolation: only --strategy transaction on --backend postgres has a level to choose "
+          "(sqlite's transactions are serializable)");
+    }
+    p.isolation = *parse_isolation(*isolation);  // CLI11's IsMember checked the names
+  }
+}
+
+void add_postgres_options(CLI::App& sub, std::optional<std::string>& dsn,
+                          std::optional<std::string>& isolation) {
+  sub.add_option("--dsn", dsn,
+                 "postgres: use this server (URI or key=value; '' for libpq's PG* environment) "
+                 "instead of a throwaway one; the run's tables live in a schema of their own")
+      ->type_name("URI");
+  sub.add_option("--isolation", isolation,
+                 "postgres transaction: read-committed, repeatable-read or serializable (default: "
+                 "serializable, correct for every scenario)")
+      ->check(CLI::IsMember({"read-committed", "repeatable-read", "serializable"}))
+      ->type_name("LEVEL");
 }
 
 void add_scenario_options(CLI::App& sub, ScenarioParams& s) {
