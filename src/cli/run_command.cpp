@@ -755,22 +755,29 @@ Command add_worker(CLI::App& app) {
   auto index = std::make_shared<std::uint32_t>(0);
   CLI::App* sub = app.add_subcommand("worker", "internal: one worker process of a run");
   sub->group("");  // hidden from --help
-  sub->add_option("--control", *control, "Control block name")->required();
+  sub->add_option("--control", *control, "Control block name (a worker on this machine)");
   sub->add_option("--index", *index, "0-based worker index")->required();
   auto pooled = std::make_shared<bool>(false);
   sub->add_flag("--pool", *pooled, "A worker of explore's pool: one interleaving per round");
-  auto host = std::make_shared<WorkerHost>();
+  auto remote = std::make_shared<RemoteWorker>();
   auto partition = std::make_shared<std::string>();
+  sub->add_option("--dsn", remote->dsn,
+                  "A worker elsewhere: the server, without password (PGPASSWORD gives it)");
+  sub->add_option("--run", remote->run_id, "A worker elsewhere: the run's name (its schema)");
   sub->add_option("--partition", *partition, "--partition: W@POINT:MS, this worker's");
-  sub->add_option("--partition-link", host->partition_link,
+  sub->add_option("--partition-link", remote->host.partition_link,
                   "--partition …:server: the server's end of the link, in the namespace the "
                   "worker starts in");
-  sub->add_option("--host", host->number, "--hosts: the host's number (1-based)");
-  sub->add_option("--netns", host->netns, "--hosts: the host's network namespace");
-  sub->add_option("--server", host->server, "--hosts: the server's address from that host");
-  return {sub, [control, index, pooled, host, partition] {
-            if (!partition->empty()) host->partition = parse_pause_spec(*partition);
-            return worker_main(*control, *index, *pooled, host->netns.empty() ? nullptr : &*host);
+  sub->add_option("--host", remote->host.number, "--hosts: the host's number (1-based)");
+  sub->add_option("--netns", remote->host.netns, "--hosts: the host's network namespace");
+  sub->add_option("--server", remote->host.server, "--hosts: the server's address from that host");
+  return {sub, [control, index, pooled, remote, partition] {
+            if (control->empty() == remote->run_id.empty())
+              throw UsageError("worker: --control NAME, or --dsn URI --run NAME");
+            if (!control->empty()) return worker_main(*control, *index, *pooled);
+            if (!partition->empty()) remote->host.partition = parse_pause_spec(*partition);
+            remote->index = *index;
+            return remote_worker_main(*remote);
           }};
 }
 

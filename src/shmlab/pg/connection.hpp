@@ -31,6 +31,12 @@ std::optional<PasswordSpan> find_password(std::string_view dsn, std::size_t from
 // lines name the connection, never the secret.
 std::string redact_password(std::string_view dsn);
 
+// `dsn` without a password: key=value's `password=…` and a URI's `user:…@` left out.
+std::string dsn_without_password(std::string_view dsn);
+
+// The value of the first `password=` of a key=value conninfo, unquoted; nullopt without one.
+std::optional<std::string> password_of(std::string_view dsn);
+
 class Result {
  public:
   explicit Result(PGresult* r) : result_(r) {}
@@ -68,6 +74,11 @@ class Connection {
   // Runs one statement with $1, $2… bound to `params` as text (PQexecParams): values never
   // travel inside the SQL.
   Result exec(std::string_view sql, const std::vector<std::string>& params);
+
+  // After a LISTEN: reads what the server sent without waiting, and says whether a notification
+  // came since the last call (each is consumed). Throws PgError (08006) when the connection is
+  // lost.
+  bool notified();
 
   // The backend process serving this session (pg_backend_pid()): what a deadlock report names.
   int backend_pid() const { return libpq().PQbackendPID(conn_.get()); }
