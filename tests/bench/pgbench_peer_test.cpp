@@ -68,5 +68,47 @@ TEST(PgbenchScript, ForUpdateLocksTheRowAndWritesTheValueItRead) {
             "UPDATE t SET value = value + 1 WHERE id = 0;\n");
 }
 
+// --dsn's password goes to a passfile, never to pgbench's command line; libpq reads the rest.
+TEST(PgbenchDsn, AUrisPasswordIsTakenOutDecodedAndTheRestKept) {
+  const PgbenchDsn sut =
+      split_pgbench_dsn("postgresql://me:p%3Ass@db.example:5433/lab?sslmode=disable");
+  ASSERT_TRUE(sut.password.has_value());
+  EXPECT_EQ(*sut.password, "p:ss");
+  EXPECT_EQ(sut.conninfo.find("p%3Ass"), std::string::npos) << sut.conninfo;
+  EXPECT_EQ(sut.conninfo.find("p:ss"), std::string::npos) << sut.conninfo;
+  for (const char* kept :
+       {"user='me'", "host='db.example'", "port='5433'", "dbname='lab'", "sslmode='disable'"})
+    EXPECT_NE(sut.conninfo.find(kept), std::string::npos) << kept << " in " << sut.conninfo;
+}
+
+TEST(PgbenchDsn, AQuotedKeywordPasswordIsUnquoted) {
+  const PgbenchDsn sut = split_pgbench_dsn(R"(host=/tmp/x password='a b\'c' dbname=d)");
+  ASSERT_TRUE(sut.password.has_value());
+  EXPECT_EQ(*sut.password, "a b'c");
+  EXPECT_EQ(sut.conninfo.find("password"), std::string::npos) << sut.conninfo;
+}
+
+TEST(PgbenchDsn, EmptyMeansLibpqsEnvironmentAndNoPassword) {
+  const PgbenchDsn sut = split_pgbench_dsn("");
+  EXPECT_EQ(sut.conninfo, "");
+  EXPECT_FALSE(sut.password.has_value());
+  EXPECT_FALSE(split_pgbench_dsn("host=/tmp/x").password.has_value());
+}
+
+TEST(PgbenchDsn, WhatLibpqCannotParseIsRefusedWithoutThePassword) {
+  try {
+    split_pgbench_dsn("host=/tmp password=hush nosuchkeyword=1");
+    FAIL() << "accepted an unknown keyword";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("nosuchkeyword"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("hush"), std::string::npos) << e.what();
+  }
+}
+
+TEST(PgbenchDsn, ThePassfileLineEscapesColonAndBackslash) {
+  EXPECT_EQ(pgpass_line(R"(a:b\c)"), R"(*:*:*:*:a\:b\\c)"
+                                     "\n");
+}
+
 }  // namespace
 }  // namespace shmlab

@@ -11,6 +11,7 @@
 
 #include "pg_test_support.hpp"
 #include "shmlab/bench/pgbench_peer.hpp"
+#include "shmlab/pg/connection.hpp"
 #include "support/shmlab_process.hpp"
 
 namespace shmlab::test {
@@ -158,6 +159,66 @@ TEST(BenchPg, APgbenchThatFailsIsAnEnvironmentFailureAndTheServerGoes) {
   EXPECT_NE(o.err.find("pgbench failed (exit 1): /bin/false"), std::string::npos) << o.err;
   EXPECT_TRUE(o.out.empty()) << o.out;
   expect_nothing_left(o, scratch);
+}
+
+// --dsn: an existing server, here one the test starts and reaches over TCP with a password that
+// libpq would have to unescape (a ':' for the passfile, a quote for the conninfo). The bench makes
+// no server, its rows and pgbench's are there and exact, the password is printed nowhere, and the
+// server holds no schema of the bench afterwards.
+TEST(BenchPg, OnAnExistingServerTheRowsAndPgbenchsAreThereAndNoSchemaRemains) {
+  PgScratch scratch;
+  pg::ThrowawayServerOptions so = scratch.options();
+  so.tcp_address = "127.0.0.1";
+  so.tcp_clients = {"127.0.0.1/32"};
+  so.password = "s3cret:pw'x";
+  pg::ThrowawayServer server = pg::ThrowawayServer::start(so);
+  ASSERT_NE(server.tcp_dsn().find("password="), std::string::npos);
+  TempDir tmp;
+  const Outcome o =
+      run_shmlab({"bench", "--backends", "postgres", "--dsn", server.tcp_dsn(), "--strategies",
+                  "atomic,for-update,cas", "--workers", "1,2", "--duration", "0.05", "--warmup",
+                  "0.02", "--repeat", "1", "--json"},
+                 tmp, 200);
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.err.find("started a throwaway"), std::string::npos) << o.err;
+  EXPECT_EQ(o.out.find("s3cret"), std::string::npos);
+  EXPECT_EQ(o.err.find("s3cret"), std::string::npos) << o.err;
+  const json j = json::parse(o.out);
+  EXPECT_EQ(j["postgres"]["server"], "dsn");
+  EXPECT_NE(j["postgres"]["dsn"].get<std::string>().find("host="), std::string::npos);
+  for (const std::string s : {"atomic", "for-update", "cas"}) {
+    for (int w : {1, 2}) {
+      SCOPED_TRACE(s + " × " + std::to_string(w));
+      const json* row = find_row(j["results"], "strategy", s, "postgres", w);
+      ASSERT_NE(row, nullptr) << j["results"];
+      EXPECT_EQ((*row)["lost_updates"], 0);
+      EXPECT_GT((*row)["samples"][0]["ops_total"].get<long long>(), 0);
+    }
+  }
+  for (const char* peer : {"pgbench-update", "pgbench-for-update"}) {
+    for (int w : {1, 2}) {
+      SCOPED_TRACE(std::string(peer) + " × " + std::to_string(w));
+      const json* p = find_row(j["peers"], "name", peer, "postgres", w);
+      ASSERT_NE(p, nullptr) << j["peers"];
+      const json& sample = (*p)["samples"][0];
+      EXPECT_GT(sample["ops_total"].get<long long>(), 0);
+      EXPECT_EQ(sample["final"], sample["ops_total"]);
+    }
+  }
+  pg::Connection c = pg::Connection::connect(server.dsn());
+  EXPECT_EQ(c.exec("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'shmlab\\_%'").int64(0, 0),
+            0);
+  EXPECT_TRUE(tmp.entries().empty());
+  EXPECT_TRUE(shm_leftovers(o.pid).empty());
+}
+
+TEST(BenchPg, DsnWithoutPostgresIsBadUsage) {
+  TempDir tmp;
+  const Outcome o = run_shmlab(
+      {"bench", "--backends", "sqlite", "--dsn", "host=/nowhere", "--strategies", "atomic"}, tmp,
+      30);
+  EXPECT_EQ(o.exit_code, 2) << o.err;
+  EXPECT_NE(o.err.find("--dsn: only --backends postgres"), std::string::npos) << o.err;
 }
 
 }  // namespace

@@ -16,12 +16,15 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
 #include <vector>
 
 #include "shmlab/control/latency_histogram.hpp"
+#include "shmlab/pg/connection.hpp"
+#include "shmlab/pg/libpq.hpp"
 #include "shmlab/pg/run_schema.hpp"
 #include "shmlab/pg/server_binaries.hpp"
 #include "shmlab/pg/throwaway_server.hpp"
@@ -184,6 +187,54 @@ PgbenchWindow pgbench_window(const std::string& log, double warmup_s) {
       warmup_s);
 }
 
+PgbenchDsn split_pgbench_dsn(const std::string& dsn) {
+  PgbenchDsn out;
+  if (dsn.empty()) return out;
+  char* error = nullptr;
+  std::unique_ptr<PQconninfoOption, void (*)(PQconninfoOption*)> options(
+      pg::libpq().PQconninfoParse(dsn.c_str(), &error), pg::libpq().PQconninfoFree);
+  if (!options) {
+    std::string why = error != nullptr ? error : "out of memory";
+    if (error != nullptr) pg::libpq().PQfreemem(error);
+    while (!why.empty() && why.back() == '\n') why.pop_back();
+    throw std::invalid_argument(fmt::format("--dsn {}: {}", pg::redact_password(dsn), why));
+  }
+  for (const PQconninfoOption* o = options.get(); o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
+    if (std::strcmp(o->keyword, "password") == 0) {
+      out.password = o->val;
+      continue;
+    }
+    out.conninfo += fmt::format("{}{}={}", out.conninfo.empty() ? "" : " ", o->keyword,
+                                pg::conninfo_quote(o->val));
+  }
+  return out;
+}
+
+std::string pgpass_line(const std::string& password) {
+  std::string escaped;
+  for (char c : password) {
+    if (c == ':' || c == '\\') escaped += '\\';
+    escaped += c;
+  }
+  return "*:*:*:*:" + escaped + "\n";
+}
+
+PgbenchServer PgbenchServer::of(const pg::ThrowawayServer& server) {
+  return {server.dsn(), server.dir(), server_owner(server.dir())};
+}
+
+PgbenchDir::PgbenchDir(const std::string& parent) {
+  std::string pattern = fmt::format("{}/{}-pgbench-XXXXXX", parent, make_run_id());
+  if (::mkdtemp(pattern.data()) == nullptr) sys::throw_errno("mkdtemp", pattern, errno);
+  path_ = std::move(pattern);
+}
+
+PgbenchDir::~PgbenchDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
 std::string pgbench_script(BarePrimitive primitive, const std::string& table) {
   switch (primitive) {
     case BarePrimitive::kPgbenchUpdate:
@@ -233,22 +284,32 @@ BenchSample PgbenchPeer::run(BarePrimitive primitive, std::uint32_t clients,
   p.quiet = true;
   const std::string id = make_run_id();
   std::memcpy(p.run_id, id.data(), std::min(id.size(), sizeof(p.run_id) - 1));
-  const std::string dsn = std::string(kDsnPrefix) + server_.dsn();
+  const std::string dsn = std::string(kDsnPrefix) + server_.dsn;
   if (dsn.size() >= sizeof(p.region_path))
     sys::throw_errno(sys::call_name("bench", dsn) + ": DSN too long", ENAMETOOLONG);
   std::memcpy(p.region_path, dsn.data(), dsn.size());
-  std::unique_ptr<RegionStore> store = create_region(p, server_.dir());
+  std::unique_ptr<RegionStore> store = create_region(p, server_.dir);
   constexpr std::string_view kSchemaKey = "schema=";  // region_path: "schema=<name> <dsn>"
   const std::string_view path = p.region_path;
   const std::string schema(path.substr(kSchemaKey.size(), path.find(' ') - kSchemaKey.size()));
   const std::string table = pg::quote_identifier(schema) + ".\"cells\"";
 
-  const std::optional<pg::RunAs> owner = server_owner(server_.dir());
-  OwnFile script(fmt::format("{}/{}-pgbench.sql", server_.dir(), id), owner);
+  const std::optional<pg::RunAs>& owner = server_.owner;
+  OwnFile script(fmt::format("{}/{}-pgbench.sql", server_.dir, id), owner);
   script.write(pgbench_script(primitive, table));
-  OwnFile output(fmt::format("{}/{}-pgbench.out", server_.dir(), id), std::nullopt);
-  // pgbench writes its per-transaction log as <prefix>.<pid>[.<thread>], as the server's user.
-  const std::string log_prefix = fmt::format("{}/{}-pgbench-log", server_.dir(), id);
+  OwnFile output(fmt::format("{}/{}-pgbench.out", server_.dir, id), std::nullopt);
+  // The password, if any, in a passfile (0600, pgbench's user's): never on its command line.
+  const PgbenchDsn connect = split_pgbench_dsn(server_.dsn);
+  std::optional<OwnFile> passfile;
+  std::string conninfo = connect.conninfo;
+  if (connect.password) {
+    passfile.emplace(fmt::format("{}/{}-pgpass", server_.dir, id), owner);
+    passfile->write(pgpass_line(*connect.password));
+    conninfo +=
+        (conninfo.empty() ? "" : " ") + ("passfile=" + pg::conninfo_quote(passfile->path()));
+  }
+  // pgbench writes its per-transaction log as <prefix>.<pid>[.<thread>], as its user.
+  const std::string log_prefix = fmt::format("{}/{}-pgbench-log", server_.dir, id);
   struct RemoveLogs {
     std::string dir;
     std::string stem;
@@ -258,32 +319,22 @@ BenchSample PgbenchPeer::run(BarePrimitive primitive, std::uint32_t clients,
         if (e.path().filename().string().rfind(stem, 0) == 0) std::filesystem::remove(e.path(), ec);
       }
     }
-  } remove_logs{server_.dir(), id + "-pgbench-log."};
+  } remove_logs{server_.dir, id + "-pgbench-log."};
 
   pg::SpawnOptions o;
   o.argv = {pgbench_,
             "-n",  // no VACUUM of pgbench's own tables: there are none
-            "-M",
-            kPgbenchQueryMode,
-            "-c",
-            std::to_string(clients),
-            "-j",
-            std::to_string(clients),
-            "-t",
-            std::to_string(std::max<std::uint64_t>(1, transactions)),
-            "-f",
-            script.path(),
+            "-M",           kPgbenchQueryMode,
+            "-c",           std::to_string(clients),
+            "-j",           std::to_string(clients),
+            "-t",           std::to_string(std::max<std::uint64_t>(1, transactions)),
+            "-f",           script.path(),
             "-l",  // one line per transaction: its latency and end, for the window and percentiles
-            "--log-prefix",
-            log_prefix,
-            "-h",
-            server_.dir(),
-            "-p",
-            std::to_string(server_.port()),
-            "-U",
-            pg::ThrowawayServer::kUser,
-            pg::ThrowawayServer::kDatabase};
-  o.cwd = server_.dir();
+            "--log-prefix", log_prefix};
+  // The server as a conninfo in pgbench's database argument (libpq expands it); none: libpq's
+  // PG* environment, which pgbench inherits.
+  if (!conninfo.empty()) o.argv.push_back(conninfo);
+  o.cwd = server_.dir;
   o.output_fd = output.fd();
   o.user = owner;
   o.own_process_group = true;  // the terminal's Ctrl-C reaches us; we stop it
@@ -317,7 +368,7 @@ BenchSample PgbenchPeer::run(BarePrimitive primitive, std::uint32_t clients,
   // The log files (one per pgbench thread), read line by line.
   auto each_line = [&](const std::function<void(const std::string&)>& fn) {
     std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(server_.dir(), ec)) {
+    for (const auto& e : std::filesystem::directory_iterator(server_.dir, ec)) {
       if (e.path().filename().string().rfind(remove_logs.stem, 0) != 0) continue;
       std::ifstream in(e.path());
       for (std::string line; std::getline(in, line);) fn(line);

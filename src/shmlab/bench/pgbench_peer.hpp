@@ -1,13 +1,14 @@
 // PgbenchPeer: the reference of `shmlab bench --backends postgres` — pgbench, PostgreSQL's own
 // load generator, running a strategy's statements with as many clients as the bench has workers,
-// against the bench's server, on a table of its own (the run's `cells`, fresh for each
-// measurement, dropped after it). Under root it runs as the user who owns the server's directory
-// (the server's), as the server does.
+// against the bench's server (its throwaway one, or --dsn's), on a table of its own (the run's
+// `cells`, in a schema fresh for each measurement, dropped after it). Under root, against the
+// throwaway server, it runs as the user who owns the server's directory, as the server does.
 //
 // Owned by the bench command for one invocation; each run() spawns one pgbench, waits for it
 // (watching the runner's signals), parses its report and reads the row back: the count is checked,
-// not taken on trust. Its files (script, output) live in the server's private directory and are
-// removed after each run. Never crosses processes.
+// not taken on trust. Its files (script, output, log, passfile) live in a private directory (the
+// throwaway server's, or the bench's own) and are removed after each run. Never crosses
+// processes.
 #pragma once
 
 #include <chrono>
@@ -18,6 +19,7 @@
 
 #include "shmlab/bench/bench_runner.hpp"
 #include "shmlab/control/bench_block.hpp"
+#include "shmlab/pg/user_process.hpp"
 #include "shmlab/sys/signals.hpp"
 
 namespace shmlab {
@@ -25,6 +27,27 @@ namespace shmlab {
 namespace pg {
 class ThrowawayServer;
 }
+
+// A DSN split for pgbench: everything but the password as a keyword/value conninfo (what goes on
+// pgbench's command line, where every user can read it), and the password apart (what goes into a
+// 0600 passfile). Parsed by libpq (PQconninfoParse), so a URI and quoting read as libpq reads
+// them. Throws std::invalid_argument with libpq's message when libpq cannot parse it.
+struct PgbenchDsn {
+  std::string conninfo;                 // "" for "": libpq's PG* environment
+  std::optional<std::string> password;  // none when the DSN names none
+};
+PgbenchDsn split_pgbench_dsn(const std::string& dsn);
+// A libpq passfile line that matches any server with `password` (':' and '\' escaped).
+std::string pgpass_line(const std::string& password);
+
+// Where pgbench connects, and where its files go.
+struct PgbenchServer {
+  std::string dsn;                 // as --dsn takes it; "": libpq's environment
+  std::string dir;                 // private (0700): the script, output, log and passfile
+  std::optional<pg::RunAs> owner;  // run pgbench as this user; none: as we are
+  // The throwaway server's: its Unix socket, its directory, its user.
+  static PgbenchServer of(const pg::ThrowawayServer& server);
+};
 
 // What pgbench printed that the bench uses.
 struct PgbenchReport {
@@ -61,15 +84,30 @@ std::string pgbench_script(BarePrimitive primitive, const std::string& table);
 // and execute per statement, no prepared statement kept), so the two send the same messages.
 inline constexpr const char* kPgbenchQueryMode = "extended";
 
+// A private directory (0700) for pgbench's files when the server is not ours (--dsn):
+// <parent>/<run id>-pgbench-XXXXXX, removed with its contents when it goes. Move-only; never
+// crosses processes.
+class PgbenchDir {
+ public:
+  // Throws std::system_error naming mkdtemp and the path.
+  explicit PgbenchDir(const std::string& parent);
+  ~PgbenchDir();
+  PgbenchDir(const PgbenchDir&) = delete;
+  PgbenchDir& operator=(const PgbenchDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 class PgbenchPeer {
  public:
   // The pgbench to run: $SHMLAB_PGBENCH when set, else pgbench beside the server's initdb
   // (Debian's postgresql-<major> ships it). nullopt when there is none, with why in `why`.
   static std::optional<std::string> find(std::string& why);
 
-  // `server` must outlive the peer.
-  PgbenchPeer(std::string pgbench, const pg::ThrowawayServer& server)
-      : pgbench_(std::move(pgbench)), server_(server) {}
+  PgbenchPeer(std::string pgbench, PgbenchServer server)
+      : pgbench_(std::move(pgbench)), server_(std::move(server)) {}
 
   const std::string& path() const { return pgbench_; }
 
@@ -82,7 +120,7 @@ class PgbenchPeer {
 
  private:
   std::string pgbench_;
-  const pg::ThrowawayServer& server_;
+  PgbenchServer server_;
 };
 
 }  // namespace shmlab

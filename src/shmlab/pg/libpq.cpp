@@ -47,6 +47,9 @@ LibPq open_libpq() {
   SHMLAB_LOAD(PQgetlength);
   SHMLAB_LOAD(PQgetisnull);
   SHMLAB_LOAD(PQcmdTuples);
+  SHMLAB_LOAD(PQconninfoParse);
+  SHMLAB_LOAD(PQconninfoFree);
+  SHMLAB_LOAD(PQfreemem);
 #undef SHMLAB_LOAD
   return t;
 }

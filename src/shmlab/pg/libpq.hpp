@@ -28,6 +28,9 @@ struct LibPq {
   decltype(&::PQgetlength) PQgetlength;
   decltype(&::PQgetisnull) PQgetisnull;
   decltype(&::PQcmdTuples) PQcmdTuples;
+  decltype(&::PQconninfoParse) PQconninfoParse;
+  decltype(&::PQconninfoFree) PQconninfoFree;
+  decltype(&::PQfreemem) PQfreemem;
 };
 
 // The table, loaded once per process (thread-safe; the library stays loaded until exit). Throws

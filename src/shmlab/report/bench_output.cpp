@@ -96,11 +96,17 @@ std::string bench_table(const BenchResult& r) {
   for (const auto& [strategy, why] : st.skipped)
     out += fmt::format("skipped {}: {}\n", strategy, why);
   if (r.postgres) {
-    out += fmt::format(
-        "postgres: one throwaway server for the whole bench, started in {:.1f} s (initdb {:.1f} "
-        "s); "
-        "each measurement on a fresh table\n",
-        r.postgres->startup_s, r.postgres->initdb_s);
+    if (r.postgres->throwaway) {
+      out += fmt::format(
+          "postgres: one throwaway server for the whole bench, started in {:.1f} s (initdb {:.1f} "
+          "s); each measurement on a fresh table\n",
+          r.postgres->startup_s, r.postgres->initdb_s);
+    } else {
+      out += fmt::format(
+          "postgres: the server of --dsn {}; each measurement on a fresh table in a schema of its "
+          "own, dropped after it\n",
+          r.postgres->dsn.empty() ? std::string("'' (libpq's PG* environment)") : r.postgres->dsn);
+    }
     if (!r.postgres->pgbench.empty()) {
       out += fmt::format(
           "postgres \"vs bare\": ops/s ÷ pgbench running the same statements with as many "
@@ -171,13 +177,15 @@ nlohmann::json bench_json(const BenchResult& r) {
   j["version"] = pv.version;
   j["commit"] = pv.commit;
   if (r.postgres) {
-    j["postgres"] = {{"startup_s", r.postgres->startup_s},
+    j["postgres"] = {{"server", r.postgres->throwaway ? "throwaway" : "dsn"},
+                     {"startup_s", r.postgres->startup_s},
                      {"initdb_s", r.postgres->initdb_s},
                      {"pgbench", r.postgres->pgbench.empty() ? nlohmann::json(nullptr)
                                                              : nlohmann::json(r.postgres->pgbench)},
                      {"pgbench_query_mode", r.postgres->query_mode}};
     if (!r.postgres->pgbench_missing.empty())
       j["postgres"]["pgbench_missing"] = r.postgres->pgbench_missing;
+    if (!r.postgres->throwaway) j["postgres"]["dsn"] = r.postgres->dsn;
   }
   j["interrupted"] = r.interrupted;
   j["measurements"] = {{"done", r.measurements_done}, {"planned", r.measurements_planned}};
