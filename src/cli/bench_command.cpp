@@ -348,11 +348,6 @@ bool uses_postgres(const Plan& plan) {
                      [](const BenchTarget& t) { return t.backend == Backend::kPostgres; });
 }
 
-// The strategy whose statements a pgbench row runs: its measured work sets pgbench's -t.
-Strategy pgbench_strategy(BarePrimitive p) {
-  return p == BarePrimitive::kPgbenchUpdate ? Strategy::kAtomic : Strategy::kForUpdate;
-}
-
 double seconds(std::chrono::nanoseconds ns) { return std::chrono::duration<double>(ns).count(); }
 
 int execute(const BenchOptions& o) {
@@ -570,7 +565,7 @@ Command add_bench(CLI::App& app) {
       "  shmlab bench --scenario bank --backends shm,sqlite     (strategies that cannot run it\n"
       "                                                         are skipped, with the reason)\n"
       "  shmlab bench --backends sqlite,postgres --strategies atomic,for-update,transaction\n"
-      "      (one throwaway PostgreSQL server for the whole bench; atomic and for-update beside\n"
+      "      (one throwaway PostgreSQL server for the whole bench; each SQL strategy beside\n"
       "      pgbench running the same statements with as many clients; all backends but postgres\n"
       "      by default)\n"
       "  shmlab bench --backends postgres --dsn postgresql://me@db.example/lab\n"

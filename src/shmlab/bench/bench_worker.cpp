@@ -377,6 +377,9 @@ void run_bare(BenchBlock& bench, std::uint32_t index) {
       return run_guarded(h, slot, d, bare::BoostMutexGuard{bare::boost_mutex_in(h)});
     case BarePrimitive::kPgbenchUpdate:
     case BarePrimitive::kPgbenchForUpdate:
+    case BarePrimitive::kPgbenchCas:
+    case BarePrimitive::kPgbenchTransaction:
+    case BarePrimitive::kPgbenchAdvisory:
       break;  // pgbench's own clients run these (bench/pgbench_peer.cpp)
   }
   throw std::logic_error("bench: no bare loop for a pgbench peer");

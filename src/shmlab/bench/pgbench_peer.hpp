@@ -52,6 +52,8 @@ struct PgbenchServer {
 // What pgbench printed that the bench uses.
 struct PgbenchReport {
   std::uint64_t processed = 0;  // "number of transactions actually processed: N/M"
+  std::uint64_t failed = 0;     // "number of failed transactions: N (x%)"
+  std::uint64_t retries = 0;    // "total number of retries: N" (only with --max-tries > 1)
   double tps = 0;               // "tps = X (without initial connection time)"
   double latency_avg_ms = 0;    // "latency average = X ms"
 };
@@ -66,6 +68,7 @@ std::optional<PgbenchReport> parse_pgbench_report(const std::string& output);
 struct PgbenchWindow {
   std::uint64_t transactions = 0;  // logged, all (failed ones are not counted)
   std::uint64_t measured = 0;      // inside the window
+  std::uint64_t retries = 0;       // of the measured ones (the log's last field with --max-tries)
   double window_s = 0;
   double ops_per_s = 0;
   double p50_ns = 0;  // latency of the measured transactions
@@ -77,8 +80,17 @@ PgbenchWindow pgbench_window(const PgbenchLogLines& each_line, double warmup_s);
 // The same over a log in memory.
 PgbenchWindow pgbench_window(const std::string& log, double warmup_s);
 
-// The pgbench script of `primitive` on `table` (an already quoted, schema-qualified name).
-std::string pgbench_script(BarePrimitive primitive, const std::string& table);
+// The strategy whose statements a pgbench primitive runs (its row's measured work sets -t).
+Strategy pgbench_strategy(BarePrimitive primitive);
+
+// The pgbench script of `primitive` on `table` (an already quoted, schema-qualified name);
+// `lock_key`: advisory's key, hashed as shmlab hashes it (the run's schema name).
+std::string pgbench_script(BarePrimitive primitive, const std::string& table,
+                           const std::string& lock_key = {});
+
+// What pgbench's -t bounds its retries to (--max-tries) for the scripts that retry: far beyond
+// what a measurement needs; a transaction that exhausts it is failed, and the count says so.
+inline constexpr std::uint32_t kPgbenchMaxTries = 1'000'000;
 
 // The query protocol pgbench uses (-M): `extended`, as shmlab's PQexecParams does (a parse, bind
 // and execute per statement, no prepared statement kept), so the two send the same messages.

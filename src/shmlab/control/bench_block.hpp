@@ -39,6 +39,9 @@ enum class BarePrimitive : std::uint8_t {
   // the same server (bench/pgbench_peer.hpp); no bench worker runs these.
   kPgbenchUpdate,     // UPDATE … SET value = value + 1 (atomic's statement)
   kPgbenchForUpdate,  // BEGIN; SELECT … FOR UPDATE; UPDATE …; COMMIT (for-update's)
+  kPgbenchCas,  // SELECT; UPDATE … WHERE value = <read> AND write_id = <read>, retried (cas's)
+  kPgbenchTransaction,  // BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT; UPDATE; COMMIT, retried
+  kPgbenchAdvisory,     // BEGIN; pg_advisory_xact_lock; SELECT; UPDATE; COMMIT (advisory's)
 };
 
 enum class BenchMode : std::uint8_t {

@@ -144,17 +144,20 @@ std::string bench_table(const BenchResult& r) {
     std::size_t peer_w = 26;
     for (const BenchPeerRow& p : r.peers) peer_w = std::max(peer_w, name_of(p).size());
     out += "\nbare loops (no harness) and peers, same worker counts, same run:\n";
-    out += fmt::format("{:<{}} {:<8} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9}\n", "primitive",
-                       peer_w, "backend", "workers", "ops/s", "p10–p90", "p50", "p99", "lost",
-                       "lockwait");
+    // retry/op: pgbench's retried transactions (cas, transaction); the bare loops have none.
+    out += fmt::format("{:<{}} {:<8} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9} {:>9}\n",
+                       "primitive", peer_w, "backend", "workers", "ops/s", "p10–p90", "p50", "p99",
+                       "lost", "retry/op", "lockwait");
     for (const BenchPeerRow& p : r.peers) {
       const BenchSummary& s = p.summary;
-      out += fmt::format("{:<{}} {:<8} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9}\n", name_of(p),
-                         peer_w, backend_name(p.backend), p.workers, human_rate(s.ops_per_s),
-                         spread(s), latency(s.p50_ns), latency(s.p99_ns), s.lost_updates,
-                         opt_fmt(s.lock_wait_share ? std::optional<double>(*s.lock_wait_share * 100)
-                                                   : std::nullopt,
-                                 "{:.0f}%"));
+      out += fmt::format(
+          "{:<{}} {:<8} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9} {:>9}\n", name_of(p), peer_w,
+          backend_name(p.backend), p.workers, human_rate(s.ops_per_s), spread(s), latency(s.p50_ns),
+          latency(s.p99_ns), s.lost_updates,
+          bare::is_pgbench(p.primitive) ? fmt::format("{:.3f}", s.retries_per_op) : "-",
+          opt_fmt(
+              s.lock_wait_share ? std::optional<double>(*s.lock_wait_share * 100) : std::nullopt,
+              "{:.0f}%"));
     }
   }
   return out;
