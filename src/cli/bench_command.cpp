@@ -50,6 +50,7 @@ struct BenchOptions {
   std::string csv;
   std::string plot;
   std::optional<std::string> dsn;  // postgres: an existing server ("": libpq's PG* environment)
+  std::string pg_query_mode = kPgbenchQueryMode;  // postgres: extended or prepared, both sides
 };
 
 std::vector<std::string> split(const std::string& list) {
@@ -389,7 +390,8 @@ int execute(const BenchOptions& o) {
   std::optional<BenchPostgres> postgres;
   if (uses_postgres(plan)) {
     postgres.emplace();
-    postgres->query_mode = kPgbenchQueryMode;
+    postgres->query_mode = o.pg_query_mode;
+    config.pg_prepared = o.pg_query_mode == "prepared";
     const bool wants_pgbench =
         std::any_of(plan.targets.begin(), plan.targets.end(),
                     [](const BenchTarget& t) { return bare::is_pgbench(t.primitive); });
@@ -427,7 +429,7 @@ int execute(const BenchOptions& o) {
       peer_server = PgbenchServer::of(*server);
     }
     if (pgbench_path) {
-      pgbench.emplace(*pgbench_path, peer_server);
+      pgbench.emplace(*pgbench_path, peer_server, o.pg_query_mode);
       postgres->pgbench = *pgbench_path;
       config.pgbench = &*pgbench;
     }
@@ -554,6 +556,13 @@ Command add_bench(CLI::App& app) {
                   "environment) instead of a throwaway one; each measurement's table lives in a "
                   "schema of its own, dropped after it, and pgbench runs against the same server")
       ->type_name("URI");
+  sub->add_option("--pg-query-mode", o->pg_query_mode,
+                  "postgres: extended (parse, bind, execute at every statement) or prepared (each "
+                  "statement prepared once per connection), for shmlab's workers and pgbench's -M "
+                  "alike")
+      ->check(CLI::IsMember({"extended", "prepared"}))
+      ->type_name("MODE")
+      ->capture_default_str();
   sub->add_option("--csv", o->csv, "Also write the results as CSV to FILE");
   sub->add_option("--plot", o->plot,
                   "Also write a chart of ops/s vs workers to FILE.svg (SVG) or FILE.html");

@@ -172,7 +172,7 @@ TEST(BenchPg, APgbenchThatFailsIsAnEnvironmentFailureAndTheServerGoes) {
 // --dsn: an existing server, here one the test starts and reaches over TCP with a password that
 // libpq would have to unescape (a ':' for the passfile, a quote for the conninfo). The bench makes
 // no server, its rows and pgbench's are there and exact, the password is printed nowhere, and the
-// server holds no schema of the bench afterwards.
+// server holds no schema of the bench afterwards. With prepared statements on both sides.
 TEST(BenchPg, OnAnExistingServerTheRowsAndPgbenchsAreThereAndNoSchemaRemains) {
   PgScratch scratch;
   pg::ThrowawayServerOptions so = scratch.options();
@@ -185,7 +185,7 @@ TEST(BenchPg, OnAnExistingServerTheRowsAndPgbenchsAreThereAndNoSchemaRemains) {
   const Outcome o =
       run_shmlab({"bench", "--backends", "postgres", "--dsn", server.tcp_dsn(), "--strategies",
                   "atomic,for-update,cas", "--workers", "1,2", "--duration", "0.05", "--warmup",
-                  "0.02", "--repeat", "1", "--json"},
+                  "0.02", "--repeat", "1", "--pg-query-mode", "prepared", "--json"},
                  tmp, 200);
   ASSERT_EQ(o.exit_code, 0) << o.err;
   EXPECT_EQ(o.err.find("started a throwaway"), std::string::npos) << o.err;
@@ -193,6 +193,7 @@ TEST(BenchPg, OnAnExistingServerTheRowsAndPgbenchsAreThereAndNoSchemaRemains) {
   EXPECT_EQ(o.err.find("s3cret"), std::string::npos) << o.err;
   const json j = json::parse(o.out);
   EXPECT_EQ(j["postgres"]["server"], "dsn");
+  EXPECT_EQ(j["postgres"]["pgbench_query_mode"], "prepared");
   EXPECT_NE(j["postgres"]["dsn"].get<std::string>().find("host="), std::string::npos);
   for (const std::string s : {"atomic", "for-update", "cas"}) {
     for (int w : {1, 2}) {

@@ -15,6 +15,7 @@
 #include "shmlab/control/bench_block.hpp"
 #include "shmlab/control/control_block.hpp"
 #include "shmlab/region/memory_cells.hpp"
+#include "shmlab/region/pg_region.hpp"
 #include "shmlab/region/region.hpp"
 #include "shmlab/run/worker.hpp"
 #include "shmlab/scenario/counter.hpp"
@@ -213,6 +214,9 @@ void run_strategy(BenchBlock& bench, std::uint32_t index) {
   ControlBlock control = ControlBlock::attach(h.spec.control_name);
   const RunParams& params = control.params();
   std::unique_ptr<Region> region = attach_region(params);
+  if (h.spec.pg_prepared) {
+    if (auto* pg = dynamic_cast<PgRegion*>(region.get())) pg->prepare_statements(true);
+  }
   std::unique_ptr<Lock> lock = make_lock(params.strategy, control, *region);
   const auto number = index + 1;
   wait_for_go(h, slot);

@@ -379,7 +379,7 @@ BenchSample PgbenchPeer::run(BarePrimitive primitive, std::uint32_t clients,
   pg::SpawnOptions o;
   o.argv = {pgbench_,
             "-n",  // no VACUUM of pgbench's own tables: there are none
-            "-M",           kPgbenchQueryMode,
+            "-M",           query_mode_,
             "-c",           std::to_string(clients),
             "-j",           std::to_string(clients),
             "-t",           std::to_string(std::max<std::uint64_t>(1, transactions)),

@@ -92,8 +92,9 @@ std::string pgbench_script(BarePrimitive primitive, const std::string& table,
 // what a measurement needs; a transaction that exhausts it is failed, and the count says so.
 inline constexpr std::uint32_t kPgbenchMaxTries = 1'000'000;
 
-// The query protocol pgbench uses (-M): `extended`, as shmlab's PQexecParams does (a parse, bind
-// and execute per statement, no prepared statement kept), so the two send the same messages.
+// The query protocol pgbench uses (-M), as shmlab's workers do: `extended` (the default), as
+// PQexecParams does (a parse, bind and execute per statement, no prepared statement kept), or
+// `prepared`, as PQprepare once and PQexecPrepared after (bench --pg-query-mode prepared).
 inline constexpr const char* kPgbenchQueryMode = "extended";
 
 // A private directory (0700) for pgbench's files when the server is not ours (--dsn):
@@ -118,8 +119,10 @@ class PgbenchPeer {
   // (Debian's postgresql-<major> ships it). nullopt when there is none, with why in `why`.
   static std::optional<std::string> find(std::string& why);
 
-  PgbenchPeer(std::string pgbench, PgbenchServer server)
-      : pgbench_(std::move(pgbench)), server_(std::move(server)) {}
+  PgbenchPeer(std::string pgbench, PgbenchServer server, std::string query_mode = kPgbenchQueryMode)
+      : pgbench_(std::move(pgbench)),
+        server_(std::move(server)),
+        query_mode_(std::move(query_mode)) {}
 
   const std::string& path() const { return pgbench_; }
 
@@ -133,6 +136,7 @@ class PgbenchPeer {
  private:
   std::string pgbench_;
   PgbenchServer server_;
+  std::string query_mode_;
 };
 
 }  // namespace shmlab

@@ -20,7 +20,7 @@
 namespace shmlab {
 
 inline constexpr std::uint64_t kBenchMagic = 0x31424d4c4d48534bULL;  // "KSHMLMB1"
-inline constexpr std::uint32_t kBenchVersion = 1;
+inline constexpr std::uint32_t kBenchVersion = 2;
 
 // The bare primitives (SPEC §7): each one increments a counter with nothing of the harness around
 // it, as a program written for that one primitive would.
@@ -58,6 +58,7 @@ struct BenchSpec {
   BarePrimitive primitive = BarePrimitive::kPlainStore;  // kBare
   Backend backend = Backend::kShm;                       // kBare: where the bare counter lives
   bool pin = false;                                      // worker i runs on CPU i mod ncpu
+  bool pg_prepared = false;  // postgres: each statement prepared once per connection
   std::uint32_t workers = 1;
   char control_name[64] = {};     // kStrategy: the run's control block
   char data_path[kPathMax] = {};  // kBare: shm name (shm) or file path (file, mmap) of the data

@@ -19,6 +19,8 @@ struct LibPq {
   decltype(&::PQtransactionStatus) PQtransactionStatus;
   decltype(&::PQexec) PQexec;
   decltype(&::PQexecParams) PQexecParams;
+  decltype(&::PQprepare) PQprepare;
+  decltype(&::PQexecPrepared) PQexecPrepared;
   decltype(&::PQresultStatus) PQresultStatus;
   decltype(&::PQresultErrorField) PQresultErrorField;
   decltype(&::PQclear) PQclear;

@@ -98,6 +98,8 @@ class PgRegion final : public Region {
   // it is rolled back, and the caller retries the operation.
   bool commit() override;
   void rollback() noexcept override;
+  // Each statement prepared once on this connection (pg::Connection::prepare_statements).
+  void prepare_statements(bool on) { conn_.prepare_statements(on); }
   // SQLSTATE of the last transaction aborted by the server ("" if none yet).
   const std::string& last_abort() const { return last_abort_; }
   // After a statement failed on a lost connection (class 08): what became of the operation in
