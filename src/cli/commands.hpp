@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "shmlab/control/params.hpp"
@@ -34,6 +35,12 @@ std::string temp_dir();
 bool use_color(int fd, bool no_color_flag);
 // --stock, --accounts, --balance, --amount, --auditor (run and explore).
 void add_scenario_options(CLI::App& sub, ScenarioParams& s);
+// --dsn and --isolation (run and explore), and their checks: --dsn sets p.region_path, --isolation
+// p.isolation; refused (UsageError) off postgres, --isolation also off `transaction`.
+void add_postgres_options(CLI::App& sub, std::optional<std::string>& dsn,
+                          std::optional<std::string>& isolation);
+void check_postgres_options(RunParams& p, const std::optional<std::string>& dsn,
+                            const std::optional<std::string>& isolation);
 // Refuses (UsageError) a strategy that cannot express the scenario, an impossible pair, bad
 // scenario parameters — before anything is created.
 void check_scenario(const RunParams& p, const std::string& scenario, const std::string& strategy,

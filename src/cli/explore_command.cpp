@@ -29,6 +29,8 @@ struct ExploreCliOptions {
   std::string strategy = "none";
   std::string scenario = "counter";
   ScenarioParams scenario_params;
+  std::optional<std::string> dsn;        // postgres: an existing server ("": libpq's PG* env)
+  std::optional<std::string> isolation;  // postgres `transaction`: serializable when absent
   // Run every interleaving when there are at most this many; none: what fits in about a minute at
   // the rate measured on the first of them.
   std::optional<std::uint64_t> limit;
@@ -74,6 +76,7 @@ int execute(const ExploreCliOptions& o) {
   p.scenario = *parse_scenario(o.scenario);
   p.scenario_params = o.scenario_params;
   check_scenario(p, o.scenario, o.strategy, o.backend);
+  check_postgres_options(p, o.dsn, o.isolation);
   if (p.strategy == Strategy::kLease) {
     throw UsageError(
         "--strategy lease: explore's model has no clock, and a lease is about time (its holder "
@@ -184,6 +187,7 @@ Command add_explore(CLI::App& app) {
       ->check(CLI::IsMember(scenarios))
       ->capture_default_str();
   add_scenario_options(*sub, o->scenario_params);
+  add_postgres_options(*sub, o->dsn, o->isolation);
   sub->add_option("--limit", o->limit,
                   "Run every interleaving when there are at most this many; otherwise search "
                   "(default: as many as fit in about a minute at the rate measured on the first "
@@ -219,6 +223,9 @@ Command add_explore(CLI::App& app) {
       "  shmlab explore -w 2 -n 2 --strategy mutex no interleaving loses an update\n"
       "  shmlab explore -w 3 -n 2 --reduce         one run per class of conflicting-step orders\n"
       "  shmlab explore --json | jq .histogram\n"
+      "  shmlab explore --backend postgres -w 2 -n 1 --strategy transaction --isolation "
+      "read-committed\n"
+      "                                            Hermitage's lost update: 20 of 30 lose one\n"
       "Exit codes: 0 no interleaving loses an update, 3 some do, 4 a run failed or a witness\n"
       "did not replay, 2 bad usage, 1 environment failure, 130/143 interrupted.");
   return {sub, [o] { return execute(*o); }};

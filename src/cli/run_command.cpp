@@ -156,27 +156,6 @@ std::vector<std::string> names_of_strategies() {
   return out;
 }
 
-// --dsn and --isolation belong to postgres (and --isolation to its `transaction`).
-void check_postgres_options(RunParams& p, const std::optional<std::string>& dsn,
-                            const std::optional<std::string>& isolation) {
-  if (dsn) {
-    if (p.backend != Backend::kPostgres)
-      throw UsageError("--dsn: only --backend postgres connects to a server");
-    const std::string path = std::string(kDsnPrefix) + *dsn;
-    if (path.size() >= sizeof(p.region_path))
-      throw UsageError(fmt::format("--dsn: at most {} characters", sizeof(p.region_path) - 64));
-    std::memcpy(p.region_path, path.data(), path.size());
-  }
-  if (isolation) {
-    if (p.backend != Backend::kPostgres || p.strategy != Strategy::kTransaction) {
-      throw UsageError(
-          "--isolation: only --strategy transaction on --backend postgres has a level to choose "
-          "(sqlite's transactions are serializable)");
-    }
-    p.isolation = *parse_isolation(*isolation);  // CLI11's IsMember checked the names
-  }
-}
-
 // --hosts: a throwaway postgres server, and strategies whose coordination is the server's (a lock
 // in the coordinator's shared memory is out of a remote worker's reach).
 void check_hosts(const RunOptions& o, const RunParams& p) {
@@ -562,10 +541,7 @@ void add_run_options(CLI::App* sub, RunOptions* opts, bool play) {
       ->check(CLI::IsMember(names_of_strategies()))
       ->type_name("NAME")
       ->capture_default_str();
-  sub->add_option("--dsn", opts->dsn,
-                  "postgres: use this server (URI or key=value; '' for libpq's PG* environment) "
-                  "instead of a throwaway one; the run's tables live in a schema of their own")
-      ->type_name("URI");
+  add_postgres_options(*sub, opts->dsn, opts->isolation);
   sub->add_option("--hosts", opts->hosts,
                   "postgres: run the workers on N simulated hosts (network namespaces joined by "
                   "veth links; worker k on host ((k-1) mod N)+1); needs root (docs/postgres.md)")
@@ -576,11 +552,6 @@ void add_run_options(CLI::App* sub, RunOptions* opts, bool play) {
                   "--hosts: cut worker W's link at POINT of its first operation that passes it, "
                   "for MS ms (its statements time out; docs/postgres.md)")
       ->type_name("W@POINT:MS");
-  sub->add_option("--isolation", opts->isolation,
-                  "postgres transaction: read-committed, repeatable-read or serializable (default: "
-                  "serializable, correct for every scenario)")
-      ->check(CLI::IsMember({"read-committed", "repeatable-read", "serializable"}))
-      ->type_name("LEVEL");
   sub->add_option("--scenario", opts->scenario,
                   "The work the workers do: counter (the seed), inventory (buyers of the last "
                   "items in stock), bank (transfers between accounts); docs/scenarios.md")
@@ -710,6 +681,40 @@ Command add_play(CLI::App& app) {
   return {sub, [opts] { return execute(*opts); }};
 }
 
+// --dsn and --isolation belong to postgres (and --isolation to its `transaction`).
+void check_postgres_options(RunParams& p, const std::optional<std::string>& dsn,
+                            const std::optional<std::string>& isolation) {
+  if (dsn) {
+    if (p.backend != Backend::kPostgres)
+      throw UsageError("--dsn: only --backend postgres connects to a server");
+    const std::string path = std::string(kDsnPrefix) + *dsn;
+    if (path.size() >= sizeof(p.region_path))
+      throw UsageError(fmt::format("--dsn: at most {} characters", sizeof(p.region_path) - 64));
+    std::memcpy(p.region_path, path.data(), path.size());
+  }
+  if (isolation) {
+    if (p.backend != Backend::kPostgres || p.strategy != Strategy::kTransaction) {
+      throw UsageError(
+          "--isolation: only --strategy transaction on --backend postgres has a level to choose "
+          "(sqlite's transactions are serializable)");
+    }
+    p.isolation = *parse_isolation(*isolation);  // CLI11's IsMember checked the names
+  }
+}
+
+void add_postgres_options(CLI::App& sub, std::optional<std::string>& dsn,
+                          std::optional<std::string>& isolation) {
+  sub.add_option("--dsn", dsn,
+                 "postgres: use this server (URI or key=value; '' for libpq's PG* environment) "
+                 "instead of a throwaway one; the run's tables live in a schema of their own")
+      ->type_name("URI");
+  sub.add_option("--isolation", isolation,
+                 "postgres transaction: read-committed, repeatable-read or serializable (default: "
+                 "serializable, correct for every scenario)")
+      ->check(CLI::IsMember({"read-committed", "repeatable-read", "serializable"}))
+      ->type_name("LEVEL");
+}
+
 void add_scenario_options(CLI::App& sub, ScenarioParams& s) {
   sub.add_option("--initial", s.initial, "counter: its value at the start")
       ->check(kDigits)
@@ -744,19 +749,26 @@ Command add_worker(CLI::App& app) {
   auto index = std::make_shared<std::uint32_t>(0);
   CLI::App* sub = app.add_subcommand("worker", "internal: one worker process of a run");
   sub->group("");  // hidden from --help
-  sub->add_option("--control", *control, "Control block name")->required();
+  sub->add_option("--control", *control, "Control block name (a worker on this machine)");
   sub->add_option("--index", *index, "0-based worker index")->required();
   auto pooled = std::make_shared<bool>(false);
   sub->add_flag("--pool", *pooled, "A worker of explore's pool: one interleaving per round");
-  auto host = std::make_shared<WorkerHost>();
+  auto remote = std::make_shared<RemoteWorker>();
   auto partition = std::make_shared<std::string>();
+  sub->add_option("--dsn", remote->dsn,
+                  "A worker elsewhere: the server, without password (PGPASSWORD gives it)");
+  sub->add_option("--run", remote->run_id, "A worker elsewhere: the run's name (its schema)");
   sub->add_option("--partition", *partition, "--partition: W@POINT:MS, this worker's");
-  sub->add_option("--host", host->number, "--hosts: the host's number (1-based)");
-  sub->add_option("--netns", host->netns, "--hosts: the host's network namespace");
-  sub->add_option("--server", host->server, "--hosts: the server's address from that host");
-  return {sub, [control, index, pooled, host, partition] {
-            if (!partition->empty()) host->partition = parse_pause_spec(*partition);
-            return worker_main(*control, *index, *pooled, host->netns.empty() ? nullptr : &*host);
+  sub->add_option("--host", remote->host.number, "--hosts: the host's number (1-based)");
+  sub->add_option("--netns", remote->host.netns, "--hosts: the host's network namespace");
+  sub->add_option("--server", remote->host.server, "--hosts: the server's address from that host");
+  return {sub, [control, index, pooled, remote, partition] {
+            if (control->empty() == remote->run_id.empty())
+              throw UsageError("worker: --control NAME, or --dsn URI --run NAME");
+            if (!control->empty()) return worker_main(*control, *index, *pooled);
+            if (!partition->empty()) remote->host.partition = parse_pause_spec(*partition);
+            remote->index = *index;
+            return remote_worker_main(*remote);
           }};
 }
 

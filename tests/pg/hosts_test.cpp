@@ -115,6 +115,46 @@ TEST(Hosts, AtomicEndsExactWithEachWorkerOnItsOwnLinkAndPrivateDevShm) {
   EXPECT_EQ(count("/dev/shm private (0 entries, control block not visible)"), 3u) << r.outcome.err;
 }
 
+TEST(Hosts, WorkerMapsNoControlBlockAndItsCommandLineCarriesNoPassword) {
+  SKIP_UNLESS_ROOT();
+  PgScratch scratch;
+  // Worker 1 stops itself holding its row lock (--pause); meanwhile its maps and command line are
+  // read from /proc. The coordinator says it stopped only once the relay published the pause.
+  const std::string script =
+      "\"$0\" run --backend postgres --hosts 2 -w 2 -n 1 --strategy for-update --delay none "
+      "--pause 1@after-read:1500 > \"$TMPDIR/log\" 2>&1 & pid=$!; "
+      "for i in $(seq 1200); do grep -q 'stopped itself' \"$TMPDIR/log\" && break; sleep 0.1; "
+      "done; w=$(sed -n 's/.*Spawned worker 1 (PID \\([0-9]*\\)).*/\\1/p' \"$TMPDIR/log\"); "
+      "echo \"worker $w\"; echo '--maps'; cat /proc/$w/maps; echo '--cmdline'; "
+      "tr '\\0' ' ' < /proc/$w/cmdline; echo; echo '--end'; wait $pid; echo \"exit $?\"; "
+      "cat \"$TMPDIR/log\"; rm \"$TMPDIR/log\"";
+  const Outcome o =
+      run_program({"/bin/sh", "-c", script, shmlab_binary()}, scratch.temp_dir(), 240);
+  const std::size_t maps_at = o.out.find("--maps\n");
+  const std::size_t cmdline_at = o.out.find("--cmdline\n");
+  const std::size_t end_at = o.out.find("--end\n");
+  ASSERT_TRUE(maps_at != std::string::npos && cmdline_at != std::string::npos &&
+              end_at != std::string::npos)
+      << o.out << o.err;
+  const std::string maps = o.out.substr(maps_at, cmdline_at - maps_at);
+  const std::string cmdline = o.out.substr(cmdline_at, end_at - cmdline_at);
+  EXPECT_NE(maps.find("[stack]"), std::string::npos) << "not the worker's maps:\n" << maps;
+  // Its control block is a private replica (memfd), none of /dev/shm's.
+  EXPECT_EQ(maps.find("/dev/shm/"), std::string::npos) << maps;
+  EXPECT_NE(maps.find("/memfd:shmlab-"), std::string::npos) << maps;
+  EXPECT_EQ(cmdline.find("--control"), std::string::npos) << cmdline;
+  EXPECT_NE(cmdline.find(" worker --dsn "), std::string::npos) << cmdline;
+  EXPECT_NE(cmdline.find(" --run shmlab-"), std::string::npos) << cmdline;
+  EXPECT_EQ(cmdline.find("password"), std::string::npos) << cmdline;
+  EXPECT_NE(o.out.find("exit 0"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("control: through the database"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("Final counter value: 2"), std::string::npos) << o.out;
+  const std::vector<HostLine> hosts = host_lines(o.out);
+  EXPECT_EQ(hosts.size(), 2u) << o.out;
+  expect_hosts_gone(hosts);
+  EXPECT_TRUE(scratch.temp_dir().entries().empty());
+}
+
 TEST(Hosts, NoneLosesTheUpdateOfTheSeedSchedule) {
   SKIP_UNLESS_ROOT();
   const HostsRun r =

@@ -58,9 +58,19 @@ ControlLayout control_layout(const RunParams& p) {
 std::size_t ControlBlock::size_for(const RunParams& p) { return control_layout(p).total_size; }
 
 ControlBlock ControlBlock::create(const RunParams& params) {
+  return ControlBlock(
+      format(sys::ShmObject::create(fmt::format("/{}", params.run_id), size_for(params)), params));
+}
+
+ControlBlock ControlBlock::create_private(const RunParams& params) {
+  return ControlBlock(format(sys::ShmObject::create_anonymous(
+                                 fmt::format("{}-worker-control", params.run_id), size_for(params)),
+                             params));
+}
+
+sys::ShmObject ControlBlock::format(sys::ShmObject object, const RunParams& params) {
   const ControlLayout layout = control_layout(params);
   const std::size_t size = layout.total_size;
-  sys::ShmObject object = sys::ShmObject::create(fmt::format("/{}", params.run_id), size);
   auto* h = new (object.data()) ControlHeader{};
   h->version = kControlVersion;
   h->header_size = sizeof(ControlHeader);
@@ -86,7 +96,7 @@ ControlBlock ControlBlock::create(const RunParams& params) {
   // The magic goes last: a reader that sees it sees a complete header.
   std::atomic_thread_fence(std::memory_order_release);
   h->magic = kControlMagic;
-  return ControlBlock(std::move(object));
+  return object;
 }
 
 ControlBlock ControlBlock::attach(const std::string& name) {

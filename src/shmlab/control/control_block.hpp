@@ -172,6 +172,10 @@ static_assert(sizeof(WorkerSlot) % 64 == 0);
 class ControlBlock {
  public:
   static ControlBlock create(const RunParams& params);
+  // The same layout in an anonymous mapping of this process only (memfd): the replica a worker
+  // on another host keeps, joined to the coordinator's through the database
+  // (run/control_relay.hpp). name() is "".
+  static ControlBlock create_private(const RunParams& params);
   // Validates magic, version, size and owner uid; throws std::system_error otherwise.
   static ControlBlock attach(const std::string& name);
 
@@ -198,6 +202,8 @@ class ControlBlock {
 
  private:
   explicit ControlBlock(sys::ShmObject object) : object_(std::move(object)) {}
+  // Lays a new block out in `object` (size_for(params) zeroed bytes).
+  static sys::ShmObject format(sys::ShmObject object, const RunParams& params);
   sys::ShmObject object_;
 };
 

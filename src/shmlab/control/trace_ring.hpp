@@ -82,16 +82,19 @@ class TraceRing {
     return true;
   }
 
-  // The events still held, oldest first.
-  std::vector<TraceEvent> snapshot() const {
+  // The events still held that were appended as number `from` or later, oldest first.
+  std::vector<TraceEvent> since(std::uint64_t from) const {
     std::vector<TraceEvent> out;
     const std::uint64_t n = appended();
-    const std::uint64_t first = n > capacity() ? n - capacity() : 0;
-    out.reserve(n - first);
+    std::uint64_t first = n > capacity() ? n - capacity() : 0;
+    if (from > first) first = from;
     for (std::uint64_t i = first; i < n; ++i)
       out.push_back(events_[i % trace_ring_slots(capacity_)]);
     return out;
   }
+
+  // The events still held, oldest first.
+  std::vector<TraceEvent> snapshot() const { return since(0); }
 
  private:
   TraceRingHeader* header_ = nullptr;

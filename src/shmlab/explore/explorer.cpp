@@ -130,7 +130,10 @@ void enumerate(const StepModel& model, StepModel::State& s, Tokens& prefix,
 
 // --reduce: two steps of different workers conflict when they touch the same lock, or the same
 // cell and one of them writes; steps that do not conflict commute (either order, same state).
-bool conflict(const StepPlan& a, const StepPlan& b) {
+// The server's transactions (one row): every step but a BEGIN reads or changes what another's
+// next step sees (a snapshot, the row's lock, a COMMIT), so all of them conflict but L.
+bool conflict(const StepModel& model, const StepPlan& a, const StepPlan& b) {
+  if (model.server_transactions()) return a.step != Step::kLock && b.step != Step::kLock;
   const auto is_lock = [](Step s) { return s == Step::kLock || s == Step::kUnlock; };
   if (is_lock(a.step) || is_lock(b.step))
     return is_lock(a.step) && is_lock(b.step) && a.lock == b.lock;
@@ -152,7 +155,7 @@ bool enumerate_classes(const StepModel& model, StepModel::State& s, Tokens& pref
     std::vector<std::uint32_t> child;
     for (std::uint32_t u : asleep) {
       // A sleeping worker has not moved: its next step is still the one explored.
-      if (!conflict(model.next_plan(s, u), step)) child.push_back(u);
+      if (!conflict(model, model.next_plan(s, u), step)) child.push_back(u);
     }
     StepModel::State next = s;
     prefix.push_back(model.move(next, w));
@@ -232,19 +235,28 @@ std::optional<Tokens> shortest_deadlock(const StepModel& model, std::size_t max_
                          [&](const StepModel::State& s) { return model.deadlocked(s); });
 }
 
+// What a real run of an interleaving ended with.
+struct RealRun {
+  std::int64_t measure = 0;  // or kDeadlockOutcome
+  std::uint64_t retries = 0;
+};
+
 class Explorer {
  public:
   explicit Explorer(const ExploreOptions& o) : o_(o), model_(o.run.params), quiet_(2, false, true) {
     r_.expected = model_.expected();
+    r_.server_transactions = model_.server_transactions();
   }
 
   ExploreResult run();
 
  private:
   // One interleaving of the histogram: on the pool, or on new processes.
-  std::int64_t run_real(const Tokens& tokens);
-  std::int64_t run_histogram_one(const Tokens& tokens);
-  std::int64_t run_fresh(const Tokens& tokens);
+  RealRun run_real(const Tokens& tokens);
+  RealRun run_histogram_one(const Tokens& tokens);
+  RealRun run_fresh(const Tokens& tokens);
+  // Counts a histogram interleaving's real run against the model's.
+  void tally(const Tokens& tokens, const RealRun& real, std::int64_t model_final);
   bool ends_in_deadlock(const Tokens& tokens) const;
   Witness confirm(std::int64_t expected_final, const Tokens& tokens);
   void exhaustive();
@@ -269,19 +281,37 @@ bool Explorer::ends_in_deadlock(const Tokens& tokens) const {
   return model_.deadlocked(s);
 }
 
-std::int64_t Explorer::run_real(const Tokens& tokens) {
+RealRun Explorer::run_real(const Tokens& tokens) {
   const std::int64_t t0 = sys::monotonic_ns();
-  const std::int64_t measure = run_histogram_one(tokens);
+  const RealRun real = run_histogram_one(tokens);
   r_.histogram_ns += sys::monotonic_ns() - t0;
-  return measure;
+  return real;
 }
 
-std::int64_t Explorer::run_histogram_one(const Tokens& tokens) {
+void Explorer::tally(const Tokens& tokens, const RealRun& real, std::int64_t model_final) {
+  ++r_.interleavings;
+  if (real.measure != model_final) ++r_.model_mismatches;
+  if (model_.server_transactions()) {
+    // The server's aborts are the model's too: each is a retry of the real worker.
+    StepModel::State s = model_.initial();
+    for (const ScheduleToken& t : tokens) model_.apply(s, t);
+    if (real.retries != model_.aborts(s)) ++r_.model_mismatches;
+    r_.retries += real.retries;
+    if (real.retries != 0) ++r_.aborted_interleavings;
+  }
+  if (real.measure == kDeadlockOutcome) {
+    ++r_.deadlocks;  // its own bucket, never an extreme
+  } else {
+    ++r_.histogram[real.measure];
+  }
+}
+
+RealRun Explorer::run_histogram_one(const Tokens& tokens) {
   // A deadlocked pool worker cannot be given a next interleaving: such a schedule runs as a fresh
   // run does, and is reported as one.
   if (pool_ && !ends_in_deadlock(tokens)) {
     const PoolRun run = pool_->run(tokens);
-    if (run.ok) return run.measure;
+    if (run.ok) return {run.measure, run.retries};
     // The pool is gone with whatever the failure left; the interleaving runs again on new
     // processes, and a failure there is reported as in --fresh-processes.
     if (r_.pool_reruns++ == 0) r_.pool_failure = run.why;
@@ -289,14 +319,14 @@ std::int64_t Explorer::run_histogram_one(const Tokens& tokens) {
   return run_fresh(tokens);
 }
 
-std::int64_t Explorer::run_fresh(const Tokens& tokens) {
+RealRun Explorer::run_fresh(const Tokens& tokens) {
   CoordinatorOptions c = o_.run;
   c.params.quiet = true;
   c.schedule = ScheduleSpec{tokens, std::nullopt};
   const RunRecord rec = coordinate(c, quiet_);
   if (rec.end == RunEnd::kInterrupted) throw ExploreInterrupted{rec.signal};
   const std::string text = format_schedule(tokens);
-  if (rec.end == RunEnd::kDeadlock) return kDeadlockOutcome;  // the lock table showed the cycle
+  if (rec.end == RunEnd::kDeadlock) return {kDeadlockOutcome, 0};  // the lock table showed it
   if (!rec.schedule_error.empty()) {
     throw ExploreFault(
         fmt::format("the workers did not follow a schedule of the step model: {} "
@@ -318,16 +348,18 @@ std::int64_t Explorer::run_fresh(const Tokens& tokens) {
   // The scenario's outcome measure (the counter: its final value).
   std::vector<std::int64_t> cells;
   for (const CounterRecord& cell : rec.final_cells) cells.push_back(cell.counter);
+  RealRun real;
   std::uint64_t completed = 0;
-  for (const WorkerRecord& w : rec.workers) completed += w.completed;
-  return scenario_of(rec.params.scenario).measure(rec.params, cells, completed);
+  for (const WorkerRecord& w : rec.workers) completed += w.completed, real.retries += w.retries;
+  real.measure = scenario_of(rec.params.scenario).measure(rec.params, cells, completed);
+  return real;
 }
 
 Witness Explorer::confirm(std::int64_t expected_final, const Tokens& tokens) {
   Witness w;
   w.final_value = expected_final;
   w.schedule = format_schedule(tokens);
-  w.replayed = run_fresh(tokens);
+  w.replayed = run_fresh(tokens).measure;
   w.confirmed = w.replayed == expected_final;
   ++r_.replays;
   return w;
@@ -345,7 +377,7 @@ void Explorer::exhaustive() {
   std::int64_t t0 = sys::monotonic_ns();
   std::uint64_t before_t0 = 0;  // interleavings done before t0
   const auto visit = [&](const Tokens& tokens, std::int64_t model_final) {
-    const std::int64_t real = run_real(tokens);
+    const RealRun real = run_real(tokens);
     if (!o_.limit) {
       // The measured rate decides once it is known: all of them in the budget, or a search. The
       // first interleaving also starts the pool (seconds under a sanitizer): once it is done, the
@@ -362,14 +394,10 @@ void Explorer::exhaustive() {
         throw OverBudget{r_.limit};
       }
     }
-    ++r_.interleavings;
-    if (real != model_final) ++r_.model_mismatches;
-    if (real == kDeadlockOutcome) {
-      ++r_.deadlocks;  // its own bucket, never an extreme
-    } else {
-      ++r_.histogram[real];
-      if (!lo || real < *lo) lo = real, min_tokens_ = tokens;
-      if (!hi || real > *hi) hi = real, max_tokens_ = tokens;
+    tally(tokens, real, model_final);
+    if (real.measure != kDeadlockOutcome) {
+      if (!lo || real.measure < *lo) lo = real.measure, min_tokens_ = tokens;
+      if (!hi || real.measure > *hi) hi = real.measure, max_tokens_ = tokens;
     }
     progress(r_.classes ? "classes" : "interleavings", r_.interleavings, count);
     return true;
@@ -419,14 +447,7 @@ void Explorer::search() {
   for (std::uint64_t i = 0; i < n; ++i) {
     std::int64_t model_final = 0;
     const Tokens t = draw(model_, rng, &model_final);
-    const std::int64_t real = run_real(t);
-    ++r_.interleavings;
-    if (real != model_final) ++r_.model_mismatches;
-    if (real == kDeadlockOutcome) {
-      ++r_.deadlocks;
-    } else {
-      ++r_.histogram[real];
-    }
+    tally(t, run_real(t), model_final);
     progress("sampled interleavings", i + 1, n);
   }
 }
@@ -470,7 +491,7 @@ ExploreResult Explorer::run() {
     } catch (const OverBudget& over) {
       // What ran is dropped: a search's histogram is a sample, not the first of every one.
       r_.exhaustive = r_.extremes_exact = false;
-      r_.interleavings = r_.model_mismatches = 0;
+      r_.interleavings = r_.model_mismatches = r_.retries = r_.aborted_interleavings = 0;
       r_.histogram.clear();
       r_.min.reset();
       r_.max.reset();

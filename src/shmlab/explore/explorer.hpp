@@ -65,10 +65,18 @@ struct ExploreResult {
   std::optional<Witness> min;
   std::optional<Witness> max;
   std::optional<Witness> shortest_losing;  // none: no interleaving loses an update (if exact)
-  std::uint64_t model_mismatches = 0;      // real final != the model's (should stay 0)
-  std::uint64_t replays = 0;               // witness replays, not in `interleavings`
-  bool pooled = false;                     // the interleavings ran on a pool of processes
-  std::uint64_t pool_starts = 0;           // pools started (more than 1: a worker died or stuck)
+  // real final != the model's, or (server transactions) real retries != the model's aborts;
+  // should stay 0
+  std::uint64_t model_mismatches = 0;
+  // postgres transactions of the server (StepModel::server_transactions()): of the histogram's
+  // interleavings, those in which the server aborted a transaction (40001, rolled back and
+  // retried), and the retries in all, as the real workers counted them.
+  bool server_transactions = false;
+  std::uint64_t aborted_interleavings = 0;
+  std::uint64_t retries = 0;
+  std::uint64_t replays = 0;      // witness replays, not in `interleavings`
+  bool pooled = false;            // the interleavings ran on a pool of processes
+  std::uint64_t pool_starts = 0;  // pools started (more than 1: a worker died or stuck)
   // Interleavings the pool gave up (a worker died or got stuck) and that were run again on new
   // processes, and why the first one was given up.
   std::uint64_t pool_reruns = 0;

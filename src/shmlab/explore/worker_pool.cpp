@@ -105,7 +105,7 @@ std::vector<pid_t> WorkerPool::worker_pids() const {
 
 PoolRun WorkerPool::give_up(std::string why) {
   stop();
-  return {false, 0, std::move(why)};
+  return {false, 0, 0, std::move(why)};
 }
 
 PoolRun WorkerPool::run(const std::vector<ScheduleToken>& tokens) {
@@ -178,10 +178,14 @@ PoolRun WorkerPool::run(const std::vector<ScheduleToken>& tokens) {
   for (const CounterRecord& c : l.region->read_all(static_cast<std::uint32_t>(l.initial.size())))
     cells.push_back(c.counter);
   std::uint64_t completed = 0;
-  // Acquire: each worker counted its operations before it published kGateFinished.
-  for (const WorkerSlot& s : control.slots())
+  std::uint64_t retries = 0;
+  // Acquire: each worker counted its operations (and before them its retries, relaxed) before it
+  // published kGateFinished.
+  for (const WorkerSlot& s : control.slots()) {
     completed += s.completed.load(std::memory_order_acquire);
-  return {true, scenario_of(l.params.scenario).measure(l.params, cells, completed), {}};
+    retries += s.retries.load(std::memory_order_relaxed);
+  }
+  return {true, scenario_of(l.params.scenario).measure(l.params, cells, completed), retries, {}};
 }
 
 void WorkerPool::stop() noexcept {

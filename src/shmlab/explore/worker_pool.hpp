@@ -24,8 +24,9 @@ namespace shmlab {
 
 struct PoolRun {
   bool ok = false;
-  std::int64_t measure = 0;  // the scenario's outcome measure, when ok
-  std::string why;           // when not ok: why the pool gave this interleaving up
+  std::int64_t measure = 0;   // the scenario's outcome measure, when ok
+  std::uint64_t retries = 0;  // the workers' retries, when ok (postgres: aborted transactions)
+  std::string why;            // when not ok: why the pool gave this interleaving up
 };
 
 class WorkerPool {

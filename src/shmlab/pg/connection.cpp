@@ -80,6 +80,47 @@ std::string redact_password(std::string_view dsn) {
   return out;
 }
 
+std::string dsn_without_password(std::string_view dsn) {
+  std::string out(dsn);
+  // URI: postgresql://user:secret@host/…
+  if (const std::size_t scheme = out.find("://"); scheme != std::string::npos) {
+    const std::size_t at = out.find('@', scheme);
+    const std::size_t colon = out.find(':', scheme + 3);
+    if (at != std::string::npos && colon != std::string::npos && colon < at)
+      out.erase(colon, at - colon);
+    const std::size_t q = out.find("password=");  // ?password=… among the URI's parameters
+    if (q != std::string::npos && q > 0 && (out[q - 1] == '?' || out[q - 1] == '&')) {
+      const std::size_t end = out.find('&', q);
+      out.erase(q - (end == std::string::npos && out[q - 1] == '&' ? 1 : 0),
+                end == std::string::npos ? std::string::npos : end + 1 - q);
+      if (!out.empty() && out.back() == '?') out.pop_back();
+    }
+    return out;
+  }
+  // key=value: password=secret or password='sec ret', with the space before it (or after it, at
+  // the start).
+  for (auto p = find_password(out); p;) {
+    const std::size_t from = p->key > 0 ? p->key - 1 : 0;
+    const std::size_t end = p->key == 0 && p->end < out.size() ? p->end + 1 : p->end;
+    out.erase(from, end - from);
+    p = find_password(out, from);
+  }
+  return out;
+}
+
+std::optional<std::string> password_of(std::string_view dsn) {
+  const std::optional<PasswordSpan> p = find_password(dsn);
+  if (!p) return std::nullopt;
+  std::string_view v = dsn.substr(p->value, p->end - p->value);
+  if (v.size() < 2 || v.front() != '\'') return std::string(v);
+  std::string out;  // a quoted value: its quotes off, its backslash escapes undone
+  for (std::size_t i = 1; i + 1 < v.size(); ++i) {
+    if (v[i] == '\\' && i + 2 < v.size()) ++i;
+    out += v[i];
+  }
+  return out;
+}
+
 Connection Connection::connect(const std::string& dsn) {
   Connection c(libpq().PQconnectdb(dsn.c_str()));
   if (!c.conn_) throw PgError(kConnectionFailure, "PQconnectdb", "out of memory");
@@ -91,6 +132,19 @@ Connection Connection::connect(const std::string& dsn) {
   }
   libpq().PQsetNoticeProcessor(c.conn_.get(), &ignore_notice, nullptr);
   return c;
+}
+
+bool Connection::notified() {
+  if (libpq().PQconsumeInput(conn_.get()) == 0) {
+    throw PgError(kConnectionFailure, "PQconsumeInput",
+                  trimmed(libpq().PQerrorMessage(conn_.get())));
+  }
+  bool any = false;
+  while (PGnotify* n = libpq().PQnotifies(conn_.get())) {
+    libpq().PQfreemem(n);
+    any = true;
+  }
+  return any;
 }
 
 Result Connection::exec(std::string_view sql) {

@@ -32,6 +32,12 @@ std::optional<PasswordSpan> find_password(std::string_view dsn, std::size_t from
 // lines name the connection, never the secret.
 std::string redact_password(std::string_view dsn);
 
+// `dsn` without a password: key=value's `password=…` and a URI's `user:…@` left out.
+std::string dsn_without_password(std::string_view dsn);
+
+// The value of the first `password=` of a key=value conninfo, unquoted; nullopt without one.
+std::optional<std::string> password_of(std::string_view dsn);
+
 class Result {
  public:
   explicit Result(PGresult* r) : result_(r) {}
@@ -73,6 +79,11 @@ class Connection {
   Result exec(std::string_view sql, const std::vector<std::string>& params);
   // Off by default (what `run` does); `bench --pg-query-mode prepared` turns it on.
   void prepare_statements(bool on) { prepare_ = on; }
+
+  // After a LISTEN: reads what the server sent without waiting, and says whether a notification
+  // came since the last call (each is consumed). Throws PgError (08006) when the connection is
+  // lost.
+  bool notified();
 
   // The backend process serving this session (pg_backend_pid()): what a deadlock report names.
   int backend_pid() const { return libpq().PQbackendPID(conn_.get()); }

@@ -51,6 +51,8 @@ LibPq open_libpq() {
   SHMLAB_LOAD(PQcmdTuples);
   SHMLAB_LOAD(PQconninfoParse);
   SHMLAB_LOAD(PQconninfoFree);
+  SHMLAB_LOAD(PQconsumeInput);
+  SHMLAB_LOAD(PQnotifies);
   SHMLAB_LOAD(PQfreemem);
 #undef SHMLAB_LOAD
   return t;

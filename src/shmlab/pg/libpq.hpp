@@ -32,6 +32,8 @@ struct LibPq {
   decltype(&::PQcmdTuples) PQcmdTuples;
   decltype(&::PQconninfoParse) PQconninfoParse;
   decltype(&::PQconninfoFree) PQconninfoFree;
+  decltype(&::PQconsumeInput) PQconsumeInput;
+  decltype(&::PQnotifies) PQnotifies;
   decltype(&::PQfreemem) PQfreemem;
 };
 

@@ -30,7 +30,7 @@ nlohmann::json explore_json(const ExploreResult& r, const RunParams& p, int exit
   nlohmann::json histogram = nlohmann::json::object();
   for (const auto& [value, count] : r.histogram) histogram[std::to_string(value)] = count;
   if (r.deadlocks != 0) histogram["deadlock"] = r.deadlocks;
-  return {
+  nlohmann::json j = {
       {"scenario", scenario_of(p.scenario).name()},
       {"measure", scenario_of(p.scenario).measure_name()},
       {"backend", backend_name(p.backend)},
@@ -78,13 +78,30 @@ nlohmann::json explore_json(const ExploreResult& r, const RunParams& p, int exit
                                                       : 0.0},
       {"exit_code", exit_code},
   };
+  if (p.backend == Backend::kPostgres && p.strategy == Strategy::kTransaction)
+    j["isolation"] = isolation_name(p.isolation);
+  // postgres transactions of the server (StepModel::server_transactions()): overlapping ones run,
+  // and the server's aborts (40001) are counted, each a retry.
+  j["server_transactions"] = r.server_transactions;
+  j["aborted_interleavings"] = r.aborted_interleavings;
+  j["retries"] = r.retries;
+  return j;
 }
 
 void print_explore(std::FILE* out, const ExploreResult& r, const RunParams& p) {
   const std::string total =
       r.total ? fmt::format("{}", *r.total) : std::string("too many to count");
-  fmt::print(out, "shmlab explore: {} workers x {} increments, strategy {}, backend {}\n",
-             p.workers, p.increments, strategy_name(p.strategy), backend_name(p.backend));
+  fmt::print(out, "shmlab explore: {} workers x {} increments, strategy {}{}, backend {}\n",
+             p.workers, p.increments, strategy_name(p.strategy),
+             p.backend == Backend::kPostgres && p.strategy == Strategy::kTransaction
+                 ? fmt::format(" ({})", isolation_name(p.isolation))
+                 : std::string(),
+             backend_name(p.backend));
+  if (r.server_transactions) {
+    fmt::print(out,
+               "Transactions: the server's (BEGIN waits for nothing; a write waits for the row "
+               "lock of another open transaction), so they overlap\n");
+  }
   fmt::print(out, "Interleavings: {} in all; {} run on real processes{} in {:.1f} s\n", total,
              r.interleavings,
              !r.exhaustive ? " (a sample)"
@@ -160,6 +177,12 @@ void print_explore(std::FILE* out, const ExploreResult& r, const RunParams& p) {
                    : "NOT confirmed: the replay did not deadlock");
   } else if (p.strategy == Strategy::kAccountLocks || p.strategy == Strategy::kOrderedLocks) {
     fmt::print(out, "No interleaving deadlocks\n");
+  }
+  if (r.server_transactions) {
+    fmt::print(out,
+               "Server aborts (40001, rolled back and retried): in {} of the interleavings, {} "
+               "retries in all\n",
+               r.aborted_interleavings, r.retries);
   }
   if (r.model_mismatches != 0) {
     fmt::print(out, "Warning: {} run(s) ended where the step model did not predict\n",

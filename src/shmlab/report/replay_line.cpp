@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <string_view>
 
-#include "shmlab/pg/connection.hpp"
 #include "shmlab/region/backend.hpp"
 #include "shmlab/run/crash_spec.hpp"
 #include "shmlab/scenario/registry.hpp"
@@ -23,34 +22,6 @@ std::string shell_quote(std::string_view s) {
 }
 
 }  // namespace
-
-std::string dsn_without_password(std::string_view dsn) {
-  std::string out(dsn);
-  // URI: postgresql://user:secret@host/…
-  if (const std::size_t scheme = out.find("://"); scheme != std::string::npos) {
-    const std::size_t at = out.find('@', scheme);
-    const std::size_t colon = out.find(':', scheme + 3);
-    if (at != std::string::npos && colon != std::string::npos && colon < at)
-      out.erase(colon, at - colon);
-    const std::size_t q = out.find("password=");  // ?password=… among the URI's parameters
-    if (q != std::string::npos && q > 0 && (out[q - 1] == '?' || out[q - 1] == '&')) {
-      const std::size_t end = out.find('&', q);
-      out.erase(q - (end == std::string::npos && out[q - 1] == '&' ? 1 : 0),
-                end == std::string::npos ? std::string::npos : end + 1 - q);
-      if (!out.empty() && out.back() == '?') out.pop_back();
-    }
-    return out;
-  }
-  // key=value: password=secret or password='sec ret', with the space before it (or after it, at
-  // the start).
-  for (auto p = pg::find_password(out); p;) {
-    const std::size_t from = p->key > 0 ? p->key - 1 : 0;
-    const std::size_t end = p->key == 0 && p->end < out.size() ? p->end + 1 : p->end;
-    out.erase(from, end - from);
-    p = pg::find_password(out, from);
-  }
-  return out;
-}
 
 std::string replay_command(const RunResult& r) {
   if (!r.observed.captured()) return "";

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "shmlab/analysis/result.hpp"
+#include "shmlab/pg/connection.hpp"
 
 namespace shmlab {
 
@@ -25,8 +26,8 @@ std::string run_command_prefix(const RunRecord& r);
 // The same command for the run `r` with the schedule `schedule` ("1R 2R 1W 2W").
 std::string schedule_command(const RunRecord& r, const std::string& schedule);
 
-// `dsn` without a password: key=value's `password=…` and a URI's `user:…@` left out.
-std::string dsn_without_password(std::string_view dsn);
+// pg/connection.hpp's, which the replay line's --dsn goes through.
+using pg::dsn_without_password;
 
 // The line that ends a run without --schedule: "Replay this interleaving: …", or why there is none.
 std::string replay_line(const RunResult& r);

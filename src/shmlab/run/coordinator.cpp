@@ -13,9 +13,11 @@
 #include "shmlab/control/lock_table.hpp"
 #include "shmlab/hosts/simulated_hosts.hpp"
 #include "shmlab/pg/connection.hpp"
+#include "shmlab/pg/run_schema.hpp"
 #include "shmlab/region/backend.hpp"
 #include "shmlab/region/pg_region.hpp"
 #include "shmlab/region/region.hpp"
+#include "shmlab/run/control_relay.hpp"
 #include "shmlab/run/crash_spec.hpp"
 #include "shmlab/run/worker.hpp"
 #include "shmlab/scenario/registry.hpp"
@@ -135,17 +137,30 @@ bool Coordinator::any_running() const {
 void Coordinator::spawn_all(ControlBlock& control) {
   log_.info("Spawning {} worker processes...", p_.workers);
   workers_.reserve(p_.workers);
+  // --hosts: a worker gets the server and the run's name, never the control block's; the
+  // password only in its environment (argv is world-readable in /proc). region_path is
+  // "schema=NAME DSN".
+  const std::string_view path = p_.region_path;
+  const std::string_view dsn =
+      hosts_ != nullptr ? path.substr(path.find(' ') + 1) : std::string_view();
+  std::vector<std::string> env;
+  if (const auto password = pg::password_of(dsn)) env.push_back("PGPASSWORD=" + *password);
   for (std::uint32_t i = 0; i < p_.workers; ++i) {
     std::vector<std::string> argv = {o_.self_exe,    "worker",  "--control",
                                      control.name(), "--index", std::to_string(i)};
     if (hosts_ != nullptr) {
       const hosts::Host& h = hosts_->host_of_worker(i);
-      argv.insert(argv.end(), {"--host", std::to_string(i % hosts_->hosts().size() + 1), "--netns",
-                               h.netns, "--server", h.server_address});
+      argv = {o_.self_exe, "worker",
+              "--dsn",     pg::dsn_without_password(dsn),
+              "--run",     p_.run_id,
+              "--index",   std::to_string(i),
+              "--host",    std::to_string(i % hosts_->hosts().size() + 1),
+              "--netns",   h.netns,
+              "--server",  h.server_address};
       if (o_.partition.worker == i + 1)
         argv.insert(argv.end(), {"--partition", format_pause_spec(o_.partition)});
     }
-    workers_.push_back(Worker{sys::Child::spawn(argv)});
+    workers_.push_back(Worker{sys::Child::spawn(argv, -1, env)});
   }
   for (std::uint32_t i = 0; i < p_.workers; ++i) {
     log_.info("Spawned worker {} (PID {})", i + 1, workers_[i].child.pid());
@@ -494,6 +509,17 @@ RunRecord Coordinator::run() {
     log_.info("Initialized {}", cells);
   }
   std::unique_ptr<Region> region = attach_region(p_);
+  // --hosts: the workers' control data through the run's schema (destroyed before `store`).
+  std::optional<CoordinatorRelay> relay;
+  if (hosts) {
+    const std::string_view path = p_.region_path;
+    const std::size_t space = path.find(' ');
+    relay.emplace(std::string(path.substr(space + 1)), pg::run_schema_name(p_.run_id), control);
+    log_.info(
+        "Control data of the hosts' workers: through the database (tables control_* of "
+        "schema {})",
+        pg::run_schema_name(p_.run_id));
+  }
   try {
     spawn_all(control);
     if (wait_ready(control)) {
@@ -505,7 +531,13 @@ RunRecord Coordinator::run() {
     throw;
   }
   stop_auditor();
+  if (relay) {
+    relay->finish();  // every worker has ended: all it published is there
+    if (const std::string e = relay->error(); !e.empty())
+      log_.error("The control data's relay failed: {}", e);
+  }
   collect(control, region.get());
+  relay.reset();
   region.reset();
   if (o_.keep) {
     control.keep();

@@ -24,6 +24,7 @@ void FaultHooks::pause_if(CrashPoint point) {
   // Release: the coordinator resumes only a worker that said it stopped, and only once it really
   // is stopped (a SIGCONT before our SIGSTOP would leave us stopped for good).
   slot_.paused_ns.store(sys::monotonic_ns(), std::memory_order_release);
+  if (before_stop_) before_stop_();
   ::raise(SIGSTOP);
 }
 
@@ -37,6 +38,7 @@ void FaultHooks::crash_if(CrashPoint point, std::uint64_t op) const {
   if (crash_.point != point || crash_.op != op + 1) return;
   // SIGKILL, not exit: nothing of ours runs after it (no unlock, no destructor), as in a real
   // crash.
+  if (before_stop_) before_stop_();
   ::kill(::getpid(), SIGKILL);
   std::abort();  // unreachable: SIGKILL cannot be caught
 }

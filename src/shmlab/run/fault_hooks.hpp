@@ -23,6 +23,10 @@ class FaultHooks {
     cut_ = std::move(cut);
   }
 
+  // Called right before this worker stops itself (--pause) or SIGKILLs itself (--crash): a worker
+  // whose control block is a replica publishes its state there first (run/control_relay.hpp).
+  void set_before_stop(std::function<void()> f) { before_stop_ = std::move(f); }
+
   // Call at the end of StepContext::enter (once the step is really being taken).
   void on_enter(Step step, std::uint64_t op);
   // Call at the end of StepContext::leave.
@@ -44,6 +48,7 @@ class FaultHooks {
   PauseSpec pause_;      // worker == 0: not this worker, or already paused
   PauseSpec partition_;  // worker == 0: none, or already cut
   std::function<void()> cut_;
+  std::function<void()> before_stop_;
   std::int32_t number_;
 };
 

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstring>
 #include <exception>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 
@@ -15,10 +16,12 @@
 #include "shmlab/hosts/host_entry.hpp"
 #include "shmlab/hosts/link_cut.hpp"
 #include "shmlab/pg/pg_error.hpp"
+#include "shmlab/pg/run_schema.hpp"
 #include "shmlab/region/backend.hpp"
 #include "shmlab/region/pg_region.hpp"
 #include "shmlab/region/region.hpp"
 #include "shmlab/run/auditor.hpp"
+#include "shmlab/run/control_relay.hpp"
 #include "shmlab/run/crash_spec.hpp"
 #include "shmlab/run/delay.hpp"
 #include "shmlab/run/fault_hooks.hpp"
@@ -287,26 +290,33 @@ void log_verify(const Log& log, std::uint32_t number, VerifyOutcome verdict,
   }
 }
 
-void record_error(WorkerSlot& slot, const char* what) {
-  std::strncpy(slot.error, what, sizeof(slot.error) - 1);
+// A worker's environment failure: in its slot for the coordinator's report, and on its log.
+int report_failure(ControlBlock& control, std::uint32_t index, const std::exception& e) {
+  WorkerSlot& slot = control.slot(index);
+  std::strncpy(slot.error, e.what(), sizeof(slot.error) - 1);
   slot.state.store(WorkerState::kFailed, std::memory_order_release);
+  Log(control.params().log_stderr ? 2 : 1, false, false)
+      .error("Worker {}: {}", index + 1, e.what());
+  return kWorkerFailed;
 }
 
-// --hosts: leaves the machine's network and /dev/shm for the host's (the control block, mapped
-// already, stays), says what it sees from there, and returns the region's parameters with the
-// server's address on the host's link.
-RunParams enter_worker_host(const ControlBlock& control, std::uint32_t number,
-                            const WorkerHost& host, const Log& log) {
-  hosts::enter_host(host.netns);
-  const hosts::HostView v = hosts::observe_host(control.name());
+// --hosts: what the worker sees from its host, in one line a test can check.
+void log_host_view(const Log& log, std::uint32_t number, const WorkerHost& host,
+                   const std::string& run_id, const std::string& schema) {
+  const hosts::HostView v = hosts::observe_host("/" + run_id);
   log.info(
       "Worker {} on host {} (network namespace {}): address {} on {}; server {}; /dev/shm "
-      "{} ({} entries, control block {})",
+      "{} ({} entries, control block {}); control: through the database (schema {}, PID {})",
       number, host.number, host.netns, v.address.empty() ? "none" : v.address,
       v.interface.empty() ? "no link" : v.interface, host.server,
       v.control_visible ? "shared" : "private", v.shm_entries,
-      v.control_visible ? "visible" : "not visible");
-  RunParams p = control.params();
+      v.control_visible ? "visible" : "not visible", schema, ::getpid());
+}
+
+// The region's parameters with the server's address as seen from the worker's host.
+RunParams params_on_host(const RunParams& params, const WorkerHost& host) {
+  RunParams p = params;
+  if (host.server.empty()) return p;
   const std::string dsn = dsn_with_host(p.region_path, host.server);
   if (dsn.size() >= sizeof(p.region_path))
     sys::throw_errno("region_path", p.region_path, ENAMETOOLONG);
@@ -315,7 +325,9 @@ RunParams enter_worker_host(const ControlBlock& control, std::uint32_t number,
   return p;
 }
 
-int run_worker(ControlBlock& control, std::uint32_t index, bool pooled, const WorkerHost* host) {
+// `before_stop`: see FaultHooks::set_before_stop (empty: nothing).
+int run_worker(ControlBlock& control, std::uint32_t index, bool pooled, const WorkerHost* host,
+               const std::function<void()>& before_stop = {}) {
   const RunParams& params = control.params();
   WorkerSlot& slot = control.slot(index);
   const Log log(params.log_stderr ? 2 : 1, params.color, params.quiet, params.ascii);
@@ -324,7 +336,7 @@ int run_worker(ControlBlock& control, std::uint32_t index, bool pooled, const Wo
   std::optional<hosts::LinkCut> cut;
 
   std::unique_ptr<Region> region =
-      attach_region(host != nullptr ? enter_worker_host(control, number, *host, log) : params);
+      attach_region(host != nullptr ? params_on_host(params, *host) : params);
   std::unique_ptr<Lock> lock = make_lock(params.strategy, control, *region, index);
   std::optional<AccountLocks> accounts;
   if (params.strategy == Strategy::kAccountLocks || params.strategy == Strategy::kOrderedLocks) {
@@ -336,6 +348,7 @@ int run_worker(ControlBlock& control, std::uint32_t index, bool pooled, const Wo
   const bool verifies = scenario_of(params.scenario).has_verify();
   WorkerSteps steps(control, index, log);
   if (params.strategy == Strategy::kLease) steps.set_lease(dynamic_cast<LeaseLock*>(lock.get()));
+  if (before_stop) steps.faults().set_before_stop(before_stop);
   if (host != nullptr && host->partition.worker != 0) {
     steps.faults().set_partition(host->partition, [&cut, &log, &host, number] {
       cut.emplace("eth0", std::chrono::milliseconds(host->partition.ms));
@@ -429,8 +442,7 @@ int run_worker(ControlBlock& control, std::uint32_t index, bool pooled, const Wo
 
 }  // namespace
 
-int worker_main(const std::string& control_name, std::uint32_t worker_index, bool pooled,
-                const WorkerHost* host) {
+int worker_main(const std::string& control_name, std::uint32_t worker_index, bool pooled) {
   // A worker never outlives its coordinator: killed with it, even by SIGKILL.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   ControlBlock control = ControlBlock::attach(control_name);
@@ -457,13 +469,49 @@ int worker_main(const std::string& control_name, std::uint32_t worker_index, boo
   WorkerSlot& slot = control.slot(worker_index);
   slot.pid.store(::getpid(), std::memory_order_relaxed);
   try {
-    return run_worker(control, worker_index, pooled, host);
+    return run_worker(control, worker_index, pooled, nullptr);
   } catch (const std::exception& e) {
-    record_error(slot, e.what());
-    Log(control.params().log_stderr ? 2 : 1, false, false)
-        .error("Worker {}: {}", worker_index + 1, e.what());
+    return report_failure(control, worker_index, e);
+  }
+}
+
+int remote_worker_main(const RemoteWorker& w) {
+  // Still the coordinator's child on a simulated host: it goes with it.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  const Log err_log(2, false, false);
+  const std::string schema = pg::run_schema_name(w.run_id);
+  std::optional<ControlBlock> control;
+  std::optional<WorkerRelay> relay;
+  try {
+    // First the host: nothing of the coordinator's is mapped or open before (no control block).
+    if (!w.host.netns.empty()) hosts::enter_host(w.host.netns);
+    const std::string dsn = w.host.server.empty() ? w.dsn : dsn_with_host(w.dsn, w.host.server);
+    pg::Connection connection = pg::Connection::connect(dsn);
+    const RunParams params = read_control_params(connection, schema);
+    if (w.index >= params.workers) {
+      err_log.error("worker: --index {} is outside the run's {} workers", w.index, params.workers);
+      return kWorkerFailed;
+    }
+    control.emplace(ControlBlock::create_private(params));
+    relay.emplace(std::move(connection), dsn, schema, *control, w.index);
+  } catch (const std::exception& e) {
+    err_log.error("Worker {}: {}", w.index + 1, e.what());
     return kWorkerFailed;
   }
+  control->slot(w.index).pid.store(::getpid(), std::memory_order_relaxed);
+  int rc = kWorkerFailed;
+  try {
+    if (!w.host.netns.empty()) {
+      const RunParams& p = control->params();
+      log_host_view(Log(p.log_stderr ? 2 : 1, p.color, p.quiet, p.ascii), w.index + 1, w.host,
+                    w.run_id, schema);
+    }
+    rc = run_worker(*control, w.index, false, &w.host, [&relay] { relay->flush(); });
+  } catch (const std::exception& e) {
+    rc = report_failure(*control, w.index, e);
+  }
+  relay->finish();  // its last state, the error included, before the coordinator reaps it
+  return rc;
 }
 
 }  // namespace shmlab

@@ -1,5 +1,6 @@
 // The worker process: what `shmlab worker` runs. It attaches to the control block and the region by
-// name, waits at the start barrier, runs its operations as steps, and reports through its slot.
+// name (or, on a `--hosts` host, keeps a replica of the block joined through the database), waits
+// at the start barrier, runs its operations as steps, and reports through its slot.
 #pragma once
 
 #include <cstdint>
@@ -25,8 +26,19 @@ struct WorkerHost {
 
 // `pooled`: a worker of explore's pool (explore/worker_pool.hpp), which runs one interleaving per
 // round of the control block until the pool is stopped, instead of one run.
-// `host`: enter it once the control block is mapped, and reach the server at its address.
-int worker_main(const std::string& control_name, std::uint32_t worker_index, bool pooled = false,
-                const WorkerHost* host = nullptr);
+int worker_main(const std::string& control_name, std::uint32_t worker_index, bool pooled = false);
+
+// A worker that shares nothing with its coordinator but the database (`--hosts`): `shmlab worker
+// --dsn URI --run NAME --index K`, the password in PGPASSWORD (or ~/.pgpass), never on argv.
+struct RemoteWorker {
+  std::string dsn;     // the server, without password ("" : libpq's environment)
+  std::string run_id;  // "shmlab-<pid>-<hex>": the run's schema
+  std::uint32_t index = 0;
+  WorkerHost host;  // netns "": runs where it is; server "": the DSN's own host
+};
+
+// Enters its host (if any), reads the run's params row, keeps a private control block that a
+// relay thread mirrors with the run's schema (run/control_relay.hpp), and runs as worker_main.
+int remote_worker_main(const RemoteWorker& worker);
 
 }  // namespace shmlab

@@ -13,9 +13,7 @@ constexpr std::int64_t kGatePollNs = 100'000'000;
 
 bool StepGate::pass(Step step) {
   if (!enabled_) return true;
-  // Release: what this worker's previous step wrote is visible to whoever sees the letter.
-  slot_.gate_wanted.store(static_cast<std::uint32_t>(step), std::memory_order_release);
-  sys::futex_wake_all(slot_.gate_wanted);
+  publish_step(slot_, static_cast<std::uint32_t>(step));
   std::uint32_t granted = slot_.gate_granted.load(std::memory_order_acquire);
   while (granted == seen_) {
     if (header_.abort.load(std::memory_order_acquire) != 0) return false;
@@ -28,8 +26,13 @@ bool StepGate::pass(Step step) {
 
 void StepGate::finish() {
   if (!enabled_) return;
-  slot_.gate_wanted.store(kGateFinished, std::memory_order_release);
-  sys::futex_wake_all(slot_.gate_wanted);
+  publish_step(slot_, kGateFinished);
+}
+
+void publish_step(WorkerSlot& slot, std::uint32_t wanted) {
+  // Release: what this worker's previous step wrote is visible to whoever sees the letter.
+  slot.gate_wanted.store(wanted, std::memory_order_release);
+  sys::futex_wake_all(slot.gate_wanted);
 }
 
 void grant_step(WorkerSlot& slot) {

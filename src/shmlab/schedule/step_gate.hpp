@@ -37,6 +37,11 @@ class StepGate {
   std::uint32_t seen_ = 0;  // grants taken so far
 };
 
+// Publishes `wanted` (a step letter or kGateFinished) in the slot and wakes whoever waits for it:
+// the worker's own gate does, and the coordinator's relay for a worker elsewhere
+// (run/control_relay.hpp).
+void publish_step(WorkerSlot& slot, std::uint32_t wanted);
+
 // The coordinator's side.
 // Grants the step worker `slot` is waiting for; the caller has seen gate_wanted be a letter.
 void grant_step(WorkerSlot& slot);

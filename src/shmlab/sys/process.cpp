@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <string_view>
 #include <utility>
 
 #include "shmlab/sys/syscall.hpp"
@@ -23,7 +25,19 @@ int pidfd_send_signal(int pidfd, int sig) {
 
 }  // namespace
 
-Child Child::spawn(const std::vector<std::string>& argv, int output_fd) {
+Child Child::spawn(const std::vector<std::string>& argv, int output_fd,
+                   const std::vector<std::string>& env) {
+  std::vector<char*> envp;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    const std::string_view name = entry.substr(0, entry.find('=') + 1);
+    const bool replaced = std::any_of(env.begin(), env.end(),
+                                      [&](const std::string& x) { return x.starts_with(name); });
+    if (!replaced) envp.push_back(*e);
+  }
+  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+
   std::vector<char*> args;
   args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -46,7 +60,7 @@ Child Child::spawn(const std::vector<std::string>& argv, int output_fd) {
     ::posix_spawn_file_actions_adddup2(&actions, output_fd, STDERR_FILENO);
   }
   pid_t pid = -1;
-  const int err = ::posix_spawn(&pid, args[0], &actions, &attr, args.data(), environ);
+  const int err = ::posix_spawn(&pid, args[0], &actions, &attr, args.data(), envp.data());
   ::posix_spawn_file_actions_destroy(&actions);
   ::posix_spawnattr_destroy(&attr);
   if (err != 0) throw_errno(call_name("posix_spawn", argv[0]), err);

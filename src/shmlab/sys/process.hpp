@@ -23,8 +23,10 @@ struct ExitStatus {
 class Child {
  public:
   // Spawns `argv[0]` (a path, not searched in PATH) with a default signal mask and dispositions;
-  // with `output_fd` >= 0, its stdout and stderr go there.
-  static Child spawn(const std::vector<std::string>& argv, int output_fd = -1);
+  // with `output_fd` >= 0, its stdout and stderr go there. `env`: "NAME=value" entries added to
+  // (or replacing those of) this process's environment, for the child only.
+  static Child spawn(const std::vector<std::string>& argv, int output_fd = -1,
+                     const std::vector<std::string>& env = {});
 
   Child() = default;
   Child(Child&& other) noexcept;

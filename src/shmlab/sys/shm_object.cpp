@@ -26,6 +26,15 @@ ShmObject ShmObject::create(const std::string& name, std::size_t size) {
   }
 }
 
+ShmObject ShmObject::create_anonymous(const std::string& label, std::size_t size) {
+  UniqueFd fd(check(call_name("memfd_create", label),
+                    [&] { return ::memfd_create(label.c_str(), MFD_CLOEXEC); }));
+  check(call_name("ftruncate", label),
+        [&] { return ::ftruncate(fd.get(), static_cast<off_t>(size)); });
+  Mapping mapping = Mapping::map_shared(fd.get(), size, label.c_str());
+  return ShmObject({}, std::move(fd), std::move(mapping), false);
+}
+
 ShmObject ShmObject::open(const std::string& name, std::size_t min_size) {
   UniqueFd fd(check(call_name("shm_open", name),
                     [&] { return ::shm_open(name.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0); }));

@@ -20,6 +20,9 @@ class ShmObject {
   // Opens an existing object read-write and maps its whole current size. Refuses objects that
   // are not regular shm objects of the caller's uid, or smaller than `min_size`.
   static ShmObject open(const std::string& name, std::size_t min_size);
+  // A private object without a name in any directory (memfd_create; `label` shows in
+  // /proc/PID/maps as "/memfd:LABEL"): nothing to unlink, nobody else can open it.
+  static ShmObject create_anonymous(const std::string& label, std::size_t size);
 
   ShmObject(ShmObject&& other) noexcept
       : name_(std::move(other.name_)),
