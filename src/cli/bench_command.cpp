@@ -21,8 +21,10 @@
 #include "shmlab/bench/bench_runner.hpp"
 #include "shmlab/bench/bench_worker.hpp"
 #include "shmlab/bench/pgbench_peer.hpp"
+#include "shmlab/pg/connection.hpp"
 #include "shmlab/pg/throwaway_server.hpp"
 #include "shmlab/region/backend.hpp"
+#include "shmlab/region/pg_region.hpp"
 #include "shmlab/report/bench_output.hpp"
 #include "shmlab/report/bench_plot.hpp"
 #include "shmlab/scenario/registry.hpp"
@@ -47,6 +49,8 @@ struct BenchOptions {
   bool json = false;
   std::string csv;
   std::string plot;
+  std::optional<std::string> dsn;  // postgres: an existing server ("": libpq's PG* environment)
+  std::string pg_query_mode = kPgbenchQueryMode;  // postgres: extended or prepared, both sides
 };
 
 std::vector<std::string> split(const std::string& list) {
@@ -345,11 +349,6 @@ bool uses_postgres(const Plan& plan) {
                      [](const BenchTarget& t) { return t.backend == Backend::kPostgres; });
 }
 
-// The strategy whose statements a pgbench row runs: its measured work sets pgbench's -t.
-Strategy pgbench_strategy(BarePrimitive p) {
-  return p == BarePrimitive::kPgbenchUpdate ? Strategy::kAtomic : Strategy::kForUpdate;
-}
-
 double seconds(std::chrono::nanoseconds ns) { return std::chrono::duration<double>(ns).count(); }
 
 int execute(const BenchOptions& o) {
@@ -371,13 +370,28 @@ int execute(const BenchOptions& o) {
   // server for every measurement of the invocation. The runner exists first: a Ctrl-C during the
   // server's start-up waits in its signal descriptor and stops the first measurement; the server
   // is stopped and its directory removed when `server` goes, on every path.
+  if (o.dsn && !uses_postgres(plan))
+    throw UsageError("--dsn: only --backends postgres connects to a server");
+  if (o.dsn) {
+    if (std::string(kDsnPrefix).size() + o.dsn->size() + 64 >= sizeof(RunParams::region_path)) {
+      throw UsageError(
+          fmt::format("--dsn: at most {} characters", sizeof(RunParams::region_path) - 64));
+    }
+    try {
+      split_pgbench_dsn(*o.dsn);  // libpq's reading of it, before anything is measured
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(e.what());
+    }
+  }
   BenchRunner runner;
   std::optional<pg::ThrowawayServer> server;
+  std::optional<PgbenchDir> pgbench_dir;  // --dsn: pgbench's files
   std::optional<PgbenchPeer> pgbench;
   std::optional<BenchPostgres> postgres;
   if (uses_postgres(plan)) {
     postgres.emplace();
-    postgres->query_mode = kPgbenchQueryMode;
+    postgres->query_mode = o.pg_query_mode;
+    config.pg_prepared = o.pg_query_mode == "prepared";
     const bool wants_pgbench =
         std::any_of(plan.targets.begin(), plan.targets.end(),
                     [](const BenchTarget& t) { return bare::is_pgbench(t.primitive); });
@@ -389,20 +403,33 @@ int execute(const BenchOptions& o) {
         return t.mode == BenchMode::kBare && bare::is_pgbench(t.primitive);
       });
     }
-    pg::ThrowawayServerOptions so;
-    so.temp_dir = config.temp_dir;
-    // Every worker's connection, pgbench's clients, the runner's own two, and some to spare.
-    so.max_connections = static_cast<int>(workers.back()) + 10;
-    server.emplace(pg::ThrowawayServer::start(so));
-    postgres->startup_s = seconds(server->startup_time());
-    postgres->initdb_s = seconds(server->initdb_time());
-    fmt::print(stderr,
-               "shmlab bench: started a throwaway PostgreSQL server in {:.1f} s (initdb {:.1f} s), "
-               "shared by every postgres measurement: {}\n",
-               postgres->startup_s, postgres->initdb_s, server->dir());
-    config.pg_dsn = server->dsn();
+    PgbenchServer peer_server;
+    if (o.dsn) {
+      // Each measurement makes its schema on it and drops it after (PgRegionStore with a DSN).
+      postgres->throwaway = false;
+      postgres->dsn = pg::redact_password(*o.dsn);
+      config.pg_dsn = *o.dsn;
+      if (pgbench_path) {
+        pgbench_dir.emplace(config.temp_dir);
+        peer_server = {*o.dsn, pgbench_dir->path(), std::nullopt};
+      }
+    } else {
+      pg::ThrowawayServerOptions so;
+      so.temp_dir = config.temp_dir;
+      // Every worker's connection, pgbench's clients, the runner's own two, and some to spare.
+      so.max_connections = static_cast<int>(workers.back()) + 10;
+      server.emplace(pg::ThrowawayServer::start(so));
+      postgres->startup_s = seconds(server->startup_time());
+      postgres->initdb_s = seconds(server->initdb_time());
+      fmt::print(stderr,
+                 "shmlab bench: started a throwaway PostgreSQL server in {:.1f} s (initdb {:.1f} "
+                 "s), shared by every postgres measurement: {}\n",
+                 postgres->startup_s, postgres->initdb_s, server->dir());
+      config.pg_dsn = server->dsn();
+      peer_server = PgbenchServer::of(*server);
+    }
     if (pgbench_path) {
-      pgbench.emplace(*pgbench_path, *server);
+      pgbench.emplace(*pgbench_path, peer_server, o.pg_query_mode);
       postgres->pgbench = *pgbench_path;
       config.pgbench = &*pgbench;
     }
@@ -524,6 +551,18 @@ Command add_bench(CLI::App& app) {
       ->capture_default_str();
   sub->add_flag("--pin", o->pin, "Pin worker i to CPU i mod the CPU count");
   sub->add_flag("--json", o->json, "Print the results as JSON on stdout instead of the table");
+  sub->add_option("--dsn", o->dsn,
+                  "postgres: measure on this server (URI or key=value; '' for libpq's PG* "
+                  "environment) instead of a throwaway one; each measurement's table lives in a "
+                  "schema of its own, dropped after it, and pgbench runs against the same server")
+      ->type_name("URI");
+  sub->add_option("--pg-query-mode", o->pg_query_mode,
+                  "postgres: extended (parse, bind, execute at every statement) or prepared (each "
+                  "statement prepared once per connection), for shmlab's workers and pgbench's -M "
+                  "alike")
+      ->check(CLI::IsMember({"extended", "prepared"}))
+      ->type_name("MODE")
+      ->capture_default_str();
   sub->add_option("--csv", o->csv, "Also write the results as CSV to FILE");
   sub->add_option("--plot", o->plot,
                   "Also write a chart of ops/s vs workers to FILE.svg (SVG) or FILE.html");
@@ -535,9 +574,11 @@ Command add_bench(CLI::App& app) {
       "  shmlab bench --scenario bank --backends shm,sqlite     (strategies that cannot run it\n"
       "                                                         are skipped, with the reason)\n"
       "  shmlab bench --backends sqlite,postgres --strategies atomic,for-update,transaction\n"
-      "      (one throwaway PostgreSQL server for the whole bench; atomic and for-update beside\n"
+      "      (one throwaway PostgreSQL server for the whole bench; each SQL strategy beside\n"
       "      pgbench running the same statements with as many clients; all backends but postgres\n"
       "      by default)\n"
+      "  shmlab bench --backends postgres --dsn postgresql://me@db.example/lab\n"
+      "      (an existing server instead: a schema per measurement, dropped after it)\n"
       "Output files are opened before measuring; Ctrl-C prints and writes what was measured.\n"
       "Exit codes: 0 done, 3 a correct strategy lost an update, 2 bad usage, 1 environment\n"
       "failure, 130/143 interrupted.");

@@ -57,13 +57,17 @@ TEST(PairedRatios, NoneWithoutAReferenceForEveryRepetition) {
   EXPECT_TRUE(paired_ratios(with_rates({1, 2}), with_rates({1, 0})).empty());
 }
 
-TEST(BarePrimitiveFor, OnPostgresAtomicAndForUpdateArePgbenchsAndTheRestHaveNone) {
+TEST(BarePrimitiveFor, OnPostgresEachSqlStrategyIsPgbenchsAndTheRestHaveNone) {
   EXPECT_EQ(bare_primitive_for(Strategy::kAtomic, Backend::kPostgres),
             BarePrimitive::kPgbenchUpdate);
   EXPECT_EQ(bare_primitive_for(Strategy::kForUpdate, Backend::kPostgres),
             BarePrimitive::kPgbenchForUpdate);
-  for (Strategy s : {Strategy::kNone, Strategy::kCas, Strategy::kTransaction, Strategy::kAdvisory,
-                     Strategy::kMutex})
+  EXPECT_EQ(bare_primitive_for(Strategy::kCas, Backend::kPostgres), BarePrimitive::kPgbenchCas);
+  EXPECT_EQ(bare_primitive_for(Strategy::kTransaction, Backend::kPostgres),
+            BarePrimitive::kPgbenchTransaction);
+  EXPECT_EQ(bare_primitive_for(Strategy::kAdvisory, Backend::kPostgres),
+            BarePrimitive::kPgbenchAdvisory);
+  for (Strategy s : {Strategy::kNone, Strategy::kMutex})
     EXPECT_FALSE(bare_primitive_for(s, Backend::kPostgres).has_value());
 }
 

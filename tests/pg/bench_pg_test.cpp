@@ -1,7 +1,7 @@
 // `shmlab bench --backends postgres` through the real binary, on a real throwaway server: a row for
-// each strategy that fits postgres, exact counts where the strategy is exact, pgbench beside atomic
-// and for-update, and nothing of the server left afterwards. Never speed. One bench invocation (one
-// server) per test.
+// each strategy that fits postgres, exact counts where the strategy is exact, pgbench beside
+// atomic, for-update, cas, transaction and advisory, and nothing of the server left afterwards.
+// Never speed. One bench invocation (one server) per test.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,6 +11,7 @@
 
 #include "pg_test_support.hpp"
 #include "shmlab/bench/pgbench_peer.hpp"
+#include "shmlab/pg/connection.hpp"
 #include "support/shmlab_process.hpp"
 
 namespace shmlab::test {
@@ -47,7 +48,7 @@ void expect_nothing_left(const Outcome& o, const PgScratch& scratch) {
   EXPECT_TRUE(shm_leftovers(o.pid).empty());
 }
 
-TEST(BenchPg, EveryFittingStrategyHasExactRowsAndAtomicAndForUpdateRunBesidePgbench) {
+TEST(BenchPg, EveryFittingStrategyHasExactRowsAndEachSqlStrategyRunsBesidePgbench) {
   PgScratch scratch;
   std::vector<std::string> args = {
       "bench",    "--backends", "sqlite,postgres", "--workers", "1,2",    "--duration",  "0.05",
@@ -94,7 +95,10 @@ TEST(BenchPg, EveryFittingStrategyHasExactRowsAndAtomicAndForUpdateRunBesidePgbe
   EXPECT_TRUE(j["postgres"]["pgbench"].is_string()) << j["postgres"];
   for (const auto& [strategy, peer] :
        {std::pair<std::string, std::string>{"atomic", "pgbench-update"},
-        {"for-update", "pgbench-for-update"}}) {
+        {"for-update", "pgbench-for-update"},
+        {"cas", "pgbench-cas"},
+        {"transaction", "pgbench-transaction"},
+        {"advisory", "pgbench-advisory"}}) {
     for (int w : {1, 2}) {
       SCOPED_TRACE(peer + " × " + std::to_string(w));
       const json* row = find_row(j["results"], "strategy", strategy, "postgres", w);
@@ -110,14 +114,19 @@ TEST(BenchPg, EveryFittingStrategyHasExactRowsAndAtomicAndForUpdateRunBesidePgbe
       const long long per_client =
           std::max<long long>(1, (*row)["samples"][0]["ops_total"].get<long long>() / w);
       EXPECT_EQ(sample["ops_total"], per_client * w);
-      // And the row says it added exactly that: the count is read back, not taken from pgbench.
+      // And the row says it added exactly that: the count is read back, not taken from pgbench
+      // (cas and transaction: each transaction pgbench reports counted once, whatever its retries).
       EXPECT_EQ(sample["final"], sample["ops_total"]);
       EXPECT_EQ((*p)["lost_updates"], 0);
       EXPECT_GT((*p)["ops_per_s"].get<double>(), 0);
+      // One client conflicts with no one: no retry.
+      if (w == 1) {
+        EXPECT_EQ(sample["retries"], 0);
+      }
     }
   }
-  // The other postgres rows have no reference.
-  EXPECT_TRUE((*find_row(j["results"], "strategy", "cas", "postgres", 1))["bare"].is_null());
+  // none has no reference.
+  EXPECT_TRUE((*find_row(j["results"], "strategy", "none", "postgres", 1))["bare"].is_null());
   expect_nothing_left(o, scratch);
 }
 
@@ -158,6 +167,67 @@ TEST(BenchPg, APgbenchThatFailsIsAnEnvironmentFailureAndTheServerGoes) {
   EXPECT_NE(o.err.find("pgbench failed (exit 1): /bin/false"), std::string::npos) << o.err;
   EXPECT_TRUE(o.out.empty()) << o.out;
   expect_nothing_left(o, scratch);
+}
+
+// --dsn: an existing server, here one the test starts and reaches over TCP with a password that
+// libpq would have to unescape (a ':' for the passfile, a quote for the conninfo). The bench makes
+// no server, its rows and pgbench's are there and exact, the password is printed nowhere, and the
+// server holds no schema of the bench afterwards. With prepared statements on both sides.
+TEST(BenchPg, OnAnExistingServerTheRowsAndPgbenchsAreThereAndNoSchemaRemains) {
+  PgScratch scratch;
+  pg::ThrowawayServerOptions so = scratch.options();
+  so.tcp_address = "127.0.0.1";
+  so.tcp_clients = {"127.0.0.1/32"};
+  so.password = "s3cret:pw'x";
+  pg::ThrowawayServer server = pg::ThrowawayServer::start(so);
+  ASSERT_NE(server.tcp_dsn().find("password="), std::string::npos);
+  TempDir tmp;
+  const Outcome o =
+      run_shmlab({"bench", "--backends", "postgres", "--dsn", server.tcp_dsn(), "--strategies",
+                  "atomic,for-update,cas", "--workers", "1,2", "--duration", "0.05", "--warmup",
+                  "0.02", "--repeat", "1", "--pg-query-mode", "prepared", "--json"},
+                 tmp, 200);
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.err.find("started a throwaway"), std::string::npos) << o.err;
+  EXPECT_EQ(o.out.find("s3cret"), std::string::npos);
+  EXPECT_EQ(o.err.find("s3cret"), std::string::npos) << o.err;
+  const json j = json::parse(o.out);
+  EXPECT_EQ(j["postgres"]["server"], "dsn");
+  EXPECT_EQ(j["postgres"]["pgbench_query_mode"], "prepared");
+  EXPECT_NE(j["postgres"]["dsn"].get<std::string>().find("host="), std::string::npos);
+  for (const std::string s : {"atomic", "for-update", "cas"}) {
+    for (int w : {1, 2}) {
+      SCOPED_TRACE(s + " × " + std::to_string(w));
+      const json* row = find_row(j["results"], "strategy", s, "postgres", w);
+      ASSERT_NE(row, nullptr) << j["results"];
+      EXPECT_EQ((*row)["lost_updates"], 0);
+      EXPECT_GT((*row)["samples"][0]["ops_total"].get<long long>(), 0);
+    }
+  }
+  for (const char* peer : {"pgbench-update", "pgbench-for-update"}) {
+    for (int w : {1, 2}) {
+      SCOPED_TRACE(std::string(peer) + " × " + std::to_string(w));
+      const json* p = find_row(j["peers"], "name", peer, "postgres", w);
+      ASSERT_NE(p, nullptr) << j["peers"];
+      const json& sample = (*p)["samples"][0];
+      EXPECT_GT(sample["ops_total"].get<long long>(), 0);
+      EXPECT_EQ(sample["final"], sample["ops_total"]);
+    }
+  }
+  pg::Connection c = pg::Connection::connect(server.dsn());
+  EXPECT_EQ(c.exec("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'shmlab\\_%'").int64(0, 0),
+            0);
+  EXPECT_TRUE(tmp.entries().empty());
+  EXPECT_TRUE(shm_leftovers(o.pid).empty());
+}
+
+TEST(BenchPg, DsnWithoutPostgresIsBadUsage) {
+  TempDir tmp;
+  const Outcome o = run_shmlab(
+      {"bench", "--backends", "sqlite", "--dsn", "host=/nowhere", "--strategies", "atomic"}, tmp,
+      30);
+  EXPECT_EQ(o.exit_code, 2) << o.err;
+  EXPECT_NE(o.err.find("--dsn: only --backends postgres"), std::string::npos) << o.err;
 }
 
 }  // namespace

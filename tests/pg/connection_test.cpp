@@ -46,6 +46,28 @@ TEST_F(PgConnection, StatementsRunWithParametersBoundAsText) {
   EXPECT_GT(c.backend_pid(), 0);
 }
 
+// prepare_statements: each distinct statement is prepared once on the session, then only executed
+// (the server's own list of the session's prepared statements says so), with the same results.
+TEST_F(PgConnection, PreparedStatementsArePreparedOnceAndGiveTheSameResults) {
+  pg::Connection c = pg::Connection::connect(server().dsn());
+  c.exec("CREATE TABLE cells (id int PRIMARY KEY, value bigint NOT NULL)");
+  c.exec("INSERT INTO cells VALUES (0, 0)");
+  c.prepare_statements(true);
+  const std::string add = "UPDATE cells SET value = value + $1 WHERE id = $2 RETURNING value";
+  for (int i = 1; i <= 3; ++i) EXPECT_EQ(c.exec(add, {"2", "0"}).int64(0, 0), 2 * i);
+  EXPECT_EQ(c.exec(add, {"1", "7"}).affected_rows(), 0);
+  EXPECT_EQ(c.exec("SELECT value FROM cells WHERE id = $1", {"0"}).int64(0, 0), 6);
+  const pg::Result listed =
+      c.exec("SELECT name, statement FROM pg_prepared_statements ORDER BY name");
+  ASSERT_EQ(listed.rows(), 2);  // the UPDATE once, the SELECT once (this query is not prepared)
+  EXPECT_EQ(listed.value(0, 0), "s1");
+  EXPECT_EQ(listed.value(0, 1), add);
+  // Off: PQexecParams again, nothing more prepared.
+  c.prepare_statements(false);
+  EXPECT_EQ(c.exec(add, {"1", "0"}).int64(0, 0), 7);
+  EXPECT_EQ(c.exec("SELECT count(*) FROM pg_prepared_statements").int64(0, 0), 2);
+}
+
 TEST_F(PgConnection, FailedStatementsCarryTheirSqlstateAndMessage) {
   pg::Connection c = pg::Connection::connect(server().dsn());
   EXPECT_EQ(sqlstate_of([&] { c.exec("SELECT * FROM no_such_table"); }), "42P01");

@@ -32,7 +32,9 @@ struct BenchPeerRow {
 
 // The server of the postgres rows: one per invocation, shared by every measurement.
 struct BenchPostgres {
-  double startup_s = 0;  // initdb and start until it accepted connections
+  bool throwaway = true;  // started for the bench; false: --dsn's
+  std::string dsn;        // --dsn's, its password masked; "" for a throwaway server
+  double startup_s = 0;   // initdb and start until it accepted connections (throwaway only)
   double initdb_s = 0;
   std::string pgbench;          // the pgbench the peer rows ran; "" when none
   std::string pgbench_missing;  // why there are no pgbench rows; "" when there are

@@ -72,6 +72,9 @@ std::optional<BarePrimitive> bare_primitive_for(Strategy strategy, Backend backe
   if (backend == Backend::kPostgres) {
     if (strategy == Strategy::kAtomic) return BarePrimitive::kPgbenchUpdate;
     if (strategy == Strategy::kForUpdate) return BarePrimitive::kPgbenchForUpdate;
+    if (strategy == Strategy::kCas) return BarePrimitive::kPgbenchCas;
+    if (strategy == Strategy::kTransaction) return BarePrimitive::kPgbenchTransaction;
+    if (strategy == Strategy::kAdvisory) return BarePrimitive::kPgbenchAdvisory;
     return std::nullopt;
   }
   switch (strategy) {

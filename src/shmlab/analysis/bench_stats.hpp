@@ -43,7 +43,7 @@ std::vector<double> paired_ratios(const BenchSummary& strategy,
 
 // The bare primitive a strategy's operation is built on; none when there is no bare loop for it
 // (the sqlite backend: its cost is SQLite's, not a primitive's). On postgres: pgbench's script of
-// the same statements, for atomic and for-update.
+// the same statements, for atomic, for-update, cas, transaction and advisory.
 std::optional<BarePrimitive> bare_primitive_for(Strategy strategy, Backend backend);
 
 }  // namespace shmlab

@@ -169,6 +169,7 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
   spec.primitive = target.primitive;
   spec.backend = target.backend;
   spec.pin = config.pin;
+  spec.pg_prepared = config.pg_prepared;
   spec.workers = config.workers;
 
   // Strategy: the run's own objects, exactly as `shmlab run` makes them.

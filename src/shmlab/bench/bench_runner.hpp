@@ -46,6 +46,8 @@ struct BenchConfig {
   // postgres: the server every measurement of the invocation shares (a libpq DSN); each makes its
   // own schema and table on it and drops them after.
   std::string pg_dsn;
+  // postgres: the workers prepare each statement once per connection (--pg-query-mode prepared).
+  bool pg_prepared = false;
   // postgres: runs the pgbench rows (kPgbench* primitives), with this many transactions per client
   // (the strategy row's measured operations per worker, so both do the same work).
   const PgbenchPeer* pgbench = nullptr;

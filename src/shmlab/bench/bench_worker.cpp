@@ -15,6 +15,7 @@
 #include "shmlab/control/bench_block.hpp"
 #include "shmlab/control/control_block.hpp"
 #include "shmlab/region/memory_cells.hpp"
+#include "shmlab/region/pg_region.hpp"
 #include "shmlab/region/region.hpp"
 #include "shmlab/run/worker.hpp"
 #include "shmlab/scenario/counter.hpp"
@@ -213,6 +214,9 @@ void run_strategy(BenchBlock& bench, std::uint32_t index) {
   ControlBlock control = ControlBlock::attach(h.spec.control_name);
   const RunParams& params = control.params();
   std::unique_ptr<Region> region = attach_region(params);
+  if (h.spec.pg_prepared) {
+    if (auto* pg = dynamic_cast<PgRegion*>(region.get())) pg->prepare_statements(true);
+  }
   std::unique_ptr<Lock> lock = make_lock(params.strategy, control, *region);
   const auto number = index + 1;
   wait_for_go(h, slot);
@@ -377,6 +381,9 @@ void run_bare(BenchBlock& bench, std::uint32_t index) {
       return run_guarded(h, slot, d, bare::BoostMutexGuard{bare::boost_mutex_in(h)});
     case BarePrimitive::kPgbenchUpdate:
     case BarePrimitive::kPgbenchForUpdate:
+    case BarePrimitive::kPgbenchCas:
+    case BarePrimitive::kPgbenchTransaction:
+    case BarePrimitive::kPgbenchAdvisory:
       break;  // pgbench's own clients run these (bench/pgbench_peer.cpp)
   }
   throw std::logic_error("bench: no bare loop for a pgbench peer");

@@ -20,7 +20,7 @@
 namespace shmlab {
 
 inline constexpr std::uint64_t kBenchMagic = 0x31424d4c4d48534bULL;  // "KSHMLMB1"
-inline constexpr std::uint32_t kBenchVersion = 1;
+inline constexpr std::uint32_t kBenchVersion = 2;
 
 // The bare primitives (SPEC §7): each one increments a counter with nothing of the harness around
 // it, as a program written for that one primitive would.
@@ -39,6 +39,9 @@ enum class BarePrimitive : std::uint8_t {
   // the same server (bench/pgbench_peer.hpp); no bench worker runs these.
   kPgbenchUpdate,     // UPDATE … SET value = value + 1 (atomic's statement)
   kPgbenchForUpdate,  // BEGIN; SELECT … FOR UPDATE; UPDATE …; COMMIT (for-update's)
+  kPgbenchCas,  // SELECT; UPDATE … WHERE value = <read> AND write_id = <read>, retried (cas's)
+  kPgbenchTransaction,  // BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT; UPDATE; COMMIT, retried
+  kPgbenchAdvisory,     // BEGIN; pg_advisory_xact_lock; SELECT; UPDATE; COMMIT (advisory's)
 };
 
 enum class BenchMode : std::uint8_t {
@@ -55,6 +58,7 @@ struct BenchSpec {
   BarePrimitive primitive = BarePrimitive::kPlainStore;  // kBare
   Backend backend = Backend::kShm;                       // kBare: where the bare counter lives
   bool pin = false;                                      // worker i runs on CPU i mod ncpu
+  bool pg_prepared = false;  // postgres: each statement prepared once per connection
   std::uint32_t workers = 1;
   char control_name[64] = {};     // kStrategy: the run's control block
   char data_path[kPathMax] = {};  // kBare: shm name (shm) or file path (file, mmap) of the data

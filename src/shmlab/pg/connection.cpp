@@ -157,6 +157,18 @@ Result Connection::exec(std::string_view sql, const std::vector<std::string>& pa
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const std::string& p : params) values.push_back(p.c_str());
+  if (prepare_) {
+    auto it = prepared_.find(s);
+    if (it == prepared_.end()) {
+      const std::string name = "s" + std::to_string(prepared_.size() + 1);
+      check(libpq().PQprepare(conn_.get(), name.c_str(), s.c_str(), 0, nullptr), "PQprepare", sql);
+      it = prepared_.emplace(s, name).first;  // only once the server has it
+    }
+    return check(
+        libpq().PQexecPrepared(conn_.get(), it->second.c_str(), static_cast<int>(values.size()),
+                               values.data(), nullptr, nullptr, 0),
+        "PQexecPrepared", sql);
+  }
   return check(libpq().PQexecParams(conn_.get(), s.c_str(), static_cast<int>(values.size()),
                                     nullptr, values.data(), nullptr, nullptr, 0),
                "PQexecParams", sql);

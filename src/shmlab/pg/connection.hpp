@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "shmlab/pg/libpq.hpp"
@@ -72,8 +73,12 @@ class Connection {
   // Runs one or more statements without parameters (PQexec).
   Result exec(std::string_view sql);
   // Runs one statement with $1, $2… bound to `params` as text (PQexecParams): values never
-  // travel inside the SQL.
+  // travel inside the SQL. With prepare_statements(true): each distinct `sql` is prepared once on
+  // this session (PQprepare, named s1, s2…) and then only bound and executed (PQexecPrepared), so
+  // the server plans it once instead of at every call.
   Result exec(std::string_view sql, const std::vector<std::string>& params);
+  // Off by default (what `run` does); `bench --pg-query-mode prepared` turns it on.
+  void prepare_statements(bool on) { prepare_ = on; }
 
   // After a LISTEN: reads what the server sent without waiting, and says whether a notification
   // came since the last call (each is consumed). Throws PgError (08006) when the connection is
@@ -97,6 +102,8 @@ class Connection {
   // Throws PgError unless `r` is a successful command or rows.
   Result check(PGresult* r, const char* call, std::string_view sql);
   std::unique_ptr<PGconn, Finish> conn_;
+  bool prepare_ = false;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL → its statement's name
 };
 
 }  // namespace shmlab::pg

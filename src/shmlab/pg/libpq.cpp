@@ -38,6 +38,8 @@ LibPq open_libpq() {
   SHMLAB_LOAD(PQtransactionStatus);
   SHMLAB_LOAD(PQexec);
   SHMLAB_LOAD(PQexecParams);
+  SHMLAB_LOAD(PQprepare);
+  SHMLAB_LOAD(PQexecPrepared);
   SHMLAB_LOAD(PQresultStatus);
   SHMLAB_LOAD(PQresultErrorField);
   SHMLAB_LOAD(PQclear);
@@ -47,6 +49,8 @@ LibPq open_libpq() {
   SHMLAB_LOAD(PQgetlength);
   SHMLAB_LOAD(PQgetisnull);
   SHMLAB_LOAD(PQcmdTuples);
+  SHMLAB_LOAD(PQconninfoParse);
+  SHMLAB_LOAD(PQconninfoFree);
   SHMLAB_LOAD(PQconsumeInput);
   SHMLAB_LOAD(PQnotifies);
   SHMLAB_LOAD(PQfreemem);

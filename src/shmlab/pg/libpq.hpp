@@ -19,6 +19,8 @@ struct LibPq {
   decltype(&::PQtransactionStatus) PQtransactionStatus;
   decltype(&::PQexec) PQexec;
   decltype(&::PQexecParams) PQexecParams;
+  decltype(&::PQprepare) PQprepare;
+  decltype(&::PQexecPrepared) PQexecPrepared;
   decltype(&::PQresultStatus) PQresultStatus;
   decltype(&::PQresultErrorField) PQresultErrorField;
   decltype(&::PQclear) PQclear;
@@ -28,6 +30,8 @@ struct LibPq {
   decltype(&::PQgetlength) PQgetlength;
   decltype(&::PQgetisnull) PQgetisnull;
   decltype(&::PQcmdTuples) PQcmdTuples;
+  decltype(&::PQconninfoParse) PQconninfoParse;
+  decltype(&::PQconninfoFree) PQconninfoFree;
   decltype(&::PQconsumeInput) PQconsumeInput;
   decltype(&::PQnotifies) PQnotifies;
   decltype(&::PQfreemem) PQfreemem;

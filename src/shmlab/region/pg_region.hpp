@@ -98,6 +98,8 @@ class PgRegion final : public Region {
   // it is rolled back, and the caller retries the operation.
   bool commit() override;
   void rollback() noexcept override;
+  // Each statement prepared once on this connection (pg::Connection::prepare_statements).
+  void prepare_statements(bool on) { conn_.prepare_statements(on); }
   std::string_view aborted_by() const override {
     return aborted_ ? std::string_view(last_abort_) : std::string_view();
   }

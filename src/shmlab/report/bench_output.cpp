@@ -96,11 +96,17 @@ std::string bench_table(const BenchResult& r) {
   for (const auto& [strategy, why] : st.skipped)
     out += fmt::format("skipped {}: {}\n", strategy, why);
   if (r.postgres) {
-    out += fmt::format(
-        "postgres: one throwaway server for the whole bench, started in {:.1f} s (initdb {:.1f} "
-        "s); "
-        "each measurement on a fresh table\n",
-        r.postgres->startup_s, r.postgres->initdb_s);
+    if (r.postgres->throwaway) {
+      out += fmt::format(
+          "postgres: one throwaway server for the whole bench, started in {:.1f} s (initdb {:.1f} "
+          "s); each measurement on a fresh table\n",
+          r.postgres->startup_s, r.postgres->initdb_s);
+    } else {
+      out += fmt::format(
+          "postgres: the server of --dsn {}; each measurement on a fresh table in a schema of its "
+          "own, dropped after it\n",
+          r.postgres->dsn.empty() ? std::string("'' (libpq's PG* environment)") : r.postgres->dsn);
+    }
     if (!r.postgres->pgbench.empty()) {
       out += fmt::format(
           "postgres \"vs bare\": ops/s ÷ pgbench running the same statements with as many "
@@ -138,17 +144,20 @@ std::string bench_table(const BenchResult& r) {
     std::size_t peer_w = 26;
     for (const BenchPeerRow& p : r.peers) peer_w = std::max(peer_w, name_of(p).size());
     out += "\nbare loops (no harness) and peers, same worker counts, same run:\n";
-    out += fmt::format("{:<{}} {:<8} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9}\n", "primitive",
-                       peer_w, "backend", "workers", "ops/s", "p10–p90", "p50", "p99", "lost",
-                       "lockwait");
+    // retry/op: pgbench's retried transactions (cas, transaction); the bare loops have none.
+    out += fmt::format("{:<{}} {:<8} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9} {:>9}\n",
+                       "primitive", peer_w, "backend", "workers", "ops/s", "p10–p90", "p50", "p99",
+                       "lost", "retry/op", "lockwait");
     for (const BenchPeerRow& p : r.peers) {
       const BenchSummary& s = p.summary;
-      out += fmt::format("{:<{}} {:<8} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9}\n", name_of(p),
-                         peer_w, backend_name(p.backend), p.workers, human_rate(s.ops_per_s),
-                         spread(s), latency(s.p50_ns), latency(s.p99_ns), s.lost_updates,
-                         opt_fmt(s.lock_wait_share ? std::optional<double>(*s.lock_wait_share * 100)
-                                                   : std::nullopt,
-                                 "{:.0f}%"));
+      out += fmt::format(
+          "{:<{}} {:<8} {:>7} {:>9} {:>19} {:>10} {:>10} {:>10} {:>9} {:>9}\n", name_of(p), peer_w,
+          backend_name(p.backend), p.workers, human_rate(s.ops_per_s), spread(s), latency(s.p50_ns),
+          latency(s.p99_ns), s.lost_updates,
+          bare::is_pgbench(p.primitive) ? fmt::format("{:.3f}", s.retries_per_op) : "-",
+          opt_fmt(
+              s.lock_wait_share ? std::optional<double>(*s.lock_wait_share * 100) : std::nullopt,
+              "{:.0f}%"));
     }
   }
   return out;
@@ -171,13 +180,15 @@ nlohmann::json bench_json(const BenchResult& r) {
   j["version"] = pv.version;
   j["commit"] = pv.commit;
   if (r.postgres) {
-    j["postgres"] = {{"startup_s", r.postgres->startup_s},
+    j["postgres"] = {{"server", r.postgres->throwaway ? "throwaway" : "dsn"},
+                     {"startup_s", r.postgres->startup_s},
                      {"initdb_s", r.postgres->initdb_s},
                      {"pgbench", r.postgres->pgbench.empty() ? nlohmann::json(nullptr)
                                                              : nlohmann::json(r.postgres->pgbench)},
                      {"pgbench_query_mode", r.postgres->query_mode}};
     if (!r.postgres->pgbench_missing.empty())
       j["postgres"]["pgbench_missing"] = r.postgres->pgbench_missing;
+    if (!r.postgres->throwaway) j["postgres"]["dsn"] = r.postgres->dsn;
   }
   j["interrupted"] = r.interrupted;
   j["measurements"] = {{"done", r.measurements_done}, {"planned", r.measurements_planned}};

@@ -28,6 +28,12 @@ std::string_view primitive_name(BarePrimitive p) {
       return "pgbench-update";
     case BarePrimitive::kPgbenchForUpdate:
       return "pgbench-for-update";
+    case BarePrimitive::kPgbenchCas:
+      return "pgbench-cas";
+    case BarePrimitive::kPgbenchTransaction:
+      return "pgbench-transaction";
+    case BarePrimitive::kPgbenchAdvisory:
+      return "pgbench-advisory";
   }
   return "?";
 }
@@ -44,7 +50,9 @@ bool is_lock(BarePrimitive p) {
 bool is_peer(BarePrimitive p) { return p == BarePrimitive::kBoostMutex || is_pgbench(p); }
 
 bool is_pgbench(BarePrimitive p) {
-  return p == BarePrimitive::kPgbenchUpdate || p == BarePrimitive::kPgbenchForUpdate;
+  return p == BarePrimitive::kPgbenchUpdate || p == BarePrimitive::kPgbenchForUpdate ||
+         p == BarePrimitive::kPgbenchCas || p == BarePrimitive::kPgbenchTransaction ||
+         p == BarePrimitive::kPgbenchAdvisory;
 }
 
 }  // namespace shmlab::bare
