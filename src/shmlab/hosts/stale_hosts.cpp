@@ -17,12 +17,12 @@ namespace {
 
 // "shmlab-<pid>-<hex>-h<k>" → run id, pid and k; false for any other name.
 bool parse_netns(const std::string& name, std::string& run_id, pid_t& pid, std::uint32_t& k) {
-  constexpr std::string_view kPrefix = "shmlab-";
-  if (name.rfind(kPrefix, 0) != 0) return false;
+  constexpr std::string_view kNetnsPrefix = "shmlab-";
+  if (name.rfind(kNetnsPrefix, 0) != 0) return false;
   const std::size_t h = name.rfind("-h");
-  const std::size_t dash = name.find('-', kPrefix.size());
+  const std::size_t dash = name.find('-', kNetnsPrefix.size());
   if (h == std::string::npos || dash == std::string::npos || dash >= h) return false;
-  const char* first = name.data() + kPrefix.size();
+  const char* first = name.data() + kNetnsPrefix.size();
   if (std::from_chars(first, name.data() + dash, pid).ptr != name.data() + dash || pid <= 0)
     return false;
   if (std::from_chars(name.data() + h + 2, name.data() + name.size(), k).ptr !=

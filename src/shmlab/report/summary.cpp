@@ -26,12 +26,13 @@ std::string grouped_signed(std::int64_t n) {
 void print_unfinished(const UnfinishedOp& u, const Log& log) {
   switch (u.fate) {
     case WriteFate::kNotMade:
-      log.info("  worker {} died in its op {} before writing: that increment never happened",
+      log.info("  worker {} stopped in its op {} before writing: that increment never happened",
                u.worker, u.op);
       break;
     case WriteFate::kLanded:
-      log.info("  worker {} wrote {} → {} in its op {} before dying: that write landed (counted)",
-               u.worker, u.value_read, u.value_written, u.op);
+      log.info(
+          "  worker {} wrote {} → {} in its op {} before it stopped: that write landed (counted)",
+          u.worker, u.value_read, u.value_written, u.op);
       break;
     case WriteFate::kRolledBack:
       log.info("  worker {}'s write {} → {} in its op {} was rolled back (never committed)",

@@ -67,7 +67,8 @@ StepEvent Operation::take_step(OpState& s, Store& store, std::uint64_t op) const
   StepEvent e{
       .step = plan.step,
       .op = op,
-      .cell = plan.step == Step::kLock || plan.step == Step::kUnlock ? plan.lock : plan.cell};
+      .cell = plan.step == Step::kLock || plan.step == Step::kUnlock ? plan.lock : plan.cell,
+      .aborted_by = {}};
   // The read of the cell a change writes (a write is built on it).
   const auto read_of = [&](std::uint32_t cell) {
     for (std::uint8_t i = 0; i < shape_.n_reads; ++i) {
