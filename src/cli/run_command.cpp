@@ -48,6 +48,7 @@ struct RunOptions {
   std::optional<std::string> isolation;  // postgres `transaction`: serializable when absent
   std::optional<std::uint32_t> hosts;    // --hosts N (postgres): workers on N simulated hosts
   std::optional<std::string> partition;  // --partition W@POINT:MS (with --hosts)
+  bool remote_workers = false;           // --remote-workers (postgres --dsn): started elsewhere
   ScenarioParams scenario_params;        // --stock, --accounts, --balance, --amount, --auditor
   // Inventory's defaults apply to what was not given.
   CLI::Option* workers_option = nullptr;
@@ -156,17 +157,9 @@ std::vector<std::string> names_of_strategies() {
   return out;
 }
 
-// --hosts: a throwaway postgres server, and strategies whose coordination is the server's (a lock
-// in the coordinator's shared memory is out of a remote worker's reach).
-void check_hosts(const RunOptions& o, const RunParams& p) {
-  if (!o.hosts) return;
-  if (p.backend != Backend::kPostgres)
-    throw UsageError("--hosts: only --backend postgres is reached over the network");
-  if (o.dsn) {
-    throw UsageError(
-        "--hosts: the workers reach shmlab's own throwaway server over their links; --dsn names "
-        "another server");
-  }
+// Strategies whose coordination is the server's: a lock in the coordinator's shared memory is out
+// of reach of a worker on another host.
+void check_server_strategy(std::string_view option, const RunOptions& o, const RunParams& p) {
   switch (p.strategy) {
     case Strategy::kNone:
     case Strategy::kAtomic:
@@ -180,11 +173,52 @@ void check_hosts(const RunOptions& o, const RunParams& p) {
       return;
     default:
       throw UsageError(fmt::format(
-          "--hosts: --strategy {} keeps its lock in the coordinator's shared memory, out of reach "
+          "{}: --strategy {} keeps its lock in the coordinator's shared memory, out of reach "
           "of a worker on another host; use none, atomic, cas, transaction, for-update, advisory "
           "or lease (bank: account-locks, ordered-locks)",
-          o.strategy));
+          option, o.strategy));
   }
+}
+
+// --hosts: a throwaway postgres server, and strategies whose coordination is the server's (a lock
+// in the coordinator's shared memory is out of a remote worker's reach).
+void check_hosts(const RunOptions& o, const RunParams& p) {
+  if (!o.hosts) return;
+  if (p.backend != Backend::kPostgres)
+    throw UsageError("--hosts: only --backend postgres is reached over the network");
+  if (o.dsn) {
+    throw UsageError(
+        "--hosts: the workers reach shmlab's own throwaway server over their links; --dsn names "
+        "another server");
+  }
+  check_server_strategy("--hosts", o, p);
+}
+
+// --remote-workers: workers started by hand on other machines, which reach only the server the
+// run names (--dsn) and are no children of ours: nothing that needs a signal or shared memory.
+void check_remote_workers(const RunOptions& o, const RunParams& p) {
+  if (!o.remote_workers) return;
+  if (p.backend != Backend::kPostgres)
+    throw UsageError("--remote-workers: only --backend postgres is reached over the network");
+  if (!o.dsn) {
+    throw UsageError(
+        "--remote-workers: shmlab's throwaway server listens on a Unix socket only, out of another "
+        "machine's reach; name a server the workers' machines can reach with --dsn URI");
+  }
+  if (o.hosts) throw UsageError("--remote-workers: --hosts spawns its workers itself");
+  const auto refuse = [](std::string_view option, std::string_view why) {
+    throw UsageError(
+        fmt::format("--remote-workers: {} {}; the workers elsewhere are not this "
+                    "process's children",
+                    option, why));
+  };
+  if (o.pause) refuse("--pause", "stops and resumes a worker with SIGSTOP and SIGCONT");
+  if (o.crash) refuse("--crash", "kills a worker and reaps it");
+  if (o.partition) refuse("--partition", "cuts a simulated host's link");
+  if (p.scenario_params.auditor) refuse("--auditor", "is a process spawned beside the workers");
+  if (o.until_race || o.repeat || o.replay_check)
+    refuse("--until-race, --repeat and --replay-check", "run again with workers spawned anew");
+  check_server_strategy("--remote-workers", o, p);
 }
 
 // --partition W@POINT:MS[:server]: --pause's syntax and points; a link to cut needs --hosts.
@@ -229,6 +263,7 @@ RunParams to_params(const RunOptions& o) {
   check_scenario(p, o.scenario, o.strategy, o.backend);
   check_postgres_options(p, o.dsn, o.isolation);
   check_hosts(o, p);
+  check_remote_workers(o, p);
   if (o.seed) {
     p.seed = *o.seed;
   } else {
@@ -399,6 +434,7 @@ int execute(const RunOptions& o) {
   c.timeout_s = o.step ? kStepTimeoutS : o.timeout_s;
   c.keep = o.keep;
   c.hosts = o.hosts.value_or(0);
+  c.remote_workers = o.remote_workers;
   if (o.partition) c.partition = to_partition(*o.partition, o, c.params, c.partition_server);
   const Log log(c.params.log_stderr ? 2 : 1, c.params.color, c.params.quiet, c.params.ascii);
   // What must reach the user even with --quiet: a long wait ahead, the name of a kept run.
@@ -558,6 +594,10 @@ void add_run_options(CLI::App* sub, RunOptions* opts, bool play) {
                   "for MS ms (its statements time out; docs/postgres.md); W@POINT:MS:server takes "
                   "down the server's end of the link instead of the worker's eth0")
       ->type_name("W@POINT:MS[:server]");
+  sub->add_flag("--remote-workers", opts->remote_workers,
+                "postgres --dsn: spawn no worker; print the command that starts each one on "
+                "another machine, wait for them and watch them through the run's schema "
+                "(docs/postgres.md)");
   sub->add_option("--scenario", opts->scenario,
                   "The work the workers do: counter (the seed), inventory (buyers of the last "
                   "items in stock), bank (transfers between accounts); docs/scenarios.md")

@@ -9,19 +9,11 @@
 #include "shmlab/run/crash_spec.hpp"
 #include "shmlab/scenario/registry.hpp"
 #include "shmlab/sync/strategy.hpp"
+#include "shmlab/sys/shell_quote.hpp"
 
 namespace shmlab {
 
-namespace {
-
-// One word for a POSIX shell, whatever `s` holds.
-std::string shell_quote(std::string_view s) {
-  std::string out = "'";
-  for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-}  // namespace
+using sys::shell_quote;
 
 std::string replay_command(const RunResult& r) {
   if (!r.observed.captured()) return "";
@@ -49,6 +41,7 @@ std::string run_command_prefix(const RunRecord& r) {
     // variables.
     if (r.dsn && !r.dsn->empty()) cmd += " --dsn " + shell_quote(dsn_without_password(*r.dsn));
     if (r.hosts != 0) cmd += fmt::format(" --hosts {}", r.hosts);
+    if (r.remote_workers) cmd += " --remote-workers";
     if (r.partition.worker != 0) {
       cmd += " --partition " + format_pause_spec(r.partition);
       if (r.partition_server) cmd += ":server";

@@ -162,6 +162,23 @@ std::string CoordinatorRelay::error() const {
   return error_;
 }
 
+int CoordinatorRelay::terminate_worker(std::int32_t pid) noexcept {
+  const std::lock_guard lock(mutex_);
+  try {
+    // In the select list, not the WHERE clause: evaluated only for the rows that match (SQL does
+    // not promise the order in which AND's operands are evaluated).
+    const pg::Result r = conn_.exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        " WHERE application_name = $1",
+        {fmt::format("shmlab worker {}", pid)});
+    int ended = 0;
+    for (int i = 0; i < r.rows(); ++i) ended += r.value(i, 0) == "t" ? 1 : 0;
+    return ended;
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
 void CoordinatorRelay::finish() {
   stop_.store(true, std::memory_order_relaxed);
   if (thread_.joinable()) thread_.join();
@@ -349,7 +366,10 @@ void WorkerRelay::finish() noexcept {
         push(true);
         return;
       }
-    } catch (const pg::PgError&) {
+    } catch (const pg::PgError& e) {
+      // The schema is gone: the coordinator has read our end already and finished the run (a
+      // coordinator that is not our parent does not wait for our exit).
+      if (e.sqlstate() == "42P01" || e.sqlstate() == "3F000") return;
       connected_ = false;
     }
     sys::sleep_ns(kTickNs * 10);

@@ -49,6 +49,10 @@ class CoordinatorRelay {
   void finish();
   // Why relaying stopped ("" while it works).
   std::string error() const;
+  // --remote-workers: ends the server sessions of the worker whose process is `pid` on its
+  // machine (its data connection is named "shmlab worker PID") with pg_terminate_backend; returns
+  // how many it ended, -1 when it could not ask. Never throws.
+  int terminate_worker(std::int32_t pid) noexcept;
 
  private:
   void loop();

@@ -28,6 +28,7 @@
 #include "shmlab/sys/clock.hpp"
 #include "shmlab/sys/private_dir.hpp"
 #include "shmlab/sys/process.hpp"
+#include "shmlab/sys/shell_quote.hpp"
 #include "shmlab/sys/signals.hpp"
 
 namespace shmlab {
@@ -38,9 +39,13 @@ constexpr std::int64_t kScheduleSliceNs = 20'000'000;
 
 // How long stopped workers get to leave on their own before SIGKILL.
 constexpr std::int64_t kStopGraceNs = 200'000'000;
+// --remote-workers: how long they get to say, through their rows, that they have ended (the abort
+// crosses in a few relay ticks each way) before their sessions are ended on the server.
+constexpr std::int64_t kRemoteStopGraceNs = 2'000'000'000;
 
 struct Worker {
-  sys::Child child;
+  sys::Child child;      // none with --remote-workers
+  bool ended = false;    // --remote-workers: its row says done or failed, or we gave up on it
   bool stopped = false;  // we sent it a signal or asked it to stop
   bool announced = false;
   bool pause_seen = false;  // --pause: we saw it stopped and said so
@@ -89,7 +94,14 @@ class Coordinator {
   void reap(ControlBlock& control);
   void stop_auditor();
   void stop_all(ControlBlock& control);
+  void stop_remote(ControlBlock& control);
   bool any_running() const;
+  // A worker's process runs: our child, or (--remote-workers) a worker whose row has not ended.
+  bool running(std::uint32_t i) const;
+  // Its PID: our child's, or the one it published (on its own machine).
+  int pid_of(std::uint32_t i) const;
+  void print_remote_commands();
+  void reap_remote(ControlBlock& control);
   void collect(ControlBlock& control, Region* region);
   void handle_signal(int sig, ControlBlock& control);
   bool drive_schedule(ControlBlock& control);
@@ -108,6 +120,9 @@ class Coordinator {
   std::vector<std::string> stuck_in_;             // what the watchdog saw each live worker doing
   std::unique_ptr<Scheduler> scheduler_;          // scheduled runs only
   const hosts::SimulatedHosts* hosts_ = nullptr;  // --hosts only
+  const bool remote_ = o_.remote_workers;
+  ControlBlock* control_ = nullptr;
+  CoordinatorRelay* relay_ = nullptr;  // --hosts, --remote-workers
   bool schedule_done_ = false;
   RunRecord record_;
   std::vector<WaitLink> suspect_;  // a cycle seen once, and when, and its workers' heartbeats
@@ -131,12 +146,62 @@ void add_pending_wait(const WorkerSlot& s, std::int64_t stop_ns, WorkerRecord& r
   r.trace.push_back(e);
 }
 
+bool Coordinator::running(std::uint32_t i) const {
+  return remote_ ? !workers_[i].ended : workers_[i].child.running();
+}
+
+int Coordinator::pid_of(std::uint32_t i) const {
+  return remote_ ? control_->slot(i).pid.load(std::memory_order_relaxed) : workers_[i].child.pid();
+}
+
 bool Coordinator::any_running() const {
-  return std::any_of(workers_.begin(), workers_.end(),
-                     [](const Worker& w) { return w.child.running(); });
+  for (std::uint32_t i = 0; i < workers_.size(); ++i)
+    if (running(i)) return true;
+  return false;
+}
+
+// --remote-workers: the command for each worker, to run on any machine that reaches the server;
+// the DSN without its password, which a person gives there through libpq's own means.
+void Coordinator::print_remote_commands() {
+  const std::string_view path = p_.region_path;
+  const std::string dsn = pg::dsn_without_password(path.substr(path.find(' ') + 1));
+  log_.info(
+      "Spawning no workers (--remote-workers): start each one, on this or another machine that "
+      "reaches the server, with the server's password in PGPASSWORD or ~/.pgpass:");
+  for (std::uint32_t i = 0; i < p_.workers; ++i) {
+    log_.info("  worker {}: shmlab worker --dsn {} --run {} --index {}", i + 1,
+              sys::shell_quote(dsn), p_.run_id, i);
+    workers_.push_back(Worker{});
+  }
+  log_.info("Waiting up to {} s for them (their rows in {}.control_workers)",
+            StartWatch(o_.timeout_s).bound_s(), pg::run_schema_name(p_.run_id));
+}
+
+// --remote-workers: a worker's end is its row's state (done, or failed with its error), relayed
+// into its slot, instead of an exit status.
+void Coordinator::reap_remote(ControlBlock& control) {
+  for (std::uint32_t i = 0; i < workers_.size(); ++i) {
+    Worker& w = workers_[i];
+    if (w.ended) continue;
+    const WorkerSlot& s = control.slot(i);
+    const WorkerState state = s.state.load(std::memory_order_acquire);
+    if (state != WorkerState::kDone && state != WorkerState::kFailed) continue;
+    w.ended = true;
+    w.announced = true;
+    if (w.stopped) continue;
+    if (state == WorkerState::kFailed) {
+      log_.error("Worker {} (PID {} on its machine) failed: {}", i + 1, pid_of(i),
+                 std::string(s.error, strnlen(s.error, sizeof(s.error))));
+      if (record_.end == RunEnd::kCompleted) record_.end = RunEnd::kWorkerFault;
+      if (!control.header().start.is_open()) stop_all(control);
+    } else {
+      log_.info("Worker {} (PID {} on its machine) finished (its row says done)", i + 1, pid_of(i));
+    }
+  }
 }
 
 void Coordinator::spawn_all(ControlBlock& control) {
+  if (remote_) return print_remote_commands();
   log_.info("Spawning {} worker processes...", p_.workers);
   workers_.reserve(p_.workers);
   // --hosts: a worker gets the server and the run's name, never the control block's; the
@@ -201,6 +266,18 @@ bool Coordinator::wait_ready(ControlBlock& control) {
       record_.end = RunEnd::kTimeout;
       record_.watchdog_report = fmt::format(
           "workers did not reach the start barrier: none arrived for {} s", watch.bound_s());
+      if (remote_) {
+        std::string missing;
+        for (std::uint32_t i = 0; i < p_.workers; ++i) {
+          if (control.slot(i).state.load(std::memory_order_relaxed) == WorkerState::kSpawned)
+            missing += fmt::format("{}{}", missing.empty() ? "" : ", ", i + 1);
+        }
+        record_.watchdog_report = fmt::format(
+            "--remote-workers: {} of {} workers arrived in {} s (missing: worker {}); was each "
+            "started with the command printed above, against a server it reaches?",
+            h.start.arrived(), p_.workers, watch.bound_s(), missing);
+        log_.error("{}", record_.watchdog_report);
+      }
       stop_all(control);
       return false;
     }
@@ -211,6 +288,7 @@ bool Coordinator::wait_ready(ControlBlock& control) {
 }
 
 void Coordinator::reap(ControlBlock& control) {
+  if (remote_) return reap_remote(control);
   for (std::uint32_t i = 0; i < workers_.size(); ++i) {
     Worker& w = workers_[i];
     if (w.announced || !w.child.try_wait()) continue;
@@ -234,6 +312,7 @@ void Coordinator::stop_all(ControlBlock& control) {
   h.abort.store(1, std::memory_order_release);
   h.start.open();  // release any worker still at the barrier
   release_gates(control);
+  if (remote_) return stop_remote(control);
   for (Worker& w : workers_) {
     if (w.child.running()) w.stopped = true;
     // A stopped worker (--pause) sees `abort` only once it runs again.
@@ -252,6 +331,36 @@ void Coordinator::stop_all(ControlBlock& control) {
     w.announced = true;
   }
   stop_auditor();
+}
+
+// --remote-workers: the abort reaches them through the relay; a worker that has not said it ended
+// within the grace is stuck or gone: its server sessions are ended (no signal reaches it).
+void Coordinator::stop_remote(ControlBlock& control) {
+  for (Worker& w : workers_)
+    if (!w.ended) w.stopped = true;
+  const std::int64_t deadline = sys::monotonic_ns() + kRemoteStopGraceNs;
+  while (any_running() && sys::monotonic_ns() < deadline) {
+    signals_.wait(5);
+    reap_remote(control);
+  }
+  for (std::uint32_t i = 0; i < workers_.size(); ++i) {
+    Worker& w = workers_[i];
+    if (w.ended) continue;
+    w.ended = true;
+    w.announced = true;
+    const int pid = pid_of(i);
+    const int ended = relay_ != nullptr && pid > 0 ? relay_->terminate_worker(pid) : -1;
+    if (ended > 0) {
+      log_.warning(
+          "Worker {} (PID {} on its machine) did not end: ended its server session "
+          "(pg_terminate_backend)",
+          i + 1, pid);
+    } else {
+      log_.warning(
+          "Worker {} (PID {} on its machine) did not end, and has no session on the server", i + 1,
+          pid);
+    }
+  }
 }
 
 void Coordinator::stop_auditor() {
@@ -306,17 +415,22 @@ void Coordinator::watch(ControlBlock& control) {
       // semaphore is not released by the kernel when its holder dies).
       const std::int32_t holder = control.header().holder.load(std::memory_order_relaxed);
       if (holder > 0 && static_cast<std::uint32_t>(holder) <= workers_.size() &&
-          !workers_[holder - 1].child.running()) {
+          !running(holder - 1)) {
         report += fmt::format("; worker {} (pid {}) died holding the {}", holder,
-                              workers_[holder - 1].child.pid(), lock_name);
+                              pid_of(holder - 1), lock_name);
       }
       stuck_in_.assign(workers_.size(), {});
       for (std::uint32_t i = 0; i < workers_.size(); ++i) {
-        if (!workers_[i].child.running()) continue;
+        if (!running(i)) continue;
         const std::uint32_t activity = control.slot(i).activity.load(std::memory_order_relaxed);
         stuck_in_[i] = activity_text(activity, "the " + lock_name);
-        report +=
-            fmt::format("; worker {} (pid {}) {}", i + 1, workers_[i].child.pid(), stuck_in_[i]);
+        // Elsewhere, its row is all we see: its heartbeat stopped (stuck, stopped, dead or cut
+        // off), last seen doing this.
+        report += remote_ ? fmt::format(
+                                "; worker {} (pid {} on its machine) sent no heartbeat for {} s, "
+                                "last {}",
+                                i + 1, pid_of(i), o_.timeout_s, stuck_in_[i])
+                          : fmt::format("; worker {} (pid {}) {}", i + 1, pid_of(i), stuck_in_[i]);
       }
       record_.watchdog_report = report;
       log_.error("Watchdog: {}", report);
@@ -386,7 +500,7 @@ bool Coordinator::resume_paused(ControlBlock& control) {
 }
 
 bool Coordinator::drive_schedule(ControlBlock& control) {
-  const auto alive = [this](std::uint32_t i) { return workers_[i].child.running(); };
+  const auto alive = [this](std::uint32_t i) { return running(i); };
   switch (scheduler_->advance(kScheduleSliceNs, alive)) {
     case Scheduler::Progress::kWaiting:
       return true;
@@ -414,8 +528,13 @@ void Coordinator::collect(ControlBlock& control, Region* region) {
     const Worker& w = workers_[i];
     WorkerRecord r;
     r.number = i + 1;
-    r.pid = w.child.pid();
+    r.pid = pid_of(i);
     r.status = w.child.status().value_or(sys::ExitStatus{});
+    if (remote_ && !w.stopped) {
+      // Its row's final state, as the exit status it would have had.
+      const bool done = s.state.load(std::memory_order_acquire) == WorkerState::kDone;
+      r.status = sys::ExitStatus{true, done ? kWorkerOk : kWorkerFailed, 0};
+    }
     r.ops = s.ops.load(std::memory_order_acquire);
     r.completed = s.completed.load(std::memory_order_relaxed);
     r.declined = s.declined.load(std::memory_order_relaxed);
@@ -471,6 +590,7 @@ void Coordinator::collect(ControlBlock& control, Region* region) {
 RunRecord Coordinator::run() {
   const std::int64_t t0 = sys::monotonic_ns();
   record_.hosts = o_.hosts;
+  record_.remote_workers = remote_;
   record_.partition = o_.partition;
   record_.partition_server = o_.partition_server;
   if (const std::string_view path = p_.region_path;
@@ -497,12 +617,12 @@ RunRecord Coordinator::run() {
   LockObjects lock_objects = LockObjects::create(p_);  // e.g. the named semaphore
   if (o_.schedule) scheduler_ = std::make_unique<Scheduler>(control, *o_.schedule, o_.step_chooser);
   if (scheduler_ && p_.backend == Backend::kPostgres) {
-    scheduler_->set_server_wait([this, s = store.get()](std::uint32_t i) {
-      return s->waits_for_lock(workers_[i].child.pid());
-    });
+    scheduler_->set_server_wait(
+        [this, s = store.get()](std::uint32_t i) { return s->waits_for_lock(pid_of(i)); });
   }
   record_.params = p_;
   record_.control_name = control.name();
+  control_ = &control;
   if (const std::string note = store->note(); !note.empty()) log_.info("{}", note);
   log_.info("Created shared memory ({} backend): {}", backend_name(p_.backend),
             p_.backend == Backend::kPostgres ? pg::redact_password(p_.region_path)
@@ -518,14 +638,15 @@ RunRecord Coordinator::run() {
   std::unique_ptr<Region> region = attach_region(p_);
   // --hosts: the workers' control data through the run's schema (destroyed before `store`).
   std::optional<CoordinatorRelay> relay;
-  if (hosts) {
+  if (hosts || remote_) {
     const std::string_view path = p_.region_path;
     const std::size_t space = path.find(' ');
     relay.emplace(std::string(path.substr(space + 1)), pg::run_schema_name(p_.run_id), control);
+    relay_ = &*relay;
     log_.info(
-        "Control data of the hosts' workers: through the database (tables control_* of "
+        "Control data of the {} workers: through the database (tables control_* of "
         "schema {})",
-        pg::run_schema_name(p_.run_id));
+        remote_ ? "remote" : "hosts'", pg::run_schema_name(p_.run_id));
   }
   try {
     spawn_all(control);
@@ -544,6 +665,7 @@ RunRecord Coordinator::run() {
       log_.error("The control data's relay failed: {}", e);
   }
   collect(control, region.get());
+  relay_ = nullptr;
   relay.reset();
   region.reset();
   if (o_.keep) {

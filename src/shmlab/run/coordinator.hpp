@@ -22,8 +22,11 @@ struct CoordinatorOptions {
   double timeout_s = 30;          // watchdog: no progress for this long ends the run
   bool keep = false;              // leave the objects for `shmlab inspect`
   std::uint32_t hosts = 0;        // --hosts N (postgres): workers on N simulated hosts; 0: none
-  PauseSpec partition;            // --partition W@POINT:MS (with hosts); worker 0: none
-  bool partition_server = false;  // --partition …:server: the server's end of W's link
+  // --remote-workers (postgres, a server named by --dsn): spawn no worker; print each one's `shmlab
+  // worker` command, wait for their rows in the run's schema and watch them there.
+  bool remote_workers = false;
+  PauseSpec partition;                   // --partition W@POINT:MS (with hosts); worker 0: none
+  bool partition_server = false;         // --partition …:server: the server's end of W's link
   std::optional<ScheduleSpec> schedule;  // --schedule: every step waits for a Scheduler's grant
   StepChooser step_chooser;  // --step: asked for each step once the schedule's tokens are spent
   // Called from the watch loop (about every 100 ms) with the operations finished so far.

@@ -84,6 +84,7 @@ struct RunRecord {
   std::vector<SkippedToken> schedule_skipped;  // tokens of workers that had died
   // Where the run ran, for its replay line (params.region_path holds the run's own region then).
   std::uint32_t hosts = 0;         // --hosts N; 0: none
+  bool remote_workers = false;     // --remote-workers: started elsewhere, watched through rows
   PauseSpec partition;             // --partition; worker 0: none
   bool partition_server = false;   // --partition …:server
   std::optional<std::string> dsn;  // --dsn as given ("": libpq's PG* environment); none: own server

@@ -1,0 +1,248 @@
+// `run --backend postgres --dsn URI --remote-workers`: a coordinator that spawns no worker. The
+// test starts a server of its own (TCP, with a password), the coordinator, and each `shmlab worker`
+// itself, as its own children (not the coordinator's), with the command the coordinator printed
+// and the password in PGPASSWORD only. They check the known outcome of a strategy and a schedule,
+// a worker never started, a worker SIGKILLed mid-run, and that nothing is left: no schema on the
+// server, no /dev/shm object, no file.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "pg/pg_test_support.hpp"
+#include "shmlab/pg/connection.hpp"
+#include "shmlab/sys/shell_quote.hpp"
+#include "support/expect.hpp"
+
+namespace shmlab::test {
+namespace {
+
+constexpr const char* kPassword = "s3cret:pw'x";
+
+class PgRemoteWorkers : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    pg::ThrowawayServerOptions so = scratch_.options();
+    so.tcp_address = "127.0.0.1";
+    so.tcp_clients = {"127.0.0.1/32"};
+    so.password = kPassword;
+    server_ = std::make_unique<pg::ThrowawayServer>(pg::ThrowawayServer::start(so));
+  }
+
+  // The schemas of runs on the server (a coordinator makes one per run, drops it at the end).
+  std::vector<std::string> run_schemas() {
+    pg::Connection c = pg::Connection::connect(server_->dsn());
+    const pg::Result r =
+        c.exec("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'shmlab\\_%' ORDER BY 1");
+    std::vector<std::string> out;
+    for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.value(i, 0));
+    return out;
+  }
+
+  // The run's name, from its schema (shmlab_<pid>_<hex> of shmlab-<pid>-<hex>), once it has
+  // its control tables.
+  std::string wait_for_run() {
+    for (int i = 0; i < 600; ++i) {
+      pg::Connection c = pg::Connection::connect(server_->dsn());
+      const pg::Result r = c.exec(
+          "SELECT table_schema FROM information_schema.tables WHERE table_name = "
+          "'control_workers'");
+      if (r.rows() == 1) {
+        std::string run(r.value(0, 0));
+        for (char& ch : run)
+          if (ch == '_') ch = '-';
+        return run;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return "";
+  }
+
+  // `shmlab worker` as the coordinator prints it, run by the test (through sh, which writes its
+  // PID to `pid_file` and execs the worker: the same process).
+  Outcome run_worker(const std::string& run, int index, const std::string& pid_file) {
+    const std::string dsn = pg::dsn_without_password(server_->tcp_dsn());
+    const std::string script = "echo $$ > \"$1\"; exec env PGPASSWORD=\"$2\" \"$0\" worker --dsn " +
+                               sys::shell_quote(dsn) + " --run " + run + " --index " +
+                               std::to_string(index);
+    return run_program({"/bin/sh", "-c", script, shmlab_binary(), pid_file, kPassword}, tmp_, 120);
+  }
+
+  // The coordinator prints each worker's command, without the password.
+  void expect_commands(const Outcome& o, const std::string& run, int workers) {
+    const std::string dsn = pg::dsn_without_password(server_->tcp_dsn());
+    for (int k = 0; k < workers; ++k) {
+      const std::string line = "worker " + std::to_string(k + 1) + ": shmlab worker --dsn " +
+                               sys::shell_quote(dsn) + " --run " + run + " --index " +
+                               std::to_string(k);
+      EXPECT_NE(o.err.find(line), std::string::npos) << line << "\n" << o.err;
+    }
+    EXPECT_EQ(o.err.find("s3cret"), std::string::npos) << o.err;
+    EXPECT_EQ(o.out.find("s3cret"), std::string::npos) << o.out;
+  }
+
+  void expect_nothing_left_of(const Outcome& coordinator) {
+    EXPECT_TRUE(run_schemas().empty());
+    EXPECT_TRUE(tmp_.entries().empty());
+    EXPECT_TRUE(shm_leftovers(coordinator.pid).empty());
+  }
+
+  std::vector<std::string> run_args(std::vector<std::string> extra) {
+    std::vector<std::string> a = {
+        "run", "--backend", "postgres", "--dsn", server_->tcp_dsn(), "--remote-workers", "--json"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
+
+  PgScratch scratch_;
+  std::unique_ptr<pg::ThrowawayServer> server_;
+  TempDir tmp_;
+};
+
+TEST_F(PgRemoteWorkers, AtomicEndsExactWithWorkersTheTestStarted) {
+  Outcome coordinator;
+  std::thread t([&] {
+    coordinator = run_shmlab(
+        run_args({"-w", "3", "-n", "20", "--strategy", "atomic", "--delay", "none"}), tmp_, 120);
+  });
+  const std::string run = wait_for_run();
+  std::vector<Outcome> workers(3);
+  std::vector<std::thread> ws;
+  if (!run.empty()) {
+    for (int k = 0; k < 3; ++k)
+      ws.emplace_back(
+          [&, k] { workers[k] = run_worker(run, k, scratch_.path() + "/w" + std::to_string(k)); });
+  }
+  for (std::thread& w : ws) w.join();
+  t.join();
+  ASSERT_FALSE(run.empty()) << coordinator.err;
+  EXPECT_EQ(coordinator.exit_code, 0) << coordinator.err;
+  for (const Outcome& w : workers) EXPECT_EQ(w.exit_code, 0) << w.err;
+  const nlohmann::json j = parse_result(coordinator);
+  EXPECT_EQ(j["final"], 60);
+  EXPECT_EQ(j["correct"], true);
+  expect_commands(coordinator, run, 3);
+  expect_nothing_left_of(coordinator);
+}
+
+TEST_F(PgRemoteWorkers, NoneLosesExactlyTheScheduledUpdateAcrossTheRows) {
+  Outcome coordinator;
+  std::thread t([&] {
+    coordinator = run_shmlab(
+        run_args({"-w", "2", "-n", "1", "--strategy", "none", "--schedule", "1R 2R 1W 2W"}), tmp_,
+        120);
+  });
+  const std::string run = wait_for_run();
+  std::vector<std::thread> ws;
+  if (!run.empty()) {
+    for (int k = 0; k < 2; ++k)
+      ws.emplace_back([&, k] { run_worker(run, k, scratch_.path() + "/n" + std::to_string(k)); });
+  }
+  for (std::thread& w : ws) w.join();
+  t.join();
+  ASSERT_FALSE(run.empty()) << coordinator.err;
+  EXPECT_EQ(coordinator.exit_code, 3) << coordinator.err;
+  const nlohmann::json j = parse_result(coordinator);
+  EXPECT_EQ(j["final"], 1);
+  EXPECT_EQ(j["lost_updates"], 1);
+  expect_nothing_left_of(coordinator);
+}
+
+TEST_F(PgRemoteWorkers, AWorkerNeverStartedEndsTheRunWithinTheStartWatch) {
+  Outcome coordinator;
+  const auto t0 = std::chrono::steady_clock::now();
+  std::thread t([&] {
+    coordinator = run_shmlab(run_args({"-w", "2", "-n", "2", "--strategy", "atomic", "--delay",
+                                       "none", "--timeout", "1"}),
+                             tmp_, 120);
+  });
+  const std::string run = wait_for_run();
+  Outcome worker1;
+  if (!run.empty()) worker1 = run_worker(run, 0, scratch_.path() + "/s0");  // worker 2 never
+  t.join();
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_FALSE(run.empty()) << coordinator.err;
+  EXPECT_EQ(coordinator.exit_code, 4) << coordinator.err;
+  EXPECT_NE(coordinator.err.find("1 of 2 workers arrived in 30 s (missing: worker 2)"),
+            std::string::npos)
+      << coordinator.err;
+  EXPECT_LT(took, 90);              // the start watch's 30 s, and the stop's grace
+  EXPECT_EQ(worker1.exit_code, 5);  // kWorkerAborted: told to stop before it did anything
+  expect_nothing_left_of(coordinator);
+}
+
+TEST_F(PgRemoteWorkers, AWorkerKilledMidRunIsNamedAndTheRunExits4) {
+  Outcome coordinator;
+  std::thread t([&] {
+    coordinator = run_shmlab(run_args({"-w", "2", "-n", "1000", "--strategy", "atomic", "--delay",
+                                       "2:0:0", "--timeout", "2"}),
+                             tmp_, 120);
+  });
+  const std::string run = wait_for_run();
+  const std::string pid_file = scratch_.path() + "/k1";
+  std::vector<std::thread> ws;
+  if (!run.empty()) {
+    for (int k = 0; k < 2; ++k)
+      ws.emplace_back([&, k] { run_worker(run, k, k == 1 ? pid_file : pid_file + "x"); });
+  }
+  // Worker 2 is killed once the run has started (its row says it arrived and ops are counted).
+  pid_t victim = 0;
+  for (int i = 0; i < 600 && victim == 0 && !run.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    pg::Connection c = pg::Connection::connect(server_->dsn());
+    const std::vector<std::string> schemas = run_schemas();  // plain names: no quoting needed
+    const std::string schema = schemas.empty() ? "none" : schemas[0];
+    try {
+      const pg::Result r = c.exec("SELECT count(*) FROM " + schema + ".cells WHERE value > 100");
+      if (r.int64(0, 0) == 0) continue;
+    } catch (const std::exception&) {
+      continue;
+    }
+    std::ifstream in(pid_file);
+    in >> victim;
+  }
+  if (victim > 0) ::kill(victim, SIGKILL);
+  for (std::thread& w : ws) w.join();
+  t.join();
+  ASSERT_GT(victim, 0) << coordinator.err;
+  EXPECT_EQ(coordinator.exit_code, 4) << coordinator.err;
+  const std::string named =
+      "worker 2 (pid " + std::to_string(victim) + " on its machine) sent no heartbeat for 2 s";
+  EXPECT_NE(coordinator.err.find(named), std::string::npos) << named << "\n" << coordinator.err;
+  expect_nothing_left_of(coordinator);
+}
+
+TEST(PgRemoteWorkersUsage, RefusedWithoutDsnOrWithAFaultThatNeedsAChild) {
+  TempDir tmp;
+  const struct {
+    std::vector<std::string> args;
+    std::string why;
+  } cases[] = {
+      {{"--remote-workers"}, "name a server the workers' machines can reach with --dsn URI"},
+      {{"--remote-workers", "--dsn", "host=/nowhere", "--pause", "1@after-read:100"},
+       "--remote-workers: --pause stops and resumes a worker with SIGSTOP and SIGCONT"},
+      {{"--remote-workers", "--dsn", "host=/nowhere", "--crash", "1@after-read"},
+       "--remote-workers: --crash kills a worker"},
+      {{"--remote-workers", "--dsn", "host=/nowhere", "--strategy", "mutex"},
+       "--remote-workers: --strategy mutex keeps its lock in the coordinator's shared memory"},
+  };
+  for (const auto& c : cases) {
+    std::vector<std::string> args = {"run", "--backend", "postgres"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    const Outcome o = run_shmlab(args, tmp, 30);
+    EXPECT_EQ(o.exit_code, 2) << o.err;
+    EXPECT_NE(o.err.find(c.why), std::string::npos) << o.err;
+  }
+  const Outcome o = run_shmlab({"run", "--backend", "sqlite", "--remote-workers"}, tmp, 30);
+  EXPECT_EQ(o.exit_code, 2) << o.err;
+  EXPECT_TRUE(tmp.entries().empty());
+}
+
+}  // namespace
+}  // namespace shmlab::test
