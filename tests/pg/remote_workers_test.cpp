@@ -218,6 +218,50 @@ TEST_F(PgRemoteWorkers, AWorkerKilledMidRunIsNamedAndTheRunExits4) {
   expect_nothing_left_of(coordinator);
 }
 
+// A stuck worker (SIGSTOP: alive, its sessions open, no heartbeat): the coordinator cannot signal
+// it, so it ends its server session; resumed afterwards, the worker finds its run gone and exits.
+TEST_F(PgRemoteWorkers, AStuckWorkersSessionIsEndedOnTheServer) {
+  Outcome coordinator;
+  std::thread t([&] {
+    coordinator = run_shmlab(run_args({"-w", "2", "-n", "1000", "--strategy", "atomic", "--delay",
+                                       "2:0:0", "--timeout", "2"}),
+                             tmp_, 120);
+  });
+  const std::string run = wait_for_run();
+  const std::string pid_file = scratch_.path() + "/p1";
+  std::vector<Outcome> workers(2);
+  std::vector<std::thread> ws;
+  if (!run.empty()) {
+    for (int k = 0; k < 2; ++k)
+      ws.emplace_back(
+          [&, k] { workers[k] = run_worker(run, k, k == 1 ? pid_file : pid_file + "x"); });
+  }
+  pid_t victim = 0;
+  for (int i = 0; i < 600 && victim == 0 && !run.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    const std::vector<std::string> schemas = run_schemas();
+    if (schemas.empty()) continue;
+    pg::Connection c = pg::Connection::connect(server_->dsn());
+    if (c.exec("SELECT count(*) FROM " + schemas[0] + ".cells WHERE value > 100").int64(0, 0) == 0)
+      continue;
+    std::ifstream in(pid_file);
+    in >> victim;
+  }
+  if (victim > 0) ::kill(victim, SIGSTOP);
+  t.join();
+  if (victim > 0) ::kill(victim, SIGCONT);
+  for (std::thread& w : ws) w.join();
+  ASSERT_GT(victim, 0) << coordinator.err;
+  EXPECT_EQ(coordinator.exit_code, 4) << coordinator.err;
+  const std::string ended = "Worker 2 (PID " + std::to_string(victim) +
+                            " on its machine) did not end: ended its server session "
+                            "(pg_terminate_backend)";
+  EXPECT_NE(coordinator.err.find(ended), std::string::npos) << ended << "\n" << coordinator.err;
+  EXPECT_EQ(workers[0].exit_code, 0) << workers[0].err;
+  EXPECT_NE(workers[1].exit_code, 0) << workers[1].err;
+  expect_nothing_left_of(coordinator);
+}
+
 TEST(PgRemoteWorkersUsage, RefusedWithoutDsnOrWithAFaultThatNeedsAChild) {
   TempDir tmp;
   const struct {
