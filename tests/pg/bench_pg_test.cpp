@@ -153,19 +153,31 @@ TEST(BenchPg, WithoutPgbenchTheRowsStayAndTheOutputSaysWhy) {
   expect_nothing_left(o, scratch);
 }
 
-// A pgbench that is there but fails is the environment's failure (exit 1, naming it), and the
-// server goes all the same.
-TEST(BenchPg, APgbenchThatFailsIsAnEnvironmentFailureAndTheServerGoes) {
+// A pgbench that is there but fails fails its measurements (exit 4, naming it); the strategy's own
+// row is measured and printed all the same, and the server goes.
+TEST(BenchPg, APgbenchThatFailsIsAFailedPeerRowAndTheServerGoes) {
   PgScratch scratch;
   ::setenv("SHMLAB_PGBENCH", "/bin/false", 1);
   const Outcome o =
       run_shmlab({"bench", "--backends", "postgres", "--strategies", "atomic", "--workers", "1",
-                  "--duration", "0.05", "--warmup", "0.01", "--repeat", "1"},
+                  "--duration", "0.05", "--warmup", "0.01", "--repeat", "1", "--json"},
                  scratch.temp_dir(), 120);
   ::unsetenv("SHMLAB_PGBENCH");
-  EXPECT_EQ(o.exit_code, 1) << o.err;
-  EXPECT_NE(o.err.find("pgbench failed (exit 1): /bin/false"), std::string::npos) << o.err;
-  EXPECT_TRUE(o.out.empty()) << o.out;
+  EXPECT_EQ(o.exit_code, 4) << o.err;
+  const json j = json::parse(o.out);
+  ASSERT_EQ(j["results"].size(), 1u) << j;
+  EXPECT_EQ(j["results"][0]["strategy"], "atomic");
+  EXPECT_EQ(j["results"][0]["lost_updates"], 0);
+  EXPECT_GT(j["results"][0]["ops_per_s"].get<double>(), 0);
+  EXPECT_TRUE(j["peers"].empty()) << j["peers"];
+  ASSERT_EQ(j["failures"].size(), 1u) << j;
+  const json& f = j["failures"][0];
+  EXPECT_EQ(f["kind"], "peer");
+  EXPECT_EQ(f["name"], "pgbench-update");
+  EXPECT_EQ(f["backend"], "postgres");
+  EXPECT_EQ(f["workers"], 1);
+  EXPECT_EQ(f["reason"].get<std::string>().rfind("pgbench failed (exit 1): /bin/false", 0), 0u)
+      << f;
   expect_nothing_left(o, scratch);
 }
 
