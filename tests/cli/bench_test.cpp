@@ -114,7 +114,9 @@ TEST(BenchCli, JsonNamesTheMachineTheBuildAndKeepsEveryRepetition) {
                 ")\n",
             version.out);
   EXPECT_EQ(j["interrupted"], false);
-  EXPECT_EQ(j["measurements"], json({{"done", 6}, {"planned", 6}}));  // atomic + its bare loop, x3
+  // atomic + its bare loop, x3
+  EXPECT_EQ(j["measurements"], json({{"done", 6}, {"planned", 6}, {"failed", 0}}));
+  EXPECT_EQ(j["failures"], json::array());
   ASSERT_EQ(j["results"].size(), 1u);
   const json& row = j["results"][0];
   ASSERT_EQ(row["samples"].size(), 3u) << row;
