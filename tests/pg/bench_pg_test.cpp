@@ -233,6 +233,41 @@ TEST(BenchPg, OnAnExistingServerTheRowsAndPgbenchsAreThereAndNoSchemaRemains) {
   EXPECT_TRUE(shm_leftovers(o.pid).empty());
 }
 
+// A postgres worker that fails mid-measurement (SHMLAB_TEST_BENCH_FAIL) fails that measurement
+// alone: the other strategy's row is measured and exact, exit 4, and the failed measurement's
+// schema is dropped from the server like every other.
+TEST(BenchPg, AFailedWorkerLeavesNoSchemaAndTheOtherRowsStand) {
+  PgScratch scratch;
+  pg::ThrowawayServer server = pg::ThrowawayServer::start(scratch.options());
+  TempDir tmp;
+  ::setenv("SHMLAB_TEST_BENCH_FAIL", "for-update", 1);
+  ::setenv("SHMLAB_PGBENCH", "/nonexistent/pgbench", 1);  // no peer rows: not what is tested
+  const Outcome o = run_shmlab({"bench", "--backends", "postgres", "--dsn", server.dsn(),
+                                "--strategies", "atomic,for-update", "--workers", "2", "--duration",
+                                "0.05", "--warmup", "0.02", "--repeat", "1", "--json"},
+                               tmp, 200);
+  ::unsetenv("SHMLAB_TEST_BENCH_FAIL");
+  ::unsetenv("SHMLAB_PGBENCH");
+  EXPECT_EQ(o.exit_code, 4) << o.err;
+  const json j = json::parse(o.out);
+  const json* row = find_row(j["results"], "strategy", "atomic", "postgres", 2);
+  ASSERT_NE(row, nullptr) << j["results"];
+  EXPECT_EQ((*row)["lost_updates"], 0);
+  EXPECT_GT((*row)["samples"][0]["ops_total"].get<long long>(), 0);
+  EXPECT_EQ(find_row(j["results"], "strategy", "for-update", "postgres", 2), nullptr);
+  ASSERT_EQ(j["failures"].size(), 1u) << j;
+  EXPECT_EQ(j["failures"][0]["name"], "for-update");
+  EXPECT_NE(j["failures"][0]["reason"].get<std::string>().find(
+                "SHMLAB_TEST_BENCH_FAIL=for-update: worker 1 failed on purpose"),
+            std::string::npos)
+      << j["failures"];
+  pg::Connection c = pg::Connection::connect(server.dsn());
+  EXPECT_EQ(c.exec("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'shmlab\\_%'").int64(0, 0),
+            0);
+  EXPECT_TRUE(tmp.entries().empty());
+  EXPECT_TRUE(shm_leftovers(o.pid).empty());
+}
+
 TEST(BenchPg, DsnWithoutPostgresIsBadUsage) {
   TempDir tmp;
   const Outcome o = run_shmlab(
