@@ -458,6 +458,25 @@ int execute(const BenchOptions& o) {
   };
   std::size_t done = 0;
   std::optional<int> interrupted_by;
+  std::vector<BenchFailure> failures;
+  // A failed measurement (its objects are gone) is noted and the bench goes on: the others stand.
+  auto measure = [&](std::size_t ti, std::size_t wi, std::uint32_t rep) {
+    const BenchTarget& t = plan.targets[ti];
+    try {
+      samples[ti][wi].push_back(runner.run(t, config));
+    } catch (const BenchMeasurementFailed& e) {
+      const std::string kind = t.mode == BenchMode::kStrategy ? "strategy"
+                               : bare::is_peer(t.primitive)   ? "peer"
+                                                              : "bare";
+      const std::string name = t.mode == BenchMode::kStrategy
+                                   ? std::string(strategy_name(t.strategy))
+                                   : std::string(bare::primitive_name(t.primitive));
+      failures.push_back({kind, name, t.backend, workers[wi], rep + 1, e.what()});
+      progress.clear();
+      fmt::print(stderr, "shmlab bench: {}, {} worker(s), repetition {}/{} failed: {}; going on\n",
+                 describe(t), workers[wi], rep + 1, o.repeat, e.what());
+    }
+  };
   try {
     for (std::uint32_t rep = 0; rep < o.repeat; ++rep) {
       for (std::size_t wi = 0; wi < workers.size(); ++wi) {
@@ -468,7 +487,7 @@ int execute(const BenchOptions& o) {
                                     workers[wi], rep + 1, o.repeat));
           if (bare::is_pgbench(plan.targets[ti].primitive))
             config.pgbench_transactions = pgbench_transactions(plan.targets[ti], wi);
-          samples[ti][wi].push_back(runner.run(plan.targets[ti], config));
+          measure(ti, wi, rep);
           ++done;
         }
       }
@@ -491,6 +510,7 @@ int execute(const BenchOptions& o) {
   result.interrupted = interrupted_by.has_value();
   result.measurements_done = done;
   result.measurements_planned = runs;
+  result.failures = std::move(failures);
 
   if (o.json) {
     std::cout << bench_json(result).dump(2) << std::endl;
@@ -508,6 +528,8 @@ int execute(const BenchOptions& o) {
   }
   if (!wrote.empty()) fmt::print(stderr, "shmlab bench: wrote {}\n", fmt::join(wrote, ", "));
   if (interrupted_by) return 128 + *interrupted_by;
+  // A failed measurement is a worker's failure (SPEC §5: exit 4), whatever the others showed.
+  if (!result.failures.empty()) return kExitFault;
   // A correct strategy that lost an update broke its invariant (SPEC §5: exit 3); `none` is
   // there to lose them.
   const bool broken = std::any_of(result.results.begin(), result.results.end(), [](const auto& r) {
@@ -580,8 +602,10 @@ Command add_bench(CLI::App& app) {
       "  shmlab bench --backends postgres --dsn postgresql://me@db.example/lab\n"
       "      (an existing server instead: a schema per measurement, dropped after it)\n"
       "Output files are opened before measuring; Ctrl-C prints and writes what was measured.\n"
-      "Exit codes: 0 done, 3 a correct strategy lost an update, 2 bad usage, 1 environment\n"
-      "failure, 130/143 interrupted.");
+      "A measurement whose worker (or pgbench) fails is listed as failed, with why, and the\n"
+      "others go on.\n"
+      "Exit codes: 0 done, 3 a correct strategy lost an update, 4 a measurement failed (the\n"
+      "others are printed), 2 bad usage, 1 environment failure, 130/143 interrupted.");
   return {sub, [o] { return execute(*o); }};
 }
 

@@ -1,5 +1,6 @@
 // `shmlab bench` through the real binary, on tiny durations: the output formats and the
 // correctness column, never speed. Bad options exit 2 naming the option.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -113,7 +114,9 @@ TEST(BenchCli, JsonNamesTheMachineTheBuildAndKeepsEveryRepetition) {
                 ")\n",
             version.out);
   EXPECT_EQ(j["interrupted"], false);
-  EXPECT_EQ(j["measurements"], json({{"done", 6}, {"planned", 6}}));  // atomic + its bare loop, x3
+  // atomic + its bare loop, x3
+  EXPECT_EQ(j["measurements"], json({{"done", 6}, {"planned", 6}, {"failed", 0}}));
+  EXPECT_EQ(j["failures"], json::array());
   ASSERT_EQ(j["results"].size(), 1u);
   const json& row = j["results"][0];
   ASSERT_EQ(row["samples"].size(), 3u) << row;
@@ -298,17 +301,110 @@ pid_t find_bench_worker(const TempDir& tmp) {
   return -1;
 }
 
-TEST(BenchCli, KilledWorkerIsAnEnvironmentFailureNamingItAndNothingLeft) {
+// A worker killed by a signal fails its measurement (exit 4), which the table names with how the
+// worker ended. sqlite: one measurement, no bare loop to wait for after it.
+TEST(BenchCli, KilledWorkerFailsItsMeasurementNamingItAndNothingLeft) {
   TempDir tmp;
+  pid_t killed = -1;
   std::thread killer([&] {
-    if (const pid_t w = find_bench_worker(tmp); w > 0) ::kill(w, SIGKILL);
+    if (const pid_t w = find_bench_worker(tmp); w > 0 && ::kill(w, SIGKILL) == 0) killed = w;
   });
-  const Outcome o = run_shmlab({"bench", "--strategies", "mutex", "--backends", "file", "--workers",
-                                "2", "--duration", "20", "--repeat", "1"},
+  const Outcome o = run_shmlab({"bench", "--strategies", "mutex", "--backends", "sqlite",
+                                "--workers", "2", "--duration", "20", "--repeat", "1"},
                                tmp, 60);
   killer.join();
-  EXPECT_EQ(o.exit_code, 1) << o.err;
-  EXPECT_NE(o.err.find("bench worker"), std::string::npos) << o.err;
+  ASSERT_GT(killed, 0) << "no bench worker to kill";
+  EXPECT_EQ(o.exit_code, 4) << o.err;
+  EXPECT_NE(o.out.find("failed: mutex on sqlite, 2 worker(s), repetition 1: bench worker"),
+            std::string::npos)
+      << o.out;
+  EXPECT_NE(o.out.find(fmt::format("(PID {}): was killed by signal 9", killed)), std::string::npos)
+      << o.out;
+  EXPECT_TRUE(processes_of(tmp.path(), "bench-worker").empty());
+  expect_nothing_left(o, tmp);
+}
+
+// SHMLAB_TEST_BENCH_FAIL=mutex: worker 1 of every mutex measurement fails once the others run.
+// The other strategies' rows and every bare loop are measured and exact; each failed measurement
+// is listed with why; exit 4; nothing of any measurement is left.
+Outcome bench_with_failing_mutex(const TempDir& tmp, std::vector<std::string> args) {
+  std::vector<std::string> argv = {"/usr/bin/env", "SHMLAB_TEST_BENCH_FAIL=mutex", shmlab_binary()};
+  const auto more = bench_args(std::move(args));
+  argv.insert(argv.end(), more.begin(), more.end());
+  return run_program(argv, tmp, 120);
+}
+
+TEST(BenchCli, AFailedMeasurementIsListedInTheJsonAndTheOthersAreMeasured) {
+  TempDir tmp;
+  const Outcome o = bench_with_failing_mutex(
+      tmp,
+      {"--strategies", "none,mutex,atomic", "--backends", "shm", "--workers", "1,2", "--json"});
+  EXPECT_EQ(o.exit_code, 4) << o.err;
+  const json j = parse_result(o);
+  std::set<std::pair<std::string, int>> rows;
+  for (const json& r : j["results"]) {
+    rows.emplace(r["strategy"].get<std::string>(), r["workers"].get<int>());
+    expect_measurement(r);
+    EXPECT_EQ(r["samples"].size(), 1u) << r;
+    if (r["strategy"] == "atomic") {
+      EXPECT_EQ(r["lost_updates"], 0) << r;
+    }
+  }
+  const std::set<std::pair<std::string, int>> measured = {
+      {"none", 1}, {"none", 2}, {"atomic", 1}, {"atomic", 2}};
+  EXPECT_EQ(rows, measured);
+  bool mutex_reference = false;  // the bare loop of the failed strategy is measured all the same
+  for (const json& p : j["peers"]) {
+    expect_measurement(p);
+    if (p["name"] != "plain-store") {
+      EXPECT_EQ(p["lost_updates"], 0) << p;
+    }
+    mutex_reference = mutex_reference || p["name"] == "robust-mutex";
+  }
+  EXPECT_TRUE(mutex_reference) << j["peers"];
+  ASSERT_EQ(j["failures"].size(), 2u) << j["failures"];
+  for (std::size_t i = 0; i < 2; ++i) {
+    const json& f = j["failures"][i];
+    EXPECT_EQ(f["kind"], "strategy");
+    EXPECT_EQ(f["name"], "mutex");
+    EXPECT_EQ(f["backend"], "shm");
+    EXPECT_EQ(f["workers"], i + 1);
+    EXPECT_EQ(f["repetition"], 1);
+    const std::string why = f["reason"];
+    EXPECT_EQ(why.rfind("bench worker 1 (PID ", 0), 0u) << why;
+    EXPECT_NE(why.find("SHMLAB_TEST_BENCH_FAIL=mutex: worker 1 failed on purpose"),
+              std::string::npos)
+        << why;
+  }
+  EXPECT_EQ(j["interrupted"], false);
+  EXPECT_EQ(j["measurements"]["failed"], 2);
+  EXPECT_EQ(j["measurements"]["done"], j["measurements"]["planned"]);
+  EXPECT_NE(o.err.find("mutex on shm, 2 worker(s), repetition 1/1 failed: bench worker 1"),
+            std::string::npos)
+      << o.err;
+  EXPECT_TRUE(processes_of(tmp.path(), "bench-worker").empty());
+  expect_nothing_left(o, tmp);
+}
+
+TEST(BenchCli, AFailedMeasurementIsNamedUnderTheTableAndTheFilesAreWritten) {
+  TempDir tmp;
+  TempDir out;
+  const std::string csv = out.path() + "/bench.csv";
+  const Outcome o = bench_with_failing_mutex(
+      tmp, {"--strategies", "mutex,flock", "--backends", "file", "--workers", "2", "--csv", csv});
+  EXPECT_EQ(o.exit_code, 4) << o.err;
+  EXPECT_NE(o.out.find("\nflock "), std::string::npos) << o.out;
+  EXPECT_EQ(o.out.find("\nmutex "), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("failed: mutex on file, 2 worker(s), repetition 1: bench worker 1 (PID "),
+            std::string::npos)
+      << o.out;
+  EXPECT_NE(o.out.find("SHMLAB_TEST_BENCH_FAIL=mutex: worker 1 failed on purpose\n"),
+            std::string::npos)
+      << o.out;
+  std::ifstream c(csv);
+  std::string all((std::istreambuf_iterator<char>(c)), std::istreambuf_iterator<char>());
+  EXPECT_NE(all.find("\nstrategy,flock,file,2,"), std::string::npos) << all;
+  EXPECT_EQ(all.find("\nstrategy,mutex,"), std::string::npos) << all;
   expect_nothing_left(o, tmp);
 }
 

@@ -153,19 +153,31 @@ TEST(BenchPg, WithoutPgbenchTheRowsStayAndTheOutputSaysWhy) {
   expect_nothing_left(o, scratch);
 }
 
-// A pgbench that is there but fails is the environment's failure (exit 1, naming it), and the
-// server goes all the same.
-TEST(BenchPg, APgbenchThatFailsIsAnEnvironmentFailureAndTheServerGoes) {
+// A pgbench that is there but fails fails its measurements (exit 4, naming it); the strategy's own
+// row is measured and printed all the same, and the server goes.
+TEST(BenchPg, APgbenchThatFailsIsAFailedPeerRowAndTheServerGoes) {
   PgScratch scratch;
   ::setenv("SHMLAB_PGBENCH", "/bin/false", 1);
   const Outcome o =
       run_shmlab({"bench", "--backends", "postgres", "--strategies", "atomic", "--workers", "1",
-                  "--duration", "0.05", "--warmup", "0.01", "--repeat", "1"},
+                  "--duration", "0.05", "--warmup", "0.01", "--repeat", "1", "--json"},
                  scratch.temp_dir(), 120);
   ::unsetenv("SHMLAB_PGBENCH");
-  EXPECT_EQ(o.exit_code, 1) << o.err;
-  EXPECT_NE(o.err.find("pgbench failed (exit 1): /bin/false"), std::string::npos) << o.err;
-  EXPECT_TRUE(o.out.empty()) << o.out;
+  EXPECT_EQ(o.exit_code, 4) << o.err;
+  const json j = json::parse(o.out);
+  ASSERT_EQ(j["results"].size(), 1u) << j;
+  EXPECT_EQ(j["results"][0]["strategy"], "atomic");
+  EXPECT_EQ(j["results"][0]["lost_updates"], 0);
+  EXPECT_GT(j["results"][0]["ops_per_s"].get<double>(), 0);
+  EXPECT_TRUE(j["peers"].empty()) << j["peers"];
+  ASSERT_EQ(j["failures"].size(), 1u) << j;
+  const json& f = j["failures"][0];
+  EXPECT_EQ(f["kind"], "peer");
+  EXPECT_EQ(f["name"], "pgbench-update");
+  EXPECT_EQ(f["backend"], "postgres");
+  EXPECT_EQ(f["workers"], 1);
+  EXPECT_EQ(f["reason"].get<std::string>().rfind("pgbench failed (exit 1): /bin/false", 0), 0u)
+      << f;
   expect_nothing_left(o, scratch);
 }
 
@@ -214,6 +226,41 @@ TEST(BenchPg, OnAnExistingServerTheRowsAndPgbenchsAreThereAndNoSchemaRemains) {
       EXPECT_EQ(sample["final"], sample["ops_total"]);
     }
   }
+  pg::Connection c = pg::Connection::connect(server.dsn());
+  EXPECT_EQ(c.exec("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'shmlab\\_%'").int64(0, 0),
+            0);
+  EXPECT_TRUE(tmp.entries().empty());
+  EXPECT_TRUE(shm_leftovers(o.pid).empty());
+}
+
+// A postgres worker that fails mid-measurement (SHMLAB_TEST_BENCH_FAIL) fails that measurement
+// alone: the other strategy's row is measured and exact, exit 4, and the failed measurement's
+// schema is dropped from the server like every other.
+TEST(BenchPg, AFailedWorkerLeavesNoSchemaAndTheOtherRowsStand) {
+  PgScratch scratch;
+  pg::ThrowawayServer server = pg::ThrowawayServer::start(scratch.options());
+  TempDir tmp;
+  ::setenv("SHMLAB_TEST_BENCH_FAIL", "for-update", 1);
+  ::setenv("SHMLAB_PGBENCH", "/nonexistent/pgbench", 1);  // no peer rows: not what is tested
+  const Outcome o = run_shmlab({"bench", "--backends", "postgres", "--dsn", server.dsn(),
+                                "--strategies", "atomic,for-update", "--workers", "2", "--duration",
+                                "0.05", "--warmup", "0.02", "--repeat", "1", "--json"},
+                               tmp, 200);
+  ::unsetenv("SHMLAB_TEST_BENCH_FAIL");
+  ::unsetenv("SHMLAB_PGBENCH");
+  EXPECT_EQ(o.exit_code, 4) << o.err;
+  const json j = json::parse(o.out);
+  const json* row = find_row(j["results"], "strategy", "atomic", "postgres", 2);
+  ASSERT_NE(row, nullptr) << j["results"];
+  EXPECT_EQ((*row)["lost_updates"], 0);
+  EXPECT_GT((*row)["samples"][0]["ops_total"].get<long long>(), 0);
+  EXPECT_EQ(find_row(j["results"], "strategy", "for-update", "postgres", 2), nullptr);
+  ASSERT_EQ(j["failures"].size(), 1u) << j;
+  EXPECT_EQ(j["failures"][0]["name"], "for-update");
+  EXPECT_NE(j["failures"][0]["reason"].get<std::string>().find(
+                "SHMLAB_TEST_BENCH_FAIL=for-update: worker 1 failed on purpose"),
+            std::string::npos)
+      << j["failures"];
   pg::Connection c = pg::Connection::connect(server.dsn());
   EXPECT_EQ(c.exec("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'shmlab\\_%'").int64(0, 0),
             0);

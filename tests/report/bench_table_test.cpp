@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -33,6 +34,35 @@ TEST(BenchTable, PeerRowsKeepTheColumnsOfTheirHeader) {
   const std::size_t backend = peers[0].find("backend");
   EXPECT_EQ(peers[1].find(" shm ") + 1, backend) << peers[0] << "\n" << peers[1];
   EXPECT_EQ(peers[2].find(" shm ") + 1, backend) << peers[0] << "\n" << peers[2];
+}
+
+// Every failed measurement is in the JSON; the table names the first kBenchFailuresShown and
+// counts the rest, so a bench whose every measurement failed stays readable.
+TEST(BenchTable, FailuresAreListedUnderTheTableUpToALimitAndAllInTheJson) {
+  BenchResult r;
+  r.settings.repeat = 1;
+  const std::size_t n = kBenchFailuresShown + 3;
+  for (std::size_t i = 0; i < n; ++i) {
+    r.failures.push_back({i == 0 ? "peer" : "strategy", i == 0 ? "pgbench-update" : "mutex",
+                          i == 0 ? Backend::kPostgres : Backend::kShm, 2,
+                          static_cast<std::uint32_t>(i + 1), "bench worker 1 (PID 42): gave up"});
+  }
+  const std::string table = bench_table(r);
+  EXPECT_NE(table.find("failed: peer pgbench-update on postgres, 2 worker(s), repetition 1: bench "
+                       "worker 1 (PID 42): gave up\n"),
+            std::string::npos)
+      << table;
+  EXPECT_NE(table.find("failed: mutex on shm, 2 worker(s), repetition 2: "), std::string::npos);
+  EXPECT_EQ(table.find(fmt::format("repetition {}:", kBenchFailuresShown + 1)), std::string::npos);
+  EXPECT_NE(table.find("failed: 3 more measurements (--json lists every one)\n"), std::string::npos)
+      << table;
+  const nlohmann::json j = bench_json(r);
+  ASSERT_EQ(j["failures"].size(), n);
+  EXPECT_EQ(j["measurements"]["failed"], n);
+  EXPECT_EQ(j["failures"][0]["kind"], "peer");
+  EXPECT_EQ(j["failures"][0]["backend"], "postgres");
+  EXPECT_EQ(j["failures"][n - 1]["repetition"], n);
+  EXPECT_EQ(j["failures"][n - 1]["reason"], "bench worker 1 (PID 42): gave up");
 }
 
 }  // namespace

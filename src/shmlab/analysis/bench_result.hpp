@@ -30,6 +30,16 @@ struct BenchPeerRow {
   bool library_peer = false;  // Boost.Interprocess or pgbench, not a bare loop of ours
 };
 
+// One measurement that failed (a worker or pgbench failed): the bench went on without it.
+struct BenchFailure {
+  std::string kind;  // strategy, bare or peer, as the CSV's kind
+  std::string name;  // the strategy or primitive
+  Backend backend;
+  std::uint32_t workers = 0;
+  std::uint32_t repetition = 0;  // 1-based
+  std::string reason;            // what the runner said, e.g. "bench worker 1 (PID 42): ..."
+};
+
 // The server of the postgres rows: one per invocation, shared by every measurement.
 struct BenchPostgres {
   bool throwaway = true;  // started for the bench; false: --dsn's
@@ -69,6 +79,9 @@ struct BenchResult {
   std::size_t measurements_planned = 0;
   std::vector<BenchResultRow> results;
   std::vector<BenchPeerRow> peers;
+  // Measurements that failed, in the order measured; their rows summarise the repetitions that
+  // did not (none: no row).
+  std::vector<BenchFailure> failures;
   std::optional<BenchPostgres> postgres;  // when a postgres row was asked for
 };
 

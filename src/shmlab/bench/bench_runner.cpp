@@ -290,8 +290,7 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
       } else {
         why = fmt::format("was killed by signal {} ({})", st.signal, ::strsignal(st.signal));
       }
-      throw std::system_error(
-          EIO, std::generic_category(),
+      throw BenchMeasurementFailed(
           fmt::format("bench worker {} (PID {}): {}", i + 1, children[i].pid(), why));
     }
   };
@@ -312,7 +311,7 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
   while (h.start.arrived() < config.workers) {
     wait_signal(1);
     if (sys::monotonic_ns() > ready_deadline)
-      throw std::system_error(ETIMEDOUT, std::generic_category(), "bench: workers did not start");
+      throw BenchMeasurementFailed("bench: workers did not start");
   }
   h.start.open();
   sleep_for(config.warmup_s);
@@ -329,9 +328,8 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
   };
   while (!all_measured()) {
     if (sys::monotonic_ns() > measure_deadline) {
-      throw std::system_error(ETIMEDOUT, std::generic_category(),
-                              fmt::format("bench: a worker completed no batch within {} s",
-                                          config.duration_s + config.stop_timeout_s));
+      throw BenchMeasurementFailed(fmt::format("bench: a worker completed no batch within {} s",
+                                               config.duration_s + config.stop_timeout_s));
     }
     wait_signal(1);
   }
@@ -347,8 +345,7 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
   };
   while (running()) {
     if (sys::monotonic_ns() > stop_deadline) {
-      throw std::system_error(
-          ETIMEDOUT, std::generic_category(),
+      throw BenchMeasurementFailed(
           fmt::format("bench: workers did not stop within {} s of the end", config.stop_timeout_s));
     }
     if (auto sig = signals_.wait(5); sig && *sig != SIGCHLD) throw BenchInterrupted(*sig);
@@ -360,8 +357,7 @@ BenchSample BenchRunner::run(const BenchTarget& target, const BenchConfig& confi
     const BenchWorkerSlot& s = block.slot(i);
     if (!st.exited || st.code != kWorkerOk ||
         s.state.load(std::memory_order_acquire) != BenchWorkerState::kDone) {
-      throw std::system_error(
-          EIO, std::generic_category(),
+      throw BenchMeasurementFailed(
           fmt::format("bench worker {} (PID {}) failed: {}", i + 1, children[i].pid(),
                       s.error[0] != '\0' ? std::string(s.error, strnlen(s.error, sizeof(s.error)))
                                          : std::string("no message")));

@@ -90,11 +90,20 @@ class BenchInterrupted : public std::runtime_error {
   int signal;
 };
 
+// One measurement failed on its own (a worker or pgbench exited with an error or died, or did not
+// start, measure or stop in time); everything it made was removed. The bench records it and goes
+// on with the next measurement; a std::system_error is the environment's and ends the bench.
+class BenchMeasurementFailed : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 class BenchRunner {
  public:
   // Takes SIGCHLD/SIGINT/SIGTERM for its lifetime (see sys::SignalFd).
   BenchRunner() = default;
-  // Throws std::system_error when a worker or the environment fails, BenchInterrupted on a signal.
+  // Throws BenchMeasurementFailed when a worker fails, std::system_error when the environment
+  // does, BenchInterrupted on a signal.
   BenchSample run(const BenchTarget& target, const BenchConfig& config);
 
  private:

@@ -1,10 +1,12 @@
 #include "shmlab/bench/bench_worker.hpp"
 
+#include <fmt/format.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -220,6 +222,13 @@ void run_strategy(BenchBlock& bench, std::uint32_t index) {
   std::unique_ptr<Lock> lock = make_lock(params.strategy, control, *region);
   const auto number = index + 1;
   wait_for_go(h, slot);
+  // Test hook: worker 1 of every measurement of this strategy fails once the others run, as a
+  // worker that gave up on an operation does (tests of a bench that goes on after a failure).
+  if (const char* failing = std::getenv("SHMLAB_TEST_BENCH_FAIL");
+      failing != nullptr && index == 0 && strategy_name(params.strategy) == failing) {
+    throw std::runtime_error(
+        fmt::format("SHMLAB_TEST_BENCH_FAIL={}: worker 1 failed on purpose", failing));
+  }
   if (params.scenario != Scenario::kCounter) {
     // Inventory and bank: the scenario's own operation, as a run's worker does it (every strategy
     // family, every backend).

@@ -403,11 +403,9 @@ BenchSample PgbenchPeer::run(BarePrimitive primitive, std::uint32_t clients,
   while (!(status = pgbench.wait_for(std::chrono::milliseconds(0)))) {
     if (auto sig = signals.wait(20); sig && *sig != SIGCHLD) throw BenchInterrupted(*sig);
     if (std::chrono::steady_clock::now() > deadline) {
-      throw std::system_error(
-          ETIMEDOUT, std::generic_category(),
-          fmt::format("pgbench did not finish within {:.0f} s; its last lines:\n{}",
-                      static_cast<double>(timeout.count()) / 1000.0,
-                      tail(output.read(), kOutputTailLines)));
+      throw BenchMeasurementFailed(fmt::format(
+          "pgbench did not finish within {:.0f} s; its last lines:\n{}",
+          static_cast<double>(timeout.count()) / 1000.0, tail(output.read(), kOutputTailLines)));
     }
   }
   const std::string text = output.read();
@@ -417,8 +415,7 @@ BenchSample PgbenchPeer::run(BarePrimitive primitive, std::uint32_t clients,
                             : status->code != 0 ? fmt::format("exit {}", status->code)
                                                 : std::string("no summary in its output");
     const std::string last = tail(text, kOutputTailLines);
-    throw std::system_error(
-        EIO, std::generic_category(),
+    throw BenchMeasurementFailed(
         fmt::format("pgbench failed ({}): {}{}", why, fmt::join(o.argv, " "),
                     last.empty() ? std::string(" (it printed nothing)")
                                  : fmt::format("; its last lines:\n{}\n", last)));
@@ -435,9 +432,8 @@ BenchSample PgbenchPeer::run(BarePrimitive primitive, std::uint32_t clients,
   };
   const PgbenchWindow window = pgbench_window(each_line, warmup_s);
   if (window.transactions != report->processed) {
-    throw std::system_error(EIO, std::generic_category(),
-                            fmt::format("pgbench processed {} transactions but logged {}",
-                                        report->processed, window.transactions));
+    throw BenchMeasurementFailed(fmt::format("pgbench processed {} transactions but logged {}",
+                                             report->processed, window.transactions));
   }
 
   BenchSample out;

@@ -160,6 +160,18 @@ std::string bench_table(const BenchResult& r) {
               "{:.0f}%"));
     }
   }
+  // Bounded: a bench whose every measurement failed says so once per target and worker count.
+  if (!r.failures.empty()) out += "\n";
+  for (std::size_t i = 0; i < r.failures.size() && i < kBenchFailuresShown; ++i) {
+    const BenchFailure& f = r.failures[i];
+    out += fmt::format("failed: {}{} on {}, {} worker(s), repetition {}: {}\n",
+                       f.kind == "strategy" ? "" : f.kind + " ", f.name, backend_name(f.backend),
+                       f.workers, f.repetition, f.reason);
+  }
+  if (r.failures.size() > kBenchFailuresShown) {
+    out += fmt::format("failed: {} more measurements (--json lists every one)\n",
+                       r.failures.size() - kBenchFailuresShown);
+  }
   return out;
 }
 
@@ -191,7 +203,18 @@ nlohmann::json bench_json(const BenchResult& r) {
     if (!r.postgres->throwaway) j["postgres"]["dsn"] = r.postgres->dsn;
   }
   j["interrupted"] = r.interrupted;
-  j["measurements"] = {{"done", r.measurements_done}, {"planned", r.measurements_planned}};
+  j["measurements"] = {{"done", r.measurements_done},
+                       {"planned", r.measurements_planned},
+                       {"failed", r.failures.size()}};
+  j["failures"] = nlohmann::json::array();
+  for (const BenchFailure& f : r.failures) {
+    j["failures"].push_back({{"kind", f.kind},
+                             {"name", f.name},
+                             {"backend", backend_name(f.backend)},
+                             {"workers", f.workers},
+                             {"repetition", f.repetition},
+                             {"reason", f.reason}});
+  }
   j["results"] = nlohmann::json::array();
   for (const BenchResultRow& row : r.results) {
     nlohmann::json e;

@@ -2,12 +2,16 @@
 // same units) and the CSV file. Numbers in JSON and CSV are raw (ops/s, ns); the table rounds.
 #pragma once
 
+#include <cstddef>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "shmlab/analysis/bench_result.hpp"
 
 namespace shmlab {
+
+// The table lists this many failed measurements, then a count of the rest.
+inline constexpr std::size_t kBenchFailuresShown = 20;
 
 std::string bench_table(const BenchResult& result);
 nlohmann::json bench_json(const BenchResult& result);
