@@ -100,6 +100,47 @@ class PgRemoteWorkers : public ::testing::Test {
     return a;
   }
 
+  // A run of 2 workers × 1000 atomic increments (2 ms each, --timeout 2) whose worker 2 gets `sig`
+  // once the counter passes 100; a stopped worker is resumed once the coordinator has exited.
+  struct MidRun {
+    Outcome coordinator;
+    std::vector<Outcome> workers = std::vector<Outcome>(2);
+    pid_t victim = 0;
+  };
+  MidRun signal_worker_2_mid_run(int sig) {
+    MidRun r;
+    std::thread t([&] {
+      r.coordinator = run_shmlab(run_args({"-w", "2", "-n", "1000", "--strategy", "atomic",
+                                           "--delay", "2:0:0", "--timeout", "2"}),
+                                 tmp_, 120);
+    });
+    const std::string run = wait_for_run();
+    const std::string pid_file = scratch_.path() + "/worker2.pid";
+    std::vector<std::thread> ws;
+    if (!run.empty()) {
+      for (int k = 0; k < 2; ++k)
+        ws.emplace_back([&, k] {
+          r.workers[k] = run_worker(run, k, k == 1 ? pid_file : scratch_.path() + "/worker1.pid");
+        });
+    }
+    for (int i = 0; i < 600 && r.victim == 0 && !run.empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      const std::vector<std::string> schemas = run_schemas();  // plain names: no quoting needed
+      if (schemas.empty()) continue;
+      pg::Connection c = pg::Connection::connect(server_->dsn());
+      if (c.exec("SELECT count(*) FROM " + schemas[0] + ".cells WHERE value > 100").int64(0, 0) ==
+          0)
+        continue;
+      std::ifstream in(pid_file);
+      in >> r.victim;
+    }
+    if (r.victim > 0) ::kill(r.victim, sig);
+    t.join();
+    if (r.victim > 0 && sig == SIGSTOP) ::kill(r.victim, SIGCONT);
+    for (std::thread& w : ws) w.join();
+    return r;
+  }
+
   PgScratch scratch_;
   std::unique_ptr<pg::ThrowawayServer> server_;
   TempDir tmp_;
@@ -178,88 +219,32 @@ TEST_F(PgRemoteWorkers, AWorkerNeverStartedEndsTheRunWithinTheStartWatch) {
 }
 
 TEST_F(PgRemoteWorkers, AWorkerKilledMidRunIsNamedAndTheRunExits4) {
-  Outcome coordinator;
-  std::thread t([&] {
-    coordinator = run_shmlab(run_args({"-w", "2", "-n", "1000", "--strategy", "atomic", "--delay",
-                                       "2:0:0", "--timeout", "2"}),
-                             tmp_, 120);
-  });
-  const std::string run = wait_for_run();
-  const std::string pid_file = scratch_.path() + "/k1";
-  std::vector<std::thread> ws;
-  if (!run.empty()) {
-    for (int k = 0; k < 2; ++k)
-      ws.emplace_back([&, k] { run_worker(run, k, k == 1 ? pid_file : pid_file + "x"); });
-  }
-  // Worker 2 is killed once the run has started (its row says it arrived and ops are counted).
-  pid_t victim = 0;
-  for (int i = 0; i < 600 && victim == 0 && !run.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    pg::Connection c = pg::Connection::connect(server_->dsn());
-    const std::vector<std::string> schemas = run_schemas();  // plain names: no quoting needed
-    const std::string schema = schemas.empty() ? "none" : schemas[0];
-    try {
-      const pg::Result r = c.exec("SELECT count(*) FROM " + schema + ".cells WHERE value > 100");
-      if (r.int64(0, 0) == 0) continue;
-    } catch (const std::exception&) {
-      continue;
-    }
-    std::ifstream in(pid_file);
-    in >> victim;
-  }
-  if (victim > 0) ::kill(victim, SIGKILL);
-  for (std::thread& w : ws) w.join();
-  t.join();
-  ASSERT_GT(victim, 0) << coordinator.err;
-  EXPECT_EQ(coordinator.exit_code, 4) << coordinator.err;
+  const MidRun r = signal_worker_2_mid_run(SIGKILL);
+  ASSERT_GT(r.victim, 0) << r.coordinator.err;
+  EXPECT_EQ(r.coordinator.exit_code, 4) << r.coordinator.err;
   const std::string named =
-      "worker 2 (pid " + std::to_string(victim) + " on its machine) sent no heartbeat for 2 s";
-  EXPECT_NE(coordinator.err.find(named), std::string::npos) << named << "\n" << coordinator.err;
-  expect_nothing_left_of(coordinator);
+      "worker 2 (pid " + std::to_string(r.victim) + " on its machine) sent no heartbeat for 2 s";
+  EXPECT_NE(r.coordinator.err.find(named), std::string::npos) << named << "\n" << r.coordinator.err;
+  EXPECT_NE(r.coordinator.err.find("did not end, and has no session on the server"),
+            std::string::npos)
+      << r.coordinator.err;
+  EXPECT_EQ(r.workers[0].exit_code, 0) << r.workers[0].err;
+  expect_nothing_left_of(r.coordinator);
 }
 
 // A stuck worker (SIGSTOP: alive, its sessions open, no heartbeat): the coordinator cannot signal
 // it, so it ends its server session; resumed afterwards, the worker finds its run gone and exits.
 TEST_F(PgRemoteWorkers, AStuckWorkersSessionIsEndedOnTheServer) {
-  Outcome coordinator;
-  std::thread t([&] {
-    coordinator = run_shmlab(run_args({"-w", "2", "-n", "1000", "--strategy", "atomic", "--delay",
-                                       "2:0:0", "--timeout", "2"}),
-                             tmp_, 120);
-  });
-  const std::string run = wait_for_run();
-  const std::string pid_file = scratch_.path() + "/p1";
-  std::vector<Outcome> workers(2);
-  std::vector<std::thread> ws;
-  if (!run.empty()) {
-    for (int k = 0; k < 2; ++k)
-      ws.emplace_back(
-          [&, k] { workers[k] = run_worker(run, k, k == 1 ? pid_file : pid_file + "x"); });
-  }
-  pid_t victim = 0;
-  for (int i = 0; i < 600 && victim == 0 && !run.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    const std::vector<std::string> schemas = run_schemas();
-    if (schemas.empty()) continue;
-    pg::Connection c = pg::Connection::connect(server_->dsn());
-    if (c.exec("SELECT count(*) FROM " + schemas[0] + ".cells WHERE value > 100").int64(0, 0) == 0)
-      continue;
-    std::ifstream in(pid_file);
-    in >> victim;
-  }
-  if (victim > 0) ::kill(victim, SIGSTOP);
-  t.join();
-  if (victim > 0) ::kill(victim, SIGCONT);
-  for (std::thread& w : ws) w.join();
-  ASSERT_GT(victim, 0) << coordinator.err;
-  EXPECT_EQ(coordinator.exit_code, 4) << coordinator.err;
-  const std::string ended = "Worker 2 (PID " + std::to_string(victim) +
+  const MidRun r = signal_worker_2_mid_run(SIGSTOP);
+  ASSERT_GT(r.victim, 0) << r.coordinator.err;
+  EXPECT_EQ(r.coordinator.exit_code, 4) << r.coordinator.err;
+  const std::string ended = "Worker 2 (PID " + std::to_string(r.victim) +
                             " on its machine) did not end: ended its server session "
                             "(pg_terminate_backend)";
-  EXPECT_NE(coordinator.err.find(ended), std::string::npos) << ended << "\n" << coordinator.err;
-  EXPECT_EQ(workers[0].exit_code, 0) << workers[0].err;
-  EXPECT_NE(workers[1].exit_code, 0) << workers[1].err;
-  expect_nothing_left_of(coordinator);
+  EXPECT_NE(r.coordinator.err.find(ended), std::string::npos) << ended << "\n" << r.coordinator.err;
+  EXPECT_EQ(r.workers[0].exit_code, 0) << r.workers[0].err;
+  EXPECT_NE(r.workers[1].exit_code, 0) << r.workers[1].err;
+  expect_nothing_left_of(r.coordinator);
 }
 
 TEST(PgRemoteWorkersUsage, RefusedWithoutDsnOrWithAFaultThatNeedsAChild) {
