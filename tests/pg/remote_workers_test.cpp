@@ -10,13 +10,16 @@
 
 #include <chrono>
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "pg/pg_test_support.hpp"
+#include "shmlab/hosts/simulated_hosts.hpp"
 #include "shmlab/pg/connection.hpp"
+#include "shmlab/run/coordinator.hpp"
 #include "shmlab/sys/shell_quote.hpp"
 #include "support/expect.hpp"
 
@@ -27,10 +30,13 @@ constexpr const char* kPassword = "s3cret:pw'x";
 
 class PgRemoteWorkers : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { start_server("127.0.0.1", "127.0.0.1/32"); }
+
+  // Over TCP on `address`, for clients from `clients`, with a password.
+  void start_server(const std::string& address, const std::string& clients) {
     pg::ThrowawayServerOptions so = scratch_.options();
-    so.tcp_address = "127.0.0.1";
-    so.tcp_clients = {"127.0.0.1/32"};
+    so.tcp_address = address;
+    so.tcp_clients = {clients};
     so.password = kPassword;
     server_ = std::make_unique<pg::ThrowawayServer>(pg::ThrowawayServer::start(so));
   }
@@ -68,7 +74,8 @@ class PgRemoteWorkers : public ::testing::Test {
   // PID to `pid_file` and execs the worker: the same process).
   Outcome run_worker(const std::string& run, int index, const std::string& pid_file) {
     const std::string dsn = pg::dsn_without_password(server_->tcp_dsn());
-    const std::string script = "echo $$ > \"$1\"; exec env PGPASSWORD=\"$2\" \"$0\" worker --dsn " +
+    const std::string script = "echo $$ > \"$1\"; exec " + (index == 1 ? worker2_prefix_ : "") +
+                               "env PGPASSWORD=\"$2\" \"$0\" worker --dsn " +
                                sys::shell_quote(dsn) + " --run " + run + " --index " +
                                std::to_string(index);
     return run_program({"/bin/sh", "-c", script, shmlab_binary(), pid_file, kPassword}, tmp_, 120);
@@ -141,6 +148,8 @@ class PgRemoteWorkers : public ::testing::Test {
     return r;
   }
 
+  std::optional<hosts::SimulatedHosts> hosts_;  // removed after the server that listens there
+  std::string worker2_prefix_;                  // "ip netns exec NS ": worker 2 runs there
   PgScratch scratch_;
   std::unique_ptr<pg::ThrowawayServer> server_;
   TempDir tmp_;
@@ -245,6 +254,45 @@ TEST_F(PgRemoteWorkers, AStuckWorkersSessionIsEndedOnTheServer) {
   EXPECT_EQ(r.workers[0].exit_code, 0) << r.workers[0].err;
   EXPECT_NE(r.workers[1].exit_code, 0) << r.workers[1].err;
   expect_nothing_left_of(r.coordinator);
+}
+
+// Worker 2 in a network namespace of its own (`ip netns exec`), reaching the server only over a
+// veth link, the server listening on the link's address only; worker 1 and the coordinator in the
+// test's namespace. Needs root.
+class PgRemoteWorkersOnALink : public PgRemoteWorkers {
+ protected:
+  void SetUp() override {
+    if (::geteuid() != 0)
+      GTEST_SKIP() << "a network namespace and a veth link need root (uid " << ::geteuid() << ")";
+    hosts_.emplace(hosts::SimulatedHosts::create(make_run_id(), 1));
+    const hosts::Host& h = hosts_->hosts()[0];
+    worker2_prefix_ = "/usr/sbin/ip netns exec " + h.netns + " ";
+    start_server(h.server_address, h.subnet);
+  }
+};
+
+TEST_F(PgRemoteWorkersOnALink, AtomicEndsExactWithOneWorkerInAnotherNetworkNamespace) {
+  Outcome coordinator;
+  std::thread t([&] {
+    coordinator = run_shmlab(
+        run_args({"-w", "2", "-n", "10", "--strategy", "atomic", "--delay", "none"}), tmp_, 120);
+  });
+  const std::string run = wait_for_run();
+  std::vector<Outcome> workers(2);
+  std::vector<std::thread> ws;
+  if (!run.empty()) {
+    for (int k = 0; k < 2; ++k)
+      ws.emplace_back(
+          [&, k] { workers[k] = run_worker(run, k, scratch_.path() + "/l" + std::to_string(k)); });
+  }
+  for (std::thread& w : ws) w.join();
+  t.join();
+  ASSERT_FALSE(run.empty()) << coordinator.err;
+  EXPECT_EQ(coordinator.exit_code, 0) << coordinator.err;
+  for (const Outcome& w : workers) EXPECT_EQ(w.exit_code, 0) << w.err;
+  EXPECT_EQ(parse_result(coordinator)["final"], 20);
+  expect_commands(coordinator, run, 2);
+  expect_nothing_left_of(coordinator);
 }
 
 TEST(PgRemoteWorkersUsage, RefusedWithoutDsnOrWithAFaultThatNeedsAChild) {
