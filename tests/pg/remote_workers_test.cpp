@@ -148,6 +148,28 @@ class PgRemoteWorkers : public ::testing::Test {
     return r;
   }
 
+  // The coordinator with `args`, and each of its `workers` started by the test once the run's
+  // tables are there; all of them ended.
+  struct FullRun {
+    std::string run;
+    Outcome coordinator;
+    std::vector<Outcome> workers;
+  };
+  FullRun run_with_workers(const std::vector<std::string>& args, int workers) {
+    FullRun r;
+    r.workers.resize(static_cast<std::size_t>(workers));
+    std::thread t([&] { r.coordinator = run_shmlab(run_args(args), tmp_, 120); });
+    r.run = wait_for_run();
+    std::vector<std::thread> ws;
+    for (int k = 0; k < workers && !r.run.empty(); ++k)
+      ws.emplace_back([&, k] {
+        r.workers[k] = run_worker(r.run, k, scratch_.path() + "/w" + std::to_string(k));
+      });
+    for (std::thread& w : ws) w.join();
+    t.join();
+    return r;
+  }
+
   std::optional<hosts::SimulatedHosts> hosts_;  // removed after the server that listens there
   std::string worker2_prefix_;                  // "ip netns exec NS ": worker 2 runs there
   PgScratch scratch_;
@@ -156,51 +178,28 @@ class PgRemoteWorkers : public ::testing::Test {
 };
 
 TEST_F(PgRemoteWorkers, AtomicEndsExactWithWorkersTheTestStarted) {
-  Outcome coordinator;
-  std::thread t([&] {
-    coordinator = run_shmlab(
-        run_args({"-w", "3", "-n", "20", "--strategy", "atomic", "--delay", "none"}), tmp_, 120);
-  });
-  const std::string run = wait_for_run();
-  std::vector<Outcome> workers(3);
-  std::vector<std::thread> ws;
-  if (!run.empty()) {
-    for (int k = 0; k < 3; ++k)
-      ws.emplace_back(
-          [&, k] { workers[k] = run_worker(run, k, scratch_.path() + "/w" + std::to_string(k)); });
-  }
-  for (std::thread& w : ws) w.join();
-  t.join();
-  ASSERT_FALSE(run.empty()) << coordinator.err;
-  EXPECT_EQ(coordinator.exit_code, 0) << coordinator.err;
-  for (const Outcome& w : workers) EXPECT_EQ(w.exit_code, 0) << w.err;
-  const nlohmann::json j = parse_result(coordinator);
+  const FullRun r =
+      run_with_workers({"-w", "3", "-n", "20", "--strategy", "atomic", "--delay", "none"}, 3);
+  ASSERT_FALSE(r.run.empty()) << r.coordinator.err;
+  EXPECT_EQ(r.coordinator.exit_code, 0) << r.coordinator.err;
+  for (const Outcome& w : r.workers) EXPECT_EQ(w.exit_code, 0) << w.err;
+  const nlohmann::json j = parse_result(r.coordinator);
   EXPECT_EQ(j["final"], 60);
   EXPECT_EQ(j["correct"], true);
-  expect_commands(coordinator, run, 3);
-  expect_nothing_left_of(coordinator);
+  expect_commands(r.coordinator, r.run, 3);
+  expect_nothing_left_of(r.coordinator);
 }
 
 TEST_F(PgRemoteWorkers, NoneLosesExactlyTheScheduledUpdateAcrossTheRows) {
-  Outcome coordinator;
-  std::thread t([&] {
-    coordinator = run_shmlab(
-        run_args({"-w", "2", "-n", "1", "--strategy", "none", "--schedule", "1R 2R 1W 2W"}), tmp_,
-        120);
-  });
-  const std::string run = wait_for_run();
-  std::vector<std::thread> ws;
-  if (!run.empty()) {
-    for (int k = 0; k < 2; ++k)
-      ws.emplace_back([&, k] { run_worker(run, k, scratch_.path() + "/n" + std::to_string(k)); });
-  }
-  for (std::thread& w : ws) w.join();
-  t.join();
-  ASSERT_FALSE(run.empty()) << coordinator.err;
+  const FullRun r = run_with_workers(
+      {"-w", "2", "-n", "1", "--strategy", "none", "--schedule", "1R 2R 1W 2W"}, 2);
+  const Outcome& coordinator = r.coordinator;
+  ASSERT_FALSE(r.run.empty()) << coordinator.err;
   EXPECT_EQ(coordinator.exit_code, 3) << coordinator.err;
   const nlohmann::json j = parse_result(coordinator);
   EXPECT_EQ(j["final"], 1);
   EXPECT_EQ(j["lost_updates"], 1);
+  for (const Outcome& w : r.workers) EXPECT_EQ(w.exit_code, 0) << w.err;
   expect_nothing_left_of(coordinator);
 }
 
@@ -272,27 +271,14 @@ class PgRemoteWorkersOnALink : public PgRemoteWorkers {
 };
 
 TEST_F(PgRemoteWorkersOnALink, AtomicEndsExactWithOneWorkerInAnotherNetworkNamespace) {
-  Outcome coordinator;
-  std::thread t([&] {
-    coordinator = run_shmlab(
-        run_args({"-w", "2", "-n", "10", "--strategy", "atomic", "--delay", "none"}), tmp_, 120);
-  });
-  const std::string run = wait_for_run();
-  std::vector<Outcome> workers(2);
-  std::vector<std::thread> ws;
-  if (!run.empty()) {
-    for (int k = 0; k < 2; ++k)
-      ws.emplace_back(
-          [&, k] { workers[k] = run_worker(run, k, scratch_.path() + "/l" + std::to_string(k)); });
-  }
-  for (std::thread& w : ws) w.join();
-  t.join();
-  ASSERT_FALSE(run.empty()) << coordinator.err;
-  EXPECT_EQ(coordinator.exit_code, 0) << coordinator.err;
-  for (const Outcome& w : workers) EXPECT_EQ(w.exit_code, 0) << w.err;
-  EXPECT_EQ(parse_result(coordinator)["final"], 20);
-  expect_commands(coordinator, run, 2);
-  expect_nothing_left_of(coordinator);
+  const FullRun r =
+      run_with_workers({"-w", "2", "-n", "10", "--strategy", "atomic", "--delay", "none"}, 2);
+  ASSERT_FALSE(r.run.empty()) << r.coordinator.err;
+  EXPECT_EQ(r.coordinator.exit_code, 0) << r.coordinator.err;
+  for (const Outcome& w : r.workers) EXPECT_EQ(w.exit_code, 0) << w.err;
+  EXPECT_EQ(parse_result(r.coordinator)["final"], 20);
+  expect_commands(r.coordinator, r.run, 2);
+  expect_nothing_left_of(r.coordinator);
 }
 
 TEST(PgRemoteWorkersUsage, RefusedWithoutDsnOrWithAFaultThatNeedsAChild) {
