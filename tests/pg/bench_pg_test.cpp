@@ -187,11 +187,7 @@ TEST(BenchPg, APgbenchThatFailsIsAFailedPeerRowAndTheServerGoes) {
 // server holds no schema of the bench afterwards. With prepared statements on both sides.
 TEST(BenchPg, OnAnExistingServerTheRowsAndPgbenchsAreThereAndNoSchemaRemains) {
   PgScratch scratch;
-  pg::ThrowawayServerOptions so = scratch.options();
-  so.tcp_address = "127.0.0.1";
-  so.tcp_clients = {"127.0.0.1/32"};
-  so.password = "s3cret:pw'x";
-  pg::ThrowawayServer server = pg::ThrowawayServer::start(so);
+  pg::ThrowawayServer server = pg::ThrowawayServer::start(scratch.tcp_options("s3cret:pw'x"));
   ASSERT_NE(server.tcp_dsn().find("password="), std::string::npos);
   TempDir tmp;
   const Outcome o =

@@ -31,6 +31,16 @@ class PgScratch {
     o.temp_dir = tmp_.path();
     return o;
   }
+  // A server that also listens on TCP at `address` for `clients` only, with `password` (scram).
+  pg::ThrowawayServerOptions tcp_options(const std::string& password,
+                                         const std::string& address = "127.0.0.1",
+                                         const std::string& clients = "127.0.0.1/32") const {
+    pg::ThrowawayServerOptions o = options();
+    o.tcp_address = address;
+    o.tcp_clients = {clients};
+    o.password = password;
+    return o;
+  }
 
  private:
   TempDir tmp_;

@@ -34,11 +34,8 @@ class PgRemoteWorkers : public ::testing::Test {
 
   // Over TCP on `address`, for clients from `clients`, with a password.
   void start_server(const std::string& address, const std::string& clients) {
-    pg::ThrowawayServerOptions so = scratch_.options();
-    so.tcp_address = address;
-    so.tcp_clients = {clients};
-    so.password = kPassword;
-    server_ = std::make_unique<pg::ThrowawayServer>(pg::ThrowawayServer::start(so));
+    server_ = std::make_unique<pg::ThrowawayServer>(
+        pg::ThrowawayServer::start(scratch_.tcp_options(kPassword, address, clients)));
   }
 
   // The schemas of runs on the server (a coordinator makes one per run, drops it at the end).

@@ -149,11 +149,8 @@ TEST(PgThrowawayServer, ListensOnTcpWhenAsked) {
 // --hosts' server: TCP only from the listed networks, and only with the run's password.
 TEST(PgThrowawayServer, TcpClientsNeedThePasswordOverScram) {
   PgScratch scratch;
-  pg::ThrowawayServerOptions o = scratch.options();
-  o.tcp_address = "127.0.0.1";
-  o.tcp_clients = {"127.0.0.1/32"};
-  o.password = "0123456789abcdef01234567";
-  pg::ThrowawayServer sut = pg::ThrowawayServer::start(o);
+  pg::ThrowawayServer sut =
+      pg::ThrowawayServer::start(scratch.tcp_options("0123456789abcdef01234567"));
   ASSERT_NE(sut.tcp_dsn().find("password="), std::string::npos);
   pg::Connection c = pg::Connection::connect(sut.tcp_dsn());
   EXPECT_EQ(c.exec("SELECT rolpassword LIKE 'SCRAM-SHA-256$%' FROM pg_authid WHERE rolname = $1",
@@ -174,11 +171,9 @@ TEST(PgThrowawayServer, TcpClientsNeedThePasswordOverScram) {
 
 TEST(PgThrowawayServer, TcpClientFromAnUnlistedNetworkIsRefused) {
   PgScratch scratch;
-  pg::ThrowawayServerOptions o = scratch.options();
-  o.tcp_address = "127.0.0.1";
-  o.tcp_clients = {"192.0.2.0/30"};  // TEST-NET-1: not where 127.0.0.1's clients come from
-  o.password = "0123456789abcdef01234567";
-  pg::ThrowawayServer sut = pg::ThrowawayServer::start(o);
+  // TEST-NET-1: not where 127.0.0.1's clients come from.
+  pg::ThrowawayServer sut = pg::ThrowawayServer::start(
+      scratch.tcp_options("0123456789abcdef01234567", "127.0.0.1", "192.0.2.0/30"));
   try {
     pg::Connection::connect(sut.tcp_dsn());
     FAIL() << "connected from 127.0.0.1, which pg_hba.conf does not list";
