@@ -145,7 +145,9 @@ TEST_F(PgControlRelay, CoordinatorsAbortReachesAWorkerWaitingAtItsGate) {
   coordinator.header().abort.store(1);
   StepGate gate(replica.header(), replica.slot(0));
   EXPECT_FALSE(gate.pass(Step::kRead));  // returns once the abort arrived, instead of a grant
-  EXPECT_TRUE(replica.header().start.is_open());
+  // The relay stores `abort` before it opens the start (a worker let through the start must
+  // already see the abort), so the gate can return a moment before the start is open.
+  EXPECT_TRUE(eventually([&] { return replica.header().start.is_open(); }));
 }
 
 }  // namespace
