@@ -77,7 +77,9 @@ TEST(WorkerPool, KilledWorkerGivesItsInterleavingUpAndANewPoolTakesOver) {
 TEST(WorkerPool, StuckWorkerGivesItsInterleavingUpAfterTheTimeoutAndANewPoolTakesOver) {
   TempDir tmp;
   CoordinatorOptions o = pool_options(tmp, Backend::kFile, Strategy::kNone);
-  o.timeout_s = 0.5;
+  // The bound of every interleaving of this pool, the two that must end within it too: a few
+  // process hand-offs, far below 3 s even under a sanitizer at load 8 (0.5 s was not).
+  o.timeout_s = 3;
   WorkerPool sut(o);
   const auto schedule = parse_schedule("1R 2R 1W 2W");
   ASSERT_TRUE(sut.run(schedule).ok);

@@ -119,10 +119,12 @@ TEST(Hosts, WorkerMapsNoControlBlockAndItsCommandLineCarriesNoPassword) {
   SKIP_UNLESS_ROOT();
   PgScratch scratch;
   // Worker 1 stops itself holding its row lock (--pause); meanwhile its maps and command line are
-  // read from /proc. The coordinator says it stopped only once the relay published the pause.
+  // read from /proc. The coordinator says it stopped only once the relay published the pause: the
+  // window left for the shell's poll (0.1 s) and its grep, sed and cat, slow at load 8, is the
+  // pause less that, and once the pause ends the worker exits and its /proc entry goes.
   const std::string script =
       "\"$0\" run --backend postgres --hosts 2 -w 2 -n 1 --strategy for-update --delay none "
-      "--pause 1@after-read:1500 > \"$TMPDIR/log\" 2>&1 & pid=$!; "
+      "--pause 1@after-read:4000 > \"$TMPDIR/log\" 2>&1 & pid=$!; "
       "for i in $(seq 1200); do grep -q 'stopped itself' \"$TMPDIR/log\" && break; sleep 0.1; "
       "done; w=$(sed -n 's/.*Spawned worker 1 (PID \\([0-9]*\\)).*/\\1/p' \"$TMPDIR/log\"); "
       "echo \"worker $w\"; echo '--maps'; cat /proc/$w/maps; echo '--cmdline'; "

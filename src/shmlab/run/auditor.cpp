@@ -1,6 +1,7 @@
 #include "shmlab/run/auditor.hpp"
 
 #include <numeric>
+#include <utility>
 #include <vector>
 
 #include "shmlab/region/region.hpp"
@@ -13,8 +14,11 @@
 namespace shmlab {
 namespace {
 
+bool aborted(const ControlBlock& control) {
+  return control.header().abort.load(std::memory_order_acquire) != 0;
+}
+
 bool workers_running(const ControlBlock& control) {
-  if (control.header().abort.load(std::memory_order_acquire) != 0) return false;
   for (const WorkerSlot& s : control.slots()) {
     const WorkerState st = s.state.load(std::memory_order_acquire);
     if (st != WorkerState::kDone && st != WorkerState::kFailed) return true;
@@ -25,6 +29,16 @@ bool workers_running(const ControlBlock& control) {
 }  // namespace
 
 int run_auditor(ControlBlock& control) {
+  // Counted in at the start barrier once it can read (or on the way out of a failure, so that
+  // nobody waits for it): no worker starts before the auditor watches.
+  struct CountedIn {
+    StartBarrier& start;
+    bool done = false;
+    void arrive() {
+      if (!std::exchange(done, true)) start.arrive();
+    }
+    ~CountedIn() { arrive(); }
+  } counted_in{control.header().start};
   const RunParams& p = control.params();
   WorkerSlot& slot = control.auditor_slot();
   std::unique_ptr<Region> region = attach_region(p);
@@ -43,9 +57,13 @@ int run_auditor(ControlBlock& control) {
   std::int64_t expected = 0;
   for (const CellSpec& c : scenario_of(p.scenario).cells(p)) expected += c.initial;
   slot.state.store(WorkerState::kRunning, std::memory_order_release);
-  while (!control.header().start.is_open()) sys::sleep_ns(1'000'000);
+  counted_in.arrive();
+  control.header().start.wait();
   std::vector<pthread_mutex_t*> held;
-  while (workers_running(control)) {
+  std::uint64_t snapshots = 0;
+  // Until the workers have ended and one snapshot at least was taken (even if they all ended
+  // before the auditor could look), unless the run was stopped.
+  while (!aborted(control) && (snapshots == 0 || workers_running(control))) {
     // Take the read discipline's locks; per-account ones only if all are free right now.
     bool taken = true;
     if (accounts) {
@@ -70,6 +88,7 @@ int run_auditor(ControlBlock& control) {
       }
       // A read the server refused (40001 at serializable) saw nothing: no audit.
       if (region->aborted_by().empty()) {
+        ++snapshots;
         slot.audits.fetch_add(1, std::memory_order_relaxed);
         if (total != expected) slot.audits_inconsistent.fetch_add(1, std::memory_order_relaxed);
       }

@@ -9,8 +9,10 @@
 
 namespace shmlab {
 
-// Runs in the auditor process until every worker has ended or the run is aborted; the counts go
-// to control.auditor_slot(). Returns the worker exit code.
+// Runs in the auditor process until every worker has ended and it has taken one snapshot at least,
+// or the run is aborted; the counts go to control.auditor_slot(). It counts itself in at the start
+// barrier like a worker (the coordinator waits for it), so it watches from the first operation on.
+// Returns the worker exit code.
 int run_auditor(ControlBlock& control);
 
 }  // namespace shmlab

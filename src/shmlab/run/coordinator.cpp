@@ -254,7 +254,10 @@ void Coordinator::handle_signal(int sig, ControlBlock& control) {
 bool Coordinator::wait_ready(ControlBlock& control) {
   ControlHeader& h = control.header();
   StartWatch watch(o_.timeout_s);
-  while (h.start.arrived() < p_.workers) {
+  // The auditor counts itself in too: it reads from the first operation on, not from whenever its
+  // process happened to start (a short run could end before that).
+  const std::uint32_t expected = p_.workers + (auditor_ ? 1 : 0);
+  while (h.start.arrived() < expected) {
     // Workers attach within a millisecond or two; a short poll keeps the start prompt.
     if (auto sig = signals_.wait(1)) {
       handle_signal(*sig, control);
