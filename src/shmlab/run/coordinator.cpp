@@ -265,6 +265,15 @@ bool Coordinator::wait_ready(ControlBlock& control) {
     }
     reap(control);
     if (record_.end != RunEnd::kCompleted) return false;  // a worker died before the start
+    // The auditor waits at the barrier until it opens: one that ended has died, and would
+    // otherwise hold the start until the start watch gives up.
+    if (auditor_ && auditor_->try_wait()) {
+      log_.error("The auditor (PID {}) {} before the start", auditor_->pid(),
+                 describe(*auditor_->status()));
+      record_.end = RunEnd::kWorkerFault;
+      stop_all(control);
+      return false;
+    }
     if (watch.stalled(h.start)) {
       record_.end = RunEnd::kTimeout;
       record_.watchdog_report = fmt::format(
