@@ -197,7 +197,7 @@ std::vector<std::uint32_t> CoordinatorRelay::workers_gone() {
   const std::string stem = prefix.substr(0, prefix.size() - 1);  // "… w"
   const pg::Result r = conn_.exec(
       "SELECT DISTINCT application_name FROM pg_stat_activity"
-      " WHERE starts_with(application_name, $1)",
+      " WHERE left(application_name, length($1)) = $1",
       {stem});
   std::vector<bool> present(arrived_.size(), false);
   for (int i = 0; i < r.rows(); ++i) {

@@ -140,6 +140,7 @@ class Coordinator {
   std::vector<std::int64_t> suspect_beats_;
   std::int64_t stop_ns_ = 0;  // when the coordinator first told the workers to stop
   std::int64_t sessions_checked_ns_ = 0;
+  bool sessions_unknown_ = false;  // said once that the server could not be asked
 };
 
 // A worker stopped inside an L step (a deadlock, a lock its dead holder never released) left no
@@ -238,7 +239,9 @@ std::vector<std::uint32_t> Coordinator::workers_gone() {
     return relay_->workers_gone();
   } catch (const std::exception& e) {
     // The relay's connection failed: the relay says so, and the watchdog sees no progress.
-    log_.warning("Could not look for the workers' server sessions: {}", e.what());
+    if (!sessions_unknown_)
+      log_.warning("Could not look for the workers' server sessions: {}", e.what());
+    sessions_unknown_ = true;
     return {};
   }
 }
@@ -675,7 +678,7 @@ RunRecord Coordinator::run() {
   if (o_.schedule) scheduler_ = std::make_unique<Scheduler>(control, *o_.schedule, o_.step_chooser);
   if (scheduler_ && p_.backend == Backend::kPostgres) {
     scheduler_->set_server_wait(
-        [this, s = store.get()](std::uint32_t i) { return s->waits_for_lock(pid_of(i)); });
+        [s = store.get()](std::uint32_t i) { return s->waits_for_lock(i); });
   }
   record_.params = p_;
   record_.control_name = control.name();
