@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <optional>
@@ -112,6 +113,8 @@ class PgRemoteWorkers : public ::testing::Test {
     double coordinator_s = 0;  // how long the coordinator ran
     std::vector<Outcome> workers;
     pid_t victim = 0;
+    std::string run;
+    std::vector<std::string> sessions;  // the server's application_names just before the signal
   };
   MidRun signal_worker_2_mid_run(int sig, int workers = 2, const std::string& n = "1000",
                                  const std::string& timeout = "2") {
@@ -125,7 +128,7 @@ class PgRemoteWorkers : public ::testing::Test {
       r.coordinator_s =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     });
-    const std::string run = wait_for_run();
+    const std::string run = r.run = wait_for_run();
     const std::string pid_file = scratch_.path() + "/worker2.pid";
     std::vector<std::thread> ws;
     if (!run.empty()) {
@@ -145,6 +148,9 @@ class PgRemoteWorkers : public ::testing::Test {
         continue;
       std::ifstream in(pid_file);
       in >> r.victim;
+      const pg::Result names = c.exec(
+          "SELECT application_name FROM pg_stat_activity WHERE application_name LIKE 'shmlab %'");
+      for (int k = 0; k < names.rows(); ++k) r.sessions.emplace_back(names.value(k, 0));
     }
     if (r.victim > 0) ::kill(r.victim, sig);
     t.join();
@@ -245,6 +251,13 @@ TEST_F(PgRemoteWorkers, AWorkerKilledMidRunIsNamedByItsMissingSessionAndTheRunEn
       std::to_string(r.victim) + " on its machine)";
   EXPECT_NE(r.coordinator.err.find(named), std::string::npos) << named << "\n" << r.coordinator.err;
   EXPECT_EQ(r.coordinator.err.find("sent no heartbeat"), std::string::npos) << r.coordinator.err;
+  // Each worker's sessions were named after the run and the worker, not its PID.
+  for (const char* w : {"w1", "w2", "w3"}) {
+    for (const char* suffix : {"", " relay"}) {
+      const std::string name = "shmlab " + r.run + " " + w + suffix;
+      EXPECT_EQ(std::count(r.sessions.begin(), r.sessions.end(), name), 1) << name;
+    }
+  }
   const nlohmann::json j = parse_result(r.coordinator);
   EXPECT_EQ(j["per_worker"][1]["status"], "crashed") << j["per_worker"];
   EXPECT_NE(
