@@ -445,14 +445,20 @@ int execute(const BenchOptions& o) {
   // Repetitions are the outer loop, so that drift of a busy machine spreads over every target
   // instead of landing on a few.
   Samples samples(plan.targets.size(), std::vector<std::vector<BenchSample>>(workers.size()));
+  // Whether each target's latest measurement (this repetition's, once it has run) succeeded.
+  std::vector<std::vector<bool>> measured(plan.targets.size(),
+                                          std::vector<bool>(workers.size(), false));
   // A pgbench row does the work its strategy's row did in this repetition, warm-up included
   // (measured just before it: strategies come first), as transactions per client; at least one.
-  auto pgbench_transactions = [&](const BenchTarget& t, std::size_t wi) -> std::uint64_t {
+  // None when that row failed in this repetition: there is nothing to pair with.
+  auto pgbench_transactions = [&](const BenchTarget& t,
+                                  std::size_t wi) -> std::optional<std::uint64_t> {
     const BenchTarget strategy{BenchMode::kStrategy, pgbench_strategy(t.primitive),
                                BarePrimitive::kPlainStore, Backend::kPostgres, plan.scenario};
     for (std::size_t ti = 0; ti < plan.targets.size(); ++ti) {
-      if (plan.targets[ti] == strategy && !samples[ti][wi].empty())
-        return std::max<std::uint64_t>(1, samples[ti][wi].back().ops_total / workers[wi]);
+      if (plan.targets[ti] != strategy) continue;
+      if (!measured[ti][wi]) return std::nullopt;
+      return std::max<std::uint64_t>(1, samples[ti][wi].back().ops_total / workers[wi]);
     }
     return 1;
   };
@@ -460,21 +466,26 @@ int execute(const BenchOptions& o) {
   std::optional<int> interrupted_by;
   std::vector<BenchFailure> failures;
   // A failed measurement (its objects are gone) is noted and the bench goes on: the others stand.
-  auto measure = [&](std::size_t ti, std::size_t wi, std::uint32_t rep) {
+  auto fail = [&](std::size_t ti, std::size_t wi, std::uint32_t rep, const std::string& why) {
     const BenchTarget& t = plan.targets[ti];
+    const std::string kind = t.mode == BenchMode::kStrategy ? "strategy"
+                             : bare::is_peer(t.primitive)   ? "peer"
+                                                            : "bare";
+    const std::string name = t.mode == BenchMode::kStrategy
+                                 ? std::string(strategy_name(t.strategy))
+                                 : std::string(bare::primitive_name(t.primitive));
+    failures.push_back({kind, name, t.backend, workers[wi], rep + 1, why});
+    progress.clear();
+    fmt::print(stderr, "shmlab bench: {}, {} worker(s), repetition {}/{} failed: {}; going on\n",
+               describe(t), workers[wi], rep + 1, o.repeat, why);
+  };
+  auto measure = [&](std::size_t ti, std::size_t wi, std::uint32_t rep) {
+    measured[ti][wi] = false;
     try {
-      samples[ti][wi].push_back(runner.run(t, config));
+      samples[ti][wi].push_back(runner.run(plan.targets[ti], config));
+      measured[ti][wi] = true;
     } catch (const BenchMeasurementFailed& e) {
-      const std::string kind = t.mode == BenchMode::kStrategy ? "strategy"
-                               : bare::is_peer(t.primitive)   ? "peer"
-                                                              : "bare";
-      const std::string name = t.mode == BenchMode::kStrategy
-                                   ? std::string(strategy_name(t.strategy))
-                                   : std::string(bare::primitive_name(t.primitive));
-      failures.push_back({kind, name, t.backend, workers[wi], rep + 1, e.what()});
-      progress.clear();
-      fmt::print(stderr, "shmlab bench: {}, {} worker(s), repetition {}/{} failed: {}; going on\n",
-                 describe(t), workers[wi], rep + 1, o.repeat, e.what());
+      fail(ti, wi, rep, e.what());
     }
   };
   try {
@@ -485,8 +496,18 @@ int execute(const BenchOptions& o) {
           progress.show(done,
                         fmt::format("{}, {} workers, repetition {}/{}", describe(plan.targets[ti]),
                                     workers[wi], rep + 1, o.repeat));
-          if (bare::is_pgbench(plan.targets[ti].primitive))
-            config.pgbench_transactions = pgbench_transactions(plan.targets[ti], wi);
+          if (bare::is_pgbench(plan.targets[ti].primitive)) {
+            const std::optional<std::uint64_t> n = pgbench_transactions(plan.targets[ti], wi);
+            if (!n) {
+              // Another repetition's count would pair it with work its row did not do here.
+              measured[ti][wi] = false;
+              fail(ti, wi, rep,
+                   "not measured: its shmlab row failed in this repetition, nothing to pair with");
+              ++done;
+              continue;
+            }
+            config.pgbench_transactions = *n;
+          }
           measure(ti, wi, rep);
           ++done;
         }

@@ -264,6 +264,44 @@ TEST(BenchPg, AFailedWorkerLeavesNoSchemaAndTheOtherRowsStand) {
   EXPECT_TRUE(shm_leftovers(o.pid).empty());
 }
 
+// A pgbench row runs the work its strategy's row did in the same repetition. When that row failed
+// (SHMLAB_TEST_BENCH_FAIL: atomic fails every time), pgbench is not run with some other count: in
+// each repetition its row is a failure saying why, and for-update's pair stands beside it.
+TEST(BenchPg, APgbenchRowWhoseStrategyFailedInThisRepetitionIsNotMeasured) {
+  PgScratch scratch;
+  ::setenv("SHMLAB_TEST_BENCH_FAIL", "atomic", 1);
+  const Outcome o = run_shmlab(
+      {"bench", "--backends", "postgres", "--strategies", "atomic,for-update", "--workers", "1",
+       "--duration", "0.05", "--warmup", "0.01", "--repeat", "2", "--json"},
+      scratch.temp_dir(), 200);
+  ::unsetenv("SHMLAB_TEST_BENCH_FAIL");
+  EXPECT_EQ(o.exit_code, 4) << o.err;
+  const json j = json::parse(o.out);
+  EXPECT_EQ(find_row(j["results"], "strategy", "atomic", "postgres", 1), nullptr) << j["results"];
+  EXPECT_EQ(find_row(j["peers"], "name", "pgbench-update", "postgres", 1), nullptr) << j["peers"];
+  const json* row = find_row(j["results"], "strategy", "for-update", "postgres", 1);
+  ASSERT_NE(row, nullptr) << j["results"];
+  EXPECT_EQ((*row)["ratios_to_bare"].size(), 2u);  // paired in both repetitions
+  ASSERT_NE(find_row(j["peers"], "name", "pgbench-for-update", "postgres", 1), nullptr)
+      << j["peers"];
+  ASSERT_EQ(j["failures"].size(), 4u) << j["failures"];
+  for (int rep : {1, 2}) {
+    SCOPED_TRACE("repetition " + std::to_string(rep));
+    const auto is = [&](const char* kind, const char* name) {
+      return [=](const json& f) {
+        return f["kind"] == kind && f["name"] == name && f["repetition"] == rep;
+      };
+    };
+    const auto& f = j["failures"];
+    EXPECT_EQ(std::count_if(f.begin(), f.end(), is("strategy", "atomic")), 1) << f;
+    const auto peer = std::find_if(f.begin(), f.end(), is("peer", "pgbench-update"));
+    ASSERT_NE(peer, f.end()) << f;
+    EXPECT_EQ((*peer)["reason"],
+              "not measured: its shmlab row failed in this repetition, nothing to pair with");
+  }
+  expect_nothing_left(o, scratch);
+}
+
 TEST(BenchPg, DsnWithoutPostgresIsBadUsage) {
   TempDir tmp;
   const Outcome o = run_shmlab(

@@ -2,12 +2,13 @@
 // test starts a server of its own (TCP, with a password), the coordinator, and each `shmlab worker`
 // itself, as its own children (not the coordinator's), with the command the coordinator printed
 // and the password in PGPASSWORD only. They check the known outcome of a strategy and a schedule,
-// a worker never started, a worker SIGKILLed mid-run, and that nothing is left: no schema on the
-// server, no /dev/shm object, no file.
+// a worker never started, a worker SIGKILLed mid-run (seen by its missing server session), a stuck
+// one, and that nothing is left: no schema on the server, no /dev/shm object, no file.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <optional>
@@ -104,27 +105,37 @@ class PgRemoteWorkers : public ::testing::Test {
     return a;
   }
 
-  // A run of 2 workers × 1000 atomic increments (2 ms each, --timeout 2) whose worker 2 gets `sig`
-  // once the counter passes 100; a stopped worker is resumed once the coordinator has exited.
+  // A run of `workers` × `n` atomic increments (2 ms each, --timeout `timeout`) whose worker 2
+  // gets `sig` once the counter passes 100; a stopped worker is resumed once the coordinator has
+  // exited.
   struct MidRun {
     Outcome coordinator;
-    std::vector<Outcome> workers = std::vector<Outcome>(2);
+    double coordinator_s = 0;  // how long the coordinator ran
+    std::vector<Outcome> workers;
     pid_t victim = 0;
+    std::string run;
+    std::vector<std::string> sessions;  // the server's application_names just before the signal
   };
-  MidRun signal_worker_2_mid_run(int sig) {
+  MidRun signal_worker_2_mid_run(int sig, int workers = 2, const std::string& n = "1000",
+                                 const std::string& timeout = "2") {
     MidRun r;
+    r.workers.resize(static_cast<std::size_t>(workers));
     std::thread t([&] {
-      r.coordinator = run_shmlab(run_args({"-w", "2", "-n", "1000", "--strategy", "atomic",
-                                           "--delay", "2:0:0", "--timeout", "2"}),
+      const auto t0 = std::chrono::steady_clock::now();
+      r.coordinator = run_shmlab(run_args({"-w", std::to_string(workers), "-n", n, "--strategy",
+                                           "atomic", "--delay", "2:0:0", "--timeout", timeout}),
                                  tmp_, 120);
+      r.coordinator_s =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     });
-    const std::string run = wait_for_run();
+    const std::string run = r.run = wait_for_run();
     const std::string pid_file = scratch_.path() + "/worker2.pid";
     std::vector<std::thread> ws;
     if (!run.empty()) {
-      for (int k = 0; k < 2; ++k)
+      for (int k = 0; k < workers; ++k)
         ws.emplace_back([&, k] {
-          r.workers[k] = run_worker(run, k, k == 1 ? pid_file : scratch_.path() + "/worker1.pid");
+          r.workers[k] = run_worker(
+              run, k, k == 1 ? pid_file : scratch_.path() + "/worker" + std::to_string(k + 1));
         });
     }
     for (int i = 0; i < 600 && r.victim == 0 && !run.empty(); ++i) {
@@ -137,6 +148,9 @@ class PgRemoteWorkers : public ::testing::Test {
         continue;
       std::ifstream in(pid_file);
       in >> r.victim;
+      const pg::Result names = c.exec(
+          "SELECT application_name FROM pg_stat_activity WHERE application_name LIKE 'shmlab %'");
+      for (int k = 0; k < names.rows(); ++k) r.sessions.emplace_back(names.value(k, 0));
     }
     if (r.victim > 0) ::kill(r.victim, sig);
     t.join();
@@ -223,17 +237,36 @@ TEST_F(PgRemoteWorkers, AWorkerNeverStartedEndsTheRunWithinTheStartWatch) {
   expect_nothing_left_of(coordinator);
 }
 
-TEST_F(PgRemoteWorkers, AWorkerKilledMidRunIsNamedAndTheRunExits4) {
-  const MidRun r = signal_worker_2_mid_run(SIGKILL);
+// A worker killed while the others still work: the server sees its sockets close, and the
+// coordinator, looking for each worker's sessions every 200 ms, ends the run at once: long before
+// its stall bound (60 s) and the others' work (20000 × 2 ms each), which it stops.
+TEST_F(PgRemoteWorkers, AWorkerKilledMidRunIsNamedByItsMissingSessionAndTheRunEndsAtOnce) {
+  const MidRun r = signal_worker_2_mid_run(SIGKILL, 3, "20000", "60");
   ASSERT_GT(r.victim, 0) << r.coordinator.err;
   EXPECT_EQ(r.coordinator.exit_code, 4) << r.coordinator.err;
+  EXPECT_LT(r.coordinator_s, 30) << r.coordinator.err;
   const std::string named =
-      "worker 2 (pid " + std::to_string(r.victim) + " on its machine) sent no heartbeat for 2 s";
+      "Worker 2's server session ended without its result: its process or its machine is gone "
+      "(PID " +
+      std::to_string(r.victim) + " on its machine)";
   EXPECT_NE(r.coordinator.err.find(named), std::string::npos) << named << "\n" << r.coordinator.err;
-  EXPECT_NE(r.coordinator.err.find("did not end, and has no session on the server"),
-            std::string::npos)
-      << r.coordinator.err;
-  EXPECT_EQ(r.workers[0].exit_code, 0) << r.workers[0].err;
+  EXPECT_EQ(r.coordinator.err.find("sent no heartbeat"), std::string::npos) << r.coordinator.err;
+  // Each worker's sessions were named after the run and the worker, not its PID.
+  for (const char* w : {"w1", "w2", "w3"}) {
+    for (const char* suffix : {"", " relay"}) {
+      const std::string name = "shmlab " + r.run + " " + w + suffix;
+      EXPECT_EQ(std::count(r.sessions.begin(), r.sessions.end(), name), 1) << name;
+    }
+  }
+  const nlohmann::json j = parse_result(r.coordinator);
+  EXPECT_EQ(j["per_worker"][1]["status"], "crashed") << j["per_worker"];
+  EXPECT_NE(
+      j["per_worker"][1]["error"].get<std::string>().find("its process or its machine is gone"),
+      std::string::npos);
+  for (int k : {0, 2}) {
+    EXPECT_NE(r.workers[k].exit_code, 0) << r.workers[k].err;  // stopped, not finished
+    EXPECT_EQ(j["per_worker"][k]["status"], "killed") << j["per_worker"];
+  }
   expect_nothing_left_of(r.coordinator);
 }
 

@@ -156,8 +156,7 @@ PoolRun WorkerPool::run(const std::vector<ScheduleToken>& tokens) {
   Scheduler scheduler(control, ScheduleSpec{tokens, std::nullopt});
   if (l.params.backend == Backend::kPostgres) {
     // As in a run: a statement that waits in the server for a row lock keeps its token.
-    scheduler.set_server_wait(
-        [&l](std::uint32_t i) { return l.store->waits_for_lock(l.workers[i].pid()); });
+    scheduler.set_server_wait([&l](std::uint32_t i) { return l.store->waits_for_lock(i); });
   }
   const auto alive = [&](std::uint32_t i) { return !l.workers[i].try_wait(); };
   for (;;) {

@@ -1,7 +1,6 @@
 #include "shmlab/region/pg_region.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <array>
 #include <chrono>
@@ -23,8 +22,6 @@ std::string num(std::int64_t v) { return std::to_string(v); }
 std::string num(std::uint64_t v) { return std::to_string(static_cast<std::int64_t>(v)); }
 std::string num(std::uint32_t v) { return std::to_string(v); }
 
-std::string application_name(int pid) { return fmt::format("shmlab worker {}", pid); }
-
 double seconds(std::chrono::nanoseconds ns) { return std::chrono::duration<double>(ns).count(); }
 
 // A password for one run's server: 96 random bits, hex (nothing to quote in a DSN).
@@ -45,14 +42,30 @@ std::string joined(const std::vector<std::string>& addresses) {
   return out;
 }
 
+// NAMEDATALEN - 1: the server keeps this much of an application_name.
+constexpr std::size_t kMaxSessionName = 63;
+
+std::string checked_session_name(std::string name) {
+  if (name.size() > kMaxSessionName - kRelaySessionSuffix.size()) {
+    throw std::system_error(ENAMETOOLONG, std::generic_category(),
+                            fmt::format("application_name \"{}\"", name));
+  }
+  return name;
+}
+
 }  // namespace
+
+std::string worker_session_name(std::string_view run_id, std::uint32_t index) {
+  return checked_session_name(fmt::format("shmlab {} w{}", run_id, index + 1));
+}
 
 std::string dsn_with_host(const std::string& dsn, const std::string& host) {
   return fmt::format("{} host={}", dsn, pg::conninfo_quote(host));
 }
 
 PgRegionStore::PgRegionStore(RunParams& params, std::optional<std::string> dsn,
-                             const std::string& temp_dir, const PgTcpAccess* tcp) {
+                             const std::string& temp_dir, const PgTcpAccess* tcp)
+    : run_id_(params.run_id) {
   const std::uint32_t cells = region_cells(params);
   std::string worker_dsn;
   if (!dsn) {
@@ -113,14 +126,14 @@ PgRegionStore::PgRegionStore(RunParams& params, std::optional<std::string> dsn,
   std::memcpy(params.region_path, path.data(), path.size());
 }
 
-bool PgRegionStore::waits_for_lock(int pid) {
-  // Each PgRegion names its session after its process (application_name), so this finds the
-  // worker's own session on a shared server too.
+bool PgRegionStore::waits_for_lock(std::uint32_t worker) {
+  // A worker's PgRegion names its session after the run and the worker (application_name), so
+  // this finds the worker's own session on a shared server too.
   return schema_->connection()
              .exec(
                  "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1"
                  " AND wait_event_type = 'Lock'",
-                 {application_name(pid)})
+                 {worker_session_name(run_id_, worker)})
              .int64(0, 0) != 0;
 }
 
@@ -134,7 +147,7 @@ void PgRegionStore::remove() noexcept {
 }
 
 PgRegion::PgRegion(const std::string& dsn, const std::string& schema, std::uint32_t cells,
-                   Strategy strategy, Isolation isolation)
+                   Strategy strategy, Isolation isolation, const std::string& session_name)
     : conn_(pg::Connection::connect(dsn)),
       table_(pg::quote_identifier(schema) + ".\"cells\""),
       lease_(pg::quote_identifier(schema) + ".\"lease\""),
@@ -144,8 +157,7 @@ PgRegion::PgRegion(const std::string& dsn, const std::string& schema, std::uint3
       // The locks are the point of for-update and advisory: no snapshot beyond each statement.
       isolation_(strategy == Strategy::kTransaction ? isolation : Isolation::kReadCommitted) {
   // SET takes no parameters: set_config does the same with a bound value.
-  conn_.exec("SELECT set_config('application_name', $1, false)",
-             {application_name(static_cast<int>(::getpid()))});
+  conn_.exec("SELECT set_config('application_name', $1, false)", {session_name});
   const std::int64_t rows = conn_.exec("SELECT count(*) FROM " + table_).int64(0, 0);
   if (rows != cells_) {
     throw std::system_error(
@@ -385,7 +397,8 @@ void PgRegion::rollback() noexcept {
   }
 }
 
-std::unique_ptr<Region> attach_pg_region(const RunParams& params) {
+std::unique_ptr<Region> attach_pg_region(const RunParams& params,
+                                         std::optional<std::uint32_t> worker) {
   const std::string_view path = params.region_path;
   const std::size_t space = path.find(' ');
   if (path.substr(0, kSchemaKey.size()) != kSchemaKey || space == std::string_view::npos) {
@@ -393,8 +406,12 @@ std::unique_ptr<Region> attach_pg_region(const RunParams& params) {
                             fmt::format("postgres region \"{}\": not \"schema=NAME DSN\"", path));
   }
   const std::string schema(path.substr(kSchemaKey.size(), space - kSchemaKey.size()));
+  const std::string session = worker
+                                  ? worker_session_name(params.run_id, *worker)
+                                  : checked_session_name(fmt::format("shmlab {}", params.run_id));
   return std::make_unique<PgRegion>(std::string(path.substr(space + 1)), schema,
-                                    region_cells(params), params.strategy, params.isolation);
+                                    region_cells(params), params.strategy, params.isolation,
+                                    session);
 }
 
 }  // namespace shmlab

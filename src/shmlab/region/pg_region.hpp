@@ -39,6 +39,14 @@ struct PgTcpAccess {
 // What a worker on a simulated host adds to the DSN: libpq takes the last of a repeated keyword.
 std::string dsn_with_host(const std::string& dsn, const std::string& host);
 
+// The application_name of worker `index`'s (0-based) data session: "shmlab <run id> w<index + 1>";
+// its relay's (control_relay.hpp) adds kRelaySessionSuffix. Named after the run and the worker, not
+// a PID, which is unique on one machine only: the coordinator finds a remote worker's sessions by
+// it (its liveness, pg_terminate_backend). Other sessions of the run: "shmlab <run id>". Throws
+// std::system_error (ENAMETOOLONG) past the server's 63 bytes, which it would cut silently.
+std::string worker_session_name(std::string_view run_id, std::uint32_t index);
+inline constexpr std::string_view kRelaySessionSuffix = " relay";
+
 class PgRegionStore final : public RegionStore {
  public:
   // `dsn`: an existing server's, or nullopt for a throwaway server in `temp_dir` (which the
@@ -54,9 +62,10 @@ class PgRegionStore final : public RegionStore {
   // Drops the schema, then stops the throwaway server and removes its directory.
   void remove() noexcept override;
   std::string note() const override { return note_; }
-  bool waits_for_lock(int pid) override;
+  bool waits_for_lock(std::uint32_t worker) override;
 
  private:
+  std::string run_id_;
   std::optional<pg::ThrowawayServer> server_;
   std::optional<pg::RunSchema> schema_;
   std::string note_;
@@ -64,11 +73,11 @@ class PgRegionStore final : public RegionStore {
 
 class PgRegion final : public Region {
  public:
-  // Connects with `dsn` and checks that `schema`.cells has `cells` rows.
-  // `strategy`: for-update reads lock the row, advisory's BEGIN takes the run's advisory lock
-  // (both at read committed); `isolation`: transaction's level.
+  // Connects with `dsn`, names the session `session_name` (application_name) and checks that
+  // `schema`.cells has `cells` rows. `strategy`: for-update reads lock the row, advisory's BEGIN
+  // takes the run's advisory lock (both at read committed); `isolation`: transaction's level.
   PgRegion(const std::string& dsn, const std::string& schema, std::uint32_t cells,
-           Strategy strategy, Isolation isolation);
+           Strategy strategy, Isolation isolation, const std::string& session_name);
 
   CounterRecord read() override { return read_cell(0); }
   void write(const CounterRecord& record) override { write_cell(0, record); }
@@ -132,7 +141,9 @@ class PgRegion final : public Region {
                         const char* fate);
 };
 
-// "schema=<name> <dsn>" → the region; the run's isolation level from `params`.
-std::unique_ptr<Region> attach_pg_region(const RunParams& params);
+// "schema=<name> <dsn>" → the region; the run's isolation level from `params`. `worker`: the
+// session is that worker's (worker_session_name), else the run's.
+std::unique_ptr<Region> attach_pg_region(const RunParams& params,
+                                         std::optional<std::uint32_t> worker);
 
 }  // namespace shmlab

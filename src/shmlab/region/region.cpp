@@ -142,7 +142,8 @@ std::unique_ptr<RegionStore> create_region(RunParams& params, const std::string&
   return store;
 }
 
-std::unique_ptr<Region> attach_region(const RunParams& params) {
+std::unique_ptr<Region> attach_region(const RunParams& params,
+                                      std::optional<std::uint32_t> worker) {
   switch (params.backend) {
     case Backend::kFile:
       return std::make_unique<FileRegion>(params.region_path, region_cells(params));
@@ -153,7 +154,7 @@ std::unique_ptr<Region> attach_region(const RunParams& params) {
     case Backend::kSqlite:
       return attach_sqlite_region(params);
     case Backend::kPostgres:
-      return attach_pg_region(params);
+      return attach_pg_region(params, worker);
   }
   throw std::system_error(ENOTSUP, std::generic_category(), "attach_region: unknown backend");
 }

@@ -121,9 +121,10 @@ class RegionStore {
   // A line for the run's log about what creating the storage took (postgres: the server's
   // start-up); "" when there is nothing to say.
   virtual std::string note() const { return {}; }
-  // Whether the process `pid` (a worker) waits in the database server for a lock another
-  // transaction holds (postgres: pg_stat_activity says so); false where there is no server.
-  virtual bool waits_for_lock(int /*pid*/) { return false; }
+  // Whether worker `worker` (0-based) waits in the database server for a lock another
+  // transaction holds (postgres: pg_stat_activity says so of its session); false where there is
+  // no server.
+  virtual bool waits_for_lock(std::uint32_t /*worker*/) { return false; }
 };
 
 // Cells of a run's region, as its scenario declares them (scenario/registry.hpp): the counter has
@@ -140,7 +141,9 @@ std::uint32_t memory_cells(const RunParams& params);
 // also listens there, and region_path reaches it over TCP.
 std::unique_ptr<RegionStore> create_region(RunParams& params, const std::string& dir,
                                            const PgTcpAccess* tcp = nullptr);
-// Attaches to the storage named in params.region_path.
-std::unique_ptr<Region> attach_region(const RunParams& params);
+// Attaches to the storage named in params.region_path. `worker` (0-based): the view is that
+// worker's (postgres: its server session is named after it, worker_session_name).
+std::unique_ptr<Region> attach_region(const RunParams& params,
+                                      std::optional<std::uint32_t> worker = std::nullopt);
 
 }  // namespace shmlab

@@ -10,6 +10,7 @@
 
 #include "shmlab/control/slot_image.hpp"
 #include "shmlab/pg/run_schema.hpp"
+#include "shmlab/region/pg_region.hpp"
 #include "shmlab/schedule/step_gate.hpp"
 #include "shmlab/sys/clock.hpp"
 
@@ -162,21 +163,59 @@ std::string CoordinatorRelay::error() const {
   return error_;
 }
 
-int CoordinatorRelay::terminate_worker(std::int32_t pid) noexcept {
+int CoordinatorRelay::terminate_worker(std::uint32_t index) noexcept {
   const std::lock_guard lock(mutex_);
   try {
+    const std::string name = worker_session_name(control_.params().run_id, index);
     // In the select list, not the WHERE clause: evaluated only for the rows that match (SQL does
     // not promise the order in which AND's operands are evaluated).
     const pg::Result r = conn_.exec(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-        " WHERE application_name = $1",
-        {fmt::format("shmlab worker {}", pid)});
+        " WHERE application_name IN ($1, $2)",
+        {name, name + std::string(kRelaySessionSuffix)});
     int ended = 0;
     for (int i = 0; i < r.rows(); ++i) ended += r.value(i, 0) == "t" ? 1 : 0;
     return ended;
   } catch (const std::exception&) {
     return -1;
   }
+}
+
+bool CoordinatorRelay::ended(std::uint32_t idx) const {
+  const WorkerState state = control_.slot(idx).state.load(std::memory_order_acquire);
+  return state == WorkerState::kDone || state == WorkerState::kFailed;
+}
+
+std::vector<std::uint32_t> CoordinatorRelay::workers_gone() {
+  const std::lock_guard lock(mutex_);
+  std::vector<std::uint32_t> out;
+  for (std::uint32_t i = 0; i < arrived_.size(); ++i)
+    if (arrived_[i] && !ended(i)) out.push_back(i);
+  if (out.empty()) return out;
+  // Every session of the run's workers: "shmlab <run id> w<K>", and its relay's with a suffix.
+  const std::string prefix = worker_session_name(control_.params().run_id, 0);
+  const std::string stem = prefix.substr(0, prefix.size() - 1);  // "… w"
+  const pg::Result r = conn_.exec(
+      "SELECT DISTINCT application_name FROM pg_stat_activity"
+      " WHERE left(application_name, length($1)) = $1",
+      {stem});
+  std::vector<bool> present(arrived_.size(), false);
+  for (int i = 0; i < r.rows(); ++i) {
+    const std::string_view name = r.value(i, 0).substr(stem.size());
+    std::uint32_t k = 0;
+    const auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), k);
+    const std::string_view rest(end, static_cast<std::size_t>(name.data() + name.size() - end));
+    if (ec == std::errc{} && k >= 1 && k <= present.size() &&
+        (rest.empty() || rest == kRelaySessionSuffix))
+      present[k - 1] = true;
+  }
+  std::erase_if(out, [&](std::uint32_t i) { return present[i]; });
+  if (out.empty()) return out;
+  // A worker that ended wrote its row before it closed its sessions (it commits, then exits): its
+  // row, read after the sessions were seen gone, says so.
+  pull();
+  std::erase_if(out, [&](std::uint32_t i) { return ended(i); });
+  return out;
 }
 
 void CoordinatorRelay::finish() {
@@ -300,7 +339,10 @@ WorkerRelay::WorkerRelay(pg::Connection connection, std::string dsn, const std::
       // A reconnect during a partition gives up quickly and tries again.
       dsn_(std::move(dsn) + " connect_timeout=1"),
       schema_(schema),
+      session_name_(worker_session_name(control.params().run_id, index) +
+                    std::string(kRelaySessionSuffix)),
       conn_(std::move(connection)) {
+  conn_.exec("SELECT set_config('application_name', $1, false)", {session_name_});
   conn_.exec("LISTEN " + pg::quote_identifier(down_channel(schema_)));
   thread_ = std::thread([this] { loop(); });
 }
@@ -317,6 +359,7 @@ bool WorkerRelay::ensure_connected() {
   next_connect_ns_ = now + kReconnectNs;
   try {
     conn_ = pg::Connection::connect(dsn_);
+    conn_.exec("SELECT set_config('application_name', $1, false)", {session_name_});
     conn_.exec("LISTEN " + pg::quote_identifier(down_channel(schema_)));
   } catch (const pg::PgError&) {
     return false;

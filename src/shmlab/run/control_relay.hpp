@@ -49,15 +49,23 @@ class CoordinatorRelay {
   void finish();
   // Why relaying stopped ("" while it works).
   std::string error() const;
-  // --remote-workers: ends the server sessions of the worker whose process is `pid` on its
-  // machine (its data connection is named "shmlab worker PID") with pg_terminate_backend; returns
-  // how many it ended, -1 when it could not ask. Never throws.
-  int terminate_worker(std::int32_t pid) noexcept;
+  // --remote-workers: ends the server sessions of worker `index` (0-based: its data and relay
+  // sessions, named by worker_session_name) with pg_terminate_backend; returns how many it ended,
+  // -1 when it could not ask. Never throws.
+  int terminate_worker(std::uint32_t index) noexcept;
+  // --remote-workers: the workers that arrived, have not ended (done or failed), and have no
+  // session on the server any more: their process or machine is gone. One query for all; for a
+  // worker without a session, the rows are read again first, so that an end it wrote just before
+  // it closed its sessions is in its slot and it is not listed. Throws PgError.
+  std::vector<std::uint32_t> workers_gone();
 
  private:
   void loop();
   void pull();
   void push();
+
+  // Whether worker `idx`'s slot says it ended (done or failed).
+  bool ended(std::uint32_t idx) const;
 
   ControlBlock& control_;
   std::string schema_;
@@ -76,6 +84,7 @@ class WorkerRelay {
  public:
   // Relays `control` (a private block whose params came from `schema`) as worker `index`, over
   // `connection`; `dsn` (no password: libpq's PGPASSWORD) reconnects after a lost connection.
+  // Its session is named as the worker's data session plus kRelaySessionSuffix.
   WorkerRelay(pg::Connection connection, std::string dsn, const std::string& schema,
               ControlBlock& control, std::uint32_t index);
   WorkerRelay(const WorkerRelay&) = delete;
@@ -102,6 +111,7 @@ class WorkerRelay {
   std::uint32_t index_;
   std::string dsn_;
   std::string schema_;
+  std::string session_name_;
   pg::Connection conn_;
   bool connected_ = true;
   std::int64_t next_connect_ns_ = 0;

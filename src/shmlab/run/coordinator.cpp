@@ -42,10 +42,15 @@ constexpr std::int64_t kStopGraceNs = 200'000'000;
 // --remote-workers: how long they get to say, through their rows, that they have ended (the abort
 // crosses in a few relay ticks each way) before their sessions are ended on the server.
 constexpr std::int64_t kRemoteStopGraceNs = 2'000'000'000;
+// --remote-workers: how often the coordinator looks for each running worker's server session.
+constexpr std::int64_t kSessionCheckNs = 200'000'000;
+constexpr std::string_view kSessionGone =
+    "server session ended without its result: its process or its machine is gone";
 
 struct Worker {
   sys::Child child;      // none with --remote-workers
   bool ended = false;    // --remote-workers: its row says done or failed, or we gave up on it
+  bool gone = false;     // --remote-workers: its sessions ended without its result
   bool stopped = false;  // we sent it a signal or asked it to stop
   bool announced = false;
   bool pause_seen = false;  // --pause: we saw it stopped and said so
@@ -102,6 +107,11 @@ class Coordinator {
   int pid_of(std::uint32_t i) const;
   void print_remote_commands();
   void reap_remote(ControlBlock& control);
+  // --remote-workers, every kSessionCheckNs: a worker whose sessions are gone from the server
+  // before its row says it ended has died (or its machine has): the run ends at once.
+  void check_sessions(ControlBlock& control);
+  // relay_->workers_gone(), or none (said in the log) when the server could not be asked.
+  std::vector<std::uint32_t> workers_gone();
   void collect(ControlBlock& control, Region* region);
   void handle_signal(int sig, ControlBlock& control);
   bool drive_schedule(ControlBlock& control);
@@ -129,6 +139,8 @@ class Coordinator {
   std::int64_t suspect_ns_ = 0;
   std::vector<std::int64_t> suspect_beats_;
   std::int64_t stop_ns_ = 0;  // when the coordinator first told the workers to stop
+  std::int64_t sessions_checked_ns_ = 0;
+  bool sessions_unknown_ = false;  // said once that the server could not be asked
 };
 
 // A worker stopped inside an L step (a deadlock, a lock its dead holder never released) left no
@@ -200,6 +212,40 @@ void Coordinator::reap_remote(ControlBlock& control) {
   }
 }
 
+void Coordinator::check_sessions(ControlBlock& control) {
+  const std::int64_t now = sys::monotonic_ns();
+  if (!remote_ || relay_ == nullptr || stop_ns_ != 0 ||
+      now - sessions_checked_ns_ < kSessionCheckNs)
+    return;
+  sessions_checked_ns_ = now;
+  const std::vector<std::uint32_t> gone = workers_gone();
+  if (gone.empty()) return;
+  reap_remote(control);  // what the rows read again said: a clean end is not a death
+  bool any = false;
+  for (const std::uint32_t i : gone) {
+    Worker& w = workers_[i];
+    if (w.ended) continue;
+    w.ended = w.announced = w.gone = true;
+    any = true;
+    log_.error("Worker {}'s {} (PID {} on its machine)", i + 1, kSessionGone, pid_of(i));
+  }
+  if (!any) return;
+  if (record_.end == RunEnd::kCompleted) record_.end = RunEnd::kWorkerFault;
+  stop_all(control);
+}
+
+std::vector<std::uint32_t> Coordinator::workers_gone() {
+  try {
+    return relay_->workers_gone();
+  } catch (const std::exception& e) {
+    // The relay's connection failed: the relay says so, and the watchdog sees no progress.
+    if (!sessions_unknown_)
+      log_.warning("Could not look for the workers' server sessions: {}", e.what());
+    sessions_unknown_ = true;
+    return {};
+  }
+}
+
 void Coordinator::spawn_all(ControlBlock& control) {
   if (remote_) return print_remote_commands();
   log_.info("Spawning {} worker processes...", p_.workers);
@@ -264,6 +310,7 @@ bool Coordinator::wait_ready(ControlBlock& control) {
       if (record_.end == RunEnd::kInterrupted) return false;
     }
     reap(control);
+    check_sessions(control);
     if (record_.end != RunEnd::kCompleted) return false;  // a worker died before the start
     // The auditor waits at the barrier until it opens: one that ended has died, and would
     // otherwise hold the start until the start watch gives up.
@@ -351,9 +398,19 @@ void Coordinator::stop_remote(ControlBlock& control) {
   for (Worker& w : workers_)
     if (!w.ended) w.stopped = true;
   const std::int64_t deadline = sys::monotonic_ns() + kRemoteStopGraceNs;
+  std::int64_t checked = sys::monotonic_ns();
   while (any_running() && sys::monotonic_ns() < deadline) {
     signals_.wait(5);
     reap_remote(control);
+    // A worker that stopped (abort) exits without a final state: its closed sessions say it.
+    if (relay_ == nullptr || sys::monotonic_ns() - checked < kSessionCheckNs) continue;
+    checked = sys::monotonic_ns();
+    for (const std::uint32_t i : workers_gone()) {
+      if (workers_[i].ended) continue;
+      workers_[i].ended = workers_[i].announced = true;
+      log_.info("Worker {} (PID {} on its machine) stopped: its server sessions closed", i + 1,
+                pid_of(i));
+    }
   }
   for (std::uint32_t i = 0; i < workers_.size(); ++i) {
     Worker& w = workers_[i];
@@ -361,7 +418,7 @@ void Coordinator::stop_remote(ControlBlock& control) {
     w.ended = true;
     w.announced = true;
     const int pid = pid_of(i);
-    const int ended = relay_ != nullptr && pid > 0 ? relay_->terminate_worker(pid) : -1;
+    const int ended = relay_ != nullptr ? relay_->terminate_worker(i) : -1;
     if (ended > 0) {
       log_.warning(
           "Worker {} (PID {} on its machine) did not end: ended its server session "
@@ -403,6 +460,8 @@ void Coordinator::watch(ControlBlock& control) {
       if (record_.end == RunEnd::kInterrupted) return;
     }
     reap(control);
+    check_sessions(control);
+    if (!any_running()) return;
     const bool pausing = resume_paused(control);
     if (driving && !drive_schedule(control)) return;
     if (deadlocked(control)) return;
@@ -542,7 +601,7 @@ void Coordinator::collect(ControlBlock& control, Region* region) {
     r.number = i + 1;
     r.pid = pid_of(i);
     r.status = w.child.status().value_or(sys::ExitStatus{});
-    if (remote_ && !w.stopped) {
+    if (remote_ && !w.stopped && !w.gone) {
       // Its row's final state, as the exit status it would have had.
       const bool done = s.state.load(std::memory_order_acquire) == WorkerState::kDone;
       r.status = sys::ExitStatus{true, done ? kWorkerOk : kWorkerFailed, 0};
@@ -564,6 +623,7 @@ void Coordinator::collect(ControlBlock& control, Region* region) {
     r.start_ns = s.start_ns;
     r.end_ns = s.end_ns;
     r.error = std::string(s.error, strnlen(s.error, sizeof(s.error)));
+    if (w.gone) r.error = kSessionGone;  // its status stays unknown: it ends as crashed
     if (i < stuck_in_.size()) r.stuck_in = stuck_in_[i];
     if (r.status.exited && r.status.code == kWorkerOk) {
       r.end = WorkerEnd::kOk;
@@ -630,7 +690,7 @@ RunRecord Coordinator::run() {
   if (o_.schedule) scheduler_ = std::make_unique<Scheduler>(control, *o_.schedule, o_.step_chooser);
   if (scheduler_ && p_.backend == Backend::kPostgres) {
     scheduler_->set_server_wait(
-        [this, s = store.get()](std::uint32_t i) { return s->waits_for_lock(pid_of(i)); });
+        [s = store.get()](std::uint32_t i) { return s->waits_for_lock(i); });
   }
   record_.params = p_;
   record_.control_name = control.name();

@@ -403,7 +403,7 @@ int run_worker(ControlBlock& control, std::uint32_t index, bool pooled, const Wo
   std::optional<hosts::LinkCut> cut;
 
   std::unique_ptr<Region> region =
-      attach_region(host != nullptr ? params_on_host(params, *host) : params);
+      attach_region(host != nullptr ? params_on_host(params, *host) : params, index);
   std::unique_ptr<Lock> lock = make_lock(params.strategy, control, *region, index);
   std::optional<AccountLocks> accounts;
   if (params.strategy == Strategy::kAccountLocks || params.strategy == Strategy::kOrderedLocks) {
