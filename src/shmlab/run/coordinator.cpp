@@ -751,8 +751,7 @@ RunRecord Coordinator::run() {
     control.keep();
     store->keep();
     lock_objects.keep();
-    files.keep();
-    log_.info("Kept the run's objects: shmlab inspect {}", control.name());
+    files.keep();  // `run` names the kept run once, last ("Kept the run's objects (--keep): …")
   }
   store.reset();
   record_.elapsed_ns = sys::monotonic_ns() - t0;
