@@ -59,8 +59,9 @@ Command add_inspect(CLI::App& app) {
   sub->add_flag("--json", opts->json, "Print it as JSON");
   sub->footer(
       "Examples:\n"
-      "  shmlab run --keep -q                     prints: Kept the run's objects: shmlab inspect "
-      "/shmlab-...\n"
+      "  shmlab run --keep -q                     prints: Kept the run's objects (--keep): shmlab "
+      "inspect "
+      "shmlab-...\n"
       "  shmlab inspect shmlab-1234-0a1b2c3d\n"
       "  shmlab inspect shmlab-1234-0a1b2c3d --json | jq .values\n"
       "  shmlab inspect shmlab-1234-0a1b2c3d --json | jq '.trace.workers[0].events'\n"

@@ -127,6 +127,8 @@ TEST(OutputCli, LastLineSaysKeptNotCleanedUp) {
   EXPECT_NE(last.find("Kept the run's objects (--keep): shmlab inspect " + names.front()),
             std::string::npos)
       << last;
+  // Said once: the coordinator's own line named the shm object ("/shmlab-…") a second time.
+  EXPECT_EQ(o.out.find("Kept the run's objects"), o.out.rfind("Kept the run's objects")) << o.out;
   const Outcome plain = run_shmlab({"run", "-w", "1", "-n", "1", "--delay", "none"}, tmp);
   EXPECT_NE(plain.out.find("Cleaned up the run's shared objects\n"), std::string::npos);
   EXPECT_EQ(plain.out.find("(kept"), std::string::npos);

@@ -412,11 +412,10 @@ TEST(Hosts, KeptRunNeverPrintsTheRunsPasswordInInspectOrTheLog) {
   for (const Outcome* o : {&run, &text, &json}) {
     EXPECT_EQ((o->out + o->err).find(secret), std::string::npos) << o->out << o->err;
   }
-  EXPECT_NE(text.out.find("password=(generated for the run)"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("password=(hidden)"), std::string::npos) << text.out;
   const nlohmann::json j = nlohmann::json::parse(json.out, nullptr, false);
   ASSERT_TRUE(j.is_object()) << json.out;
-  EXPECT_NE(j["params"]["region"].get<std::string>().find("password=(generated for the run)"),
-            std::string::npos)
+  EXPECT_NE(j["params"]["region"].get<std::string>().find("password=(hidden)"), std::string::npos)
       << j["params"];
   EXPECT_EQ(j["workers"].size(), 2u);
   EXPECT_EQ(clean.exit_code, 0) << clean.err;

@@ -232,6 +232,10 @@ TEST_F(PgRemoteWorkers, AWorkerNeverStartedEndsTheRunWithinTheStartWatch) {
   EXPECT_NE(coordinator.err.find("1 of 2 workers arrived in 30 s (missing: worker 2)"),
             std::string::npos)
       << coordinator.err;
+  // Worker 2 has no process and no session: said once, never as "PID 0 on its machine".
+  EXPECT_NE(coordinator.err.find("Worker 2 never started: nothing to stop"), std::string::npos)
+      << coordinator.err;
+  EXPECT_EQ(coordinator.err.find("PID 0 "), std::string::npos) << coordinator.err;
   EXPECT_LT(took, 90);              // the start watch's 30 s, and the stop's grace
   EXPECT_EQ(worker1.exit_code, 5);  // kWorkerAborted: told to stop before it did anything
   expect_nothing_left_of(coordinator);

@@ -55,5 +55,24 @@ TEST(ReplayLine, DsnWithoutPasswordForEachForm) {
             "postgresql://h/db?sslmode=off");
 }
 
+// A password the user gave in a URI's userinfo is masked as a key=value one is (a run with
+// --dsn 'postgresql://u:secret@h/db' printed the secret in its "Created" line and the region path).
+TEST(ReplayLine, RedactedDsnHidesThePasswordOfEachForm) {
+  using pg::redact_password;
+  EXPECT_EQ(redact_password("host=h password=s3 port=5"), "host=h password=(hidden) port=5");
+  EXPECT_EQ(redact_password("host=h password = 's\\'x y' port=5"),
+            "host=h password = (hidden) port=5");
+  EXPECT_EQ(redact_password("schema=s postgresql://u:secret@h:5432/db"),
+            "schema=s postgresql://u:(hidden)@h:5432/db");
+  EXPECT_EQ(redact_password("postgresql://u:secret@h/db?password=s&sslmode=off"),
+            "postgresql://u:(hidden)@h/db?password=(hidden)&sslmode=off");
+  // An '@' after the path or in a parameter is no userinfo: nothing to hide, nothing cut.
+  EXPECT_EQ(redact_password("postgresql://h:5432/db?application_name=a@b"),
+            "postgresql://h:5432/db?application_name=a@b");
+  EXPECT_EQ(dsn_without_password("postgresql://h:5432/db?application_name=a@b"),
+            "postgresql://h:5432/db?application_name=a@b");
+  EXPECT_EQ(redact_password("postgresql://u@h/db"), "postgresql://u@h/db");
+}
+
 }  // namespace
 }  // namespace shmlab

@@ -32,7 +32,7 @@ std::vector<UnfinishedOp> inferred_from_total(const RunRecord& record) {
   for (std::uint32_t i = 0; i < record.workers.size(); ++i) {
     const WorkerRecord& w = record.workers[i];
     completed += w.ops;
-    if (w.ops < p.increments) out.push_back({i + 1, w.ops + 1, 0, 0, WriteFate::kNotMade});
+    if (w.ops < p.increments) out.push_back({i + 1, w.ops + 1, 0, 0, WriteFate::kNotMade, false});
   }
   const std::int64_t landed = record.final_total - static_cast<std::int64_t>(completed);
   const auto early = static_cast<std::int64_t>(out.size());
@@ -68,6 +68,7 @@ std::vector<UnfinishedOp> unfinished_ops(const RunRecord& record) {
     u.op = w.ops + 1;
     const WriteEntry& e = w.writes[w.ops];
     // An entry the worker never filled is all zeros, `logged` included.
+    u.values_known = e.logged != 0;
     if (e.logged != 0) {
       u.value_read = e.value_read;
       u.value_written = e.value_written;

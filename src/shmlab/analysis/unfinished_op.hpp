@@ -25,6 +25,9 @@ struct UnfinishedOp {
   std::int64_t value_read = 0;
   std::int64_t value_written = 0;
   WriteFate fate = WriteFate::kNotMade;
+  // False where the write is inferred from the total (atomic, sharded: no write log): the values
+  // read and written are not known, and are printed as such, never as 0 → 0.
+  bool values_known = true;
 };
 
 // One entry per worker that ended with ops < increments, when writes were logged.

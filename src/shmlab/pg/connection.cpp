@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <utility>
 
 namespace shmlab::pg {
 namespace {
@@ -72,22 +73,37 @@ std::optional<PasswordSpan> find_password(std::string_view dsn, std::size_t from
   return std::nullopt;
 }
 
+namespace {
+
+// A URI's password in its userinfo, `postgresql://user:secret@host…`: [value, end), the ':'
+// before it excluded; nullopt without one. The userinfo ends at the first '@' before the path
+// ('/') and the parameters ('?'): an '@' in a parameter's value is not one.
+std::optional<std::pair<std::size_t, std::size_t>> uri_password(std::string_view dsn) {
+  const std::size_t scheme = dsn.find("://");
+  if (scheme == std::string_view::npos) return std::nullopt;
+  const std::size_t authority = scheme + 3;
+  const std::size_t at = dsn.find('@', authority);
+  if (at == std::string_view::npos || dsn.find_first_of("/?", authority) < at) return std::nullopt;
+  const std::size_t colon = dsn.find(':', authority);
+  if (colon == std::string_view::npos || colon > at) return std::nullopt;
+  return std::pair{colon + 1, at};
+}
+
+}  // namespace
+
 std::string redact_password(std::string_view dsn) {
-  constexpr std::string_view kMask = "(generated for the run)";
   std::string out(dsn);
-  for (auto p = find_password(out); p; p = find_password(out, p->value + kMask.size()))
-    out.replace(p->value, p->end - p->value, kMask);
+  if (const auto u = uri_password(out)) out.replace(u->first, u->second - u->first, kPasswordMask);
+  for (auto p = find_password(out); p; p = find_password(out, p->value + kPasswordMask.size()))
+    out.replace(p->value, p->end - p->value, kPasswordMask);
   return out;
 }
 
 std::string dsn_without_password(std::string_view dsn) {
   std::string out(dsn);
   // URI: postgresql://user:secret@host/…
-  if (const std::size_t scheme = out.find("://"); scheme != std::string::npos) {
-    const std::size_t at = out.find('@', scheme);
-    const std::size_t colon = out.find(':', scheme + 3);
-    if (at != std::string::npos && colon != std::string::npos && colon < at)
-      out.erase(colon, at - colon);
+  if (out.find("://") != std::string::npos) {
+    if (const auto u = uri_password(out)) out.erase(u->first - 1, u->second - u->first + 1);
     const std::size_t q = out.find("password=");  // ?password=… among the URI's parameters
     if (q != std::string::npos && q > 0 && (out[q - 1] == '?' || out[q - 1] == '&')) {
       const std::size_t end = out.find('&', q);

@@ -28,8 +28,11 @@ struct PasswordSpan {
 };
 std::optional<PasswordSpan> find_password(std::string_view dsn, std::size_t from = 0);
 
-// `dsn` with the value of its `password=` masked as "(generated for the run)": errors and log
-// lines name the connection, never the secret.
+// What stands for a password in what shmlab prints: the run's own (--hosts) or the user's (--dsn).
+inline constexpr std::string_view kPasswordMask = "(hidden)";
+
+// `dsn` with its password masked as kPasswordMask, key=value's `password=` and a URI's
+// `user:…@` or `password=` parameter: errors and log lines name the connection, never the secret.
 std::string redact_password(std::string_view dsn);
 
 // `dsn` without a password: key=value's `password=…` and a URI's `user:…@` left out.

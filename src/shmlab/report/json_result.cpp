@@ -92,9 +92,12 @@ nlohmann::json result_json(const RunResult& r, int exit_code, const JsonOptions&
     }
     for (const UnfinishedOp& u : r.unfinished) {
       if (u.worker != w.number) continue;
+      const auto value = [&u](std::int64_t v) {
+        return u.values_known ? nlohmann::json(v) : nlohmann::json(nullptr);
+      };
       jw["unfinished_op"] = {{"op", u.op},
-                             {"read", u.value_read},
-                             {"wrote", u.value_written},
+                             {"read", value(u.value_read)},
+                             {"wrote", value(u.value_written)},
                              {"write", write_fate_name(u.fate)}};
     }
     workers.push_back(std::move(jw));

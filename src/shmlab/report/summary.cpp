@@ -24,6 +24,19 @@ std::string grouped_signed(std::int64_t n) {
 }
 
 void print_unfinished(const UnfinishedOp& u, const Log& log) {
+  if (!u.values_known) {  // atomic, sharded: the fate comes from the total, no write was logged
+    if (u.fate == WriteFate::kLanded) {
+      log.info("  worker {}'s write in its op {} landed before it stopped (counted)", u.worker,
+               u.op);
+    } else if (u.fate == WriteFate::kUnknown) {
+      log.warning("  whether worker {}'s write in its op {} landed is unknown (not counted)",
+                  u.worker, u.op);
+    } else {
+      log.info("  worker {} stopped in its op {} before writing: that increment never happened",
+               u.worker, u.op);
+    }
+    return;
+  }
   switch (u.fate) {
     case WriteFate::kNotMade:
       log.info("  worker {} stopped in its op {} before writing: that increment never happened",

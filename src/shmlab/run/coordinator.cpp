@@ -395,8 +395,15 @@ void Coordinator::stop_all(ControlBlock& control) {
 // --remote-workers: the abort reaches them through the relay; a worker that has not said it ended
 // within the grace is stuck or gone: its server sessions are ended (no signal reaches it).
 void Coordinator::stop_remote(ControlBlock& control) {
-  for (Worker& w : workers_)
-    if (!w.ended) w.stopped = true;
+  for (std::uint32_t i = 0; i < workers_.size(); ++i) {
+    Worker& w = workers_[i];
+    if (w.ended) continue;
+    w.stopped = true;
+    if (pid_of(i) != 0) continue;
+    // Its row never arrived (no PID): there is no process nor session to wait for or end.
+    w.ended = w.announced = true;
+    log_.info("Worker {} never started: nothing to stop", i + 1);
+  }
   const std::int64_t deadline = sys::monotonic_ns() + kRemoteStopGraceNs;
   std::int64_t checked = sys::monotonic_ns();
   while (any_running() && sys::monotonic_ns() < deadline) {
@@ -744,8 +751,7 @@ RunRecord Coordinator::run() {
     control.keep();
     store->keep();
     lock_objects.keep();
-    files.keep();
-    log_.info("Kept the run's objects: shmlab inspect {}", control.name());
+    files.keep();  // `run` names the kept run once, last ("Kept the run's objects (--keep): …")
   }
   store.reset();
   record_.elapsed_ns = sys::monotonic_ns() - t0;
