@@ -82,6 +82,12 @@ TEST_P(CrashUnderSchedule, SkipsTheDeadWorkersTokensAndEndsExitFour) {
     EXPECT_EQ(dead["unfinished_op"]["write"], c.dead_write);
     const json& other = r["per_worker"][1];
     EXPECT_EQ(r["recoveries"], c.recoveries);
+    // Not every worker finished: the summary must not say so.
+    EXPECT_EQ(o.err.find("All workers finished"), std::string::npos) << o.err;
+    EXPECT_NE(o.err.find(c.stuck ? "Run stopped by the watchdog (above): the workers were stopped"
+                                 : "Run ended with a failed worker (above)"),
+              std::string::npos)
+        << o.err;
     if (c.stuck) {
       EXPECT_EQ(other["status"], "timeout");
       EXPECT_NE(r["watchdog"].get<std::string>().find("worker 1 (pid " +

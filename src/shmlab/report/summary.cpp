@@ -132,6 +132,14 @@ void print_summary(const RunResult& r, const Log& log, const SummaryOptions& opt
     log.warning("Run interrupted: the workers were stopped. State when they stopped:");
   } else if (rec.end == RunEnd::kDeadlock) {
     log.error("Run stopped at a deadlock: the workers were killed. State when they stopped:");
+  } else if (rec.end == RunEnd::kTimeout) {
+    log.error(
+        "Run stopped by the watchdog (above): the workers were stopped. State when they "
+        "stopped:");
+  } else if (rec.end == RunEnd::kWorkerFault) {
+    log.warning(
+        "Run ended with a failed worker (above); the others finished or were stopped. "
+        "Final state:");
   } else {
     log.info("All workers finished. Final state:");
   }

@@ -703,9 +703,13 @@ RunRecord Coordinator::run() {
   record_.control_name = control.name();
   control_ = &control;
   if (const std::string note = store->note(); !note.empty()) log_.info("{}", note);
-  log_.info("Created shared memory ({} backend): {}", backend_name(p_.backend),
-            p_.backend == Backend::kPostgres ? pg::redact_password(p_.region_path)
-                                             : std::string(p_.region_path));
+  // On postgres the "shared memory" is the run's tables on a server, perhaps another machine's.
+  if (p_.backend == Backend::kPostgres) {
+    log_.info("Created the run's tables (postgres backend): {}",
+              pg::redact_password(p_.region_path));
+  } else {
+    log_.info("Created shared memory ({} backend): {}", backend_name(p_.backend), p_.region_path);
+  }
   if (p_.scenario == Scenario::kCounter) {
     log_.info("Initialized counter to {}", p_.scenario_params.initial);
   } else {
