@@ -591,8 +591,8 @@ void add_run_options(CLI::App* sub, RunOptions* opts, bool play) {
       ->type_name("N");
   sub->add_option("--partition", opts->partition,
                   "--hosts: cut worker W's link at POINT of its first operation that passes it, "
-                  "for MS ms (its statements time out; docs/postgres.md); W@POINT:MS:server takes "
-                  "down the server's end of the link instead of the worker's eth0")
+                  "for MS ms: its packets to the server are dropped (its statements time out; "
+                  "docs/postgres.md); W@POINT:MS:server drops the server's packets to it instead")
       ->type_name("W@POINT:MS[:server]");
   sub->add_flag("--remote-workers", opts->remote_workers,
                 "postgres --dsn: spawn no worker; print the command that starts each one on "

@@ -421,16 +421,20 @@ int run_worker(ControlBlock& control, std::uint32_t index, bool pooled, const Wo
       const std::chrono::milliseconds ms(host->partition.ms);
       const std::string_view point = crash_point_name(host->partition.point);
       if (!host->partition_link.empty()) {
-        cut.emplace(host->partition_link, ms, std::move(start_netns));
+        // Packets from the server's end to this host's address: the server's answers and acks.
+        const std::string address = hosts::interface_address("eth0");
+        cut.emplace(host->partition_link, address, ms, std::move(start_netns));
         log.warning(
-            "Worker {} cut the server's end of its host's link at {} (--partition …:server): {} "
-            "down for {} ms",
-            number, point, host->partition_link, host->partition.ms);
+            "Worker {} cut the server's end of its host's link at {} (--partition …:server): "
+            "packets from {} to {} dropped for {} ms (the link stays up)",
+            number, point, host->partition_link, address, host->partition.ms);
         return;
       }
-      cut.emplace("eth0", ms);
-      log.warning("Worker {} cut its host's link at {} (--partition): eth0 down for {} ms", number,
-                  point, host->partition.ms);
+      cut.emplace("eth0", host->server, ms);
+      log.warning(
+          "Worker {} cut its host's link at {} (--partition): packets from eth0 to the server {} "
+          "dropped for {} ms (the link stays up)",
+          number, point, host->server, host->partition.ms);
     });
   }
 
@@ -499,6 +503,13 @@ int run_worker(ControlBlock& control, std::uint32_t index, bool pooled, const Wo
     if (!e.connection_lost()) throw;
     // Which operation, and what the server may have done with it: the report's "outcome unknown".
     const auto* pg = dynamic_cast<const PgRegion*>(region.get());
+    // Said now: the error itself is printed as the worker exits, once its cut is over.
+    if (cut) {
+      log.warning(
+          "Worker {} lost its connection (SQLSTATE {}): it exits once its --partition cut "
+          "of the link is over",
+          number, e.sqlstate());
+    }
     throw ConnectionLost(fmt::format("connection lost, SQLSTATE {}, in operation {} ({}): {}",
                                      e.sqlstate(), slot.ops.load(std::memory_order_relaxed) + 1,
                                      pg != nullptr ? pg->lost_outcome() : "", e.what()));
