@@ -56,6 +56,11 @@ enum class WorkerState : std::uint32_t {
   kFailed,  // reported an error and exited
 };
 
+// Done or failed: the worker will change nothing more.
+inline bool has_ended(WorkerState s) {
+  return s == WorkerState::kDone || s == WorkerState::kFailed;
+}
+
 // What a worker is doing now, packed in WorkerSlot::activity for the watchdog: the Step letter it
 // is in (0 between steps), plus kActivityWaiting while it is blocked acquiring something.
 inline constexpr std::uint32_t kActivityWaiting = 0x100;

@@ -55,8 +55,12 @@ std::string checked_session_name(std::string name) {
 
 }  // namespace
 
+std::string worker_session_stem(std::string_view run_id) {
+  return fmt::format("shmlab {} w", run_id);
+}
+
 std::string worker_session_name(std::string_view run_id, std::uint32_t index) {
-  return checked_session_name(fmt::format("shmlab {} w{}", run_id, index + 1));
+  return checked_session_name(worker_session_stem(run_id) + std::to_string(index + 1));
 }
 
 std::string dsn_with_host(const std::string& dsn, const std::string& host) {

@@ -45,6 +45,8 @@ std::string dsn_with_host(const std::string& dsn, const std::string& host);
 // it (its liveness, pg_terminate_backend). Other sessions of the run: "shmlab <run id>". Throws
 // std::system_error (ENAMETOOLONG) past the server's 63 bytes, which it would cut silently.
 std::string worker_session_name(std::string_view run_id, std::uint32_t index);
+// What every worker's session name of the run starts with: "shmlab <run id> w".
+std::string worker_session_stem(std::string_view run_id);
 inline constexpr std::string_view kRelaySessionSuffix = " relay";
 
 class PgRegionStore final : public RegionStore {

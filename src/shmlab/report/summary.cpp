@@ -23,26 +23,20 @@ std::string grouped_signed(std::int64_t n) {
                : grouped(static_cast<std::uint64_t>(n));
 }
 
+// Without values (atomic, sharded: the fate comes from the total, no write was logged) a write is
+// named by its operation alone.
 void print_unfinished(const UnfinishedOp& u, const Log& log) {
-  if (!u.values_known) {  // atomic, sharded: the fate comes from the total, no write was logged
-    if (u.fate == WriteFate::kLanded) {
-      log.info("  worker {}'s write in its op {} landed before it stopped (counted)", u.worker,
-               u.op);
-    } else if (u.fate == WriteFate::kUnknown) {
-      log.warning("  whether worker {}'s write in its op {} landed is unknown (not counted)",
-                  u.worker, u.op);
-    } else {
-      log.info("  worker {} stopped in its op {} before writing: that increment never happened",
-               u.worker, u.op);
-    }
-    return;
-  }
   switch (u.fate) {
     case WriteFate::kNotMade:
       log.info("  worker {} stopped in its op {} before writing: that increment never happened",
                u.worker, u.op);
       break;
     case WriteFate::kLanded:
+      if (!u.values_known) {
+        log.info("  worker {}'s write in its op {} landed before it stopped (counted)", u.worker,
+                 u.op);
+        break;
+      }
       log.info(
           "  worker {} wrote {} → {} in its op {} before it stopped: that write landed (counted)",
           u.worker, u.value_read, u.value_written, u.op);
@@ -52,6 +46,11 @@ void print_unfinished(const UnfinishedOp& u, const Log& log) {
                u.worker, u.value_read, u.value_written, u.op);
       break;
     case WriteFate::kUnknown:
+      if (!u.values_known) {
+        log.warning("  whether worker {}'s write in its op {} landed is unknown (not counted)",
+                    u.worker, u.op);
+        break;
+      }
       log.warning(
           "  worker {} was killed during its write {} → {} (op {}); whether it landed is "
           "unknown (not counted)",

@@ -20,8 +20,7 @@ bool aborted(const ControlBlock& control) {
 
 bool workers_running(const ControlBlock& control) {
   for (const WorkerSlot& s : control.slots()) {
-    const WorkerState st = s.state.load(std::memory_order_acquire);
-    if (st != WorkerState::kDone && st != WorkerState::kFailed) return true;
+    if (!has_ended(s.state.load(std::memory_order_acquire))) return true;
   }
   return false;
 }

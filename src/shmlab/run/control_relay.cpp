@@ -182,8 +182,7 @@ int CoordinatorRelay::terminate_worker(std::uint32_t index) noexcept {
 }
 
 bool CoordinatorRelay::ended(std::uint32_t idx) const {
-  const WorkerState state = control_.slot(idx).state.load(std::memory_order_acquire);
-  return state == WorkerState::kDone || state == WorkerState::kFailed;
+  return has_ended(control_.slot(idx).state.load(std::memory_order_acquire));
 }
 
 std::vector<std::uint32_t> CoordinatorRelay::workers_gone() {
@@ -193,8 +192,7 @@ std::vector<std::uint32_t> CoordinatorRelay::workers_gone() {
     if (arrived_[i] && !ended(i)) out.push_back(i);
   if (out.empty()) return out;
   // Every session of the run's workers: "shmlab <run id> w<K>", and its relay's with a suffix.
-  const std::string prefix = worker_session_name(control_.params().run_id, 0);
-  const std::string stem = prefix.substr(0, prefix.size() - 1);  // "… w"
+  const std::string stem = worker_session_stem(control_.params().run_id);
   const pg::Result r = conn_.exec(
       "SELECT DISTINCT application_name FROM pg_stat_activity"
       " WHERE left(application_name, length($1)) = $1",
@@ -342,9 +340,13 @@ WorkerRelay::WorkerRelay(pg::Connection connection, std::string dsn, const std::
       session_name_(worker_session_name(control.params().run_id, index) +
                     std::string(kRelaySessionSuffix)),
       conn_(std::move(connection)) {
+  open_session();
+  thread_ = std::thread([this] { loop(); });
+}
+
+void WorkerRelay::open_session() {
   conn_.exec("SELECT set_config('application_name', $1, false)", {session_name_});
   conn_.exec("LISTEN " + pg::quote_identifier(down_channel(schema_)));
-  thread_ = std::thread([this] { loop(); });
 }
 
 WorkerRelay::~WorkerRelay() {
@@ -359,8 +361,7 @@ bool WorkerRelay::ensure_connected() {
   next_connect_ns_ = now + kReconnectNs;
   try {
     conn_ = pg::Connection::connect(dsn_);
-    conn_.exec("SELECT set_config('application_name', $1, false)", {session_name_});
-    conn_.exec("LISTEN " + pg::quote_identifier(down_channel(schema_)));
+    open_session();
   } catch (const pg::PgError&) {
     return false;
   }

@@ -106,6 +106,8 @@ class WorkerRelay {
   void push_trace();
   void pull();
   bool ensure_connected();
+  // Names the session (kRelaySessionSuffix) and listens for the coordinator's notifications.
+  void open_session();
 
   ControlBlock& control_;
   std::uint32_t index_;

@@ -197,7 +197,7 @@ void Coordinator::reap_remote(ControlBlock& control) {
     if (w.ended) continue;
     const WorkerSlot& s = control.slot(i);
     const WorkerState state = s.state.load(std::memory_order_acquire);
-    if (state != WorkerState::kDone && state != WorkerState::kFailed) continue;
+    if (!has_ended(state)) continue;
     w.ended = true;
     w.announced = true;
     if (w.stopped) continue;
@@ -310,7 +310,6 @@ bool Coordinator::wait_ready(ControlBlock& control) {
       if (record_.end == RunEnd::kInterrupted) return false;
     }
     reap(control);
-    check_sessions(control);
     if (record_.end != RunEnd::kCompleted) return false;  // a worker died before the start
     // The auditor waits at the barrier until it opens: one that ended has died, and would
     // otherwise hold the start until the start watch gives up.
@@ -347,7 +346,11 @@ bool Coordinator::wait_ready(ControlBlock& control) {
 }
 
 void Coordinator::reap(ControlBlock& control) {
-  if (remote_) return reap_remote(control);
+  if (remote_) {
+    reap_remote(control);
+    check_sessions(control);  // and, every kSessionCheckNs, those whose sessions are gone
+    return;
+  }
   for (std::uint32_t i = 0; i < workers_.size(); ++i) {
     Worker& w = workers_[i];
     if (w.announced || !w.child.try_wait()) continue;
@@ -467,7 +470,6 @@ void Coordinator::watch(ControlBlock& control) {
       if (record_.end == RunEnd::kInterrupted) return;
     }
     reap(control);
-    check_sessions(control);
     if (!any_running()) return;
     const bool pausing = resume_paused(control);
     if (driving && !drive_schedule(control)) return;
